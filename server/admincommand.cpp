@@ -1,0 +1,119 @@
+#include "admincommand.h"
+
+#include "serverstore.h"
+
+#include <cstdio>
+
+namespace FerryServer {
+
+namespace {
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "ferry-server: %s\n", message.toLocal8Bit().constData());
+}
+
+bool is(const AdminCommand::Arguments &a, const char *first, const char *second)
+{
+    return a.words.size() >= 2 && a.words[0] == QLatin1String(first) && a.words[1] == QLatin1String(second);
+}
+
+} // namespace
+
+QString AdminCommand::validate(const Arguments &a)
+{
+    const QString usage = QStringLiteral(
+        "usage: token create --user NAME | token revoke TOKEN | workspace create ID --owner USER | "
+        "workspace add-member ID --user USER --role editor|viewer");
+    auto expect = [&](qsizetype words, bool user, bool owner, bool role) -> QString {
+        if (a.words.size() != words)
+            return QStringLiteral("wrong number of arguments for \"%1\"; %2").arg(a.words.mid(0, 2).join(u' '), usage);
+        if (user != !a.user.isEmpty() || owner != !a.owner.isEmpty() || role != !a.role.isEmpty())
+            return QStringLiteral("wrong options for \"%1\"; %2").arg(a.words.mid(0, 2).join(u' '), usage);
+        return {};
+    };
+    QString problem;
+    if (is(a, "token", "create"))
+        problem = expect(2, true, false, false);
+    else if (is(a, "token", "revoke"))
+        problem = expect(3, false, false, false);
+    else if (is(a, "workspace", "create"))
+        problem = expect(3, false, true, false);
+    else if (is(a, "workspace", "add-member"))
+        problem = expect(3, true, false, true);
+    else
+        return QStringLiteral("unknown command \"%1\"; %2").arg(a.words.join(u' '), usage);
+    if (!problem.isEmpty())
+        return problem;
+    if (!a.user.isEmpty() && !ServerStore::isValidId(a.user))
+        return QStringLiteral("a user name is 1 to 64 letters, digits, - or _");
+    if (!a.owner.isEmpty() && !ServerStore::isValidId(a.owner))
+        return QStringLiteral("an owner is a user name: 1 to 64 letters, digits, - or _");
+    if (a.words[0] == QLatin1String("workspace") && !ServerStore::isValidId(a.words[2]))
+        return QStringLiteral("a workspace id is 1 to 64 letters, digits, - or _");
+    if (!a.role.isEmpty() && a.role != QLatin1String("editor") && a.role != QLatin1String("viewer"))
+        return QStringLiteral("--role must be editor or viewer");
+    return {};
+}
+
+AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
+{
+    if (is(a, "token", "create")) {
+        if (Ferry::Status s = store.ensureUser(a.user); !s) {
+            printError(s.error().message);
+            return Failed;
+        }
+        if (!store.workspaceExists(a.user)) {
+            if (Ferry::Status s = store.createWorkspace(a.user, a.user); !s) {
+                printError(s.error().message);
+                return Failed;
+            }
+        }
+        const Ferry::Result<QString> token = store.createToken(a.user);
+        if (!token) {
+            printError(token.error().message);
+            return Failed;
+        }
+        std::fprintf(stdout, "%s\n", token.value().toLatin1().constData());
+        return Success;
+    }
+    if (is(a, "token", "revoke")) {
+        if (Ferry::Status s = store.revokeToken(a.words[2]); !s) {
+            printError(s.error().message);
+            return Failed;
+        }
+        return Success;
+    }
+    const QString workspace = a.words[2];
+    if (is(a, "workspace", "create")) {
+        if (Ferry::Status s = store.ensureUser(a.owner); !s) {
+            printError(s.error().message);
+            return Failed;
+        }
+        if (Ferry::Status s = store.createWorkspace(workspace, a.owner); !s) {
+            printError(s.error().message);
+            return Failed;
+        }
+        return Success;
+    }
+    // workspace add-member
+    if (!store.workspaceExists(workspace)) {
+        printError(QStringLiteral("no workspace \"%1\"").arg(workspace));
+        return Failed;
+    }
+    if (store.roleOf(workspace, a.user) == QLatin1String("owner")) {
+        printError(QStringLiteral("%1 owns \"%2\"; the owner's role cannot change").arg(a.user, workspace));
+        return Failed;
+    }
+    if (Ferry::Status s = store.ensureUser(a.user); !s) {
+        printError(s.error().message);
+        return Failed;
+    }
+    if (Ferry::Status s = store.addMember(workspace, a.user, a.role); !s) {
+        printError(s.error().message);
+        return Failed;
+    }
+    return Success;
+}
+
+} // namespace FerryServer

@@ -1,0 +1,277 @@
+#include "apiserver.h"
+
+#include "serverstore.h"
+#include "wire.h"
+
+#include <QElapsedTimer>
+#include <QHttpServerResponder>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QUrlQuery>
+
+#include <cstdio>
+
+namespace FerryServer {
+
+namespace {
+
+using Method = QHttpServerRequest::Method;
+
+// One endpoint: path segments ("{ws}" matches any one segment) and its handler per method.
+struct Route
+{
+    QList<QByteArray> segments;
+    QList<std::pair<Method, QByteArray>> methods; // method and its name for Allow
+    bool needsToken = true;
+};
+
+QByteArray json(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QByteArray header(const QHttpServerRequest &request, QByteArrayView name)
+{
+    const auto headers = request.headers();
+    for (const auto &[key, value] : headers) {
+        if (QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+// A query parameter as a whole number in [min, max]; `*ok` false if present and malformed.
+qint64 integerParam(const QUrlQuery &query, const QString &name, qint64 fallback, qint64 min,
+                    qint64 max, bool *ok)
+{
+    if (!query.hasQueryItem(name))
+        return fallback;
+    const QString text = query.queryItemValue(name);
+    bool parsed = !text.isEmpty() && text.size() <= 16;
+    for (const QChar c : text)
+        parsed = parsed && c >= QLatin1Char('0') && c <= QLatin1Char('9');
+    const qint64 value = parsed ? text.toLongLong(&parsed) : 0;
+    if (!parsed || value < min || value > max)
+        *ok = false;
+    return value;
+}
+
+const char *methodName(Method method)
+{
+    switch (method) {
+    case Method::Get:
+        return "GET";
+    case Method::Post:
+        return "POST";
+    case Method::Put:
+        return "PUT";
+    case Method::Delete:
+        return "DELETE";
+    case Method::Head:
+        return "HEAD";
+    case Method::Options:
+        return "OPTIONS";
+    case Method::Patch:
+        return "PATCH";
+    default:
+        return "OTHER";
+    }
+}
+
+} // namespace
+
+ApiServer::ApiServer(ServerStore *store, qint64 maxBody, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_store(store)
+    , m_push(store->database())
+    , m_pull(store->database())
+    , m_maxBody(maxBody)
+{
+}
+
+Reply ApiServer::error(int status, const QString &code, const QString &message)
+{
+    return Reply{status, json(QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}), {}};
+}
+
+bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const Reply reply = handle(request);
+    write(request, socket, reply);
+    if (m_verbose) {
+        std::fprintf(stderr, "%s %s %d %lld bytes %lld ms\n", methodName(request.method()),
+                     request.url().path(QUrl::FullyEncoded).toUtf8().constData(), reply.status,
+                     qint64(reply.body.size()), qint64(timer.elapsed()));
+        std::fflush(stderr);
+    }
+    return true;
+}
+
+void ApiServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    write(request, socket, error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint.")));
+}
+
+void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    responder.writeStatusLine(QHttpServerResponder::StatusCode(reply.status));
+    responder.writeHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
+    responder.writeHeader(QByteArrayLiteral("Content-Length"), QByteArray::number(reply.body.size()));
+    if (!reply.allow.isEmpty())
+        responder.writeHeader(QByteArrayLiteral("Allow"), reply.allow);
+    responder.writeBody(reply.body);
+}
+
+Reply ApiServer::handle(const QHttpServerRequest &request)
+{
+    static const QList<std::pair<Route, Handler>> routes{
+        {Route{{"healthz"}, {{Method::Get, "GET"}}, false}, &ApiServer::healthz},
+        {Route{{"v1", "me"}, {{Method::Get, "GET"}}}, &ApiServer::me},
+        {Route{{"v1", "workspaces"}, {{Method::Post, "POST"}}}, &ApiServer::createWorkspace},
+        {Route{{"v1", "workspaces", "{ws}", "push"}, {{Method::Post, "POST"}}}, &ApiServer::push},
+        {Route{{"v1", "workspaces", "{ws}", "pull"}, {{Method::Get, "GET"}}}, &ApiServer::pull},
+    };
+
+    const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();
+    QList<QByteArray> segments = path.split('/');
+    if (!segments.isEmpty() && segments.first().isEmpty())
+        segments.removeFirst();
+    if (segments.size() > 1 && segments.last().isEmpty())
+        segments.removeLast(); // tolerate one trailing slash
+
+    for (const auto &[route, handler] : routes) {
+        if (route.segments.size() != segments.size())
+            continue;
+        QString workspace;
+        bool match = true;
+        for (qsizetype i = 0; match && i < segments.size(); ++i) {
+            if (route.segments[i] == "{ws}")
+                workspace = QUrl::fromPercentEncoding(segments[i]);
+            else
+                match = route.segments[i] == segments[i];
+        }
+        if (!match)
+            continue;
+
+        Handler chosen = nullptr;
+        QByteArray allow;
+        for (const auto &[method, name] : route.methods) {
+            if (request.method() == method)
+                chosen = handler;
+            allow += (allow.isEmpty() ? "" : ", ") + name;
+        }
+        if (!chosen) {
+            Reply reply = error(405, QStringLiteral("method_not_allowed"),
+                                QStringLiteral("This endpoint accepts only %1.").arg(QString::fromLatin1(allow)));
+            reply.allow = allow;
+            return reply;
+        }
+
+        Call call{request, {}, workspace};
+        if (route.needsToken) {
+            const QByteArray authorization = header(request, "authorization");
+            static constexpr QByteArrayView kBearer = "bearer ";
+            if (authorization.size() <= kBearer.size()
+                || QByteArrayView(authorization).first(kBearer.size()).compare(kBearer, Qt::CaseInsensitive) != 0)
+                return error(401, QStringLiteral("unauthorized"),
+                             QStringLiteral("This request needs an Authorization: Bearer token."));
+            call.user = m_store->userForToken(authorization.mid(kBearer.size()).trimmed());
+            if (call.user.isEmpty())
+                return error(401, QStringLiteral("unauthorized"),
+                             QStringLiteral("The token is unknown or has been revoked."));
+        }
+
+        bool lengthOk = true;
+        const QByteArray contentLength = header(request, "content-length");
+        if (!contentLength.isEmpty()) {
+            const qint64 declared = contentLength.trimmed().toLongLong(&lengthOk);
+            lengthOk = lengthOk && declared <= m_maxBody;
+        }
+        if (!lengthOk || request.body().size() > m_maxBody)
+            return error(413, QStringLiteral("too_large"),
+                         QStringLiteral("The body is larger than this server accepts (%1 bytes).").arg(m_maxBody));
+        return (this->*chosen)(call);
+    }
+    return error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint."));
+}
+
+Reply ApiServer::healthz(const Call &)
+{
+    return Reply{200, json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
+                                       {QStringLiteral("protocol"), Ferry::Wire::kProtocolVersion}}), {}};
+}
+
+Reply ApiServer::me(const Call &call)
+{
+    QJsonArray workspaces;
+    const QList<Membership> memberships = m_store->membershipsOf(call.user);
+    for (const Membership &m : memberships)
+        workspaces.append(QJsonObject{{QStringLiteral("id"), m.workspace}, {QStringLiteral("role"), m.role}});
+    return Reply{200, json(QJsonObject{{QStringLiteral("user"), call.user}, {QStringLiteral("workspaces"), workspaces}}), {}};
+}
+
+Reply ApiServer::createWorkspace(const Call &call)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(call.request.body(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return error(400, QStringLiteral("bad_json"), QStringLiteral("The body is not a JSON object."));
+    const QJsonValue id = doc.object().value(QStringLiteral("id"));
+    if (!id.isString() || !ServerStore::isValidId(id.toString()))
+        return error(400, QStringLiteral("invalid_request"),
+                     QStringLiteral("id: must be a string of 1 to 64 letters, digits, - or _"));
+    const Ferry::Status created = m_store->createWorkspace(id.toString(), call.user);
+    if (!created) {
+        const int status = created.error().code == QLatin1String("workspace_exists") ? 409 : 500;
+        return error(status, created.error().code, created.error().message);
+    }
+    return Reply{201, json(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("role"), QStringLiteral("owner")}}), {}};
+}
+
+Reply ApiServer::push(const Call &call)
+{
+    const QString role = m_store->roleOf(call.workspace, call.user);
+    if (role.isEmpty() || role == QLatin1String("viewer"))
+        return error(403, QStringLiteral("forbidden"),
+                     role.isEmpty() ? QStringLiteral("You are not a member of this workspace.")
+                                    : QStringLiteral("Viewers cannot push to this workspace."));
+    const QByteArray body = call.request.body();
+    const Ferry::Result<Ferry::Wire::PushRequest> request = Ferry::Wire::parsePushRequest(body);
+    if (!request) {
+        const int status = request.error().code == QLatin1String("too_large") ? 413 : 400;
+        return error(status, request.error().code, request.error().message);
+    }
+    const PushAnswer answer = m_push.push(call.workspace, call.user, body, request.value());
+    if (!answer) {
+        const int status = answer.error().code == QLatin1String("batch_mismatch") ? 409 : 500;
+        return error(status, answer.error().code, answer.error().message);
+    }
+    return Reply{200, answer.value(), {}};
+}
+
+Reply ApiServer::pull(const Call &call)
+{
+    if (m_store->roleOf(call.workspace, call.user).isEmpty())
+        return error(403, QStringLiteral("forbidden"), QStringLiteral("You are not a member of this workspace."));
+    const QUrlQuery query(call.request.url());
+    bool ok = true;
+    const qint64 since = integerParam(query, QStringLiteral("since"), 0, 0, 9007199254740991LL, &ok);
+    const qint64 limit = integerParam(query, QStringLiteral("limit"), 1000, 1, Ferry::Wire::kMaxPullLimit, &ok);
+    const qint64 count = integerParam(query, QStringLiteral("count"), 0, 0, 1, &ok);
+    if (!ok)
+        return error(400, QStringLiteral("invalid_request"),
+                     QStringLiteral("since must be a whole number >= 0, limit a whole number from 1 to "
+                                    "%1, count 0 or 1.")
+                         .arg(Ferry::Wire::kMaxPullLimit));
+    const Ferry::Result<QByteArray> page = m_pull.page(call.workspace, since, int(limit), count == 1);
+    if (!page)
+        return error(500, page.error().code, page.error().message);
+    return Reply{200, page.value(), {}};
+}
+
+} // namespace FerryServer

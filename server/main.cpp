@@ -1,0 +1,146 @@
+#include "admincommand.h"
+#include "apiserver.h"
+#include "serverstore.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QSocketNotifier>
+#include <QTcpServer>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace FerryServer;
+
+namespace {
+
+constexpr qint64 kDefaultMaxBody = 32 * 1024 * 1024;
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(g_signalPipe[1], &byte, 1);
+}
+
+// SIGTERM and SIGINT quit the event loop (the classic self-pipe: the handler only writes a
+// byte, the event loop does the rest), so the database is closed cleanly.
+void quitOnSignals(QCoreApplication *app)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, app);
+    QObject::connect(notifier, &QSocketNotifier::activated, app, [notifier] {
+        notifier->setEnabled(false);
+        char byte = 0;
+        [[maybe_unused]] const ssize_t got = ::read(g_signalPipe[0], &byte, 1);
+        QCoreApplication::quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+}
+
+int badArguments(const QString &message)
+{
+    std::fprintf(stderr, "ferry-server: %s\n", message.toLocal8Bit().constData());
+    return AdminCommand::BadArguments;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ferry-server"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Ferry sync server"));
+    parser.addHelpOption();
+    const QCommandLineOption dataOption(QStringLiteral("data"), QStringLiteral("Data directory."),
+                                        QStringLiteral("DIR"), QStringLiteral("."));
+    const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
+                                          QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8765"));
+    const QCommandLineOption maxBodyOption(QStringLiteral("max-body"), QStringLiteral("Largest request body."),
+                                           QStringLiteral("BYTES"), QString::number(kDefaultMaxBody));
+    const QCommandLineOption verboseOption(QStringLiteral("verbose"), QStringLiteral("Log every request to stderr."));
+    const QCommandLineOption userOption(QStringLiteral("user"), QStringLiteral("User (admin commands)."),
+                                        QStringLiteral("NAME"));
+    const QCommandLineOption ownerOption(QStringLiteral("owner"), QStringLiteral("Owner (workspace create)."),
+                                         QStringLiteral("USER"));
+    const QCommandLineOption roleOption(QStringLiteral("role"), QStringLiteral("editor or viewer (add-member)."),
+                                        QStringLiteral("ROLE"));
+    parser.addOptions({dataOption, listenOption, maxBodyOption, verboseOption, userOption, ownerOption, roleOption});
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("Optional admin command: token create|revoke, "
+                                                "workspace create|add-member."),
+                                 QStringLiteral("[command...]"));
+    if (!parser.parse(QCoreApplication::arguments()))
+        return badArguments(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::fputs(parser.helpText().toLocal8Bit().constData(), stdout);
+        return 0;
+    }
+
+    const QString dataDir = parser.value(dataOption);
+    AdminCommand::Arguments admin{parser.positionalArguments(), parser.value(userOption),
+                                  parser.value(ownerOption), parser.value(roleOption)};
+    if (!admin.words.isEmpty()) {
+        if (const QString problem = AdminCommand::validate(admin); !problem.isEmpty())
+            return badArguments(problem);
+        ServerStore store;
+        if (Ferry::Status s = store.open(dataDir); !s) {
+            std::fprintf(stderr, "ferry-server: %s\n", s.error().message.toLocal8Bit().constData());
+            return AdminCommand::Failed;
+        }
+        return AdminCommand::run(store, admin);
+    }
+    if (!admin.user.isEmpty() || !admin.owner.isEmpty() || !admin.role.isEmpty())
+        return badArguments(QStringLiteral("--user, --owner and --role belong to admin commands"));
+
+    const QString listen = parser.value(listenOption);
+    const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
+    bool portOk = false;
+    const uint port = colon > 0 ? listen.mid(colon + 1).toUInt(&portOk) : 0;
+    QString host = colon > 0 ? listen.left(colon) : QString();
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    const QHostAddress address = host == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost)
+                                                                     : QHostAddress(host);
+    if (!portOk || port > 65535 || address.isNull())
+        return badArguments(QStringLiteral("--listen wants HOST:PORT with a numeric address, e.g. 127.0.0.1:8765"));
+    bool maxBodyOk = false;
+    const qint64 maxBody = parser.value(maxBodyOption).toLongLong(&maxBodyOk);
+    if (!maxBodyOk || maxBody <= 0)
+        return badArguments(QStringLiteral("--max-body wants a positive number of bytes"));
+
+    ServerStore store;
+    if (Ferry::Status s = store.open(dataDir); !s) {
+        std::fprintf(stderr, "ferry-server: %s\n", s.error().message.toLocal8Bit().constData());
+        return AdminCommand::Failed;
+    }
+    ApiServer server(&store, maxBody);
+    server.setVerbose(parser.isSet(verboseOption));
+    auto *tcp = new QTcpServer(&server);
+    if (!tcp->listen(address, quint16(port))) {
+        std::fprintf(stderr, "ferry-server: cannot listen on %s: %s\n", listen.toLocal8Bit().constData(),
+                     tcp->errorString().toLocal8Bit().constData());
+        return AdminCommand::Failed;
+    }
+    server.bind(tcp);
+    quitOnSignals(&app);
+
+    const QString shownHost = address.protocol() == QAbstractSocket::IPv6Protocol
+                                  ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+                                  : address.toString();
+    std::fprintf(stdout, "ferry-server listening on http://%s:%u\n", shownHost.toLocal8Bit().constData(),
+                 unsigned(tcp->serverPort()));
+    std::fflush(stdout);
+    return app.exec();
+}

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "result.h"
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace FerryServer {
+
+// Builds pull pages ("GET /v1/workspaces/{ws}/pull") straight from the records table into
+// JSON bytes. This is the initial-sync hot path, so records created after the cursor have
+// their stored field text spliced in without being parsed. Runs on the database's thread.
+class PullService
+{
+public:
+    explicit PullService(QSqlDatabase db);
+
+    // The page body for changes after `since`, at most `limit` records unless a single push
+    // is larger; with `withTotal` the body also says how many changes follow `since`.
+    Ferry::Result<QByteArray> page(const QString &workspace, qint64 since, int limit, bool withTotal);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace FerryServer

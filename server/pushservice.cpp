@@ -1,0 +1,376 @@
+#include "pushservice.h"
+
+#include "serverstore.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+namespace FerryServer {
+
+using namespace Ferry;
+using Wire::MutationResult;
+using Wire::PushStatus;
+
+namespace {
+
+// A record row as loaded for a push; `exists` false for a guid the workspace never saw.
+struct StoredRecord
+{
+    bool exists = false;
+    QString entity;
+    qint64 rev = 0;
+    qint64 createdRev = 0;
+    bool deleted = false;
+    QJsonObject fields;
+    QJsonObject revs; // field name -> revision at which it last changed
+    QString device;
+    QString user;
+    qint64 changedAt = 0;
+};
+
+// What one push needs to know to apply a mutation.
+struct PushContext
+{
+    qint64 newSeq = 0; // the sequence number this push gets if it changes anything
+    QString device;
+    QString user;
+    qint64 at = 0;
+};
+
+QJsonObject parseObject(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+QString compact(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+// (stored - remove) + add, as a sorted list without duplicates.
+QJsonArray applySetOps(const QJsonValue &stored, const Wire::SetOps &ops)
+{
+    QStringList members;
+    for (const QJsonValue &member : stored.toArray()) {
+        if (member.isString())
+            members.append(member.toString());
+    }
+    for (const QString &gone : ops.remove)
+        members.removeAll(gone);
+    members.append(ops.add);
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    return QJsonArray::fromStringList(members);
+}
+
+Wire::RemoteRecord toRemote(const QString &guid, const StoredRecord &record)
+{
+    Wire::RemoteRecord remote;
+    remote.entity = record.entity;
+    remote.guid = guid;
+    remote.rev = record.rev;
+    remote.deleted = record.deleted;
+    if (!record.deleted)
+        remote.fields = record.fields;
+    remote.device = record.device;
+    remote.user = record.user;
+    remote.changedAt = record.changedAt;
+    return remote;
+}
+
+MutationResult rejected(const QString &guid, const QString &code, const QString &reason)
+{
+    MutationResult r;
+    r.guid = guid;
+    r.status = PushStatus::Rejected;
+    r.code = code;
+    r.reason = reason;
+    return r;
+}
+
+MutationResult withRecord(const QString &guid, PushStatus status, const StoredRecord &record)
+{
+    MutationResult r;
+    r.guid = guid;
+    r.status = status;
+    r.rev = record.rev;
+    r.hasRecord = status == PushStatus::Merged || status == PushStatus::Conflict;
+    if (r.hasRecord)
+        r.record = toRemote(guid, record);
+    return r;
+}
+
+// Applies `m` to `record` in memory. Sets *changed when the record must be written back.
+MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, const PushContext &ctx,
+                             bool *changed)
+{
+    *changed = false;
+    if (!m.rejectCode.isEmpty())
+        return rejected(m.guid, m.rejectCode, m.rejectReason);
+    if (record.exists && record.entity != m.entity)
+        return rejected(m.guid, QStringLiteral("entity_mismatch"),
+                        QStringLiteral("this guid exists as a %1, not a %2").arg(record.entity, m.entity));
+    if (m.base > record.rev)
+        return rejected(m.guid, QStringLiteral("base_ahead"),
+                        QStringLiteral("base %1 is newer than the record's revision %2")
+                            .arg(m.base)
+                            .arg(record.rev));
+
+    const bool serverChanged = record.exists && record.rev > m.base;
+    auto touch = [&] {
+        *changed = true;
+        record.rev = ctx.newSeq;
+        record.device = ctx.device;
+        record.user = ctx.user;
+        record.changedAt = ctx.at;
+    };
+
+    if (record.exists && m.deleted) {
+        if (record.deleted)
+            return withRecord(m.guid, PushStatus::Applied, record);
+        if (serverChanged) {
+            MutationResult r = withRecord(m.guid, PushStatus::Conflict, record);
+            r.conflicts = QStringList{QString(Wire::kDeletedField)};
+            return r;
+        }
+        record.deleted = true;
+        touch();
+        return withRecord(m.guid, PushStatus::Applied, record);
+    }
+
+    bool restoring = false;
+    if (record.exists && record.deleted) {
+        if (serverChanged) { // deleted after the client's base: edit-vs-delete
+            MutationResult r = withRecord(m.guid, PushStatus::Conflict, record);
+            r.conflicts = QStringList{QString(Wire::kDeletedField)};
+            return r;
+        }
+        restoring = true;
+    }
+
+    QStringList conflicts;
+    bool anyFieldChanged = false;
+    auto setField = [&](const QString &name, const QJsonValue &value) {
+        record.fields.insert(name, value);
+        record.revs.insert(name, double(ctx.newSeq));
+        anyFieldChanged = true;
+    };
+    for (auto it = m.fields.begin(); it != m.fields.end(); ++it) {
+        const auto stored = record.fields.constFind(it.key());
+        if (stored != record.fields.constEnd() && *stored == it.value())
+            continue; // equal values never conflict
+        const qint64 fieldRev = qint64(record.revs.value(it.key()).toDouble());
+        if (fieldRev > m.base) {
+            conflicts.append(it.key());
+            continue;
+        }
+        setField(it.key(), it.value());
+    }
+    for (auto it = m.sets.begin(); it != m.sets.end(); ++it) {
+        const QJsonValue stored = record.fields.value(it.key());
+        const QJsonArray merged = applySetOps(stored, it.value());
+        if (!stored.isArray() || stored.toArray() != merged)
+            setField(it.key(), merged);
+    }
+
+    if (!record.exists || m.deleted) { // a new record (possibly created as a tombstone)
+        record.entity = m.entity;
+        record.createdRev = ctx.newSeq;
+        record.deleted = m.deleted;
+        touch();
+    } else if (restoring) {
+        // Devices that pulled the tombstone dropped the fields: send them all again.
+        record.deleted = false;
+        for (auto it = record.fields.begin(); it != record.fields.end(); ++it)
+            record.revs.insert(it.key(), double(ctx.newSeq));
+        touch();
+    } else if (anyFieldChanged) {
+        touch();
+    }
+
+    std::sort(conflicts.begin(), conflicts.end());
+    if (!conflicts.isEmpty()) {
+        MutationResult r = withRecord(m.guid, PushStatus::Conflict, record);
+        r.conflicts = conflicts;
+        return r;
+    }
+    return withRecord(m.guid, serverChanged ? PushStatus::Merged : PushStatus::Applied, record);
+}
+
+// BEGIN IMMEDIATE (SQLite) takes the write lock up front, so an admin command writing at the
+// same time makes us wait (busy timeout) instead of failing half-way. Rolls back unless
+// committed.
+class WriteTransaction
+{
+public:
+    explicit WriteTransaction(QSqlDatabase db) : m_db(std::move(db))
+    {
+        QSqlQuery q(m_db);
+        m_open = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
+        if (!m_open)
+            m_error = q.lastError().text();
+    }
+    ~WriteTransaction()
+    {
+        if (m_open)
+            QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+    }
+    WriteTransaction(const WriteTransaction &) = delete;
+    WriteTransaction &operator=(const WriteTransaction &) = delete;
+
+    bool isOpen() const { return m_open; }
+    QString error() const { return m_error; }
+    bool commit()
+    {
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("COMMIT"))) {
+            m_error = q.lastError().text();
+            return false;
+        }
+        m_open = false;
+        return true;
+    }
+
+private:
+    QSqlDatabase m_db;
+    bool m_open = false;
+    QString m_error;
+};
+
+} // namespace
+
+PushService::PushService(QSqlDatabase db) : m_db(std::move(db)) { }
+
+PushAnswer PushService::push(const QString &workspace, const QString &user, const QByteArray &body,
+                             const Wire::PushRequest &request)
+{
+    WriteTransaction tx(m_db);
+    if (!tx.isOpen())
+        return databaseError(QStringLiteral("starting a push"), tx.error());
+
+    const QString bodyHash =
+        QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
+    QSqlQuery batchQuery(m_db);
+    batchQuery.prepare(QStringLiteral("SELECT body_hash, response FROM batches WHERE workspace = ? AND batch = ?"));
+    batchQuery.addBindValue(workspace);
+    batchQuery.addBindValue(request.batch);
+    if (!batchQuery.exec())
+        return databaseError(QStringLiteral("looking up the batch"), batchQuery.lastError().text());
+    if (batchQuery.next()) {
+        if (batchQuery.value(0).toString() != bodyHash)
+            return Error{QStringLiteral("batch_mismatch"),
+                         QStringLiteral("The batch id \"%1\" was already used for a different push.")
+                             .arg(request.batch)};
+        return batchQuery.value(1).toByteArray(); // the first answer, byte for byte
+    }
+    batchQuery.finish();
+
+    QSqlQuery seqQuery(m_db);
+    seqQuery.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
+    seqQuery.addBindValue(workspace);
+    if (!seqQuery.exec() || !seqQuery.next())
+        return databaseError(QStringLiteral("reading the workspace sequence"), seqQuery.lastError().text());
+    const qint64 seq = seqQuery.value(0).toLongLong();
+    seqQuery.finish();
+
+    PushContext ctx{seq + 1, request.device, user, QDateTime::currentMSecsSinceEpoch()};
+
+    QSqlQuery load(m_db);
+    load.prepare(QStringLiteral("SELECT entity, rev, created_rev, deleted, fields, revs, device, "
+                                "user_name, changed_at FROM records WHERE workspace = ? AND guid = ?"));
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral("INSERT INTO records (workspace, guid, entity, rev, created_rev, deleted, "
+                                  "fields, revs, device, user_name, changed_at) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    QSqlQuery update(m_db);
+    update.prepare(QStringLiteral("UPDATE records SET rev = ?, deleted = ?, fields = ?, revs = ?, "
+                                  "device = ?, user_name = ?, changed_at = ? "
+                                  "WHERE workspace = ? AND guid = ?"));
+
+    Wire::PushResponse response;
+    response.results.reserve(request.mutations.size());
+    bool anyChange = false;
+    for (const Wire::Mutation &m : request.mutations) {
+        StoredRecord record;
+        if (m.rejectCode.isEmpty()) {
+            load.addBindValue(workspace);
+            load.addBindValue(m.guid);
+            if (!load.exec())
+                return databaseError(QStringLiteral("loading a record"), load.lastError().text());
+            if (load.next()) {
+                record.exists = true;
+                record.entity = load.value(0).toString();
+                record.rev = load.value(1).toLongLong();
+                record.createdRev = load.value(2).toLongLong();
+                record.deleted = load.value(3).toInt() != 0;
+                record.fields = parseObject(load.value(4).toString());
+                record.revs = parseObject(load.value(5).toString());
+                record.device = load.value(6).toString();
+                record.user = load.value(7).toString();
+                record.changedAt = load.value(8).toLongLong();
+            }
+            load.finish();
+        }
+        const bool existed = record.exists;
+        bool changed = false;
+        response.results.append(applyMutation(m, record, ctx, &changed));
+        if (!changed)
+            continue;
+        anyChange = true;
+        QSqlQuery &write = existed ? update : insert;
+        if (!existed) {
+            write.addBindValue(workspace);
+            write.addBindValue(m.guid);
+            write.addBindValue(record.entity);
+            write.addBindValue(record.rev);
+            write.addBindValue(record.createdRev);
+        } else {
+            write.addBindValue(record.rev);
+        }
+        write.addBindValue(record.deleted ? 1 : 0);
+        write.addBindValue(compact(record.fields));
+        write.addBindValue(compact(record.revs));
+        write.addBindValue(record.device);
+        write.addBindValue(record.user);
+        write.addBindValue(record.changedAt);
+        if (existed) {
+            write.addBindValue(workspace);
+            write.addBindValue(m.guid);
+        }
+        if (!write.exec())
+            return databaseError(QStringLiteral("writing a record"), write.lastError().text());
+    }
+
+    response.seq = anyChange ? ctx.newSeq : seq;
+    if (anyChange) {
+        QSqlQuery bump(m_db);
+        bump.prepare(QStringLiteral("UPDATE workspaces SET seq = ? WHERE id = ?"));
+        bump.addBindValue(ctx.newSeq);
+        bump.addBindValue(workspace);
+        if (!bump.exec())
+            return databaseError(QStringLiteral("advancing the sequence"), bump.lastError().text());
+    }
+
+    const QByteArray answer = Wire::encode(response);
+    QSqlQuery remember(m_db);
+    remember.prepare(QStringLiteral("INSERT INTO batches (workspace, batch, body_hash, response, created) "
+                                    "VALUES (?, ?, ?, ?, ?)"));
+    remember.addBindValue(workspace);
+    remember.addBindValue(request.batch);
+    remember.addBindValue(bodyHash);
+    remember.addBindValue(answer);
+    remember.addBindValue(ctx.at);
+    if (!remember.exec())
+        return databaseError(QStringLiteral("remembering the batch"), remember.lastError().text());
+    if (!tx.commit())
+        return databaseError(QStringLiteral("committing a push"), tx.error());
+    return answer;
+}
+
+} // namespace FerryServer

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "result.h"
+#include "wire.h"
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace FerryServer {
+
+// The answer to a push: either the JSON body for a 200, or an Error whose code the HTTP
+// layer maps to a status (batch_mismatch -> 409, database -> 500).
+using PushAnswer = Ferry::Result<QByteArray>;
+
+// Applies one push batch to a workspace: batch idempotency, per-record merge and conflict
+// detection, sequence numbering and provenance, all in one transaction (docs/protocol.md,
+// "POST /v1/workspaces/{ws}/push"). Runs on the thread that owns the database connection.
+class PushService
+{
+public:
+    explicit PushService(QSqlDatabase db);
+
+    // `body` is the raw request body (its hash identifies the batch content); `request` is
+    // its parsed form. `user` is the authenticated caller, already checked to be allowed to
+    // write to `workspace`.
+    PushAnswer push(const QString &workspace, const QString &user, const QByteArray &body,
+                    const Ferry::Wire::PushRequest &request);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace FerryServer

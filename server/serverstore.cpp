@@ -1,0 +1,292 @@
+#include "serverstore.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QRandomGenerator>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+namespace FerryServer {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kMaxIdLength = 64;
+
+const char *const kSchemaV1[] = {
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE users (name TEXT PRIMARY KEY, created BIGINT NOT NULL)",
+    "CREATE TABLE tokens (hash TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES users(name),"
+    " created BIGINT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE workspaces (id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES users(name),"
+    " seq BIGINT NOT NULL DEFAULT 0, created BIGINT NOT NULL)",
+    "CREATE TABLE members (workspace TEXT NOT NULL REFERENCES workspaces(id),"
+    " user_name TEXT NOT NULL REFERENCES users(name), role TEXT NOT NULL,"
+    " PRIMARY KEY (workspace, user_name))",
+    "CREATE INDEX members_by_user ON members (user_name)",
+    "CREATE TABLE records (workspace TEXT NOT NULL, guid TEXT NOT NULL, entity TEXT NOT NULL,"
+    " rev BIGINT NOT NULL, created_rev BIGINT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+    " fields TEXT NOT NULL, revs TEXT NOT NULL, device TEXT NOT NULL, user_name TEXT NOT NULL,"
+    " changed_at BIGINT NOT NULL, PRIMARY KEY (workspace, guid))",
+    "CREATE INDEX records_by_rev ON records (workspace, rev, guid)",
+    "CREATE TABLE batches (workspace TEXT NOT NULL, batch TEXT NOT NULL, body_hash TEXT NOT NULL,"
+    " response BLOB NOT NULL, created BIGINT NOT NULL, PRIMARY KEY (workspace, batch))",
+};
+
+qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+} // namespace
+
+Ferry::Error databaseError(const QString &what, const QString &driverMessage)
+{
+    return Ferry::Error{QStringLiteral("database"),
+                        QStringLiteral("Database error while %1: %2").arg(what, driverMessage)};
+}
+
+ServerStore::ServerStore()
+    : m_connectionName(QStringLiteral("ferry-server-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+ServerStore::~ServerStore()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+Ferry::Status ServerStore::open(const QString &dataDir)
+{
+    if (!QDir().mkpath(dataDir))
+        return Ferry::Error{QStringLiteral("data_dir"),
+                            QStringLiteral("Cannot create the data directory %1.").arg(dataDir)};
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("ferry.db")));
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open())
+        return databaseError(QStringLiteral("opening %1").arg(db.databaseName()), db.lastError().text());
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                               "PRAGMA foreign_keys=ON"}) {
+        if (Ferry::Status s = exec(QString::fromLatin1(pragma)); !s)
+            return s;
+    }
+    return migrate();
+}
+
+QSqlDatabase ServerStore::database() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+Ferry::Status ServerStore::exec(const QString &sql)
+{
+    QSqlQuery q(database());
+    if (!q.exec(sql))
+        return databaseError(sql.left(60), q.lastError().text());
+    return Ferry::success();
+}
+
+Ferry::Status ServerStore::migrate()
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return databaseError(QStringLiteral("reading the schema version"), q.lastError().text());
+    const int version = q.value(0).toInt();
+    q.finish();
+    if (version == kSchemaVersion)
+        return Ferry::success();
+    if (version > kSchemaVersion)
+        return Ferry::Error{QStringLiteral("schema_too_new"),
+                            QStringLiteral("The database was written by a newer ferry-server "
+                                           "(schema %1; this one knows %2).")
+                                .arg(version)
+                                .arg(kSchemaVersion)};
+    QSqlDatabase db = database();
+    db.transaction();
+    for (const char *sql : kSchemaV1) {
+        if (Ferry::Status s = exec(QString::fromLatin1(sql)); !s) {
+            db.rollback();
+            return s;
+        }
+    }
+    QSqlQuery meta(db);
+    meta.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('schema_version', ?)"));
+    meta.addBindValue(QString::number(kSchemaVersion));
+    if (!meta.exec() || !exec(QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion))) {
+        db.rollback();
+        return databaseError(QStringLiteral("recording the schema version"), meta.lastError().text());
+    }
+    if (!db.commit())
+        return databaseError(QStringLiteral("creating the schema"), db.lastError().text());
+    return Ferry::success();
+}
+
+QByteArray ServerStore::hashToken(const QByteArray &token)
+{
+    return QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex();
+}
+
+bool ServerStore::isValidId(const QString &id)
+{
+    if (id.isEmpty() || id.size() > kMaxIdLength)
+        return false;
+    for (const QChar c : id) {
+        const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
+                        || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+                        || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-')
+                        || c == QLatin1Char('_');
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+QString ServerStore::userForToken(const QByteArray &token)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT user_name FROM tokens WHERE hash = ? AND revoked = 0"));
+    q.addBindValue(QString::fromLatin1(hashToken(token)));
+    if (!q.exec() || !q.next())
+        return {};
+    return q.value(0).toString();
+}
+
+QString ServerStore::roleOf(const QString &workspace, const QString &user)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT role FROM members WHERE workspace = ? AND user_name = ?"));
+    q.addBindValue(workspace);
+    q.addBindValue(user);
+    if (!q.exec() || !q.next())
+        return {};
+    return q.value(0).toString();
+}
+
+QList<Membership> ServerStore::membershipsOf(const QString &user)
+{
+    QList<Membership> result;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT workspace, role FROM members WHERE user_name = ? ORDER BY workspace"));
+    q.addBindValue(user);
+    if (!q.exec())
+        return result;
+    while (q.next())
+        result.append(Membership{q.value(0).toString(), q.value(1).toString()});
+    return result;
+}
+
+bool ServerStore::userExists(const QString &user)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT 1 FROM users WHERE name = ?"));
+    q.addBindValue(user);
+    return q.exec() && q.next();
+}
+
+bool ServerStore::workspaceExists(const QString &workspace)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT 1 FROM workspaces WHERE id = ?"));
+    q.addBindValue(workspace);
+    return q.exec() && q.next();
+}
+
+Ferry::Status ServerStore::ensureUser(const QString &user)
+{
+    if (!isValidId(user))
+        return Ferry::Error{QStringLiteral("invalid_user"),
+                            QStringLiteral("A user name is 1 to 64 letters, digits, - or _.")};
+    if (userExists(user))
+        return Ferry::success();
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO users (name, created) VALUES (?, ?)"));
+    q.addBindValue(user);
+    q.addBindValue(now());
+    if (!q.exec())
+        return databaseError(QStringLiteral("creating user %1").arg(user), q.lastError().text());
+    return Ferry::success();
+}
+
+Ferry::Result<QString> ServerStore::createToken(const QString &user)
+{
+    QByteArray raw(32, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
+                                         reinterpret_cast<quint32 *>(raw.data() + raw.size()));
+    const QByteArray token = raw.toHex();
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO tokens (hash, user_name, created) VALUES (?, ?, ?)"));
+    q.addBindValue(QString::fromLatin1(hashToken(token)));
+    q.addBindValue(user);
+    q.addBindValue(now());
+    if (!q.exec())
+        return databaseError(QStringLiteral("storing a token"), q.lastError().text());
+    return QString::fromLatin1(token);
+}
+
+Ferry::Status ServerStore::revokeToken(const QString &token)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE tokens SET revoked = 1 WHERE hash = ?"));
+    q.addBindValue(QString::fromLatin1(hashToken(token.toUtf8())));
+    if (!q.exec())
+        return databaseError(QStringLiteral("revoking a token"), q.lastError().text());
+    if (q.numRowsAffected() != 1)
+        return Ferry::Error{QStringLiteral("unknown_token"), QStringLiteral("No such token.")};
+    return Ferry::success();
+}
+
+Ferry::Status ServerStore::createWorkspace(const QString &workspace, const QString &owner)
+{
+    if (!isValidId(workspace))
+        return Ferry::Error{QStringLiteral("invalid_request"),
+                            QStringLiteral("A workspace id is 1 to 64 letters, digits, - or _.")};
+    QSqlDatabase db = database();
+    if (!db.transaction())
+        return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
+    if (workspaceExists(workspace)) {
+        db.rollback();
+        return Ferry::Error{QStringLiteral("workspace_exists"),
+                            QStringLiteral("The workspace id \"%1\" is taken.").arg(workspace)};
+    }
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO workspaces (id, owner, seq, created) VALUES (?, ?, 0, ?)"));
+    q.addBindValue(workspace);
+    q.addBindValue(owner);
+    q.addBindValue(now());
+    QSqlQuery m(db);
+    m.prepare(QStringLiteral("INSERT INTO members (workspace, user_name, role) VALUES (?, ?, 'owner')"));
+    m.addBindValue(workspace);
+    m.addBindValue(owner);
+    if (!q.exec() || !m.exec()) {
+        const QString message = q.lastError().isValid() ? q.lastError().text() : m.lastError().text();
+        db.rollback();
+        return databaseError(QStringLiteral("creating workspace %1").arg(workspace), message);
+    }
+    if (!db.commit())
+        return databaseError(QStringLiteral("creating workspace %1").arg(workspace), db.lastError().text());
+    return Ferry::success();
+}
+
+Ferry::Status ServerStore::addMember(const QString &workspace, const QString &user, const QString &role)
+{
+    QSqlQuery q(database());
+    // An upsert spelled the way both SQLite and PostgreSQL accept.
+    q.prepare(QStringLiteral("INSERT INTO members (workspace, user_name, role) VALUES (?, ?, ?) "
+                             "ON CONFLICT (workspace, user_name) DO UPDATE SET role = excluded.role"));
+    q.addBindValue(workspace);
+    q.addBindValue(user);
+    q.addBindValue(role);
+    if (!q.exec())
+        return databaseError(QStringLiteral("adding a member"), q.lastError().text());
+    return Ferry::success();
+}
+
+} // namespace FerryServer

@@ -1,0 +1,647 @@
+#include "localstore.h"
+
+#include "guid.h"
+#include "reconcile.h"
+#include "sqlutil.h"
+
+#include <QAtomicInteger>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlQuery>
+
+namespace Ferry {
+
+namespace {
+
+constexpr qint64 kChangeLogKeep = 10000;
+const QString kCursorKey = QStringLiteral("cursor");
+const QString kDeviceKey = QStringLiteral("device_id");
+
+qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+Error notFound(const QString &guid)
+{
+    return Error{QStringLiteral("not_found"), QStringLiteral("There is no record %1.").arg(guid)};
+}
+
+QString compact(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+// Sets the tombstone flag as a local change, tracking it like a field.
+void setDeletedFlag(LocalRecord &record, bool deleted)
+{
+    if (record.deleted == deleted)
+        return;
+    const QString flag(kDeletedFlag);
+    if (!record.dirty.contains(flag)) {
+        record.dirty.append(flag);
+        record.base.insert(flag, record.deleted);
+    }
+    record.deleted = deleted;
+    if (record.base.value(flag).toBool() == deleted) {
+        record.dirty.removeAll(flag);
+        record.base.remove(flag);
+    }
+}
+
+void addToChange(QHash<QString, ChangeSet> &changes, const QString &entity, const QString &guid,
+                 ChangeOrigin origin)
+{
+    ChangeSet &set = changes[entity];
+    set.entity = entity;
+    set.origin = origin;
+    set.guids.append(guid);
+}
+
+} // namespace
+
+LocalStore::LocalStore(QString path, Schema schema, QString connectionName)
+    : m_path(std::move(path))
+    , m_schema(std::move(schema))
+    , m_connectionName(std::move(connectionName))
+{
+}
+
+LocalStore::~LocalStore()
+{
+    m_tables.clear();
+    if (m_db.isOpen())
+        m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+Result<std::unique_ptr<LocalStore>> LocalStore::open(const QString &path, const Schema &schema)
+{
+    static QAtomicInteger<quint64> counter;
+    const QString name = QStringLiteral("ferry-store-%1").arg(counter.fetchAndAddRelaxed(1));
+    std::unique_ptr<LocalStore> store(new LocalStore(path, schema, name));
+    if (Status s = store->initialise(); !s)
+        return s.error();
+    return store;
+}
+
+Status LocalStore::initialise()
+{
+    const QFileInfo info(m_path);
+    if (!QDir().mkpath(info.absolutePath()))
+        return Error{QStringLiteral("storage"), QStringLiteral("Cannot create the folder %1.").arg(info.absolutePath())};
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_db.setDatabaseName(m_path);
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    if (!m_db.open())
+        return Sql::error(QStringLiteral("open %1").arg(m_path), m_db);
+
+    const QString setup[] = {
+        QStringLiteral("PRAGMA journal_mode=WAL"),
+        QStringLiteral("PRAGMA synchronous=NORMAL"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS conflicts (guid TEXT PRIMARY KEY NOT NULL, entity TEXT NOT NULL, "
+                       "data TEXT NOT NULL, detected INTEGER NOT NULL)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS outbox (batch TEXT PRIMARY KEY NOT NULL, body BLOB NOT NULL, "
+                       "pushed TEXT NOT NULL, created INTEGER NOT NULL)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS changelog (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, "
+                       "origin INTEGER NOT NULL, entity TEXT NOT NULL, guids TEXT NOT NULL)"),
+        // Records of entities this client's schema does not know, kept so nothing is lost.
+        QStringLiteral("CREATE TABLE IF NOT EXISTS foreign_records (guid TEXT PRIMARY KEY NOT NULL, entity TEXT NOT NULL, "
+                       "rev INTEGER NOT NULL, deleted INTEGER NOT NULL, fields TEXT NOT NULL)"),
+    };
+    for (const QString &statement : setup) {
+        if (Status s = Sql::exec(m_db, statement); !s)
+            return s;
+    }
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    for (const EntityDef &entity : m_schema.entities()) {
+        auto table = std::make_unique<RecordTable>(m_db, entity);
+        if (Status s = table->ensure(); !s)
+            return s;
+        m_tables.push_back(std::move(table));
+    }
+    m_deviceId = setting(kDeviceKey);
+    if (m_deviceId.isEmpty()) {
+        m_deviceId = createGuid();
+        if (Status s = writeMeta(kDeviceKey, m_deviceId); !s)
+            return s;
+    }
+    QSqlQuery prune(m_db);
+    prune.prepare(QStringLiteral("DELETE FROM changelog WHERE id <= (SELECT max(id) FROM changelog) - ?"));
+    prune.addBindValue(kChangeLogKeep);
+    if (!prune.exec())
+        return Sql::error(QStringLiteral("trim the change log"), prune);
+    return transaction.commit();
+}
+
+RecordTable *LocalStore::table(const QString &entity)
+{
+    for (const auto &t : m_tables) {
+        if (t->entity().name == entity)
+            return t.get();
+    }
+    return nullptr;
+}
+
+QString LocalStore::setting(const QString &key) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    query.addBindValue(key);
+    if (query.exec() && query.next())
+        return query.value(0).toString();
+    return {};
+}
+
+Status LocalStore::writeMeta(const QString &key, const QVariant &value)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"));
+    query.addBindValue(key);
+    query.addBindValue(value);
+    if (!query.exec())
+        return Sql::error(QStringLiteral("save the setting %1").arg(key), query);
+    return success();
+}
+
+Status LocalStore::setSetting(const QString &key, const QString &value)
+{
+    return writeMeta(key, value);
+}
+
+qint64 LocalStore::cursor() const
+{
+    return setting(kCursorKey).toLongLong();
+}
+
+Status LocalStore::logChange(const ChangeSet &change)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT INTO changelog (at, origin, entity, guids) VALUES (?, ?, ?, ?)"));
+    query.addBindValue(now());
+    query.addBindValue(int(change.origin));
+    query.addBindValue(change.entity);
+    query.addBindValue(QString::fromUtf8(
+        QJsonDocument(QJsonArray::fromStringList(change.guids)).toJson(QJsonDocument::Compact)));
+    if (!query.exec())
+        return Sql::error(QStringLiteral("log a change"), query);
+    return success();
+}
+
+Result<QPair<RecordTable *, LocalRecord>> LocalStore::locate(const QString &guid)
+{
+    for (const auto &t : m_tables) {
+        Result<std::optional<LocalRecord>> found = t->find(guid);
+        if (!found)
+            return found.error();
+        if (found.value())
+            return qMakePair(t.get(), *found.value());
+    }
+    return notFound(guid);
+}
+
+Result<std::optional<Conflict>> LocalStore::conflict(const QString &guid)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT data FROM conflicts WHERE guid = ?"));
+    query.addBindValue(guid);
+    if (!query.exec())
+        return Sql::error(QStringLiteral("read a conflict"), query);
+    if (!query.next())
+        return std::optional<Conflict>();
+    return std::optional<Conflict>(
+        Conflict::fromJson(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object()));
+}
+
+Result<QList<Conflict>> LocalStore::conflicts()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT data FROM conflicts ORDER BY detected, guid")))
+        return Sql::error(QStringLiteral("list conflicts"), query);
+    QList<Conflict> list;
+    while (query.next())
+        list.append(Conflict::fromJson(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object()));
+    return list;
+}
+
+Status LocalStore::saveConflict(const Conflict &conflict)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT OR REPLACE INTO conflicts (guid, entity, data, detected) VALUES (?, ?, ?, ?)"));
+    query.addBindValue(conflict.guid);
+    query.addBindValue(conflict.entity);
+    query.addBindValue(compact(conflict.toJson()));
+    query.addBindValue(conflict.detectedAt);
+    if (!query.exec())
+        return Sql::error(QStringLiteral("save a conflict"), query);
+    return success();
+}
+
+static Status dropConflict(QSqlDatabase &db, const QString &guid)
+{
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("DELETE FROM conflicts WHERE guid = ?"));
+    query.addBindValue(guid);
+    if (!query.exec())
+        return Sql::error(QStringLiteral("remove a conflict"), query);
+    return success();
+}
+
+Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObject &fields, ChangeSet *change)
+{
+    RecordTable *t = table(entity);
+    if (!t)
+        return Error{QStringLiteral("bad_entity"), QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+    LocalRecord record;
+    record.entity = entity;
+    record.guid = createGuid();
+    record.status = SyncStatus::NeedsSync;
+    record.modified = now();
+    for (const FieldDef &def : t->entity().fields)
+        record.fields.insert(def.name, QJsonValue(QJsonValue::Null));
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+        const FieldDef *def = t->entity().field(it.key());
+        if (!def)
+            return Error{QStringLiteral("bad_field"), QStringLiteral("%1 has no field \"%2\".").arg(entity, it.key())};
+        if (!def->accepts(it.value()))
+            return Error{QStringLiteral("bad_value"),
+                         QStringLiteral("The value given for %1.%2 is not a %3.").arg(entity, it.key(), toString(def->type))};
+        record.fields.insert(it.key(), it.value());
+        if (!it.value().isNull()) {
+            record.dirty.append(it.key());
+            record.base.insert(it.key(), QJsonValue(QJsonValue::Null));
+        }
+    }
+    // A record with no values yet still has to reach the server.
+    if (record.dirty.isEmpty()) {
+        record.dirty.append(QString(kDeletedFlag));
+        record.base.insert(QString(kDeletedFlag), true);
+    }
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun().error();
+    const ChangeSet set{entity, {record.guid}, ChangeOrigin::Local};
+    if (Status s = t->write(record); !s)
+        return s.error();
+    if (Status s = logChange(set); !s)
+        return s.error();
+    if (Status s = transaction.commit(); !s)
+        return s.error();
+    if (change)
+        *change = set;
+    return record.guid;
+}
+
+Status LocalStore::editRecord(const QString &guid, ChangeOrigin origin,
+                              const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,
+                              ChangeSet *change)
+{
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    auto found = locate(guid);
+    if (!found)
+        return found.error();
+    auto [t, record] = found.value();
+    auto existing = conflict(guid);
+    if (!existing)
+        return existing.error();
+    Conflict current = existing.value().value_or(Conflict());
+    if (Status s = edit(t->entity(), record, current); !s)
+        return s;
+    record.modified = now();
+    Reconcile::updateStatus(record, current);
+    const ChangeSet set{record.entity, {guid}, origin};
+    Status saved = current.isEmpty() ? dropConflict(m_db, guid) : saveConflict(current);
+    if (!saved)
+        return saved;
+    if (Status s = t->write(record); !s)
+        return s;
+    if (Status s = logChange(set); !s)
+        return s;
+    if (Status s = transaction.commit(); !s)
+        return s;
+    if (change)
+        *change = set;
+    return success();
+}
+
+Status LocalStore::updateRecord(const QString &guid, const QJsonObject &changes, ChangeSet *change)
+{
+    return editRecord(guid, ChangeOrigin::Local, [&](const EntityDef &entity, LocalRecord &record, Conflict &) -> Status {
+        if (record.deleted)
+            return Error{QStringLiteral("deleted"),
+                         QStringLiteral("The record %1 is deleted; restore it before editing it.").arg(guid)};
+        for (auto it = changes.begin(); it != changes.end(); ++it) {
+            const FieldDef *def = entity.field(it.key());
+            if (!def)
+                return Error{QStringLiteral("bad_field"),
+                             QStringLiteral("%1 has no field \"%2\".").arg(record.entity, it.key())};
+            if (!def->accepts(it.value()))
+                return Error{QStringLiteral("bad_value"), QStringLiteral("The value given for %1.%2 is not a %3.")
+                                                              .arg(record.entity, it.key(), toString(def->type))};
+        }
+        for (auto it = changes.begin(); it != changes.end(); ++it) {
+            const QJsonValue current = record.fields.value(it.key());
+            if (sameValue(current, it.value()))
+                continue;
+            if (!record.dirty.contains(it.key())) {
+                record.dirty.append(it.key());
+                record.base.insert(it.key(), current);
+            }
+            record.fields.insert(it.key(), it.value());
+            // Changed back to what the server has: nothing left to send for it.
+            if (record.rev > 0 && sameValue(record.base.value(it.key()), it.value())) {
+                record.dirty.removeAll(it.key());
+                record.base.remove(it.key());
+            }
+        }
+        record.problem.clear();
+        return success();
+    }, change);
+}
+
+Status LocalStore::deleteRecord(const QString &guid, ChangeSet *change)
+{
+    return editRecord(guid, ChangeOrigin::Local, [](const EntityDef &, LocalRecord &record, Conflict &) {
+        setDeletedFlag(record, true);
+        record.problem.clear();
+        return success();
+    }, change);
+}
+
+Status LocalStore::restoreRecord(const QString &guid, ChangeSet *change)
+{
+    return editRecord(guid, ChangeOrigin::Local, [](const EntityDef &, LocalRecord &record, Conflict &) {
+        setDeletedFlag(record, false);
+        record.problem.clear();
+        return success();
+    }, change);
+}
+
+Status LocalStore::resolveConflict(const QString &guid, Resolution resolution, ChangeSet *change)
+{
+    return editRecord(guid, ChangeOrigin::Local,
+                      [&](const EntityDef &entity, LocalRecord &record, Conflict &conflict) -> Status {
+                          if (conflict.isEmpty())
+                              return Error{QStringLiteral("no_conflict"),
+                                           QStringLiteral("The record %1 has no conflict to resolve.").arg(guid)};
+                          Reconcile::resolve(entity, record, conflict, resolution);
+                          return success();
+                      },
+                      change);
+}
+
+Result<LocalRecord> LocalStore::record(const QString &guid)
+{
+    auto found = locate(guid);
+    if (!found)
+        return found.error();
+    return found->second;
+}
+
+Result<QList<LocalRecord>> LocalStore::records(const QString &entity, bool includeDeleted, int limit, int offset)
+{
+    RecordTable *t = table(entity);
+    if (!t)
+        return Error{QStringLiteral("bad_entity"), QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+    return t->list(includeDeleted, limit, offset);
+}
+
+Result<qint64> LocalStore::count(const QString &entity, bool includeDeleted)
+{
+    RecordTable *t = table(entity);
+    if (!t)
+        return Error{QStringLiteral("bad_entity"), QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+    return t->count(includeDeleted);
+}
+
+Result<qint64> LocalStore::unsyncedCount()
+{
+    qint64 total = 0;
+    for (const auto &t : m_tables) {
+        Result<qint64> n = t->countUnsynced();
+        if (!n)
+            return n;
+        total += n.value();
+    }
+    return total;
+}
+
+Result<QList<QPair<qint64, ChangeSet>>> LocalStore::changesSince(qint64 afterId, int limit)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT id, origin, entity, guids FROM changelog WHERE id > ? ORDER BY id LIMIT ?"));
+    query.addBindValue(afterId);
+    query.addBindValue(limit);
+    if (!query.exec())
+        return Sql::error(QStringLiteral("read the change log"), query);
+    QList<QPair<qint64, ChangeSet>> list;
+    while (query.next()) {
+        ChangeSet set;
+        set.origin = static_cast<ChangeOrigin>(query.value(1).toInt());
+        set.entity = query.value(2).toString();
+        for (const QJsonValue &guid : QJsonDocument::fromJson(query.value(3).toString().toUtf8()).array())
+            set.guids.append(guid.toString());
+        list.append(qMakePair(query.value(0).toLongLong(), set));
+    }
+    return list;
+}
+
+Result<OutgoingBatch> LocalStore::nextBatch(int maxMutations)
+{
+    OutgoingBatch batch;
+    {
+        QSqlQuery query(m_db);
+        if (!query.exec(QStringLiteral("SELECT batch, body, pushed FROM outbox ORDER BY created LIMIT 1")))
+            return Sql::error(QStringLiteral("read the pending push"), query);
+        if (query.next()) {
+            batch.id = query.value(0).toString();
+            batch.body = query.value(1).toByteArray();
+            batch.pushed = QJsonDocument::fromJson(query.value(2).toString().toUtf8()).object();
+            return batch;
+        }
+    }
+    Wire::PushRequest request;
+    request.batch = createGuid();
+    request.device = m_deviceId;
+    for (const auto &t : m_tables) {
+        const int room = maxMutations - int(request.mutations.size());
+        if (room <= 0)
+            break;
+        Result<QList<LocalRecord>> pending = t->pending(room);
+        if (!pending)
+            return pending.error();
+        for (const LocalRecord &record : pending.value()) {
+            QJsonObject values;
+            request.mutations.append(Reconcile::mutationFor(t->entity(), record, &values));
+            batch.pushed.insert(record.guid, QJsonObject{{QStringLiteral("entity"), record.entity},
+                                                         {QStringLiteral("values"), values}});
+        }
+    }
+    if (request.mutations.isEmpty())
+        return OutgoingBatch();
+    batch.id = request.batch;
+    batch.body = Wire::encode(request);
+    batch.mutations = request.mutations;
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral("INSERT INTO outbox (batch, body, pushed, created) VALUES (?, ?, ?, ?)"));
+    insert.addBindValue(batch.id);
+    insert.addBindValue(batch.body);
+    insert.addBindValue(compact(batch.pushed));
+    insert.addBindValue(now());
+    if (!insert.exec())
+        return Sql::error(QStringLiteral("save the pending push"), insert);
+    return batch;
+}
+
+Status LocalStore::dropBatch(const QString &batchId)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM outbox WHERE batch = ?"));
+    query.addBindValue(batchId);
+    if (!query.exec())
+        return Sql::error(QStringLiteral("clear the pending push"), query);
+    return success();
+}
+
+Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::PushResponse &response,
+                                     QList<ChangeSet> *changes, QStringList *problems)
+{
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    QHash<QString, ChangeSet> touched;
+    for (const Wire::MutationResult &result : response.results) {
+        const QJsonObject sent = batch.pushed.value(result.guid).toObject();
+        if (sent.isEmpty())
+            return Error{QStringLiteral("bad_response"),
+                         QStringLiteral("The server answered for a record that was not pushed (%1).").arg(result.guid)};
+        RecordTable *t = table(sent.value(QStringLiteral("entity")).toString());
+        if (!t)
+            continue;
+        Result<std::optional<LocalRecord>> found = t->find(result.guid);
+        if (!found)
+            return found.error();
+        if (!found.value())
+            continue; // removed locally since; nothing to update
+        LocalRecord record = *found.value();
+        auto existing = conflict(result.guid);
+        if (!existing)
+            return existing.error();
+        Conflict current = existing.value().value_or(Conflict());
+        Reconcile::applyPushResult(t->entity(), record, sent.value(QStringLiteral("values")).toObject(), result, current);
+        if (result.status == Wire::PushStatus::Rejected && problems)
+            problems->append(QStringLiteral("%1 %2: %3").arg(record.entity, record.guid, record.problem));
+        record.modified = now();
+        if (Status s = t->write(record); !s)
+            return s;
+        Status saved = current.isEmpty() ? dropConflict(m_db, result.guid) : saveConflict(current);
+        if (!saved)
+            return saved;
+        addToChange(touched, record.entity, record.guid, ChangeOrigin::Remote);
+    }
+    if (Status s = dropBatch(batch.id); !s)
+        return s;
+    for (const ChangeSet &set : std::as_const(touched)) {
+        if (Status s = logChange(set); !s)
+            return s;
+    }
+    if (Status s = transaction.commit(); !s)
+        return s;
+    if (changes)
+        *changes = touched.values();
+    return success();
+}
+
+Status LocalStore::applyMerged(RecordTable &t, const Wire::RemoteRecord &remote, qint64 at)
+{
+    Result<std::optional<LocalRecord>> found = t.find(remote.guid);
+    if (!found)
+        return found.error();
+    LocalRecord record;
+    if (found.value()) {
+        record = *found.value();
+        if (remote.rev <= record.rev)
+            return success(); // already known (our own push, or an earlier page)
+    } else {
+        record.entity = remote.entity;
+        record.guid = remote.guid;
+        for (const FieldDef &def : t.entity().fields)
+            record.fields.insert(def.name, QJsonValue(QJsonValue::Null));
+    }
+    auto existing = conflict(remote.guid);
+    if (!existing)
+        return existing.error();
+    Conflict current = existing.value().value_or(Conflict());
+    Reconcile::applyRemote(t.entity(), record, remote, current);
+    record.modified = at;
+    if (Status s = t.write(record); !s)
+        return s;
+    return current.isEmpty() ? dropConflict(m_db, remote.guid) : saveConflict(current);
+}
+
+Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *changes)
+{
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    const qint64 at = now();
+    QHash<QString, QSet<QString>> unsynced;
+    QHash<QString, ChangeSet> touched;
+    for (const Wire::RemoteRecord &remote : page.changes) {
+        RecordTable *t = table(remote.entity);
+        if (!t) {
+            QSqlQuery keep(m_db);
+            keep.prepare(QStringLiteral("INSERT OR REPLACE INTO foreign_records (guid, entity, rev, deleted, fields) "
+                                        "VALUES (?, ?, ?, ?, ?)"));
+            keep.addBindValue(remote.guid);
+            keep.addBindValue(remote.entity);
+            keep.addBindValue(remote.rev);
+            keep.addBindValue(remote.deleted ? 1 : 0);
+            keep.addBindValue(compact(remote.fields));
+            if (!keep.exec())
+                return Sql::error(QStringLiteral("keep a record of an unknown entity"), keep);
+            continue;
+        }
+        auto guids = unsynced.find(remote.entity);
+        if (guids == unsynced.end()) {
+            Result<QSet<QString>> set = t->unsyncedGuids();
+            if (!set)
+                return set.error();
+            guids = unsynced.insert(remote.entity, set.value());
+        }
+        bool done = false;
+        if (!guids->contains(remote.guid)) {
+            Result<bool> fast = t->upsertRemote(remote, at);
+            if (!fast)
+                return fast.error();
+            done = fast.value();
+        }
+        if (!done) {
+            if (Status s = applyMerged(*t, remote, at); !s)
+                return s;
+        }
+        addToChange(touched, remote.entity, remote.guid, ChangeOrigin::Remote);
+    }
+    if (Status s = writeMeta(kCursorKey, page.cursor); !s)
+        return s;
+    for (const ChangeSet &set : std::as_const(touched)) {
+        if (Status s = logChange(set); !s)
+            return s;
+    }
+    if (Status s = transaction.commit(); !s)
+        return s;
+    if (changes)
+        *changes = touched.values();
+    return success();
+}
+
+} // namespace Ferry

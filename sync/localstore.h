@@ -1,0 +1,102 @@
+#pragma once
+
+#include "records.h"
+#include "recordtable.h"
+#include "result.h"
+#include "schema.h"
+#include "wire.h"
+
+#include <QSqlDatabase>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace Ferry {
+
+// A push batch as it went (or will go) to the server: kept in the store until its answer
+// is applied, so a retry after a lost answer resends the very same batch.
+struct OutgoingBatch
+{
+    QString id;
+    QByteArray body;          // the exact request body
+    QJsonObject pushed;       // guid -> values the batch sends for that record
+    QList<Wire::Mutation> mutations;
+    bool isEmpty() const { return id.isEmpty(); }
+};
+
+// The local database of one profile: records per entity with their sync state, conflicts,
+// the pull cursor, the pending push, the device id and a log of committed changes. Every
+// write is one transaction that commits at once; nothing here touches the network.
+//
+// One LocalStore per thread: it owns a connection of its own. Several LocalStores (the GUI
+// thread's and the sync engine's) may use one file at the same time.
+class LocalStore
+{
+public:
+    ~LocalStore();
+    LocalStore(const LocalStore &) = delete;
+    LocalStore &operator=(const LocalStore &) = delete;
+
+    static Result<std::unique_ptr<LocalStore>> open(const QString &path, const Schema &schema);
+
+    const Schema &schema() const { return m_schema; }
+    QString path() const { return m_path; }
+
+    QString deviceId() const { return m_deviceId; }
+    QString setting(const QString &key) const;
+    Status setSetting(const QString &key, const QString &value);
+    qint64 cursor() const;
+
+    // Local edits. Each validates against the schema and returns a clear error for bad
+    // input; on success it has committed and marked the record for sync.
+    Result<QString> createRecord(const QString &entity, const QJsonObject &fields,
+                                 ChangeSet *change = nullptr);
+    Status updateRecord(const QString &guid, const QJsonObject &changes, ChangeSet *change = nullptr);
+    Status deleteRecord(const QString &guid, ChangeSet *change = nullptr);
+    Status restoreRecord(const QString &guid, ChangeSet *change = nullptr);
+    Status resolveConflict(const QString &guid, Resolution resolution, ChangeSet *change = nullptr);
+
+    // Reads.
+    Result<LocalRecord> record(const QString &guid);
+    Result<QList<LocalRecord>> records(const QString &entity, bool includeDeleted = false,
+                                       int limit = -1, int offset = 0);
+    Result<qint64> count(const QString &entity, bool includeDeleted = false);
+    Result<qint64> unsyncedCount();
+    Result<QList<Conflict>> conflicts();
+    Result<std::optional<Conflict>> conflict(const QString &guid);
+    // The change log after `afterId` (entries: id, origin, entity, guids).
+    Result<QList<QPair<qint64, ChangeSet>>> changesSince(qint64 afterId, int limit = 1000);
+
+    // Sync engine side.
+    Result<OutgoingBatch> nextBatch(int maxMutations);
+    Status applyPushResponse(const OutgoingBatch &batch, const Wire::PushResponse &response,
+                             QList<ChangeSet> *changes, QStringList *problems);
+    // Forgets a pending push the server refused as a whole.
+    Status dropBatch(const QString &batchId);
+    // Applies a pulled page and stores its cursor, in one transaction.
+    Status applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *changes);
+
+private:
+    LocalStore(QString path, Schema schema, QString connectionName);
+    Status initialise();
+    RecordTable *table(const QString &entity);
+    Result<QPair<RecordTable *, LocalRecord>> locate(const QString &guid);
+    Status saveConflict(const Conflict &conflict);
+    Status logChange(const ChangeSet &change);
+    Status writeMeta(const QString &key, const QVariant &value);
+    Status applyMerged(RecordTable &table, const Wire::RemoteRecord &remote, qint64 at);
+    Status editRecord(const QString &guid, ChangeOrigin origin,
+                      const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,
+                      ChangeSet *change);
+
+    QString m_path;
+    Schema m_schema;
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    std::vector<std::unique_ptr<RecordTable>> m_tables;
+    QString m_deviceId;
+};
+
+} // namespace Ferry

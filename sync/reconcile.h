@@ -1,0 +1,41 @@
+#pragma once
+
+#include "records.h"
+#include "schema.h"
+#include "wire.h"
+
+// The client's merge rules, as pure functions on values: no database, no network, so they
+// can be tested case by case and called from any thread. docs/protocol.md ("Conflict
+// handling on the client") describes them.
+namespace Ferry::Reconcile {
+
+// Brings the server's state of a record (a pulled change, or the record in a push answer)
+// into the local copy. Fields the device did not change take the server's values; fields
+// it changed are kept, merged (sets), or become entries of `conflict`. Fields the local
+// schema does not know go to `extra`, verbatim.
+void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::RemoteRecord &remote,
+                 Conflict &conflict);
+
+// Applies the server's answer to one pushed mutation. `pushed` holds the values the
+// mutation sent (see mutationFor); fields edited again while the push was in flight stay
+// dirty.
+void applyPushResult(const EntityDef &entity, LocalRecord &local, const QJsonObject &pushed,
+                     const Wire::MutationResult &result, Conflict &conflict);
+
+// The mutation that sends a record's dirty fields, and (in `pushed`) the values it sends.
+Wire::Mutation mutationFor(const EntityDef &entity, const LocalRecord &local, QJsonObject *pushed);
+
+// Settles a conflict: this device's values or the other side's. Keeping mine leaves the
+// record dirty against the server's revision, so pushing it is an ordinary change.
+void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict, Resolution resolution);
+
+// Three-way merge of sets: adds and removes of both sides applied. Sorted, no duplicates.
+QJsonValue mergeSets(const QJsonValue &base, const QJsonValue &mine, const QJsonValue &theirs);
+
+// Sets `status` from the dirty fields and the conflict.
+void updateStatus(LocalRecord &local, const Conflict &conflict);
+
+// The value of a field or of the "$deleted" flag.
+QJsonValue valueOf(const LocalRecord &local, QStringView field);
+
+} // namespace Ferry::Reconcile

@@ -1,0 +1,74 @@
+#include "records.h"
+
+#include <QJsonArray>
+
+namespace Ferry {
+
+QString toString(SyncStatus status)
+{
+    switch (status) {
+    case SyncStatus::Synced:
+        return QStringLiteral("synced");
+    case SyncStatus::NeedsSync:
+        return QStringLiteral("waiting");
+    case SyncStatus::Conflicted:
+        return QStringLiteral("conflict");
+    }
+    return {};
+}
+
+const FieldConflict *Conflict::field(QStringView name) const
+{
+    for (const FieldConflict &f : fields) {
+        if (f.field == name)
+            return &f;
+    }
+    return nullptr;
+}
+
+QJsonObject Conflict::toJson() const
+{
+    QJsonArray list;
+    for (const FieldConflict &f : fields) {
+        list.append(QJsonObject{{QStringLiteral("field"), f.field},
+                                {QStringLiteral("base"), f.base},
+                                {QStringLiteral("mine"), f.mine},
+                                {QStringLiteral("theirs"), f.theirs}});
+    }
+    return QJsonObject{{QStringLiteral("entity"), entity},
+                       {QStringLiteral("guid"), guid},
+                       {QStringLiteral("fields"), list},
+                       {QStringLiteral("mineDeleted"), mineDeleted},
+                       {QStringLiteral("theirsDeleted"), theirsDeleted},
+                       {QStringLiteral("theirsRev"), double(theirsRev)},
+                       {QStringLiteral("theirsFields"), theirsFields},
+                       {QStringLiteral("theirsDevice"), theirsDevice},
+                       {QStringLiteral("theirsUser"), theirsUser},
+                       {QStringLiteral("theirsAt"), double(theirsAt)},
+                       {QStringLiteral("detectedAt"), double(detectedAt)}};
+}
+
+Conflict Conflict::fromJson(const QJsonObject &object)
+{
+    Conflict c;
+    c.entity = object.value(QStringLiteral("entity")).toString();
+    c.guid = object.value(QStringLiteral("guid")).toString();
+    for (const QJsonValue &v : object.value(QStringLiteral("fields")).toArray()) {
+        const QJsonObject f = v.toObject();
+        c.fields.append(FieldConflict{f.value(QStringLiteral("field")).toString(),
+                                      f.value(QStringLiteral("base")),
+                                      f.value(QStringLiteral("mine")),
+                                      f.value(QStringLiteral("theirs"))});
+    }
+    c.mineDeleted = object.value(QStringLiteral("mineDeleted")).toBool();
+    c.theirsDeleted = object.value(QStringLiteral("theirsDeleted")).toBool();
+    c.theirsRev = qint64(object.value(QStringLiteral("theirsRev")).toDouble());
+    c.theirsFields = object.value(QStringLiteral("theirsFields")).toObject();
+    c.theirsDevice = object.value(QStringLiteral("theirsDevice")).toString();
+    c.theirsUser = object.value(QStringLiteral("theirsUser")).toString();
+    c.theirsAt = qint64(object.value(QStringLiteral("theirsAt")).toDouble());
+    c.detectedAt = qint64(object.value(QStringLiteral("detectedAt")).toDouble());
+    return c;
+}
+
+} // namespace Ferry

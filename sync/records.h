@@ -1,0 +1,84 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+// Value types for records as the client holds them. Plain data, copied across threads.
+namespace Ferry {
+
+enum class SyncStatus { Synced = 0, NeedsSync = 1, Conflicted = 2 };
+QString toString(SyncStatus status);
+
+// The pseudo-field name under which a record's deleted flag is tracked as dirty.
+inline constexpr QLatin1StringView kDeletedFlag{"$deleted"};
+
+// One record of the local store with its sync metadata.
+struct LocalRecord
+{
+    QString entity;
+    QString guid;
+    qint64 rev = 0;          // server revision this record is based on (0: never synced)
+    bool deleted = false;    // tombstone
+    SyncStatus status = SyncStatus::Synced;
+    QJsonObject fields;      // schema fields
+    QJsonObject extra;       // fields this client's schema does not know; kept verbatim
+    QStringList dirty;       // fields changed locally since `rev` ("$deleted" for the flag)
+    QJsonObject base;        // for every dirty field, its value at `rev`
+    QString problem;         // why the server refused the last push of it, if it did
+    qint64 modified = 0;     // local time of the last local or remote change, ms
+
+    bool isDirty(QStringView field) const { return dirty.contains(field); }
+};
+
+struct FieldConflict
+{
+    QString field;
+    QJsonValue base;
+    QJsonValue mine;
+    QJsonValue theirs;
+};
+
+// Changes on both sides that Ferry could not merge. The record keeps this device's values
+// until the person decides; the other side's are kept here.
+struct Conflict
+{
+    QString entity;
+    QString guid;
+    QList<FieldConflict> fields;
+    bool mineDeleted = false;   // this device deleted, the other side edited
+    bool theirsDeleted = false; // the other side deleted, this device edited
+    qint64 theirsRev = 0;
+    QJsonObject theirsFields;   // the other side's record as last seen (may be partial)
+    QString theirsDevice;
+    QString theirsUser;
+    qint64 theirsAt = 0;
+    qint64 detectedAt = 0;
+
+    bool isEmpty() const { return fields.isEmpty() && !mineDeleted && !theirsDeleted; }
+    const FieldConflict *field(QStringView name) const;
+    QJsonObject toJson() const;
+    static Conflict fromJson(const QJsonObject &object);
+};
+
+enum class Resolution { KeepMine, KeepTheirs };
+
+enum class ChangeOrigin { Local, Remote };
+
+// One committed transaction's effect on one entity: which records changed and why. Views
+// use it to update exactly the rows concerned.
+struct ChangeSet
+{
+    QString entity;
+    QStringList guids;
+    ChangeOrigin origin = ChangeOrigin::Local;
+};
+
+} // namespace Ferry
+
+Q_DECLARE_METATYPE(Ferry::LocalRecord)
+Q_DECLARE_METATYPE(Ferry::Conflict)
+Q_DECLARE_METATYPE(Ferry::ChangeSet)

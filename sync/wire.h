@@ -1,0 +1,127 @@
+#pragma once
+
+#include "result.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+// The sync protocol's messages as value types, and their JSON form. docs/protocol.md is the
+// normative description; this file is its single implementation, linked by both the engine
+// and ferry-server. Everything here is reentrant and safe to use from any thread.
+namespace Ferry::Wire {
+
+inline constexpr int kProtocolVersion = 1;
+// Largest number of mutations one push may carry. The server refuses more with 413.
+inline constexpr int kMaxMutationsPerPush = 2000;
+// Entity and field names: [A-Za-z_][A-Za-z0-9_]*, at most this long.
+inline constexpr int kMaxNameLength = 64;
+// Largest pull page a client may ask for.
+inline constexpr int kMaxPullLimit = 10000;
+
+bool isValidName(QStringView name);
+
+// Adds and removes for one set-valued field ("refs"). Applying ops never conflicts.
+struct SetOps
+{
+    QStringList add;
+    QStringList remove;
+    bool operator==(const SetOps &) const = default;
+};
+
+// One record's change inside a push: only the fields that changed since `base`.
+struct Mutation
+{
+    QString entity;
+    QString guid;
+    qint64 base = 0;     // server revision the change was made on; 0 = new record
+    bool deleted = false; // true: make this record a tombstone
+    QJsonObject fields;   // field name -> new value (any JSON value; null clears)
+    QHash<QString, SetOps> sets; // set-valued fields: ops against the base
+
+    // Set by parsePushRequest when this one mutation is invalid: the server answers it
+    // "rejected" with this code and reason and still applies the batch's valid mutations.
+    QString rejectCode;
+    QString rejectReason;
+};
+
+struct PushRequest
+{
+    QString batch;  // device-made id; a retry with the same id gets the first answer
+    QString device; // the pushing device's id
+    QList<Mutation> mutations;
+};
+
+// A record as the server holds it (in pull pages and in push answers). In a pull page
+// `fields` holds only the fields changed after the requested cursor, unless the record was
+// created after it; in a push answer it holds every field.
+struct RemoteRecord
+{
+    QString entity;
+    QString guid;
+    qint64 rev = 0;
+    bool deleted = false;
+    QJsonObject fields;
+    QString device;   // device that made the last change
+    QString user;     // user that made the last change
+    qint64 changedAt = 0; // server time of the last change, ms since the epoch
+};
+
+enum class PushStatus { Applied, Merged, Conflict, Rejected };
+QString toString(PushStatus status);
+
+struct MutationResult
+{
+    QString guid;
+    PushStatus status = PushStatus::Rejected;
+    qint64 rev = 0;             // the record's revision after the push (not for Rejected)
+    QStringList conflicts;      // Conflict: fields not applied; "$deleted" for edit-vs-delete
+    bool hasRecord = false;     // Merged and Conflict carry the server's whole record
+    RemoteRecord record;
+    QString code;               // Rejected: machine code
+    QString reason;             // Rejected: human sentence
+};
+
+struct PushResponse
+{
+    qint64 seq = 0; // the workspace sequence after this push
+    QList<MutationResult> results; // one per mutation, same order
+};
+
+struct PullPage
+{
+    QList<RemoteRecord> changes;
+    qint64 cursor = 0;  // pass as `since` for the next page
+    bool more = false;  // true: call again with `cursor`
+    qint64 total = -1;  // changes after `since` in all, when asked with count=1
+};
+
+// The pseudo-field that marks an edit-vs-delete conflict in MutationResult::conflicts.
+inline constexpr QLatin1StringView kDeletedField{"$deleted"};
+
+// Encoding (both sides) and parsing with full validation: a parse never trusts its input
+// and returns a protocol error naming the offending part.
+QByteArray encode(const PushRequest &request);
+Result<PushRequest> parsePushRequest(const QByteArray &body);
+
+QJsonObject toJson(const RemoteRecord &record);
+Result<RemoteRecord> recordFromJson(const QJsonObject &object);
+
+QJsonObject toJson(const MutationResult &result);
+QByteArray encode(const PushResponse &response);
+Result<PushResponse> parsePushResponse(const QByteArray &body);
+
+QByteArray encode(const PullPage &page);
+Result<PullPage> parsePullPage(const QByteArray &body);
+
+// Appends `text` as a JSON string literal (quotes and escapes included). For servers that
+// splice stored JSON into a response without re-parsing it.
+void appendJsonString(QByteArray &out, QStringView text);
+
+} // namespace Ferry::Wire
+
+Q_DECLARE_METATYPE(Ferry::Wire::RemoteRecord)
