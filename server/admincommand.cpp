@@ -15,7 +15,8 @@ void printError(const QString &message)
 
 bool is(const AdminCommand::Arguments &a, const char *first, const char *second)
 {
-    return a.words.size() >= 2 && a.words[0] == QLatin1String(first) && a.words[1] == QLatin1String(second);
+    return a.words.size() >= 2 && a.words[0] == QLatin1String(first)
+        && a.words[1] == QLatin1String(second);
 }
 
 } // namespace
@@ -27,9 +28,11 @@ QString AdminCommand::validate(const Arguments &a)
         "workspace add-member ID --user USER --role editor|viewer");
     auto expect = [&](qsizetype words, bool user, bool owner, bool role) -> QString {
         if (a.words.size() != words)
-            return QStringLiteral("wrong number of arguments for \"%1\"; %2").arg(a.words.mid(0, 2).join(u' '), usage);
+            return QStringLiteral("wrong number of arguments for \"%1\"; %2")
+                .arg(a.words.mid(0, 2).join(u' '), usage);
         if (user != !a.user.isEmpty() || owner != !a.owner.isEmpty() || role != !a.role.isEmpty())
-            return QStringLiteral("wrong options for \"%1\"; %2").arg(a.words.mid(0, 2).join(u' '), usage);
+            return QStringLiteral("wrong options for \"%1\"; %2")
+                .arg(a.words.mid(0, 2).join(u' '), usage);
         return {};
     };
     QString problem;
@@ -102,7 +105,8 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
         return Failed;
     }
     if (store.roleOf(workspace, a.user) == QLatin1String("owner")) {
-        printError(QStringLiteral("%1 owns \"%2\"; the owner's role cannot change").arg(a.user, workspace));
+        printError(QStringLiteral("%1 owns \"%2\"; the owner's role cannot change")
+                       .arg(a.user, workspace));
         return Failed;
     }
     if (Ferry::Status s = store.ensureUser(a.user); !s) {

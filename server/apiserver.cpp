@@ -88,12 +88,14 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, QObject *parent)
     , m_push(store->database())
     , m_pull(store->database())
     , m_maxBody(maxBody)
-{
-}
+{ }
 
 Reply ApiServer::error(int status, const QString &code, const QString &message)
 {
-    return Reply{status, json(QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}), {}};
+    return Reply {
+        status,
+        json(QJsonObject {{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}),
+        {}};
 }
 
 bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -113,7 +115,8 @@ bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
 
 void ApiServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    write(request, socket, error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint.")));
+    write(request, socket,
+          error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint.")));
 }
 
 void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply)
@@ -121,7 +124,8 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
     QHttpServerResponder responder = makeResponder(request, socket);
     responder.writeStatusLine(QHttpServerResponder::StatusCode(reply.status));
     responder.writeHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
-    responder.writeHeader(QByteArrayLiteral("Content-Length"), QByteArray::number(reply.body.size()));
+    responder.writeHeader(QByteArrayLiteral("Content-Length"),
+                          QByteArray::number(reply.body.size()));
     if (!reply.allow.isEmpty())
         responder.writeHeader(QByteArrayLiteral("Allow"), reply.allow);
     responder.writeBody(reply.body);
@@ -129,12 +133,12 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
 
 Reply ApiServer::handle(const QHttpServerRequest &request)
 {
-    static const QList<std::pair<Route, Handler>> routes{
-        {Route{{"healthz"}, {{Method::Get, "GET"}}, false}, &ApiServer::healthz},
-        {Route{{"v1", "me"}, {{Method::Get, "GET"}}}, &ApiServer::me},
-        {Route{{"v1", "workspaces"}, {{Method::Post, "POST"}}}, &ApiServer::createWorkspace},
-        {Route{{"v1", "workspaces", "{ws}", "push"}, {{Method::Post, "POST"}}}, &ApiServer::push},
-        {Route{{"v1", "workspaces", "{ws}", "pull"}, {{Method::Get, "GET"}}}, &ApiServer::pull},
+    static const QList<std::pair<Route, Handler>> routes {
+        {Route {{"healthz"}, {{Method::Get, "GET"}}, false}, &ApiServer::healthz},
+        {Route {{"v1", "me"}, {{Method::Get, "GET"}}}, &ApiServer::me},
+        {Route {{"v1", "workspaces"}, {{Method::Post, "POST"}}}, &ApiServer::createWorkspace},
+        {Route {{"v1", "workspaces", "{ws}", "push"}, {{Method::Post, "POST"}}}, &ApiServer::push},
+        {Route {{"v1", "workspaces", "{ws}", "pull"}, {{Method::Get, "GET"}}}, &ApiServer::pull},
     };
 
     const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();
@@ -166,18 +170,22 @@ Reply ApiServer::handle(const QHttpServerRequest &request)
             allow += (allow.isEmpty() ? "" : ", ") + name;
         }
         if (!chosen) {
-            Reply reply = error(405, QStringLiteral("method_not_allowed"),
-                                QStringLiteral("This endpoint accepts only %1.").arg(QString::fromLatin1(allow)));
+            Reply reply = error(
+                405, QStringLiteral("method_not_allowed"),
+                QStringLiteral("This endpoint accepts only %1.").arg(QString::fromLatin1(allow)));
             reply.allow = allow;
             return reply;
         }
 
-        Call call{request, {}, workspace};
+        Call call {request, {}, workspace};
         if (route.needsToken) {
             const QByteArray authorization = header(request, "authorization");
             static constexpr QByteArrayView kBearer = "bearer ";
             if (authorization.size() <= kBearer.size()
-                || QByteArrayView(authorization).first(kBearer.size()).compare(kBearer, Qt::CaseInsensitive) != 0)
+                || QByteArrayView(authorization)
+                        .first(kBearer.size())
+                        .compare(kBearer, Qt::CaseInsensitive)
+                    != 0)
                 return error(401, QStringLiteral("unauthorized"),
                              QStringLiteral("This request needs an Authorization: Bearer token."));
             call.user = m_store->userForToken(authorization.mid(kBearer.size()).trimmed());
@@ -194,7 +202,8 @@ Reply ApiServer::handle(const QHttpServerRequest &request)
         }
         if (!lengthOk || request.body().size() > m_maxBody)
             return error(413, QStringLiteral("too_large"),
-                         QStringLiteral("The body is larger than this server accepts (%1 bytes).").arg(m_maxBody));
+                         QStringLiteral("The body is larger than this server accepts (%1 bytes).")
+                             .arg(m_maxBody));
         return (this->*chosen)(call);
     }
     return error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint."));
@@ -202,8 +211,10 @@ Reply ApiServer::handle(const QHttpServerRequest &request)
 
 Reply ApiServer::healthz(const Call &)
 {
-    return Reply{200, json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
-                                       {QStringLiteral("protocol"), Ferry::Wire::kProtocolVersion}}), {}};
+    return Reply {200,
+                  json(QJsonObject {{QStringLiteral("status"), QStringLiteral("ok")},
+                                    {QStringLiteral("protocol"), Ferry::Wire::kProtocolVersion}}),
+                  {}};
 }
 
 Reply ApiServer::me(const Call &call)
@@ -211,8 +222,12 @@ Reply ApiServer::me(const Call &call)
     QJsonArray workspaces;
     const QList<Membership> memberships = m_store->membershipsOf(call.user);
     for (const Membership &m : memberships)
-        workspaces.append(QJsonObject{{QStringLiteral("id"), m.workspace}, {QStringLiteral("role"), m.role}});
-    return Reply{200, json(QJsonObject{{QStringLiteral("user"), call.user}, {QStringLiteral("workspaces"), workspaces}}), {}};
+        workspaces.append(
+            QJsonObject {{QStringLiteral("id"), m.workspace}, {QStringLiteral("role"), m.role}});
+    return Reply {200,
+                  json(QJsonObject {{QStringLiteral("user"), call.user},
+                                    {QStringLiteral("workspaces"), workspaces}}),
+                  {}};
 }
 
 Reply ApiServer::createWorkspace(const Call &call)
@@ -220,7 +235,8 @@ Reply ApiServer::createWorkspace(const Call &call)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(call.request.body(), &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return error(400, QStringLiteral("bad_json"), QStringLiteral("The body is not a JSON object."));
+        return error(400, QStringLiteral("bad_json"),
+                     QStringLiteral("The body is not a JSON object."));
     const QJsonValue id = doc.object().value(QStringLiteral("id"));
     if (!id.isString() || !ServerStore::isValidId(id.toString()))
         return error(400, QStringLiteral("invalid_request"),
@@ -230,7 +246,10 @@ Reply ApiServer::createWorkspace(const Call &call)
         const int status = created.error().code == QLatin1String("workspace_exists") ? 409 : 500;
         return error(status, created.error().code, created.error().message);
     }
-    return Reply{201, json(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("role"), QStringLiteral("owner")}}), {}};
+    return Reply {201,
+                  json(QJsonObject {{QStringLiteral("id"), id},
+                                    {QStringLiteral("role"), QStringLiteral("owner")}}),
+                  {}};
 }
 
 Reply ApiServer::push(const Call &call)
@@ -251,27 +270,32 @@ Reply ApiServer::push(const Call &call)
         const int status = answer.error().code == QLatin1String("batch_mismatch") ? 409 : 500;
         return error(status, answer.error().code, answer.error().message);
     }
-    return Reply{200, answer.value(), {}};
+    return Reply {200, answer.value(), {}};
 }
 
 Reply ApiServer::pull(const Call &call)
 {
     if (m_store->roleOf(call.workspace, call.user).isEmpty())
-        return error(403, QStringLiteral("forbidden"), QStringLiteral("You are not a member of this workspace."));
+        return error(403, QStringLiteral("forbidden"),
+                     QStringLiteral("You are not a member of this workspace."));
     const QUrlQuery query(call.request.url());
     bool ok = true;
-    const qint64 since = integerParam(query, QStringLiteral("since"), 0, 0, 9007199254740991LL, &ok);
-    const qint64 limit = integerParam(query, QStringLiteral("limit"), 1000, 1, Ferry::Wire::kMaxPullLimit, &ok);
+    const qint64 since
+        = integerParam(query, QStringLiteral("since"), 0, 0, 9007199254740991LL, &ok);
+    const qint64 limit
+        = integerParam(query, QStringLiteral("limit"), 1000, 1, Ferry::Wire::kMaxPullLimit, &ok);
     const qint64 count = integerParam(query, QStringLiteral("count"), 0, 0, 1, &ok);
     if (!ok)
-        return error(400, QStringLiteral("invalid_request"),
-                     QStringLiteral("since must be a whole number >= 0, limit a whole number from 1 to "
-                                    "%1, count 0 or 1.")
-                         .arg(Ferry::Wire::kMaxPullLimit));
-    const Ferry::Result<QByteArray> page = m_pull.page(call.workspace, since, int(limit), count == 1);
+        return error(
+            400, QStringLiteral("invalid_request"),
+            QStringLiteral("since must be a whole number >= 0, limit a whole number from 1 to "
+                           "%1, count 0 or 1.")
+                .arg(Ferry::Wire::kMaxPullLimit));
+    const Ferry::Result<QByteArray> page
+        = m_pull.page(call.workspace, since, int(limit), count == 1);
     if (!page)
         return error(500, page.error().code, page.error().message);
-    return Reply{200, page.value(), {}};
+    return Reply {200, page.value(), {}};
 }
 
 } // namespace FerryServer

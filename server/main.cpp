@@ -65,18 +65,24 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     const QCommandLineOption dataOption(QStringLiteral("data"), QStringLiteral("Data directory."),
                                         QStringLiteral("DIR"), QStringLiteral("."));
-    const QCommandLineOption listenOption(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
-                                          QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8765"));
-    const QCommandLineOption maxBodyOption(QStringLiteral("max-body"), QStringLiteral("Largest request body."),
-                                           QStringLiteral("BYTES"), QString::number(kDefaultMaxBody));
-    const QCommandLineOption verboseOption(QStringLiteral("verbose"), QStringLiteral("Log every request to stderr."));
-    const QCommandLineOption userOption(QStringLiteral("user"), QStringLiteral("User (admin commands)."),
-                                        QStringLiteral("NAME"));
-    const QCommandLineOption ownerOption(QStringLiteral("owner"), QStringLiteral("Owner (workspace create)."),
+    const QCommandLineOption listenOption(
+        QStringLiteral("listen"), QStringLiteral("Address to listen on."),
+        QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8765"));
+    const QCommandLineOption maxBodyOption(
+        QStringLiteral("max-body"), QStringLiteral("Largest request body."),
+        QStringLiteral("BYTES"), QString::number(kDefaultMaxBody));
+    const QCommandLineOption verboseOption(QStringLiteral("verbose"),
+                                           QStringLiteral("Log every request to stderr."));
+    const QCommandLineOption userOption(
+        QStringLiteral("user"), QStringLiteral("User (admin commands)."), QStringLiteral("NAME"));
+    const QCommandLineOption ownerOption(QStringLiteral("owner"),
+                                         QStringLiteral("Owner (workspace create)."),
                                          QStringLiteral("USER"));
-    const QCommandLineOption roleOption(QStringLiteral("role"), QStringLiteral("editor or viewer (add-member)."),
+    const QCommandLineOption roleOption(QStringLiteral("role"),
+                                        QStringLiteral("editor or viewer (add-member)."),
                                         QStringLiteral("ROLE"));
-    parser.addOptions({dataOption, listenOption, maxBodyOption, verboseOption, userOption, ownerOption, roleOption});
+    parser.addOptions({dataOption, listenOption, maxBodyOption, verboseOption, userOption,
+                       ownerOption, roleOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member."),
@@ -89,8 +95,8 @@ int main(int argc, char *argv[])
     }
 
     const QString dataDir = parser.value(dataOption);
-    AdminCommand::Arguments admin{parser.positionalArguments(), parser.value(userOption),
-                                  parser.value(ownerOption), parser.value(roleOption)};
+    AdminCommand::Arguments admin {parser.positionalArguments(), parser.value(userOption),
+                                   parser.value(ownerOption), parser.value(roleOption)};
     if (!admin.words.isEmpty()) {
         if (const QString problem = AdminCommand::validate(admin); !problem.isEmpty())
             return badArguments(problem);
@@ -111,10 +117,12 @@ int main(int argc, char *argv[])
     QString host = colon > 0 ? listen.left(colon) : QString();
     if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
         host = host.mid(1, host.size() - 2);
-    const QHostAddress address = host == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost)
-                                                                     : QHostAddress(host);
+    const QHostAddress address = host == QLatin1String("localhost")
+        ? QHostAddress(QHostAddress::LocalHost)
+        : QHostAddress(host);
     if (!portOk || port > 65535 || address.isNull())
-        return badArguments(QStringLiteral("--listen wants HOST:PORT with a numeric address, e.g. 127.0.0.1:8765"));
+        return badArguments(
+            QStringLiteral("--listen wants HOST:PORT with a numeric address, e.g. 127.0.0.1:8765"));
     bool maxBodyOk = false;
     const qint64 maxBody = parser.value(maxBodyOption).toLongLong(&maxBodyOk);
     if (!maxBodyOk || maxBody <= 0)
@@ -129,7 +137,8 @@ int main(int argc, char *argv[])
     server.setVerbose(parser.isSet(verboseOption));
     auto *tcp = new QTcpServer(&server);
     if (!tcp->listen(address, quint16(port))) {
-        std::fprintf(stderr, "ferry-server: cannot listen on %s: %s\n", listen.toLocal8Bit().constData(),
+        std::fprintf(stderr, "ferry-server: cannot listen on %s: %s\n",
+                     listen.toLocal8Bit().constData(),
                      tcp->errorString().toLocal8Bit().constData());
         return AdminCommand::Failed;
     }
@@ -137,10 +146,10 @@ int main(int argc, char *argv[])
     quitOnSignals(&app);
 
     const QString shownHost = address.protocol() == QAbstractSocket::IPv6Protocol
-                                  ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
-                                  : address.toString();
-    std::fprintf(stdout, "ferry-server listening on http://%s:%u\n", shownHost.toLocal8Bit().constData(),
-                 unsigned(tcp->serverPort()));
+        ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+        : address.toString();
+    std::fprintf(stdout, "ferry-server listening on http://%s:%u\n",
+                 shownHost.toLocal8Bit().constData(), unsigned(tcp->serverPort()));
     std::fflush(stdout);
     return app.exec();
 }

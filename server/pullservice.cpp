@@ -8,6 +8,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <limits>
+
 namespace FerryServer {
 
 namespace {
@@ -15,10 +17,10 @@ namespace {
 enum Column { Guid, Entity, Rev, CreatedRev, Deleted, Fields, Revs, Device, User, ChangedAt };
 
 // The fields of a record that existed at `since`: only those changed after it.
-QByteArray changedFields(const QString &fieldsText, const QString &revsText, qint64 since)
+QByteArray changedFields(const QByteArray &fieldsText, const QByteArray &revsText, qint64 since)
 {
-    const QJsonObject fields = QJsonDocument::fromJson(fieldsText.toUtf8()).object();
-    const QJsonObject revs = QJsonDocument::fromJson(revsText.toUtf8()).object();
+    const QJsonObject fields = QJsonDocument::fromJson(fieldsText).object();
+    const QJsonObject revs = QJsonDocument::fromJson(revsText).object();
     QJsonObject changed;
     for (auto it = revs.begin(); it != revs.end(); ++it) {
         if (qint64(it.value().toDouble()) > since && fields.contains(it.key()))
@@ -40,9 +42,10 @@ void appendRecord(QByteArray &out, const QSqlQuery &q, qint64 since)
     } else {
         out.append(",\"fields\":");
         if (q.value(CreatedRev).toLongLong() > since)
-            out.append(q.value(Fields).toString().toUtf8()); // stored compact JSON, spliced as is
+            out.append(q.value(Fields).toByteArray()); // stored compact JSON, spliced as is
         else
-            out.append(changedFields(q.value(Fields).toString(), q.value(Revs).toString(), since));
+            out.append(
+                changedFields(q.value(Fields).toByteArray(), q.value(Revs).toByteArray(), since));
     }
     out.append(",\"device\":");
     Ferry::Wire::appendJsonString(out, q.value(Device).toString());
@@ -55,7 +58,9 @@ void appendRecord(QByteArray &out, const QSqlQuery &q, qint64 since)
 
 } // namespace
 
-PullService::PullService(QSqlDatabase db) : m_db(std::move(db)) { }
+PullService::PullService(QSqlDatabase db)
+    : m_db(std::move(db))
+{ }
 
 Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 since, int limit,
                                             bool withTotal)
@@ -66,12 +71,13 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     {
         QSqlDatabase db;
         ~EndRead() { QSqlQuery(db).exec(QStringLiteral("COMMIT")); }
-    } endRead{m_db};
+    } endRead {m_db};
 
     qint64 total = -1;
     if (withTotal) {
         QSqlQuery count(m_db);
-        count.prepare(QStringLiteral("SELECT COUNT(*) FROM records WHERE workspace = ? AND rev > ?"));
+        count.prepare(
+            QStringLiteral("SELECT COUNT(*) FROM records WHERE workspace = ? AND rev > ?"));
         count.addBindValue(workspace);
         count.addBindValue(since);
         if (!count.exec() || !count.next())
@@ -79,57 +85,71 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
         total = count.value(0).toLongLong();
     }
 
-    // No LIMIT: the forward-only cursor is simply not stepped further than needed, which
-    // lets the page end at a push boundary without a second query.
+    // Where the page ends, from the covering index alone: R, the rev of the first record past
+    // the limit. The page takes the pushes before R, or all of R if R is the page's first push.
+    qint64 upper = std::numeric_limits<qint64>::max();
+    bool more = false;
+    {
+        QSqlQuery beyond(m_db);
+        beyond.prepare(QStringLiteral("SELECT rev FROM records WHERE workspace = ? AND rev > ? "
+                                      "ORDER BY rev, guid LIMIT 1 OFFSET ?"));
+        beyond.addBindValue(workspace);
+        beyond.addBindValue(since);
+        beyond.addBindValue(limit);
+        if (!beyond.exec())
+            return databaseError(QStringLiteral("paging changes"), beyond.lastError().text());
+        if (beyond.next()) {
+            const qint64 past = beyond.value(0).toLongLong();
+            QSqlQuery first(m_db);
+            first.prepare(
+                QStringLiteral("SELECT MIN(rev) FROM records WHERE workspace = ? AND rev > ?"));
+            first.addBindValue(workspace);
+            first.addBindValue(since);
+            if (!first.exec() || !first.next())
+                return databaseError(QStringLiteral("paging changes"), first.lastError().text());
+            if (first.value(0).toLongLong() != past) {
+                upper = past - 1;
+                more = true;
+            } else { // one push larger than the limit: all of it, and maybe nothing after
+                upper = past;
+                QSqlQuery after(m_db);
+                after.prepare(QStringLiteral(
+                    "SELECT 1 FROM records WHERE workspace = ? AND rev > ? LIMIT 1"));
+                after.addBindValue(workspace);
+                after.addBindValue(past);
+                if (!after.exec())
+                    return databaseError(QStringLiteral("paging changes"),
+                                         after.lastError().text());
+                more = after.next();
+            }
+        }
+    }
+
+    // CAST(... AS BLOB) hands back the stored UTF-8 bytes as they are (no round trip through
+    // QString), so they can be spliced into the page.
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT guid, entity, rev, created_rev, deleted, fields, revs, device, "
-                             "user_name, changed_at FROM records WHERE workspace = ? AND rev > ? "
-                             "ORDER BY rev, guid"));
+    q.prepare(
+        QStringLiteral("SELECT guid, entity, rev, created_rev, deleted, CAST(fields AS BLOB), "
+                       "CAST(revs AS BLOB), device, user_name, changed_at FROM records "
+                       "WHERE workspace = ? AND rev > ? AND rev <= ? ORDER BY rev, guid"));
     q.addBindValue(workspace);
     q.addBindValue(since);
+    q.addBindValue(upper);
     if (!q.exec())
         return databaseError(QStringLiteral("reading changes"), q.lastError().text());
 
     QByteArray out;
     out.reserve(qMin(limit, 20000) * 600 + 128);
     out.append("{\"changes\":[");
-    const qsizetype headerSize = out.size();
-    qint64 committedCount = 0; // records of complete pushes in the page
-    qint64 cursor = since;     // rev of the last complete push in the page
-    qint64 groupRev = -1;      // the push being read
-    qint64 groupCount = 0;
-    qsizetype groupStart = out.size();
-    bool more = false;
+    qint64 cursor = since;
+    bool first = true;
     while (q.next()) {
-        const qint64 rev = q.value(Rev).toLongLong();
-        if (rev != groupRev) {
-            if (groupCount > 0) {
-                committedCount += groupCount;
-                cursor = groupRev;
-            }
-            if (committedCount >= limit) {
-                more = true;
-                break;
-            }
-            groupRev = rev;
-            groupCount = 0;
-            groupStart = out.size();
-        }
-        if (out.size() > headerSize)
+        if (!first)
             out.append(',');
+        first = false;
         appendRecord(out, q, since);
-        ++groupCount;
-        if (committedCount > 0 && committedCount + groupCount > limit) {
-            out.truncate(groupStart); // this push does not fit: it starts the next page
-            groupCount = 0;
-            more = true;
-            break;
-        }
-    }
-    if (!more && groupCount > 0) {
-        committedCount += groupCount;
-        cursor = groupRev;
+        cursor = q.value(Rev).toLongLong();
     }
     q.finish();
     out.append("],\"cursor\":");

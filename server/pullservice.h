@@ -18,7 +18,8 @@ public:
 
     // The page body for changes after `since`, at most `limit` records unless a single push
     // is larger; with `withTotal` the body also says how many changes follow `since`.
-    Ferry::Result<QByteArray> page(const QString &workspace, qint64 since, int limit, bool withTotal);
+    Ferry::Result<QByteArray> page(const QString &workspace, qint64 since, int limit,
+                                   bool withTotal);
 
 private:
     QSqlDatabase m_db;

@@ -114,8 +114,9 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
     if (!m.rejectCode.isEmpty())
         return rejected(m.guid, m.rejectCode, m.rejectReason);
     if (record.exists && record.entity != m.entity)
-        return rejected(m.guid, QStringLiteral("entity_mismatch"),
-                        QStringLiteral("this guid exists as a %1, not a %2").arg(record.entity, m.entity));
+        return rejected(
+            m.guid, QStringLiteral("entity_mismatch"),
+            QStringLiteral("this guid exists as a %1, not a %2").arg(record.entity, m.entity));
     if (m.base > record.rev)
         return rejected(m.guid, QStringLiteral("base_ahead"),
                         QStringLiteral("base %1 is newer than the record's revision %2")
@@ -136,7 +137,7 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
             return withRecord(m.guid, PushStatus::Applied, record);
         if (serverChanged) {
             MutationResult r = withRecord(m.guid, PushStatus::Conflict, record);
-            r.conflicts = QStringList{QString(Wire::kDeletedField)};
+            r.conflicts = QStringList {QString(Wire::kDeletedField)};
             return r;
         }
         record.deleted = true;
@@ -148,7 +149,7 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
     if (record.exists && record.deleted) {
         if (serverChanged) { // deleted after the client's base: edit-vs-delete
             MutationResult r = withRecord(m.guid, PushStatus::Conflict, record);
-            r.conflicts = QStringList{QString(Wire::kDeletedField)};
+            r.conflicts = QStringList {QString(Wire::kDeletedField)};
             return r;
         }
         restoring = true;
@@ -209,7 +210,8 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
 class WriteTransaction
 {
 public:
-    explicit WriteTransaction(QSqlDatabase db) : m_db(std::move(db))
+    explicit WriteTransaction(QSqlDatabase db)
+        : m_db(std::move(db))
     {
         QSqlQuery q(m_db);
         m_open = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
@@ -245,7 +247,9 @@ private:
 
 } // namespace
 
-PushService::PushService(QSqlDatabase db) : m_db(std::move(db)) { }
+PushService::PushService(QSqlDatabase db)
+    : m_db(std::move(db))
+{ }
 
 PushAnswer PushService::push(const QString &workspace, const QString &user, const QByteArray &body,
                              const Wire::PushRequest &request)
@@ -254,19 +258,21 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     if (!tx.isOpen())
         return databaseError(QStringLiteral("starting a push"), tx.error());
 
-    const QString bodyHash =
-        QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
+    const QString bodyHash
+        = QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
     QSqlQuery batchQuery(m_db);
-    batchQuery.prepare(QStringLiteral("SELECT body_hash, response FROM batches WHERE workspace = ? AND batch = ?"));
+    batchQuery.prepare(QStringLiteral(
+        "SELECT body_hash, response FROM batches WHERE workspace = ? AND batch = ?"));
     batchQuery.addBindValue(workspace);
     batchQuery.addBindValue(request.batch);
     if (!batchQuery.exec())
         return databaseError(QStringLiteral("looking up the batch"), batchQuery.lastError().text());
     if (batchQuery.next()) {
         if (batchQuery.value(0).toString() != bodyHash)
-            return Error{QStringLiteral("batch_mismatch"),
-                         QStringLiteral("The batch id \"%1\" was already used for a different push.")
-                             .arg(request.batch)};
+            return Error {
+                QStringLiteral("batch_mismatch"),
+                QStringLiteral("The batch id \"%1\" was already used for a different push.")
+                    .arg(request.batch)};
         return batchQuery.value(1).toByteArray(); // the first answer, byte for byte
     }
     batchQuery.finish();
@@ -275,19 +281,22 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     seqQuery.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
     seqQuery.addBindValue(workspace);
     if (!seqQuery.exec() || !seqQuery.next())
-        return databaseError(QStringLiteral("reading the workspace sequence"), seqQuery.lastError().text());
+        return databaseError(QStringLiteral("reading the workspace sequence"),
+                             seqQuery.lastError().text());
     const qint64 seq = seqQuery.value(0).toLongLong();
     seqQuery.finish();
 
-    PushContext ctx{seq + 1, request.device, user, QDateTime::currentMSecsSinceEpoch()};
+    PushContext ctx {seq + 1, request.device, user, QDateTime::currentMSecsSinceEpoch()};
 
     QSqlQuery load(m_db);
-    load.prepare(QStringLiteral("SELECT entity, rev, created_rev, deleted, fields, revs, device, "
-                                "user_name, changed_at FROM records WHERE workspace = ? AND guid = ?"));
+    load.prepare(
+        QStringLiteral("SELECT entity, rev, created_rev, deleted, fields, revs, device, "
+                       "user_name, changed_at FROM records WHERE workspace = ? AND guid = ?"));
     QSqlQuery insert(m_db);
-    insert.prepare(QStringLiteral("INSERT INTO records (workspace, guid, entity, rev, created_rev, deleted, "
-                                  "fields, revs, device, user_name, changed_at) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    insert.prepare(
+        QStringLiteral("INSERT INTO records (workspace, guid, entity, rev, created_rev, deleted, "
+                       "fields, revs, device, user_name, changed_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     QSqlQuery update(m_db);
     update.prepare(QStringLiteral("UPDATE records SET rev = ?, deleted = ?, fields = ?, revs = ?, "
                                   "device = ?, user_name = ?, changed_at = ? "
@@ -359,8 +368,9 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
 
     const QByteArray answer = Wire::encode(response);
     QSqlQuery remember(m_db);
-    remember.prepare(QStringLiteral("INSERT INTO batches (workspace, batch, body_hash, response, created) "
-                                    "VALUES (?, ?, ?, ?, ?)"));
+    remember.prepare(
+        QStringLiteral("INSERT INTO batches (workspace, batch, body_hash, response, created) "
+                       "VALUES (?, ?, ?, ?, ?)"));
     remember.addBindValue(workspace);
     remember.addBindValue(request.batch);
     remember.addBindValue(bodyHash);

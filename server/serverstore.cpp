@@ -44,14 +44,14 @@ qint64 now()
 
 Ferry::Error databaseError(const QString &what, const QString &driverMessage)
 {
-    return Ferry::Error{QStringLiteral("database"),
-                        QStringLiteral("Database error while %1: %2").arg(what, driverMessage)};
+    return Ferry::Error {QStringLiteral("database"),
+                         QStringLiteral("Database error while %1: %2").arg(what, driverMessage)};
 }
 
 ServerStore::ServerStore()
-    : m_connectionName(QStringLiteral("ferry-server-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
-{
-}
+    : m_connectionName(QStringLiteral("ferry-server-")
+                       + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{ }
 
 ServerStore::~ServerStore()
 {
@@ -66,15 +66,16 @@ ServerStore::~ServerStore()
 Ferry::Status ServerStore::open(const QString &dataDir)
 {
     if (!QDir().mkpath(dataDir))
-        return Ferry::Error{QStringLiteral("data_dir"),
-                            QStringLiteral("Cannot create the data directory %1.").arg(dataDir)};
+        return Ferry::Error {QStringLiteral("data_dir"),
+                             QStringLiteral("Cannot create the data directory %1.").arg(dataDir)};
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("ferry.db")));
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     if (!db.open())
-        return databaseError(QStringLiteral("opening %1").arg(db.databaseName()), db.lastError().text());
-    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                               "PRAGMA foreign_keys=ON"}) {
+        return databaseError(QStringLiteral("opening %1").arg(db.databaseName()),
+                             db.lastError().text());
+    for (const char *pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
         if (Ferry::Status s = exec(QString::fromLatin1(pragma)); !s)
             return s;
     }
@@ -104,11 +105,11 @@ Ferry::Status ServerStore::migrate()
     if (version == kSchemaVersion)
         return Ferry::success();
     if (version > kSchemaVersion)
-        return Ferry::Error{QStringLiteral("schema_too_new"),
-                            QStringLiteral("The database was written by a newer ferry-server "
-                                           "(schema %1; this one knows %2).")
-                                .arg(version)
-                                .arg(kSchemaVersion)};
+        return Ferry::Error {QStringLiteral("schema_too_new"),
+                             QStringLiteral("The database was written by a newer ferry-server "
+                                            "(schema %1; this one knows %2).")
+                                 .arg(version)
+                                 .arg(kSchemaVersion)};
     QSqlDatabase db = database();
     db.transaction();
     for (const char *sql : kSchemaV1) {
@@ -122,7 +123,8 @@ Ferry::Status ServerStore::migrate()
     meta.addBindValue(QString::number(kSchemaVersion));
     if (!meta.exec() || !exec(QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion))) {
         db.rollback();
-        return databaseError(QStringLiteral("recording the schema version"), meta.lastError().text());
+        return databaseError(QStringLiteral("recording the schema version"),
+                             meta.lastError().text());
     }
     if (!db.commit())
         return databaseError(QStringLiteral("creating the schema"), db.lastError().text());
@@ -140,9 +142,9 @@ bool ServerStore::isValidId(const QString &id)
         return false;
     for (const QChar c : id) {
         const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
-                        || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
-                        || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-')
-                        || c == QLatin1Char('_');
+            || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+            || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-')
+            || c == QLatin1Char('_');
         if (!ok)
             return false;
     }
@@ -174,12 +176,13 @@ QList<Membership> ServerStore::membershipsOf(const QString &user)
 {
     QList<Membership> result;
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT workspace, role FROM members WHERE user_name = ? ORDER BY workspace"));
+    q.prepare(QStringLiteral(
+        "SELECT workspace, role FROM members WHERE user_name = ? ORDER BY workspace"));
     q.addBindValue(user);
     if (!q.exec())
         return result;
     while (q.next())
-        result.append(Membership{q.value(0).toString(), q.value(1).toString()});
+        result.append(Membership {q.value(0).toString(), q.value(1).toString()});
     return result;
 }
 
@@ -202,8 +205,8 @@ bool ServerStore::workspaceExists(const QString &workspace)
 Ferry::Status ServerStore::ensureUser(const QString &user)
 {
     if (!isValidId(user))
-        return Ferry::Error{QStringLiteral("invalid_user"),
-                            QStringLiteral("A user name is 1 to 64 letters, digits, - or _.")};
+        return Ferry::Error {QStringLiteral("invalid_user"),
+                             QStringLiteral("A user name is 1 to 64 letters, digits, - or _.")};
     if (userExists(user))
         return Ferry::success();
     QSqlQuery q(database());
@@ -239,48 +242,54 @@ Ferry::Status ServerStore::revokeToken(const QString &token)
     if (!q.exec())
         return databaseError(QStringLiteral("revoking a token"), q.lastError().text());
     if (q.numRowsAffected() != 1)
-        return Ferry::Error{QStringLiteral("unknown_token"), QStringLiteral("No such token.")};
+        return Ferry::Error {QStringLiteral("unknown_token"), QStringLiteral("No such token.")};
     return Ferry::success();
 }
 
 Ferry::Status ServerStore::createWorkspace(const QString &workspace, const QString &owner)
 {
     if (!isValidId(workspace))
-        return Ferry::Error{QStringLiteral("invalid_request"),
-                            QStringLiteral("A workspace id is 1 to 64 letters, digits, - or _.")};
+        return Ferry::Error {QStringLiteral("invalid_request"),
+                             QStringLiteral("A workspace id is 1 to 64 letters, digits, - or _.")};
     QSqlDatabase db = database();
     if (!db.transaction())
         return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
     if (workspaceExists(workspace)) {
         db.rollback();
-        return Ferry::Error{QStringLiteral("workspace_exists"),
-                            QStringLiteral("The workspace id \"%1\" is taken.").arg(workspace)};
+        return Ferry::Error {QStringLiteral("workspace_exists"),
+                             QStringLiteral("The workspace id \"%1\" is taken.").arg(workspace)};
     }
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO workspaces (id, owner, seq, created) VALUES (?, ?, 0, ?)"));
+    q.prepare(
+        QStringLiteral("INSERT INTO workspaces (id, owner, seq, created) VALUES (?, ?, 0, ?)"));
     q.addBindValue(workspace);
     q.addBindValue(owner);
     q.addBindValue(now());
     QSqlQuery m(db);
-    m.prepare(QStringLiteral("INSERT INTO members (workspace, user_name, role) VALUES (?, ?, 'owner')"));
+    m.prepare(
+        QStringLiteral("INSERT INTO members (workspace, user_name, role) VALUES (?, ?, 'owner')"));
     m.addBindValue(workspace);
     m.addBindValue(owner);
     if (!q.exec() || !m.exec()) {
-        const QString message = q.lastError().isValid() ? q.lastError().text() : m.lastError().text();
+        const QString message
+            = q.lastError().isValid() ? q.lastError().text() : m.lastError().text();
         db.rollback();
         return databaseError(QStringLiteral("creating workspace %1").arg(workspace), message);
     }
     if (!db.commit())
-        return databaseError(QStringLiteral("creating workspace %1").arg(workspace), db.lastError().text());
+        return databaseError(QStringLiteral("creating workspace %1").arg(workspace),
+                             db.lastError().text());
     return Ferry::success();
 }
 
-Ferry::Status ServerStore::addMember(const QString &workspace, const QString &user, const QString &role)
+Ferry::Status ServerStore::addMember(const QString &workspace, const QString &user,
+                                     const QString &role)
 {
     QSqlQuery q(database());
     // An upsert spelled the way both SQLite and PostgreSQL accept.
-    q.prepare(QStringLiteral("INSERT INTO members (workspace, user_name, role) VALUES (?, ?, ?) "
-                             "ON CONFLICT (workspace, user_name) DO UPDATE SET role = excluded.role"));
+    q.prepare(
+        QStringLiteral("INSERT INTO members (workspace, user_name, role) VALUES (?, ?, ?) "
+                       "ON CONFLICT (workspace, user_name) DO UPDATE SET role = excluded.role"));
     q.addBindValue(workspace);
     q.addBindValue(user);
     q.addBindValue(role);

@@ -272,7 +272,7 @@ Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObjec
             return Error{QStringLiteral("bad_field"), QStringLiteral("%1 has no field \"%2\".").arg(entity, it.key())};
         if (!def->accepts(it.value()))
             return Error{QStringLiteral("bad_value"),
-                         QStringLiteral("The value given for %1.%2 is not a %3.").arg(entity, it.key(), toString(def->type))};
+                         QStringLiteral("The value given for %1.%2 is not a %3.").arg(entity, it.key(), typeName(def->type))};
         record.fields.insert(it.key(), it.value());
         if (!it.value().isNull()) {
             record.dirty.append(it.key());
@@ -346,7 +346,7 @@ Status LocalStore::updateRecord(const QString &guid, const QJsonObject &changes,
                              QStringLiteral("%1 has no field \"%2\".").arg(record.entity, it.key())};
             if (!def->accepts(it.value()))
                 return Error{QStringLiteral("bad_value"), QStringLiteral("The value given for %1.%2 is not a %3.")
-                                                              .arg(record.entity, it.key(), toString(def->type))};
+                                                              .arg(record.entity, it.key(), typeName(def->type))};
         }
         for (auto it = changes.begin(); it != changes.end(); ++it) {
             const QJsonValue current = record.fields.value(it.key());

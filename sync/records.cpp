@@ -4,7 +4,7 @@
 
 namespace Ferry {
 
-QString toString(SyncStatus status)
+QString statusName(SyncStatus status)
 {
     switch (status) {
     case SyncStatus::Synced:

@@ -11,7 +11,7 @@
 namespace Ferry {
 
 enum class SyncStatus { Synced = 0, NeedsSync = 1, Conflicted = 2 };
-QString toString(SyncStatus status);
+QString statusName(SyncStatus status);
 
 // The pseudo-field name under which a record's deleted flag is tracked as dirty.
 inline constexpr QLatin1StringView kDeletedFlag{"$deleted"};
@@ -32,6 +32,7 @@ struct LocalRecord
     qint64 modified = 0;     // local time of the last local or remote change, ms
 
     bool isDirty(QStringView field) const { return dirty.contains(field); }
+    bool isDirty(QLatin1StringView field) const { return dirty.contains(field); }
 };
 
 struct FieldConflict

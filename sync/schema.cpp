@@ -56,7 +56,7 @@ bool isBlobHash(const QString &text)
 
 } // namespace
 
-QString toString(FieldType type)
+QString typeName(FieldType type)
 {
     for (const TypeName &t : kTypeNames) {
         if (t.type == type)

@@ -10,7 +10,7 @@ namespace Ferry {
 
 enum class FieldType { String, Text, Int, Real, Bool, DateTime, Ref, Refs, Blob };
 
-QString toString(FieldType type);
+QString typeName(FieldType type);
 
 struct FieldDef
 {

@@ -216,7 +216,7 @@ bool isValidName(QStringView name)
     return true;
 }
 
-QString toString(PushStatus status)
+QString statusName(PushStatus status)
 {
     switch (status) {
     case PushStatus::Applied:
@@ -337,7 +337,7 @@ Result<RemoteRecord> recordFromJson(const QJsonObject &object)
 
 QJsonObject toJson(const MutationResult &result)
 {
-    QJsonObject object{{kGuid, result.guid}, {kStatus, toString(result.status)}};
+    QJsonObject object{{kGuid, result.guid}, {kStatus, statusName(result.status)}};
     if (result.status == PushStatus::Rejected) {
         object.insert(kCode, result.code);
         object.insert(kReason, result.reason);

@@ -72,7 +72,7 @@ struct RemoteRecord
 };
 
 enum class PushStatus { Applied, Merged, Conflict, Rejected };
-QString toString(PushStatus status);
+QString statusName(PushStatus status);
 
 struct MutationResult
 {

@@ -1,0 +1,349 @@
+#include "syncengine.h"
+
+#include "wire.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QUrlQuery>
+
+namespace Ferry {
+
+namespace {
+
+constexpr int kTransferTimeoutMs = 60 * 1000;
+
+void registerTypes()
+{
+    qRegisterMetaType<Ferry::SyncConfig>();
+    qRegisterMetaType<Ferry::SyncState>();
+    qRegisterMetaType<Ferry::SyncProgress>();
+    qRegisterMetaType<Ferry::SyncSummary>();
+    qRegisterMetaType<Ferry::RetryPolicy>();
+    qRegisterMetaType<Ferry::Error>();
+    qRegisterMetaType<Ferry::ChangeSet>();
+}
+
+} // namespace
+
+QString stateName(SyncState state)
+{
+    switch (state) {
+    case SyncState::Idle:
+        return QStringLiteral("idle");
+    case SyncState::Sending:
+        return QStringLiteral("sending");
+    case SyncState::Receiving:
+        return QStringLiteral("receiving");
+    case SyncState::Retrying:
+        return QStringLiteral("retrying");
+    case SyncState::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+SyncEngine::SyncEngine(QString storePath, Schema schema, QObject *parent)
+    : QObject(parent)
+    , m_storePath(std::move(storePath))
+    , m_schema(std::move(schema))
+{
+    registerTypes();
+}
+
+SyncEngine::~SyncEngine() = default;
+
+void SyncEngine::start()
+{
+    Result<std::unique_ptr<LocalStore>> store = LocalStore::open(m_storePath, m_schema);
+    if (!store) {
+        Q_EMIT started(store.error());
+        return;
+    }
+    m_store = std::move(store).value();
+    m_network = new QNetworkAccessManager(this);
+    m_retryTimer = new QTimer(this);
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &SyncEngine::beginCycle);
+    Q_EMIT started(Error{});
+}
+
+void SyncEngine::setConfig(const SyncConfig &config)
+{
+    m_config = config;
+}
+
+void SyncEngine::setRetryPolicy(const RetryPolicy &policy)
+{
+    m_retry = policy;
+}
+
+void SyncEngine::setPullPageSize(int records)
+{
+    m_pageSize = qBound(1, records, Wire::kMaxPullLimit);
+}
+
+void SyncEngine::syncNow()
+{
+    if (m_running) {
+        m_again = true;
+        return;
+    }
+    m_running = true;
+    m_again = false;
+    m_failures = 0;
+    m_summary = SyncSummary{};
+    m_clock.start();
+    beginCycle();
+}
+
+void SyncEngine::stop()
+{
+    m_again = false;
+    if (m_retryTimer)
+        m_retryTimer->stop();
+    if (QNetworkReply *reply = m_inFlight.data()) {
+        m_inFlight = nullptr;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+    }
+    if (m_running)
+        finishCycle(false, Error{QStringLiteral("cancelled"), QStringLiteral("Syncing was stopped.")});
+}
+
+void SyncEngine::setState(SyncState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void SyncEngine::beginCycle()
+{
+    if (!m_store) {
+        finishCycle(false, Error{QStringLiteral("not_started"), QStringLiteral("The sync engine has not started.")});
+        return;
+    }
+    if (!m_config.isComplete()) {
+        finishCycle(false, Error{QStringLiteral("not_configured"),
+                                 QStringLiteral("No server is set up for this profile. Sign in first.")});
+        return;
+    }
+    Result<qint64> pending = m_store->unsyncedCount();
+    m_progress = SyncProgress{SyncProgress::Sending, 0, pending ? pending.value() : -1};
+    pushNext();
+}
+
+QNetworkReply *SyncEngine::send(const QString &method, const QString &path, const QByteArray &body)
+{
+    QUrl url = m_config.server;
+    QString base = url.path();
+    if (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    const qsizetype query = path.indexOf(QLatin1Char('?'));
+    url.setPath(base + path.left(query));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_config.token.toUtf8());
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    request.setTransferTimeout(kTransferTimeoutMs);
+    if (method == QLatin1String("POST"))
+        return m_network->post(request, body);
+    return m_network->get(request);
+}
+
+Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
+{
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QString server = m_config.server.toDisplayString();
+    if (status == 0) {
+        *transient = true;
+        return Error{QStringLiteral("network"),
+                     QStringLiteral("Cannot reach the server at %1 (%2).").arg(server, reply->errorString())};
+    }
+    const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+    const QString code = body.value(QStringLiteral("code")).toString();
+    const QString message = body.value(QStringLiteral("message")).toString();
+    *transient = status >= 500 || status == 408 || status == 429;
+    if (status == 401)
+        return Error{QStringLiteral("unauthorized"),
+                     QStringLiteral("The server at %1 did not accept this device's token. Sign in again.").arg(server)};
+    if (status == 403)
+        return Error{QStringLiteral("forbidden"),
+                     QStringLiteral("This account may not use the workspace \"%1\" on %2.").arg(m_config.workspace, server)};
+    return Error{code.isEmpty() ? QStringLiteral("http_%1").arg(status) : code,
+                 QStringLiteral("The server at %1 answered %2%3").arg(server).arg(status).arg(
+                     message.isEmpty() ? QStringLiteral(".") : QStringLiteral(": ") + message)};
+}
+
+void SyncEngine::failRequest(const Error &error, bool transient)
+{
+    const bool canRetry = transient && (m_retry.attempts <= 0 || m_failures + 1 < m_retry.attempts);
+    if (!canRetry) {
+        finishCycle(false, error);
+        return;
+    }
+    ++m_failures;
+    const double exponential = double(m_retry.initialDelayMs) * double(1 << std::min(m_failures - 1, 20));
+    const double capped = std::min(exponential, double(m_retry.maxDelayMs));
+    const double jittered = capped * (0.5 + QRandomGenerator::global()->generateDouble());
+    setState(SyncState::Retrying);
+    Q_EMIT errorOccurred(error, true);
+    m_retryTimer->start(int(jittered));
+}
+
+void SyncEngine::emitChanges(const QList<ChangeSet> &changes)
+{
+    for (const ChangeSet &change : changes)
+        Q_EMIT changesCommitted(change);
+}
+
+void SyncEngine::pushNext()
+{
+    Result<OutgoingBatch> batch = m_store->nextBatch(kPushBatch);
+    if (!batch) {
+        finishCycle(false, batch.error());
+        return;
+    }
+    m_batch = std::move(batch).value();
+    if (m_batch.isEmpty()) {
+        requestPage(m_store->cursor(), true);
+        return;
+    }
+    setState(SyncState::Sending);
+    Q_EMIT progress(m_progress);
+    QNetworkReply *reply = send(QStringLiteral("POST"), QStringLiteral("/v1/workspaces/%1/push").arg(m_config.workspace),
+                                m_batch.body);
+    m_inFlight = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] { onPushReply(reply); });
+}
+
+void SyncEngine::onPushReply(QNetworkReply *reply)
+{
+    reply->deleteLater();
+    if (reply != m_inFlight)
+        return;
+    m_inFlight = nullptr;
+    if (reply->error() != QNetworkReply::NoError) {
+        bool transient = false;
+        const Error error = replyError(reply, &transient);
+        if (error.code == QLatin1String("batch_mismatch"))
+            m_store->dropBatch(m_batch.id); // cannot be sent again as it is; rebuild it
+        failRequest(error, transient || error.code == QLatin1String("batch_mismatch"));
+        return;
+    }
+    Result<Wire::PushResponse> response = Wire::parsePushResponse(reply->readAll());
+    if (!response) {
+        failRequest(response.error(), false);
+        return;
+    }
+    m_failures = 0;
+    QList<ChangeSet> changes;
+    QStringList problems;
+    if (Status s = m_store->applyPushResponse(m_batch, response.value(), &changes, &problems); !s) {
+        finishCycle(false, s.error());
+        return;
+    }
+    m_summary.sent += response->results.size();
+    m_summary.rejected += problems.size();
+    for (const QString &problem : std::as_const(problems))
+        Q_EMIT errorOccurred(Error{QStringLiteral("rejected"), QStringLiteral("The server refused %1").arg(problem)}, false);
+    m_progress.done += response->results.size();
+    Q_EMIT progress(m_progress);
+    emitChanges(changes);
+    pushNext();
+}
+
+void SyncEngine::requestPage(qint64 since, bool withCount)
+{
+    setState(SyncState::Receiving);
+    if (withCount)
+        m_progress = SyncProgress{SyncProgress::Receiving, 0, -1};
+    QString path = QStringLiteral("/v1/workspaces/%1/pull?since=%2&limit=%3").arg(m_config.workspace).arg(since).arg(m_pageSize);
+    if (withCount)
+        path += QStringLiteral("&count=1");
+    QNetworkReply *reply = send(QStringLiteral("GET"), path);
+    m_inFlight = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] { onPullReply(reply); });
+}
+
+void SyncEngine::onPullReply(QNetworkReply *reply)
+{
+    reply->deleteLater();
+    if (reply != m_inFlight)
+        return;
+    m_inFlight = nullptr;
+    if (reply->error() != QNetworkReply::NoError) {
+        bool transient = false;
+        const Error error = replyError(reply, &transient);
+        failRequest(error, transient);
+        return;
+    }
+    Result<Wire::PullPage> page = Wire::parsePullPage(reply->readAll());
+    if (!page) {
+        failRequest(page.error(), false);
+        return;
+    }
+    m_failures = 0;
+    // Ask for the next page before storing this one, so the server prepares it meanwhile.
+    if (page->more)
+        requestPage(page->cursor, false);
+    QList<ChangeSet> changes;
+    if (Status s = m_store->applyPullPage(page.value(), &changes); !s) {
+        if (m_inFlight) {
+            m_inFlight->disconnect(this);
+            m_inFlight->abort();
+            m_inFlight = nullptr;
+        }
+        finishCycle(false, s.error());
+        return;
+    }
+    m_summary.received += page->changes.size();
+    m_summary.cursor = page->cursor;
+    if (page->total >= 0)
+        m_progress.total = page->total;
+    m_progress.done += page->changes.size();
+    Q_EMIT progress(m_progress);
+    emitChanges(changes);
+    if (page->more)
+        return;
+    if (m_again) {
+        // Edits made while this cycle ran: send them now rather than at the next trigger.
+        m_again = false;
+        beginCycle();
+        return;
+    }
+    finishCycle(true);
+}
+
+void SyncEngine::finishCycle(bool ok, const Error &error)
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_summary.ok = ok;
+    m_summary.error = error;
+    m_summary.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    if (m_store) {
+        Result<QList<Conflict>> open = m_store->conflicts();
+        m_summary.conflicts = open ? open->size() : 0;
+        m_summary.cursor = m_store->cursor();
+    }
+    setState(ok ? SyncState::Idle : SyncState::Failed);
+    if (!ok)
+        Q_EMIT errorOccurred(error, false);
+    Q_EMIT syncFinished(m_summary);
+    if (m_again) {
+        m_again = false;
+        syncNow();
+    }
+}
+
+} // namespace Ferry

@@ -1,0 +1,139 @@
+#pragma once
+
+#include "localstore.h"
+#include "records.h"
+#include "result.h"
+#include "schema.h"
+
+#include <QElapsedTimer>
+#include <QMetaType>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <memory>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
+
+namespace Ferry {
+
+// Where to sync: a server, the device's token and the workspace.
+struct SyncConfig
+{
+    QUrl server;
+    QString token;
+    QString workspace;
+    bool isComplete() const { return server.isValid() && !token.isEmpty() && !workspace.isEmpty(); }
+};
+
+enum class SyncState { Idle, Sending, Receiving, Retrying, Failed };
+QString stateName(SyncState state);
+
+struct SyncProgress
+{
+    enum Phase { Sending, Receiving };
+    Phase phase = Receiving;
+    qint64 done = 0;
+    qint64 total = -1; // -1: not known
+};
+
+// How one sync cycle ended.
+struct SyncSummary
+{
+    bool ok = false;
+    Error error;            // when !ok
+    qint64 sent = 0;        // mutations the server answered
+    qint64 received = 0;    // pulled changes applied
+    qint64 conflicts = 0;   // conflicts open after the cycle
+    qint64 rejected = 0;    // mutations the server refused
+    qint64 cursor = 0;
+    qint64 elapsedMs = 0;
+};
+
+// How failures are retried: exponential backoff with jitter, up to `attempts` tries in a
+// row (0: no limit, for the desktop app).
+struct RetryPolicy
+{
+    int attempts = 5;
+    int initialDelayMs = 250;
+    int maxDelayMs = 5 * 60 * 1000;
+};
+
+// The sync engine: pushes local changes, then pulls remote ones until caught up. Lives on a
+// worker thread of its own (SyncClient sets that up); create it, move it to the thread and
+// talk to it only through queued signals and slots. It opens its own store connection and
+// network access manager in start(), on that thread. Only value types go in and out.
+class SyncEngine : public QObject
+{
+    Q_OBJECT
+
+public:
+    SyncEngine(QString storePath, Schema schema, QObject *parent = nullptr);
+    ~SyncEngine() override;
+
+    // Batch and page sizes; the defaults suit both a LAN and a slow line.
+    static constexpr int kPushBatch = 1000;
+    static constexpr int kPullPage = 5000;
+
+public Q_SLOTS:
+    void start();
+    void setConfig(const Ferry::SyncConfig &config);
+    void setRetryPolicy(const Ferry::RetryPolicy &policy);
+    void setPullPageSize(int records);
+    // Starts a cycle now, or right after the running one if one is under way.
+    void syncNow();
+    // Cancels any request in flight and any pending retry; a cycle in flight ends failed.
+    void stop();
+
+Q_SIGNALS:
+    void started(const Ferry::Error &error); // error.code empty on success
+    void stateChanged(Ferry::SyncState state);
+    void progress(const Ferry::SyncProgress &progress);
+    void changesCommitted(const Ferry::ChangeSet &change);
+    void errorOccurred(const Ferry::Error &error, bool willRetry);
+    void syncFinished(const Ferry::SyncSummary &summary);
+
+private:
+    void beginCycle();
+    void pushNext();
+    void onPushReply(QNetworkReply *reply);
+    void requestPage(qint64 since, bool withCount);
+    void onPullReply(QNetworkReply *reply);
+    void finishCycle(bool ok, const Error &error = {});
+    void failRequest(const Error &error, bool transient);
+    void setState(SyncState state);
+    void emitChanges(const QList<ChangeSet> &changes);
+    QNetworkReply *send(const QString &method, const QString &path, const QByteArray &body = {});
+    Error replyError(QNetworkReply *reply, bool *transient) const;
+
+    QString m_storePath;
+    Schema m_schema;
+    SyncConfig m_config;
+    RetryPolicy m_retry;
+    int m_pageSize = kPullPage;
+
+    std::unique_ptr<LocalStore> m_store;
+    QNetworkAccessManager *m_network = nullptr;
+    QTimer *m_retryTimer = nullptr;
+    QPointer<QNetworkReply> m_inFlight;
+
+    SyncState m_state = SyncState::Idle;
+    bool m_running = false;
+    bool m_again = false;
+    int m_failures = 0;
+    OutgoingBatch m_batch;
+    SyncSummary m_summary;
+    SyncProgress m_progress;
+    QElapsedTimer m_clock;
+};
+
+} // namespace Ferry
+
+Q_DECLARE_METATYPE(Ferry::SyncConfig)
+Q_DECLARE_METATYPE(Ferry::SyncState)
+Q_DECLARE_METATYPE(Ferry::SyncProgress)
+Q_DECLARE_METATYPE(Ferry::SyncSummary)
+Q_DECLARE_METATYPE(Ferry::RetryPolicy)
+Q_DECLARE_METATYPE(Ferry::Error)

@@ -1,0 +1,91 @@
+#include "serverprocess.h"
+
+#include <QDeadlineTimer>
+#include <QRegularExpression>
+
+namespace FerryTest {
+
+ServerProcess::ServerProcess() = default;
+
+ServerProcess::~ServerProcess()
+{
+    stop();
+}
+
+QString ServerProcess::binary()
+{
+    return QStringLiteral(FERRY_SERVER_PATH);
+}
+
+bool ServerProcess::start(const QStringList &extraArguments)
+{
+    stop();
+    if (!m_dir.isValid()) {
+        m_error = QStringLiteral("no temporary folder");
+        return false;
+    }
+    m_arguments = extraArguments;
+    const QString listen = m_port ? QStringLiteral("127.0.0.1:%1").arg(m_port) : QStringLiteral("127.0.0.1:0");
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    m_process->start(binary(), QStringList{QStringLiteral("--data"), m_dir.path(), QStringLiteral("--listen"), listen}
+                                   + extraArguments);
+    if (!m_process->waitForStarted(10000)) {
+        m_error = m_process->errorString();
+        return false;
+    }
+    static const QRegularExpression listening(QStringLiteral("listening on (http://[^\\s]+)"));
+    QByteArray output;
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired()) {
+        if (!m_process->waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+            break;
+        output += m_process->readAllStandardOutput();
+        const QRegularExpressionMatch match = listening.match(QString::fromUtf8(output));
+        if (match.hasMatch()) {
+            m_url = QUrl(match.captured(1));
+            m_port = quint16(m_url.port());
+            return true;
+        }
+    }
+    m_error = QStringLiteral("the server did not say where it listens; stdout: %1 stderr: %2")
+                  .arg(QString::fromUtf8(output), QString::fromUtf8(m_process->readAllStandardError()));
+    return false;
+}
+
+void ServerProcess::stop()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->terminate();
+        if (!m_process->waitForFinished(5000)) {
+            m_process->kill();
+            m_process->waitForFinished(5000);
+        }
+    }
+    m_process.reset();
+}
+
+bool ServerProcess::restart()
+{
+    return start(m_arguments);
+}
+
+QString ServerProcess::admin(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(binary(), QStringList{QStringLiteral("--data"), m_dir.path()} + arguments);
+    if (!process.waitForFinished(15000) || process.exitCode() != 0) {
+        m_error = QString::fromUtf8(process.readAllStandardError());
+        return {};
+    }
+    return QString::fromUtf8(process.readAllStandardOutput()).trimmed();
+}
+
+QString ServerProcess::createToken(const QString &user)
+{
+    return admin({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--user"), user});
+}
+
+} // namespace FerryTest

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "localstore.h"
+#include "syncclient.h"
+
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace FerryTest {
+
+// One simulated device for sync tests: a profile folder with its own store, used on the
+// test's thread, and a SyncClient running the real engine on its worker thread.
+class TestDevice
+{
+public:
+    explicit TestDevice(const Ferry::SyncConfig &config, const Ferry::Schema &schema = Ferry::Schema::defaultSchema());
+    ~TestDevice();
+
+    Ferry::LocalStore &store() { return *m_store; }
+    Ferry::SyncClient &client();
+    QString storePath() const;
+
+    void setServer(const QUrl &server);
+    void setRetryPolicy(const Ferry::RetryPolicy &policy);
+    void setPullPageSize(int records);
+
+    // Runs one sync cycle and waits for it to end.
+    Ferry::SyncSummary sync(int timeoutMs = 120000);
+    // Closes the store and the engine and opens them again, as a restart of the app does.
+    void restart();
+
+    // Shorthands that fail the test on error.
+    QString create(const QString &entity, const QJsonObject &fields);
+    void edit(const QString &guid, const QJsonObject &changes);
+    Ferry::LocalRecord record(const QString &guid);
+
+private:
+    QTemporaryDir m_dir;
+    Ferry::SyncConfig m_config;
+    Ferry::Schema m_schema;
+    Ferry::RetryPolicy m_retry;
+    int m_pageSize = 0;
+    std::unique_ptr<Ferry::LocalStore> m_store;
+    std::unique_ptr<Ferry::SyncClient> m_client;
+};
+
+} // namespace FerryTest
