@@ -1,5 +1,7 @@
 #include "serverstore.h"
 
+#include "wire.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -13,7 +15,6 @@ namespace FerryServer {
 namespace {
 
 constexpr int kSchemaVersion = 1;
-constexpr int kMaxIdLength = 64;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -138,17 +139,7 @@ QByteArray ServerStore::hashToken(const QByteArray &token)
 
 bool ServerStore::isValidId(const QString &id)
 {
-    if (id.isEmpty() || id.size() > kMaxIdLength)
-        return false;
-    for (const QChar c : id) {
-        const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
-            || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
-            || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-')
-            || c == QLatin1Char('_');
-        if (!ok)
-            return false;
-    }
-    return true;
+    return Ferry::Wire::isValidId(id);
 }
 
 QString ServerStore::userForToken(const QByteArray &token)

@@ -39,7 +39,6 @@ const QString kCursor = QStringLiteral("cursor");
 const QString kMore = QStringLiteral("more");
 const QString kTotal = QStringLiteral("total");
 
-constexpr int kMaxIdLength = 64;
 constexpr int kMaxSetMember = 128;
 
 Error invalid(const QString &where, const QString &what)
@@ -66,20 +65,6 @@ bool toInteger(const QJsonValue &value, qint64 *out)
     return true;
 }
 
-bool isValidId(const QString &id)
-{
-    if (id.isEmpty() || id.size() > kMaxIdLength)
-        return false;
-    for (const QChar c : id) {
-        const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
-                        || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
-                        || (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
-                        || c == QLatin1Char('-') || c == QLatin1Char('_');
-        if (!ok)
-            return false;
-    }
-    return true;
-}
 
 QJsonDocument parseDocument(const QByteArray &body, QString *error)
 {
@@ -200,6 +185,21 @@ QJsonArray toArray(const QStringList &list)
 }
 
 } // namespace
+
+bool isValidId(const QString &id)
+{
+    if (id.isEmpty() || id.size() > kMaxIdLength)
+        return false;
+    for (const QChar c : id) {
+        const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
+                        || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+                        || (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+                        || c == QLatin1Char('-') || c == QLatin1Char('_');
+        if (!ok)
+            return false;
+    }
+    return true;
+}
 
 bool isValidName(QStringView name)
 {
@@ -377,9 +377,11 @@ Result<PushResponse> parsePushResponse(const QByteArray &body)
         const QJsonObject object = value.toObject();
         MutationResult r;
         r.guid = object.value(kGuid).toString();
-        if (!isValidGuid(r.guid))
-            return badResponse(kResults, QStringLiteral("a result without a valid guid"));
         const QString status = object.value(kStatus).toString();
+        // A rejected mutation may echo the malformed guid it was sent; every other result
+        // names a real record.
+        if (!isValidGuid(r.guid) && status != QLatin1String("rejected"))
+            return badResponse(kResults, QStringLiteral("a result without a valid guid"));
         if (status == QLatin1String("applied"))
             r.status = PushStatus::Applied;
         else if (status == QLatin1String("merged"))

@@ -24,6 +24,9 @@ inline constexpr int kMaxNameLength = 64;
 inline constexpr int kMaxPullLimit = 10000;
 
 bool isValidName(QStringView name);
+// Batch, device and workspace ids: 1 to 64 of [A-Za-z0-9_-].
+inline constexpr int kMaxIdLength = 64;
+bool isValidId(const QString &id);
 
 // Adds and removes for one set-valued field ("refs"). Applying ops never conflicts.
 struct SetOps
