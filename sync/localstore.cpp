@@ -533,19 +533,27 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
         if (!found.value())
             continue; // removed locally since; nothing to update
         LocalRecord record = *found.value();
-        auto existing = conflict(result.guid);
-        if (!existing)
-            return existing.error();
-        Conflict current = existing.value().value_or(Conflict());
+        const bool hadConflict = record.status == SyncStatus::Conflicted;
+        Conflict current;
+        if (hadConflict) {
+            auto existing = conflict(result.guid);
+            if (!existing)
+                return existing.error();
+            current = existing.value().value_or(Conflict());
+        }
         Reconcile::applyPushResult(t->entity(), record, sent.value(QStringLiteral("values")).toObject(), result, current);
         if (result.status == Wire::PushStatus::Rejected && problems)
             problems->append(QStringLiteral("%1 %2: %3").arg(record.entity, record.guid, record.problem));
         record.modified = now();
         if (Status s = t->write(record); !s)
             return s;
-        Status saved = current.isEmpty() ? dropConflict(m_db, result.guid) : saveConflict(current);
-        if (!saved)
-            return saved;
+        if (!current.isEmpty()) {
+            if (Status s = saveConflict(current); !s)
+                return s;
+        } else if (hadConflict) {
+            if (Status s = dropConflict(m_db, result.guid); !s)
+                return s;
+        }
         addToChange(touched, record.entity, record.guid, ChangeOrigin::Remote);
     }
     if (Status s = dropBatch(batch.id); !s)

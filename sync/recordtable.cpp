@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QSqlRecord>
 #include <QSet>
+#include <QVarLengthArray>
 
 namespace Ferry {
 
@@ -177,52 +178,60 @@ Result<QList<LocalRecord>> RecordTable::readAll(QSqlQuery &query)
 
 Result<std::optional<LocalRecord>> RecordTable::find(const QString &guid)
 {
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE guid = ?").arg(selectColumns(), tableName()));
-    query.addBindValue(guid);
+    if (!m_find) {
+        m_find.emplace(m_db);
+        if (!m_find->prepare(QStringLiteral("SELECT %1 FROM %2 WHERE guid = ?").arg(selectColumns(), tableName())))
+            return Sql::error(QStringLiteral("prepare reading %1 records").arg(m_entity.name), *m_find);
+    }
+    QSqlQuery &query = *m_find;
+    query.bindValue(0, guid);
     if (!query.exec())
         return Sql::error(QStringLiteral("read a %1").arg(m_entity.name), query);
-    if (!query.next())
-        return std::optional<LocalRecord>();
-    return std::optional<LocalRecord>(readRow(query));
+    std::optional<LocalRecord> found;
+    if (query.next())
+        found = readRow(query);
+    query.finish();
+    return found;
 }
 
 Status RecordTable::write(const LocalRecord &record)
 {
-    QString columns = QStringLiteral("guid, rev, deleted, status, dirty, base, extra, problem, modified");
-    QString marks = QStringLiteral("?, ?, ?, ?, ?, ?, ?, ?, ?");
-    for (const FieldDef &field : m_entity.fields) {
-        columns += QStringLiteral(", ") + column(field.name);
-        marks += QStringLiteral(", ?");
+    if (!m_write) {
+        QString columns = QStringLiteral("guid, rev, deleted, status, dirty, base, extra, problem, modified");
+        QString marks = QStringLiteral("?, ?, ?, ?, ?, ?, ?, ?, ?");
+        for (const FieldDef &field : m_entity.fields) {
+            columns += QStringLiteral(", ") + column(field.name);
+            marks += QStringLiteral(", ?");
+        }
+        m_write.emplace(m_db);
+        if (!m_write->prepare(QStringLiteral("INSERT OR REPLACE INTO %1 (%2) VALUES (%3)").arg(tableName(), columns, marks)))
+            return Sql::error(QStringLiteral("prepare saving %1 records").arg(m_entity.name), *m_write);
     }
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("INSERT OR REPLACE INTO %1 (%2) VALUES (%3)").arg(tableName(), columns, marks));
-    query.addBindValue(record.guid);
-    query.addBindValue(record.rev);
-    query.addBindValue(record.deleted ? 1 : 0);
-    query.addBindValue(int(record.status));
-    query.addBindValue(record.dirty.isEmpty()
-                           ? QVariant()
-                           : QVariant(QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(record.dirty))
-                                                            .toJson(QJsonDocument::Compact))));
-    query.addBindValue(jsonOrNull(record.base));
     // Values of a known field that do not fit its type are kept with the unknown fields.
     QJsonObject extra = record.extra;
-    QVariantList values;
+    QSqlQuery &query = *m_write;
+    int position = MetaCount;
     for (const FieldDef &field : m_entity.fields) {
         const QJsonValue value = record.fields.value(field.name);
         if (field.accepts(value) || value.isUndefined()) {
-            values.append(toSqlValue(field, value));
+            query.bindValue(position++, toSqlValue(field, value));
         } else {
             extra.insert(field.name, value);
-            values.append(QVariant());
+            query.bindValue(position++, QVariant());
         }
     }
-    query.addBindValue(jsonOrNull(extra));
-    query.addBindValue(record.problem.isEmpty() ? QVariant() : QVariant(record.problem));
-    query.addBindValue(record.modified);
-    for (const QVariant &value : std::as_const(values))
-        query.addBindValue(value);
+    query.bindValue(ColGuid, record.guid);
+    query.bindValue(ColRev, record.rev);
+    query.bindValue(ColDeleted, record.deleted ? 1 : 0);
+    query.bindValue(ColStatus, int(record.status));
+    query.bindValue(ColDirty, record.dirty.isEmpty()
+                                  ? QVariant()
+                                  : QVariant(QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(record.dirty))
+                                                                   .toJson(QJsonDocument::Compact))));
+    query.bindValue(ColBase, jsonOrNull(record.base));
+    query.bindValue(ColExtra, jsonOrNull(extra));
+    query.bindValue(ColProblem, record.problem.isEmpty() ? QVariant() : QVariant(record.problem));
+    query.bindValue(ColModified, record.modified);
     if (!query.exec())
         return Sql::error(QStringLiteral("save a %1").arg(m_entity.name), query);
     return success();
@@ -231,7 +240,10 @@ Status RecordTable::write(const LocalRecord &record)
 Result<QList<LocalRecord>> RecordTable::pending(int limit)
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE status = %3 AND problem IS NULL ORDER BY modified LIMIT ?")
+    // "status != 0" repeats the partial index's condition so SQLite uses that index rather
+    // than scanning every record; rowid order is creation order and needs no sort.
+    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE status != 0 AND status = %3 AND problem IS NULL "
+                                 "ORDER BY rowid LIMIT ?")
                       .arg(selectColumns(), tableName())
                       .arg(int(SyncStatus::NeedsSync)));
     query.addBindValue(limit);
@@ -280,27 +292,37 @@ Result<qint64> RecordTable::countUnsynced()
 
 Result<bool> RecordTable::upsertRemote(const Wire::RemoteRecord &remote, qint64 now)
 {
-    // Which columns this change writes, in schema order; bail out to the merge path for
-    // anything that does not fit a column.
-    QList<qsizetype> indexes;
-    indexes.reserve(remote.fields.size());
+    // This runs once per pulled record (100,000 times in a large initial sync): no string
+    // building, one pass over the record's fields. Anything that does not fit a column
+    // goes to the merge path instead.
+    const qsizetype fieldCount = m_entity.fields.size();
+    if (fieldCount > 62)
+        return false;
+    QVarLengthArray<QJsonValue, 32> values(fieldCount);
+    quint64 mask = 0;
     for (auto it = remote.fields.begin(); it != remote.fields.end(); ++it) {
-        const qsizetype i = m_entity.indexOf(it.key());
-        if (i < 0 || !m_entity.fields[i].accepts(it.value()))
+        const QString key = it.key();
+        qsizetype i = 0;
+        while (i < fieldCount && m_entity.fields[i].name != key)
+            ++i;
+        if (i == fieldCount)
             return false;
-        indexes.append(i);
+        const QJsonValue value = it.value();
+        if (!m_entity.fields[i].accepts(value))
+            return false;
+        values[i] = value;
+        mask |= quint64(1) << i;
     }
-    std::sort(indexes.begin(), indexes.end());
+    const quint64 key = mask | (remote.deleted ? quint64(1) << 63 : 0);
 
-    QString key = remote.deleted ? QStringLiteral("D") : QStringLiteral("L");
-    for (const qsizetype i : std::as_const(indexes))
-        key += QLatin1Char(',') + QString::number(i);
     auto cached = m_upserts.find(key);
     if (cached == m_upserts.end()) {
         QString columns = QStringLiteral("guid, rev, deleted, status, modified");
         QString marks = QStringLiteral("?, ?, ?, 0, ?");
         QString updates = QStringLiteral("rev = excluded.rev, deleted = excluded.deleted, modified = excluded.modified");
-        for (const qsizetype i : std::as_const(indexes)) {
+        for (qsizetype i = 0; i < fieldCount; ++i) {
+            if (!(mask & (quint64(1) << i)))
+                continue;
             const QString c = column(m_entity.fields[i].name);
             columns += QStringLiteral(", ") + c;
             marks += QStringLiteral(", ?");
@@ -320,9 +342,9 @@ Result<bool> RecordTable::upsertRemote(const Wire::RemoteRecord &remote, qint64 
     query.bindValue(2, remote.deleted ? 1 : 0);
     query.bindValue(3, now);
     int position = 4;
-    for (const qsizetype i : std::as_const(indexes)) {
-        const FieldDef &field = m_entity.fields[i];
-        query.bindValue(position++, toSqlValue(field, remote.fields.value(field.name)));
+    for (qsizetype i = 0; i < fieldCount; ++i) {
+        if (mask & (quint64(1) << i))
+            query.bindValue(position++, toSqlValue(m_entity.fields[i], values[i]));
     }
     if (!query.exec())
         return Sql::error(QStringLiteral("store a received %1").arg(m_entity.name), query);

@@ -51,7 +51,9 @@ private:
 
     QSqlDatabase m_db;
     EntityDef m_entity;
-    QHash<QString, QSqlQuery> m_upserts; // prepared upserts by the set of fields they write
+    std::optional<QSqlQuery> m_find;
+    std::optional<QSqlQuery> m_write;
+    QHash<quint64, QSqlQuery> m_upserts; // prepared upserts by the fields they write (bit mask)
 };
 
 // Conversions between field values and what the SQLite columns hold.
