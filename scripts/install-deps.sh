@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing Ferry needs, if it is missing. Debian and Ubuntu only;
+# README.md says what to install on macOS and Windows.
+set -euo pipefail
+
+packages=(
+    cmake ninja-build g++
+    qt6-base-dev libqt6sql6-sqlite qt6-httpserver-dev
+)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps: not a Debian/Ubuntu system; install Qt 6.4+ (Core, Network, Sql with SQLite, HttpServer, Test), CMake and Ninja as README.md describes." >&2
+    exit 0
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
