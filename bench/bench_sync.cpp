@@ -27,7 +27,10 @@ Schema benchSchema()
 {
     QByteArray json = R"({"entities": [{"name": "Item", "fields": [)";
     for (int i = 0; i < kFields; ++i)
-        json += QStringLiteral(R"(%1{"name": "f%2", "type": "string"})").arg(i ? QStringLiteral(",") : QString()).arg(i).toUtf8();
+        json += QStringLiteral(R"(%1{"name": "f%2", "type": "string"})")
+                    .arg(i ? QStringLiteral(",") : QString())
+                    .arg(i)
+                    .toUtf8();
     json += "]}]}";
     return Schema::fromJson(json).value();
 }
@@ -38,7 +41,10 @@ QJsonObject fieldsFor(int record, int generation = 0)
     QJsonObject fields;
     for (int i = 0; i < kFields; ++i)
         fields.insert(QStringLiteral("f%1").arg(i),
-                      QStringLiteral("record %1 field %2 generation %3 ..............").arg(record, 7).arg(i).arg(generation));
+                      QStringLiteral("record %1 field %2 generation %3 ..............")
+                          .arg(record, 7)
+                          .arg(i)
+                          .arg(generation));
     return fields;
 }
 
@@ -62,19 +68,22 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    parser.addOption({QStringLiteral("records"), QStringLiteral("Records in the initial sync."), QStringLiteral("N"), QStringLiteral("100000")});
-    parser.addOption({QStringLiteral("runs"), QStringLiteral("Repetitions of the small syncs."), QStringLiteral("N"), QStringLiteral("15")});
+    parser.addOption({QStringLiteral("records"), QStringLiteral("Records in the initial sync."),
+                      QStringLiteral("N"), QStringLiteral("100000")});
+    parser.addOption({QStringLiteral("runs"), QStringLiteral("Repetitions of the small syncs."),
+                      QStringLiteral("N"), QStringLiteral("15")});
     parser.process(app);
     const int records = parser.value(QStringLiteral("records")).toInt();
     const int runs = parser.value(QStringLiteral("runs")).toInt();
 
     ServerProcess server;
     if (!server.start()) {
-        std::fprintf(stderr, "bench_sync: the server did not start: %s\n", qPrintable(server.lastError()));
+        std::fprintf(stderr, "bench_sync: the server did not start: %s\n",
+                     qPrintable(server.lastError()));
         return 1;
     }
     const QString token = server.createToken(QStringLiteral("bench"));
-    const SyncConfig config{server.url(), token, QStringLiteral("bench")};
+    const SyncConfig config {server.url(), token, QStringLiteral("bench")};
     const Schema schema = benchSchema();
     const QLocale locale(QLocale::English);
 
@@ -96,11 +105,14 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "bench_sync: seeding failed: %s\n", qPrintable(seeded.error.message));
         return 1;
     }
-    std::printf("Ferry sync benchmark: %s records, %s bytes of field data (~%lld per record), server %s\n",
-                qPrintable(locale.toString(records)), qPrintable(locale.toString(bytes)), bytes / std::max(1, records),
-                qPrintable(server.url().toString()));
-    std::printf("(seeding: pushed %s records in %lld ms, %s records/s)\n\n", qPrintable(locale.toString(seeded.sent)),
-                clock.elapsed(), qPrintable(locale.toString(qint64(seeded.sent * 1000.0 / std::max<qint64>(1, clock.elapsed())))));
+    std::printf(
+        "Ferry sync benchmark: %s records, %s bytes of field data (~%lld per record), server %s\n",
+        qPrintable(locale.toString(records)), qPrintable(locale.toString(bytes)),
+        bytes / std::max(1, records), qPrintable(server.url().toString()));
+    std::printf("(seeding: pushed %s records in %lld ms, %s records/s)\n\n",
+                qPrintable(locale.toString(seeded.sent)), clock.elapsed(),
+                qPrintable(locale.toString(
+                    qint64(seeded.sent * 1000.0 / std::max<qint64>(1, clock.elapsed())))));
 
     // 1. Initial sync into an empty client (engine thread and store already started).
     TestDevice fresh(config, schema);
@@ -112,12 +124,14 @@ int main(int argc, char *argv[])
     const SyncSummary initial = fresh.sync(600000);
     const double initialMs = double(clock.nsecsElapsed()) / 1e6;
     if (!initial.ok || fresh.store().count(QStringLiteral("Item")).value() != records) {
-        std::fprintf(stderr, "bench_sync: the initial sync failed: %s\n", qPrintable(initial.error.message));
+        std::fprintf(stderr, "bench_sync: the initial sync failed: %s\n",
+                     qPrintable(initial.error.message));
         return 1;
     }
     report("initial sync", initialMs, 1500,
-           QStringLiteral("%1 records, %2 records/s").arg(locale.toString(initial.received),
-                                                          locale.toString(qint64(initial.received * 1000.0 / initialMs))));
+           QStringLiteral("%1 records, %2 records/s")
+               .arg(locale.toString(initial.received),
+                    locale.toString(qint64(initial.received * 1000.0 / initialMs))));
 
     // 2. Incremental: 10 records changed on another device.
     QList<double> incremental;
@@ -132,12 +146,15 @@ int main(int argc, char *argv[])
         const SyncSummary s = fresh.sync();
         incremental.append(double(clock.nsecsElapsed()) / 1e6);
         if (!s.ok || s.received != 10) {
-            std::fprintf(stderr, "bench_sync: incremental sync received %lld, expected 10\n", s.received);
+            std::fprintf(stderr, "bench_sync: incremental sync received %lld, expected 10\n",
+                         s.received);
             return 1;
         }
     }
     report("incremental sync (10 changes)", median(incremental), 20,
-           QStringLiteral("median of %1 runs, best %2 ms").arg(runs).arg(*std::min_element(incremental.begin(), incremental.end()), 0, 'f', 1));
+           QStringLiteral("median of %1 runs, best %2 ms")
+               .arg(runs)
+               .arg(*std::min_element(incremental.begin(), incremental.end()), 0, 'f', 1));
 
     // 3. No-op: nothing changed anywhere.
     QList<double> noop;
@@ -149,6 +166,8 @@ int main(int argc, char *argv[])
             return 1;
     }
     report("no-op sync", median(noop), 5,
-           QStringLiteral("median of %1 runs, best %2 ms").arg(runs).arg(*std::min_element(noop.begin(), noop.end()), 0, 'f', 1));
+           QStringLiteral("median of %1 runs, best %2 ms")
+               .arg(runs)
+               .arg(*std::min_element(noop.begin(), noop.end()), 0, 'f', 1));
     return 0;
 }

@@ -27,7 +27,7 @@ qint64 now()
 
 Error notFound(const QString &guid)
 {
-    return Error{QStringLiteral("not_found"), QStringLiteral("There is no record %1.").arg(guid)};
+    return Error {QStringLiteral("not_found"), QStringLiteral("There is no record %1.").arg(guid)};
 }
 
 QString compact(const QJsonObject &object)
@@ -67,8 +67,7 @@ LocalStore::LocalStore(QString path, Schema schema, QString connectionName)
     : m_path(std::move(path))
     , m_schema(std::move(schema))
     , m_connectionName(std::move(connectionName))
-{
-}
+{ }
 
 LocalStore::~LocalStore()
 {
@@ -93,7 +92,8 @@ Status LocalStore::initialise()
 {
     const QFileInfo info(m_path);
     if (!QDir().mkpath(info.absolutePath()))
-        return Error{QStringLiteral("storage"), QStringLiteral("Cannot create the folder %1.").arg(info.absolutePath())};
+        return Error {QStringLiteral("storage"),
+                      QStringLiteral("Cannot create the folder %1.").arg(info.absolutePath())};
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_db.setDatabaseName(m_path);
     m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
@@ -104,14 +104,18 @@ Status LocalStore::initialise()
         QStringLiteral("PRAGMA journal_mode=WAL"),
         QStringLiteral("PRAGMA synchronous=NORMAL"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS conflicts (guid TEXT PRIMARY KEY NOT NULL, entity TEXT NOT NULL, "
+        QStringLiteral("CREATE TABLE IF NOT EXISTS conflicts (guid TEXT PRIMARY KEY NOT NULL, "
+                       "entity TEXT NOT NULL, "
                        "data TEXT NOT NULL, detected INTEGER NOT NULL)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS outbox (batch TEXT PRIMARY KEY NOT NULL, body BLOB NOT NULL, "
+        QStringLiteral("CREATE TABLE IF NOT EXISTS outbox (batch TEXT PRIMARY KEY NOT NULL, body "
+                       "BLOB NOT NULL, "
                        "pushed TEXT NOT NULL, created INTEGER NOT NULL)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS changelog (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, "
+        QStringLiteral("CREATE TABLE IF NOT EXISTS changelog (id INTEGER PRIMARY KEY "
+                       "AUTOINCREMENT, at INTEGER NOT NULL, "
                        "origin INTEGER NOT NULL, entity TEXT NOT NULL, guids TEXT NOT NULL)"),
         // Records of entities this client's schema does not know, kept so nothing is lost.
-        QStringLiteral("CREATE TABLE IF NOT EXISTS foreign_records (guid TEXT PRIMARY KEY NOT NULL, entity TEXT NOT NULL, "
+        QStringLiteral("CREATE TABLE IF NOT EXISTS foreign_records (guid TEXT PRIMARY KEY NOT "
+                       "NULL, entity TEXT NOT NULL, "
                        "rev INTEGER NOT NULL, deleted INTEGER NOT NULL, fields TEXT NOT NULL)"),
     };
     for (const QString &statement : setup) {
@@ -134,7 +138,8 @@ Status LocalStore::initialise()
             return s;
     }
     QSqlQuery prune(m_db);
-    prune.prepare(QStringLiteral("DELETE FROM changelog WHERE id <= (SELECT max(id) FROM changelog) - ?"));
+    prune.prepare(
+        QStringLiteral("DELETE FROM changelog WHERE id <= (SELECT max(id) FROM changelog) - ?"));
     prune.addBindValue(kChangeLogKeep);
     if (!prune.exec())
         return Sql::error(QStringLiteral("trim the change log"), prune);
@@ -184,7 +189,8 @@ qint64 LocalStore::cursor() const
 Status LocalStore::logChange(const ChangeSet &change)
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("INSERT INTO changelog (at, origin, entity, guids) VALUES (?, ?, ?, ?)"));
+    query.prepare(
+        QStringLiteral("INSERT INTO changelog (at, origin, entity, guids) VALUES (?, ?, ?, ?)"));
     query.addBindValue(now());
     query.addBindValue(int(change.origin));
     query.addBindValue(change.entity);
@@ -227,14 +233,16 @@ Result<QList<Conflict>> LocalStore::conflicts()
         return Sql::error(QStringLiteral("list conflicts"), query);
     QList<Conflict> list;
     while (query.next())
-        list.append(Conflict::fromJson(QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object()));
+        list.append(Conflict::fromJson(
+            QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object()));
     return list;
 }
 
 Status LocalStore::saveConflict(const Conflict &conflict)
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("INSERT OR REPLACE INTO conflicts (guid, entity, data, detected) VALUES (?, ?, ?, ?)"));
+    query.prepare(QStringLiteral(
+        "INSERT OR REPLACE INTO conflicts (guid, entity, data, detected) VALUES (?, ?, ?, ?)"));
     query.addBindValue(conflict.guid);
     query.addBindValue(conflict.entity);
     query.addBindValue(compact(conflict.toJson()));
@@ -254,11 +262,13 @@ static Status dropConflict(QSqlDatabase &db, const QString &guid)
     return success();
 }
 
-Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObject &fields, ChangeSet *change)
+Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObject &fields,
+                                         ChangeSet *change)
 {
     RecordTable *t = table(entity);
     if (!t)
-        return Error{QStringLiteral("bad_entity"), QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+        return Error {QStringLiteral("bad_entity"),
+                      QStringLiteral("There is no entity called \"%1\".").arg(entity)};
     LocalRecord record;
     record.entity = entity;
     record.guid = createGuid();
@@ -269,10 +279,12 @@ Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObjec
     for (auto it = fields.begin(); it != fields.end(); ++it) {
         const FieldDef *def = t->entity().field(it.key());
         if (!def)
-            return Error{QStringLiteral("bad_field"), QStringLiteral("%1 has no field \"%2\".").arg(entity, it.key())};
+            return Error {QStringLiteral("bad_field"),
+                          QStringLiteral("%1 has no field \"%2\".").arg(entity, it.key())};
         if (!def->accepts(it.value()))
-            return Error{QStringLiteral("bad_value"),
-                         QStringLiteral("The value given for %1.%2 is not a %3.").arg(entity, it.key(), typeName(def->type))};
+            return Error {QStringLiteral("bad_value"),
+                          QStringLiteral("The value given for %1.%2 is not a %3.")
+                              .arg(entity, it.key(), typeName(def->type))};
         record.fields.insert(it.key(), it.value());
         if (!it.value().isNull()) {
             record.dirty.append(it.key());
@@ -287,7 +299,7 @@ Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObjec
     Sql::Transaction transaction(m_db);
     if (!transaction.begun())
         return transaction.begun().error();
-    const ChangeSet set{entity, {record.guid}, ChangeOrigin::Local};
+    const ChangeSet set {entity, {record.guid}, ChangeOrigin::Local};
     if (Status s = t->write(record); !s)
         return s.error();
     if (Status s = logChange(set); !s)
@@ -299,9 +311,10 @@ Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObjec
     return record.guid;
 }
 
-Status LocalStore::editRecord(const QString &guid, ChangeOrigin origin,
-                              const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,
-                              ChangeSet *change)
+Status LocalStore::editRecord(
+    const QString &guid, ChangeOrigin origin,
+    const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,
+    ChangeSet *change)
 {
     Sql::Transaction transaction(m_db);
     if (!transaction.begun())
@@ -318,7 +331,7 @@ Status LocalStore::editRecord(const QString &guid, ChangeOrigin origin,
         return s;
     record.modified = now();
     Reconcile::updateStatus(record, current);
-    const ChangeSet set{record.entity, {guid}, origin};
+    const ChangeSet set {record.entity, {guid}, origin};
     Status saved = current.isEmpty() ? dropConflict(m_db, guid) : saveConflict(current);
     if (!saved)
         return saved;
@@ -335,68 +348,83 @@ Status LocalStore::editRecord(const QString &guid, ChangeOrigin origin,
 
 Status LocalStore::updateRecord(const QString &guid, const QJsonObject &changes, ChangeSet *change)
 {
-    return editRecord(guid, ChangeOrigin::Local, [&](const EntityDef &entity, LocalRecord &record, Conflict &) -> Status {
-        if (record.deleted)
-            return Error{QStringLiteral("deleted"),
-                         QStringLiteral("The record %1 is deleted; restore it before editing it.").arg(guid)};
-        for (auto it = changes.begin(); it != changes.end(); ++it) {
-            const FieldDef *def = entity.field(it.key());
-            if (!def)
-                return Error{QStringLiteral("bad_field"),
-                             QStringLiteral("%1 has no field \"%2\".").arg(record.entity, it.key())};
-            if (!def->accepts(it.value()))
-                return Error{QStringLiteral("bad_value"), QStringLiteral("The value given for %1.%2 is not a %3.")
-                                                              .arg(record.entity, it.key(), typeName(def->type))};
-        }
-        for (auto it = changes.begin(); it != changes.end(); ++it) {
-            const QJsonValue current = record.fields.value(it.key());
-            if (sameValue(current, it.value()))
-                continue;
-            if (!record.dirty.contains(it.key())) {
-                record.dirty.append(it.key());
-                record.base.insert(it.key(), current);
+    return editRecord(
+        guid, ChangeOrigin::Local,
+        [&](const EntityDef &entity, LocalRecord &record, Conflict &) -> Status {
+            if (record.deleted)
+                return Error {
+                    QStringLiteral("deleted"),
+                    QStringLiteral("The record %1 is deleted; restore it before editing it.")
+                        .arg(guid)};
+            for (auto it = changes.begin(); it != changes.end(); ++it) {
+                const FieldDef *def = entity.field(it.key());
+                if (!def)
+                    return Error {
+                        QStringLiteral("bad_field"),
+                        QStringLiteral("%1 has no field \"%2\".").arg(record.entity, it.key())};
+                if (!def->accepts(it.value()))
+                    return Error {QStringLiteral("bad_value"),
+                                  QStringLiteral("The value given for %1.%2 is not a %3.")
+                                      .arg(record.entity, it.key(), typeName(def->type))};
             }
-            record.fields.insert(it.key(), it.value());
-            // Changed back to what the server has: nothing left to send for it.
-            if (record.rev > 0 && sameValue(record.base.value(it.key()), it.value())) {
-                record.dirty.removeAll(it.key());
-                record.base.remove(it.key());
+            for (auto it = changes.begin(); it != changes.end(); ++it) {
+                const QJsonValue current = record.fields.value(it.key());
+                if (sameValue(current, it.value()))
+                    continue;
+                if (!record.dirty.contains(it.key())) {
+                    record.dirty.append(it.key());
+                    record.base.insert(it.key(), current);
+                }
+                record.fields.insert(it.key(), it.value());
+                // Changed back to what the server has: nothing left to send for it.
+                if (record.rev > 0 && sameValue(record.base.value(it.key()), it.value())) {
+                    record.dirty.removeAll(it.key());
+                    record.base.remove(it.key());
+                }
             }
-        }
-        record.problem.clear();
-        return success();
-    }, change);
+            record.problem.clear();
+            return success();
+        },
+        change);
 }
 
 Status LocalStore::deleteRecord(const QString &guid, ChangeSet *change)
 {
-    return editRecord(guid, ChangeOrigin::Local, [](const EntityDef &, LocalRecord &record, Conflict &) {
-        setDeletedFlag(record, true);
-        record.problem.clear();
-        return success();
-    }, change);
+    return editRecord(
+        guid, ChangeOrigin::Local,
+        [](const EntityDef &, LocalRecord &record, Conflict &) {
+            setDeletedFlag(record, true);
+            record.problem.clear();
+            return success();
+        },
+        change);
 }
 
 Status LocalStore::restoreRecord(const QString &guid, ChangeSet *change)
 {
-    return editRecord(guid, ChangeOrigin::Local, [](const EntityDef &, LocalRecord &record, Conflict &) {
-        setDeletedFlag(record, false);
-        record.problem.clear();
-        return success();
-    }, change);
+    return editRecord(
+        guid, ChangeOrigin::Local,
+        [](const EntityDef &, LocalRecord &record, Conflict &) {
+            setDeletedFlag(record, false);
+            record.problem.clear();
+            return success();
+        },
+        change);
 }
 
 Status LocalStore::resolveConflict(const QString &guid, Resolution resolution, ChangeSet *change)
 {
-    return editRecord(guid, ChangeOrigin::Local,
-                      [&](const EntityDef &entity, LocalRecord &record, Conflict &conflict) -> Status {
-                          if (conflict.isEmpty())
-                              return Error{QStringLiteral("no_conflict"),
-                                           QStringLiteral("The record %1 has no conflict to resolve.").arg(guid)};
-                          Reconcile::resolve(entity, record, conflict, resolution);
-                          return success();
-                      },
-                      change);
+    return editRecord(
+        guid, ChangeOrigin::Local,
+        [&](const EntityDef &entity, LocalRecord &record, Conflict &conflict) -> Status {
+            if (conflict.isEmpty())
+                return Error {
+                    QStringLiteral("no_conflict"),
+                    QStringLiteral("The record %1 has no conflict to resolve.").arg(guid)};
+            Reconcile::resolve(entity, record, conflict, resolution);
+            return success();
+        },
+        change);
 }
 
 Result<LocalRecord> LocalStore::record(const QString &guid)
@@ -407,11 +435,13 @@ Result<LocalRecord> LocalStore::record(const QString &guid)
     return found->second;
 }
 
-Result<QList<LocalRecord>> LocalStore::records(const QString &entity, bool includeDeleted, int limit, int offset)
+Result<QList<LocalRecord>> LocalStore::records(const QString &entity, bool includeDeleted,
+                                               int limit, int offset)
 {
     RecordTable *t = table(entity);
     if (!t)
-        return Error{QStringLiteral("bad_entity"), QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+        return Error {QStringLiteral("bad_entity"),
+                      QStringLiteral("There is no entity called \"%1\".").arg(entity)};
     return t->list(includeDeleted, limit, offset);
 }
 
@@ -419,7 +449,8 @@ Result<qint64> LocalStore::count(const QString &entity, bool includeDeleted)
 {
     RecordTable *t = table(entity);
     if (!t)
-        return Error{QStringLiteral("bad_entity"), QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+        return Error {QStringLiteral("bad_entity"),
+                      QStringLiteral("There is no entity called \"%1\".").arg(entity)};
     return t->count(includeDeleted);
 }
 
@@ -438,7 +469,8 @@ Result<qint64> LocalStore::unsyncedCount()
 Result<QList<QPair<qint64, ChangeSet>>> LocalStore::changesSince(qint64 afterId, int limit)
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT id, origin, entity, guids FROM changelog WHERE id > ? ORDER BY id LIMIT ?"));
+    query.prepare(QStringLiteral(
+        "SELECT id, origin, entity, guids FROM changelog WHERE id > ? ORDER BY id LIMIT ?"));
     query.addBindValue(afterId);
     query.addBindValue(limit);
     if (!query.exec())
@@ -448,7 +480,8 @@ Result<QList<QPair<qint64, ChangeSet>>> LocalStore::changesSince(qint64 afterId,
         ChangeSet set;
         set.origin = static_cast<ChangeOrigin>(query.value(1).toInt());
         set.entity = query.value(2).toString();
-        for (const QJsonValue &guid : QJsonDocument::fromJson(query.value(3).toString().toUtf8()).array())
+        for (const QJsonValue &guid :
+             QJsonDocument::fromJson(query.value(3).toString().toUtf8()).array())
             set.guids.append(guid.toString());
         list.append(qMakePair(query.value(0).toLongLong(), set));
     }
@@ -460,7 +493,8 @@ Result<OutgoingBatch> LocalStore::nextBatch(int maxMutations)
     OutgoingBatch batch;
     {
         QSqlQuery query(m_db);
-        if (!query.exec(QStringLiteral("SELECT batch, body, pushed FROM outbox ORDER BY created LIMIT 1")))
+        if (!query.exec(
+                QStringLiteral("SELECT batch, body, pushed FROM outbox ORDER BY created LIMIT 1")))
             return Sql::error(QStringLiteral("read the pending push"), query);
         if (query.next()) {
             batch.id = query.value(0).toString();
@@ -482,8 +516,9 @@ Result<OutgoingBatch> LocalStore::nextBatch(int maxMutations)
         for (const LocalRecord &record : pending.value()) {
             QJsonObject values;
             request.mutations.append(Reconcile::mutationFor(t->entity(), record, &values));
-            batch.pushed.insert(record.guid, QJsonObject{{QStringLiteral("entity"), record.entity},
-                                                         {QStringLiteral("values"), values}});
+            batch.pushed.insert(record.guid,
+                                QJsonObject {{QStringLiteral("entity"), record.entity},
+                                             {QStringLiteral("values"), values}});
         }
     }
     if (request.mutations.isEmpty())
@@ -492,7 +527,8 @@ Result<OutgoingBatch> LocalStore::nextBatch(int maxMutations)
     batch.body = Wire::encode(request);
     batch.mutations = request.mutations;
     QSqlQuery insert(m_db);
-    insert.prepare(QStringLiteral("INSERT INTO outbox (batch, body, pushed, created) VALUES (?, ?, ?, ?)"));
+    insert.prepare(
+        QStringLiteral("INSERT INTO outbox (batch, body, pushed, created) VALUES (?, ?, ?, ?)"));
     insert.addBindValue(batch.id);
     insert.addBindValue(batch.body);
     insert.addBindValue(compact(batch.pushed));
@@ -522,8 +558,10 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
     for (const Wire::MutationResult &result : response.results) {
         const QJsonObject sent = batch.pushed.value(result.guid).toObject();
         if (sent.isEmpty())
-            return Error{QStringLiteral("bad_response"),
-                         QStringLiteral("The server answered for a record that was not pushed (%1).").arg(result.guid)};
+            return Error {
+                QStringLiteral("bad_response"),
+                QStringLiteral("The server answered for a record that was not pushed (%1).")
+                    .arg(result.guid)};
         RecordTable *t = table(sent.value(QStringLiteral("entity")).toString());
         if (!t)
             continue;
@@ -541,9 +579,11 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
                 return existing.error();
             current = existing.value().value_or(Conflict());
         }
-        Reconcile::applyPushResult(t->entity(), record, sent.value(QStringLiteral("values")).toObject(), result, current);
+        Reconcile::applyPushResult(
+            t->entity(), record, sent.value(QStringLiteral("values")).toObject(), result, current);
         if (result.status == Wire::PushStatus::Rejected && problems)
-            problems->append(QStringLiteral("%1 %2: %3").arg(record.entity, record.guid, record.problem));
+            problems->append(
+                QStringLiteral("%1 %2: %3").arg(record.entity, record.guid, record.problem));
         record.modified = now();
         if (Status s = t->write(record); !s)
             return s;
@@ -608,8 +648,9 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
         RecordTable *t = table(remote.entity);
         if (!t) {
             QSqlQuery keep(m_db);
-            keep.prepare(QStringLiteral("INSERT OR REPLACE INTO foreign_records (guid, entity, rev, deleted, fields) "
-                                        "VALUES (?, ?, ?, ?, ?)"));
+            keep.prepare(QStringLiteral(
+                "INSERT OR REPLACE INTO foreign_records (guid, entity, rev, deleted, fields) "
+                "VALUES (?, ?, ?, ?, ?)"));
             keep.addBindValue(remote.guid);
             keep.addBindValue(remote.entity);
             keep.addBindValue(remote.rev);

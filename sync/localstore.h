@@ -20,8 +20,8 @@ namespace Ferry {
 struct OutgoingBatch
 {
     QString id;
-    QByteArray body;          // the exact request body
-    QJsonObject pushed;       // guid -> values the batch sends for that record
+    QByteArray body; // the exact request body
+    QJsonObject pushed; // guid -> values the batch sends for that record
     QList<Wire::Mutation> mutations;
     bool isEmpty() const { return id.isEmpty(); }
 };
@@ -53,7 +53,8 @@ public:
     // input; on success it has committed and marked the record for sync.
     Result<QString> createRecord(const QString &entity, const QJsonObject &fields,
                                  ChangeSet *change = nullptr);
-    Status updateRecord(const QString &guid, const QJsonObject &changes, ChangeSet *change = nullptr);
+    Status updateRecord(const QString &guid, const QJsonObject &changes,
+                        ChangeSet *change = nullptr);
     Status deleteRecord(const QString &guid, ChangeSet *change = nullptr);
     Status restoreRecord(const QString &guid, ChangeSet *change = nullptr);
     Status resolveConflict(const QString &guid, Resolution resolution, ChangeSet *change = nullptr);
@@ -87,9 +88,10 @@ private:
     Status logChange(const ChangeSet &change);
     Status writeMeta(const QString &key, const QVariant &value);
     Status applyMerged(RecordTable &table, const Wire::RemoteRecord &remote, qint64 at);
-    Status editRecord(const QString &guid, ChangeOrigin origin,
-                      const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,
-                      ChangeSet *change);
+    Status
+    editRecord(const QString &guid, ChangeOrigin origin,
+               const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,
+               ChangeSet *change);
 
     QString m_path;
     Schema m_schema;

@@ -58,7 +58,7 @@ void setFieldConflict(Conflict &conflict, const QString &field, const QJsonValue
             return;
         }
     }
-    conflict.fields.append(FieldConflict{field, base, mine, theirs});
+    conflict.fields.append(FieldConflict {field, base, mine, theirs});
 }
 
 // The server now holds `sent` for `field`: the field is in sync unless it changed again
@@ -143,7 +143,8 @@ void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remote
             const QJsonValue base = local.base.value(it.key());
             if (sameValue(theirs, mine)) {
                 clean(local, it.key());
-                conflict.fields.removeIf([&](const FieldConflict &f) { return f.field == it.key(); });
+                conflict.fields.removeIf(
+                    [&](const FieldConflict &f) { return f.field == it.key(); });
             } else if (sameValue(theirs, base)) {
                 // Only this device changed it: still ours to push.
             } else if (def->type == FieldType::Refs) {
@@ -184,7 +185,7 @@ void applyPushResult(const EntityDef &entity, LocalRecord &local, const QJsonObj
     }
     local.problem.clear();
     const bool deleteConflict = result.status == Wire::PushStatus::Conflict
-                                && result.conflicts.contains(Wire::kDeletedField);
+        && result.conflicts.contains(Wire::kDeletedField);
     if (!deleteConflict) {
         for (auto it = pushed.begin(); it != pushed.end(); ++it) {
             if (!result.conflicts.contains(it.key()))
@@ -217,7 +218,7 @@ Wire::Mutation mutationFor(const EntityDef &entity, const LocalRecord &local, QJ
         const QJsonValue value = local.fields.value(field);
         if (def->type == FieldType::Refs) {
             const QSet<QString> mine = toSet(value), base = toSet(local.base.value(field));
-            Wire::SetOps ops{(mine - base).values(), (base - mine).values()};
+            Wire::SetOps ops {(mine - base).values(), (base - mine).values()};
             ops.add.sort();
             ops.remove.sort();
             m.sets.insert(field, ops);
@@ -240,7 +241,8 @@ void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict, Re
             // Restore the record with everything this device has.
             local.deleted = false;
             for (const FieldDef &def : entity.fields) {
-                if (!local.fields.value(def.name).isNull() && !local.fields.value(def.name).isUndefined())
+                if (!local.fields.value(def.name).isNull()
+                    && !local.fields.value(def.name).isUndefined())
                     markDirty(local, def.name, QJsonValue(QJsonValue::Null));
             }
             markDirty(local, QString(kDeletedFlag), true);

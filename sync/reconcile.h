@@ -27,7 +27,8 @@ Wire::Mutation mutationFor(const EntityDef &entity, const LocalRecord &local, QJ
 
 // Settles a conflict: this device's values or the other side's. Keeping mine leaves the
 // record dirty against the server's revision, so pushing it is an ordinary change.
-void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict, Resolution resolution);
+void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict,
+             Resolution resolution);
 
 // Three-way merge of sets: adds and removes of both sides applied. Sorted, no duplicates.
 QJsonValue mergeSets(const QJsonValue &base, const QJsonValue &mine, const QJsonValue &theirs);

@@ -30,22 +30,22 @@ QJsonObject Conflict::toJson() const
 {
     QJsonArray list;
     for (const FieldConflict &f : fields) {
-        list.append(QJsonObject{{QStringLiteral("field"), f.field},
-                                {QStringLiteral("base"), f.base},
-                                {QStringLiteral("mine"), f.mine},
-                                {QStringLiteral("theirs"), f.theirs}});
+        list.append(QJsonObject {{QStringLiteral("field"), f.field},
+                                 {QStringLiteral("base"), f.base},
+                                 {QStringLiteral("mine"), f.mine},
+                                 {QStringLiteral("theirs"), f.theirs}});
     }
-    return QJsonObject{{QStringLiteral("entity"), entity},
-                       {QStringLiteral("guid"), guid},
-                       {QStringLiteral("fields"), list},
-                       {QStringLiteral("mineDeleted"), mineDeleted},
-                       {QStringLiteral("theirsDeleted"), theirsDeleted},
-                       {QStringLiteral("theirsRev"), double(theirsRev)},
-                       {QStringLiteral("theirsFields"), theirsFields},
-                       {QStringLiteral("theirsDevice"), theirsDevice},
-                       {QStringLiteral("theirsUser"), theirsUser},
-                       {QStringLiteral("theirsAt"), double(theirsAt)},
-                       {QStringLiteral("detectedAt"), double(detectedAt)}};
+    return QJsonObject {{QStringLiteral("entity"), entity},
+                        {QStringLiteral("guid"), guid},
+                        {QStringLiteral("fields"), list},
+                        {QStringLiteral("mineDeleted"), mineDeleted},
+                        {QStringLiteral("theirsDeleted"), theirsDeleted},
+                        {QStringLiteral("theirsRev"), double(theirsRev)},
+                        {QStringLiteral("theirsFields"), theirsFields},
+                        {QStringLiteral("theirsDevice"), theirsDevice},
+                        {QStringLiteral("theirsUser"), theirsUser},
+                        {QStringLiteral("theirsAt"), double(theirsAt)},
+                        {QStringLiteral("detectedAt"), double(detectedAt)}};
 }
 
 Conflict Conflict::fromJson(const QJsonObject &object)
@@ -55,10 +55,9 @@ Conflict Conflict::fromJson(const QJsonObject &object)
     c.guid = object.value(QStringLiteral("guid")).toString();
     for (const QJsonValue &v : object.value(QStringLiteral("fields")).toArray()) {
         const QJsonObject f = v.toObject();
-        c.fields.append(FieldConflict{f.value(QStringLiteral("field")).toString(),
-                                      f.value(QStringLiteral("base")),
-                                      f.value(QStringLiteral("mine")),
-                                      f.value(QStringLiteral("theirs"))});
+        c.fields.append(FieldConflict {
+            f.value(QStringLiteral("field")).toString(), f.value(QStringLiteral("base")),
+            f.value(QStringLiteral("mine")), f.value(QStringLiteral("theirs"))});
     }
     c.mineDeleted = object.value(QStringLiteral("mineDeleted")).toBool();
     c.theirsDeleted = object.value(QStringLiteral("theirsDeleted")).toBool();

@@ -14,22 +14,22 @@ enum class SyncStatus { Synced = 0, NeedsSync = 1, Conflicted = 2 };
 QString statusName(SyncStatus status);
 
 // The pseudo-field name under which a record's deleted flag is tracked as dirty.
-inline constexpr QLatin1StringView kDeletedFlag{"$deleted"};
+inline constexpr QLatin1StringView kDeletedFlag {"$deleted"};
 
 // One record of the local store with its sync metadata.
 struct LocalRecord
 {
     QString entity;
     QString guid;
-    qint64 rev = 0;          // server revision this record is based on (0: never synced)
-    bool deleted = false;    // tombstone
+    qint64 rev = 0; // server revision this record is based on (0: never synced)
+    bool deleted = false; // tombstone
     SyncStatus status = SyncStatus::Synced;
-    QJsonObject fields;      // schema fields
-    QJsonObject extra;       // fields this client's schema does not know; kept verbatim
-    QStringList dirty;       // fields changed locally since `rev` ("$deleted" for the flag)
-    QJsonObject base;        // for every dirty field, its value at `rev`
-    QString problem;         // why the server refused the last push of it, if it did
-    qint64 modified = 0;     // local time of the last local or remote change, ms
+    QJsonObject fields; // schema fields
+    QJsonObject extra; // fields this client's schema does not know; kept verbatim
+    QStringList dirty; // fields changed locally since `rev` ("$deleted" for the flag)
+    QJsonObject base; // for every dirty field, its value at `rev`
+    QString problem; // why the server refused the last push of it, if it did
+    qint64 modified = 0; // local time of the last local or remote change, ms
 
     bool isDirty(QStringView field) const { return dirty.contains(field); }
     bool isDirty(QLatin1StringView field) const { return dirty.contains(field); }
@@ -50,10 +50,10 @@ struct Conflict
     QString entity;
     QString guid;
     QList<FieldConflict> fields;
-    bool mineDeleted = false;   // this device deleted, the other side edited
+    bool mineDeleted = false; // this device deleted, the other side edited
     bool theirsDeleted = false; // the other side deleted, this device edited
     qint64 theirsRev = 0;
-    QJsonObject theirsFields;   // the other side's record as last seen (may be partial)
+    QJsonObject theirsFields; // the other side's record as last seen (may be partial)
     QString theirsDevice;
     QString theirsUser;
     qint64 theirsAt = 0;

@@ -4,8 +4,8 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlRecord>
 #include <QSet>
+#include <QSqlRecord>
 #include <QVarLengthArray>
 
 namespace Ferry {
@@ -13,7 +13,18 @@ namespace Ferry {
 namespace {
 
 // Metadata columns, in the order selectColumns() lists them before the fields.
-enum MetaColumn { ColGuid, ColRev, ColDeleted, ColStatus, ColDirty, ColBase, ColExtra, ColProblem, ColModified, MetaCount };
+enum MetaColumn {
+    ColGuid,
+    ColRev,
+    ColDeleted,
+    ColStatus,
+    ColDirty,
+    ColBase,
+    ColExtra,
+    ColProblem,
+    ColModified,
+    MetaCount
+};
 
 QString sqlType(FieldType type)
 {
@@ -83,7 +94,10 @@ QJsonValue fromSqlValue(const FieldDef &field, const QVariant &value)
     }
 }
 
-RecordTable::RecordTable(QSqlDatabase db, EntityDef entity) : m_db(std::move(db)), m_entity(std::move(entity)) { }
+RecordTable::RecordTable(QSqlDatabase db, EntityDef entity)
+    : m_db(std::move(db))
+    , m_entity(std::move(entity))
+{ }
 
 QString RecordTable::tableName() const
 {
@@ -97,7 +111,8 @@ QString RecordTable::column(const QString &field) const
 
 QString RecordTable::selectColumns() const
 {
-    QString columns = QStringLiteral("guid, rev, deleted, status, dirty, base, extra, problem, modified");
+    QString columns
+        = QStringLiteral("guid, rev, deleted, status, dirty, base, extra, problem, modified");
     for (const FieldDef &field : m_entity.fields)
         columns += QStringLiteral(", ") + column(field.name);
     return columns;
@@ -105,18 +120,20 @@ QString RecordTable::selectColumns() const
 
 Status RecordTable::ensure()
 {
-    QString create = QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (guid TEXT PRIMARY KEY NOT NULL, "
-                                    "rev INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0, "
-                                    "status INTEGER NOT NULL DEFAULT 0, dirty TEXT, base TEXT, extra TEXT, "
-                                    "problem TEXT, modified INTEGER NOT NULL DEFAULT 0")
-                         .arg(tableName());
+    QString create
+        = QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (guid TEXT PRIMARY KEY NOT NULL, "
+                         "rev INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0, "
+                         "status INTEGER NOT NULL DEFAULT 0, dirty TEXT, base TEXT, extra TEXT, "
+                         "problem TEXT, modified INTEGER NOT NULL DEFAULT 0")
+              .arg(tableName());
     for (const FieldDef &field : m_entity.fields)
         create += QStringLiteral(", %1 %2").arg(column(field.name), sqlType(field.type));
     create += QLatin1Char(')');
     if (Status s = Sql::exec(m_db, create); !s)
         return s;
-    const QString index = QStringLiteral("CREATE INDEX IF NOT EXISTS %1 ON %2(status) WHERE status != 0")
-                              .arg(Sql::quoted(QStringLiteral("unsynced_") + m_entity.name), tableName());
+    const QString index
+        = QStringLiteral("CREATE INDEX IF NOT EXISTS %1 ON %2(status) WHERE status != 0")
+              .arg(Sql::quoted(QStringLiteral("unsynced_") + m_entity.name), tableName());
     if (Status s = Sql::exec(m_db, index); !s)
         return s;
 
@@ -128,9 +145,11 @@ Status RecordTable::ensure()
             continue;
         const QString path = QStringLiteral("'$.%1'").arg(field.name);
         const QString statements[] = {
-            QStringLiteral("ALTER TABLE %1 ADD COLUMN %2 %3").arg(tableName(), column(field.name), sqlType(field.type)),
-            QStringLiteral("UPDATE %1 SET %2 = json_extract(extra, %3), extra = json_remove(extra, %3) "
-                           "WHERE extra IS NOT NULL AND json_type(extra, %3) IS NOT NULL")
+            QStringLiteral("ALTER TABLE %1 ADD COLUMN %2 %3")
+                .arg(tableName(), column(field.name), sqlType(field.type)),
+            QStringLiteral(
+                "UPDATE %1 SET %2 = json_extract(extra, %3), extra = json_remove(extra, %3) "
+                "WHERE extra IS NOT NULL AND json_type(extra, %3) IS NOT NULL")
                 .arg(tableName(), column(field.name), path),
         };
         for (const QString &statement : statements) {
@@ -180,8 +199,10 @@ Result<std::optional<LocalRecord>> RecordTable::find(const QString &guid)
 {
     if (!m_find) {
         m_find.emplace(m_db);
-        if (!m_find->prepare(QStringLiteral("SELECT %1 FROM %2 WHERE guid = ?").arg(selectColumns(), tableName())))
-            return Sql::error(QStringLiteral("prepare reading %1 records").arg(m_entity.name), *m_find);
+        if (!m_find->prepare(QStringLiteral("SELECT %1 FROM %2 WHERE guid = ?")
+                                 .arg(selectColumns(), tableName())))
+            return Sql::error(QStringLiteral("prepare reading %1 records").arg(m_entity.name),
+                              *m_find);
     }
     QSqlQuery &query = *m_find;
     query.bindValue(0, guid);
@@ -197,15 +218,18 @@ Result<std::optional<LocalRecord>> RecordTable::find(const QString &guid)
 Status RecordTable::write(const LocalRecord &record)
 {
     if (!m_write) {
-        QString columns = QStringLiteral("guid, rev, deleted, status, dirty, base, extra, problem, modified");
+        QString columns
+            = QStringLiteral("guid, rev, deleted, status, dirty, base, extra, problem, modified");
         QString marks = QStringLiteral("?, ?, ?, ?, ?, ?, ?, ?, ?");
         for (const FieldDef &field : m_entity.fields) {
             columns += QStringLiteral(", ") + column(field.name);
             marks += QStringLiteral(", ?");
         }
         m_write.emplace(m_db);
-        if (!m_write->prepare(QStringLiteral("INSERT OR REPLACE INTO %1 (%2) VALUES (%3)").arg(tableName(), columns, marks)))
-            return Sql::error(QStringLiteral("prepare saving %1 records").arg(m_entity.name), *m_write);
+        if (!m_write->prepare(QStringLiteral("INSERT OR REPLACE INTO %1 (%2) VALUES (%3)")
+                                  .arg(tableName(), columns, marks)))
+            return Sql::error(QStringLiteral("prepare saving %1 records").arg(m_entity.name),
+                              *m_write);
     }
     // Values of a known field that do not fit its type are kept with the unknown fields.
     QJsonObject extra = record.extra;
@@ -224,10 +248,12 @@ Status RecordTable::write(const LocalRecord &record)
     query.bindValue(ColRev, record.rev);
     query.bindValue(ColDeleted, record.deleted ? 1 : 0);
     query.bindValue(ColStatus, int(record.status));
-    query.bindValue(ColDirty, record.dirty.isEmpty()
-                                  ? QVariant()
-                                  : QVariant(QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(record.dirty))
-                                                                   .toJson(QJsonDocument::Compact))));
+    query.bindValue(
+        ColDirty,
+        record.dirty.isEmpty()
+            ? QVariant()
+            : QVariant(QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(record.dirty))
+                                             .toJson(QJsonDocument::Compact))));
     query.bindValue(ColBase, jsonOrNull(record.base));
     query.bindValue(ColExtra, jsonOrNull(extra));
     query.bindValue(ColProblem, record.problem.isEmpty() ? QVariant() : QVariant(record.problem));
@@ -242,10 +268,11 @@ Result<QList<LocalRecord>> RecordTable::pending(int limit)
     QSqlQuery query(m_db);
     // "status != 0" repeats the partial index's condition so SQLite uses that index rather
     // than scanning every record; rowid order is creation order and needs no sort.
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE status != 0 AND status = %3 AND problem IS NULL "
-                                 "ORDER BY rowid LIMIT ?")
-                      .arg(selectColumns(), tableName())
-                      .arg(int(SyncStatus::NeedsSync)));
+    query.prepare(
+        QStringLiteral("SELECT %1 FROM %2 WHERE status != 0 AND status = %3 AND problem IS NULL "
+                       "ORDER BY rowid LIMIT ?")
+            .arg(selectColumns(), tableName())
+            .arg(int(SyncStatus::NeedsSync)));
     query.addBindValue(limit);
     return readAll(query);
 }
@@ -275,8 +302,9 @@ Result<QList<LocalRecord>> RecordTable::list(bool includeDeleted, int limit, int
 Result<qint64> RecordTable::count(bool includeDeleted)
 {
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT count(*) FROM %1 %2")
-                        .arg(tableName(), includeDeleted ? QString() : QStringLiteral("WHERE deleted = 0")))
+    if (!query.exec(
+            QStringLiteral("SELECT count(*) FROM %1 %2")
+                .arg(tableName(), includeDeleted ? QString() : QStringLiteral("WHERE deleted = 0")))
         || !query.next())
         return Sql::error(QStringLiteral("count %1 records").arg(m_entity.name), query);
     return query.value(0).toLongLong();
@@ -285,7 +313,8 @@ Result<qint64> RecordTable::count(bool includeDeleted)
 Result<qint64> RecordTable::countUnsynced()
 {
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT count(*) FROM %1 WHERE status != 0").arg(tableName())) || !query.next())
+    if (!query.exec(QStringLiteral("SELECT count(*) FROM %1 WHERE status != 0").arg(tableName()))
+        || !query.next())
         return Sql::error(QStringLiteral("count unsynced %1 records").arg(m_entity.name), query);
     return query.value(0).toLongLong();
 }
@@ -319,7 +348,8 @@ Result<bool> RecordTable::upsertRemote(const Wire::RemoteRecord &remote, qint64 
     if (cached == m_upserts.end()) {
         QString columns = QStringLiteral("guid, rev, deleted, status, modified");
         QString marks = QStringLiteral("?, ?, ?, 0, ?");
-        QString updates = QStringLiteral("rev = excluded.rev, deleted = excluded.deleted, modified = excluded.modified");
+        QString updates = QStringLiteral(
+            "rev = excluded.rev, deleted = excluded.deleted, modified = excluded.modified");
         for (qsizetype i = 0; i < fieldCount; ++i) {
             if (!(mask & (quint64(1) << i)))
                 continue;
@@ -329,11 +359,13 @@ Result<bool> RecordTable::upsertRemote(const Wire::RemoteRecord &remote, qint64 
             updates += QStringLiteral(", %1 = excluded.%1").arg(c);
         }
         QSqlQuery query(m_db);
-        const QString sql = QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT(guid) DO UPDATE SET %4 "
-                                           "WHERE excluded.rev > %1.rev AND %1.status = 0")
-                                .arg(tableName(), columns, marks, updates);
+        const QString sql
+            = QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT(guid) DO UPDATE SET %4 "
+                             "WHERE excluded.rev > %1.rev AND %1.status = 0")
+                  .arg(tableName(), columns, marks, updates);
         if (!query.prepare(sql))
-            return Sql::error(QStringLiteral("prepare the update of %1 records").arg(m_entity.name), query);
+            return Sql::error(QStringLiteral("prepare the update of %1 records").arg(m_entity.name),
+                              query);
         cached = m_upserts.insert(key, query);
     }
     QSqlQuery &query = *cached;

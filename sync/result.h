@@ -17,12 +17,15 @@ struct Error
 
 // Either a value or an Error. Functions that can fail return this instead of a bool plus
 // an out-parameter, so the message travels with the failure up to whoever shows it.
-template<typename T>
-class Result
+template<typename T> class Result
 {
 public:
-    Result(T value) : m_data(std::move(value)) { }
-    Result(Error error) : m_data(std::move(error)) { }
+    Result(T value)
+        : m_data(std::move(value))
+    { }
+    Result(Error error)
+        : m_data(std::move(error))
+    { }
 
     bool ok() const { return std::holds_alternative<T>(m_data); }
     explicit operator bool() const { return ok(); }
@@ -47,7 +50,7 @@ using Status = Result<Done>;
 
 inline Status success()
 {
-    return Done{};
+    return Done {};
 }
 
 } // namespace Ferry

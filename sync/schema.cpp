@@ -23,14 +23,15 @@ struct TypeName
 };
 
 constexpr TypeName kTypeNames[] = {
-    {FieldType::String, "string"}, {FieldType::Text, "text"},         {FieldType::Int, "int"},
-    {FieldType::Real, "real"},     {FieldType::Bool, "bool"},         {FieldType::DateTime, "datetime"},
-    {FieldType::Ref, "ref"},       {FieldType::Refs, "refs"},         {FieldType::Blob, "blob"},
+    {FieldType::String, "string"}, {FieldType::Text, "text"}, {FieldType::Int, "int"},
+    {FieldType::Real, "real"},     {FieldType::Bool, "bool"}, {FieldType::DateTime, "datetime"},
+    {FieldType::Ref, "ref"},       {FieldType::Refs, "refs"}, {FieldType::Blob, "blob"},
 };
 
 Error schemaError(const QString &message)
 {
-    return Error{QStringLiteral("bad_schema"), QStringLiteral("The schema is not valid: ") + message};
+    return Error {QStringLiteral("bad_schema"),
+                  QStringLiteral("The schema is not valid: ") + message};
 }
 
 bool isWholeNumber(const QJsonValue &value)
@@ -48,7 +49,8 @@ bool isBlobHash(const QString &text)
         return false;
     for (qsizetype i = 7; i < text.size(); ++i) {
         const QChar c = text[i];
-        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
+        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+              || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
             return false;
     }
     return true;
@@ -80,7 +82,8 @@ bool FieldDef::accepts(const QJsonValue &value) const
     case FieldType::Bool:
         return value.isBool();
     case FieldType::DateTime:
-        return value.isString() && QDateTime::fromString(value.toString(), Qt::ISODateWithMs).isValid();
+        return value.isString()
+            && QDateTime::fromString(value.toString(), Qt::ISODateWithMs).isValid();
     case FieldType::Ref:
         return value.isString() && isValidGuid(value.toString());
     case FieldType::Refs: {
@@ -103,9 +106,9 @@ Result<QJsonValue> FieldDef::parse(const QString &text) const
 {
     const QString trimmed = text.trimmed();
     auto bad = [this, &text](const QString &expected) {
-        return Error{QStringLiteral("bad_value"),
-                     QStringLiteral("\"%1\" is not a valid value for %2: expected %3.")
-                         .arg(text.left(60), name, expected)};
+        return Error {QStringLiteral("bad_value"),
+                      QStringLiteral("\"%1\" is not a valid value for %2: expected %3.")
+                          .arg(text.left(60), name, expected)};
     };
     if (type != FieldType::String && type != FieldType::Text && trimmed.isEmpty())
         return QJsonValue(QJsonValue::Null);
@@ -129,9 +132,11 @@ Result<QJsonValue> FieldDef::parse(const QString &text) const
     }
     case FieldType::Bool: {
         const QString lower = trimmed.toLower();
-        if (lower == QLatin1String("true") || lower == QLatin1String("yes") || lower == QLatin1String("1"))
+        if (lower == QLatin1String("true") || lower == QLatin1String("yes")
+            || lower == QLatin1String("1"))
             return QJsonValue(true);
-        if (lower == QLatin1String("false") || lower == QLatin1String("no") || lower == QLatin1String("0"))
+        if (lower == QLatin1String("false") || lower == QLatin1String("no")
+            || lower == QLatin1String("0"))
             return QJsonValue(false);
         return bad(QStringLiteral("true or false"));
     }
@@ -184,7 +189,8 @@ Result<Schema> Schema::fromJson(const QByteArray &json)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return schemaError(QStringLiteral("%1 at byte %2").arg(parseError.errorString()).arg(parseError.offset));
+        return schemaError(
+            QStringLiteral("%1 at byte %2").arg(parseError.errorString()).arg(parseError.offset));
     const QJsonObject top = doc.object();
     Schema schema;
     schema.m_version = top.value(QStringLiteral("version")).toInt(1);
@@ -197,7 +203,8 @@ Result<Schema> Schema::fromJson(const QByteArray &json)
         EntityDef entity;
         entity.name = e.value(QStringLiteral("name")).toString();
         if (!Wire::isValidName(entity.name))
-            return schemaError(QStringLiteral("entity name \"%1\" is not a valid name").arg(entity.name));
+            return schemaError(
+                QStringLiteral("entity name \"%1\" is not a valid name").arg(entity.name));
         if (entityNames.contains(entity.name))
             return schemaError(QStringLiteral("entity \"%1\" appears twice").arg(entity.name));
         entityNames.insert(entity.name);
@@ -208,9 +215,11 @@ Result<Schema> Schema::fromJson(const QByteArray &json)
             FieldDef field;
             field.name = f.value(QStringLiteral("name")).toString();
             if (!Wire::isValidName(field.name))
-                return schemaError(QStringLiteral("%1 has a field with the invalid name \"%2\"").arg(entity.name, field.name));
+                return schemaError(QStringLiteral("%1 has a field with the invalid name \"%2\"")
+                                       .arg(entity.name, field.name));
             if (fieldNames.contains(field.name))
-                return schemaError(QStringLiteral("%1.%2 appears twice").arg(entity.name, field.name));
+                return schemaError(
+                    QStringLiteral("%1.%2 appears twice").arg(entity.name, field.name));
             fieldNames.insert(field.name);
             field.title = f.value(QStringLiteral("title")).toString(field.name);
             const QString typeName = f.value(QStringLiteral("type")).toString();
@@ -222,7 +231,8 @@ Result<Schema> Schema::fromJson(const QByteArray &json)
                 }
             }
             if (!known)
-                return schemaError(QStringLiteral("%1.%2 has the unknown type \"%3\"").arg(entity.name, field.name, typeName));
+                return schemaError(QStringLiteral("%1.%2 has the unknown type \"%3\"")
+                                       .arg(entity.name, field.name, typeName));
             field.target = f.value(QStringLiteral("target")).toString();
             entity.fields.append(field);
         }
@@ -230,7 +240,8 @@ Result<Schema> Schema::fromJson(const QByteArray &json)
             return schemaError(QStringLiteral("%1 has no fields").arg(entity.name));
         entity.display = e.value(QStringLiteral("display")).toString(entity.fields.first().name);
         if (!entity.field(entity.display))
-            return schemaError(QStringLiteral("%1 displays the unknown field \"%2\"").arg(entity.name, entity.display));
+            return schemaError(QStringLiteral("%1 displays the unknown field \"%2\"")
+                                   .arg(entity.name, entity.display));
         schema.m_entities.append(entity);
     }
     for (const EntityDef &entity : std::as_const(schema.m_entities)) {
@@ -248,8 +259,9 @@ Result<Schema> Schema::fromFile(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("bad_schema"),
-                     QStringLiteral("Cannot read the schema file %1: %2").arg(path, file.errorString())};
+        return Error {
+            QStringLiteral("bad_schema"),
+            QStringLiteral("Cannot read the schema file %1: %2").arg(path, file.errorString())};
     return fromJson(file.readAll());
 }
 

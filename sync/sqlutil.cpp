@@ -6,14 +6,16 @@ namespace Ferry::Sql {
 
 Error error(const QString &what, const QSqlQuery &query)
 {
-    return Error{QStringLiteral("storage"),
-                 QStringLiteral("The local database failed to %1: %2").arg(what, query.lastError().text())};
+    return Error {
+        QStringLiteral("storage"),
+        QStringLiteral("The local database failed to %1: %2").arg(what, query.lastError().text())};
 }
 
 Error error(const QString &what, const QSqlDatabase &db)
 {
-    return Error{QStringLiteral("storage"),
-                 QStringLiteral("The local database failed to %1: %2").arg(what, db.lastError().text())};
+    return Error {
+        QStringLiteral("storage"),
+        QStringLiteral("The local database failed to %1: %2").arg(what, db.lastError().text())};
 }
 
 Status exec(QSqlDatabase &db, const QString &statement)
@@ -24,7 +26,9 @@ Status exec(QSqlDatabase &db, const QString &statement)
     return success();
 }
 
-Transaction::Transaction(QSqlDatabase &db) : m_db(db), m_begun(exec(db, QStringLiteral("BEGIN IMMEDIATE")))
+Transaction::Transaction(QSqlDatabase &db)
+    : m_db(db)
+    , m_begun(exec(db, QStringLiteral("BEGIN IMMEDIATE")))
 {
     m_open = m_begun.ok();
 }
@@ -38,7 +42,8 @@ Transaction::~Transaction()
 Status Transaction::commit()
 {
     if (!m_open)
-        return m_begun.ok() ? Status(Error{QStringLiteral("storage"), QStringLiteral("Transaction already ended.")})
+        return m_begun.ok() ? Status(
+                   Error {QStringLiteral("storage"), QStringLiteral("Transaction already ended.")})
                             : m_begun;
     Status done = exec(m_db, QStringLiteral("COMMIT"));
     if (done)

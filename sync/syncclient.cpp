@@ -29,17 +29,22 @@ SyncClient::~SyncClient()
 
 void SyncClient::setConfig(const SyncConfig &config)
 {
-    QMetaObject::invokeMethod(m_engine, [engine = m_engine, config] { engine->setConfig(config); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_engine, [engine = m_engine, config] { engine->setConfig(config); }, Qt::QueuedConnection);
 }
 
 void SyncClient::setRetryPolicy(const RetryPolicy &policy)
 {
-    QMetaObject::invokeMethod(m_engine, [engine = m_engine, policy] { engine->setRetryPolicy(policy); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_engine, [engine = m_engine, policy] { engine->setRetryPolicy(policy); },
+        Qt::QueuedConnection);
 }
 
 void SyncClient::setPullPageSize(int records)
 {
-    QMetaObject::invokeMethod(m_engine, [engine = m_engine, records] { engine->setPullPageSize(records); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_engine, [engine = m_engine, records] { engine->setPullPageSize(records); },
+        Qt::QueuedConnection);
 }
 
 void SyncClient::syncNow()

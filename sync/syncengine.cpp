@@ -69,7 +69,7 @@ void SyncEngine::start()
     m_retryTimer = new QTimer(this);
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &SyncEngine::beginCycle);
-    Q_EMIT started(Error{});
+    Q_EMIT started(Error {});
 }
 
 void SyncEngine::setConfig(const SyncConfig &config)
@@ -96,7 +96,7 @@ void SyncEngine::syncNow()
     m_running = true;
     m_again = false;
     m_failures = 0;
-    m_summary = SyncSummary{};
+    m_summary = SyncSummary {};
     m_clock.start();
     beginCycle();
 }
@@ -113,7 +113,8 @@ void SyncEngine::stop()
         reply->deleteLater();
     }
     if (m_running)
-        finishCycle(false, Error{QStringLiteral("cancelled"), QStringLiteral("Syncing was stopped.")});
+        finishCycle(false,
+                    Error {QStringLiteral("cancelled"), QStringLiteral("Syncing was stopped.")});
 }
 
 void SyncEngine::setState(SyncState state)
@@ -127,16 +128,19 @@ void SyncEngine::setState(SyncState state)
 void SyncEngine::beginCycle()
 {
     if (!m_store) {
-        finishCycle(false, Error{QStringLiteral("not_started"), QStringLiteral("The sync engine has not started.")});
+        finishCycle(false,
+                    Error {QStringLiteral("not_started"),
+                           QStringLiteral("The sync engine has not started.")});
         return;
     }
     if (!m_config.isComplete()) {
-        finishCycle(false, Error{QStringLiteral("not_configured"),
-                                 QStringLiteral("No server is set up for this profile. Sign in first.")});
+        finishCycle(false,
+                    Error {QStringLiteral("not_configured"),
+                           QStringLiteral("No server is set up for this profile. Sign in first.")});
         return;
     }
     Result<qint64> pending = m_store->unsyncedCount();
-    m_progress = SyncProgress{SyncProgress::Sending, 0, pending ? pending.value() : -1};
+    m_progress = SyncProgress {SyncProgress::Sending, 0, pending ? pending.value() : -1};
     pushNext();
 }
 
@@ -165,22 +169,29 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
     const QString server = m_config.server.toDisplayString();
     if (status == 0) {
         *transient = true;
-        return Error{QStringLiteral("network"),
-                     QStringLiteral("Cannot reach the server at %1 (%2).").arg(server, reply->errorString())};
+        return Error {QStringLiteral("network"),
+                      QStringLiteral("Cannot reach the server at %1 (%2).")
+                          .arg(server, reply->errorString())};
     }
     const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
     const QString code = body.value(QStringLiteral("code")).toString();
     const QString message = body.value(QStringLiteral("message")).toString();
     *transient = status >= 500 || status == 408 || status == 429;
     if (status == 401)
-        return Error{QStringLiteral("unauthorized"),
-                     QStringLiteral("The server at %1 did not accept this device's token. Sign in again.").arg(server)};
+        return Error {
+            QStringLiteral("unauthorized"),
+            QStringLiteral("The server at %1 did not accept this device's token. Sign in again.")
+                .arg(server)};
     if (status == 403)
-        return Error{QStringLiteral("forbidden"),
-                     QStringLiteral("This account may not use the workspace \"%1\" on %2.").arg(m_config.workspace, server)};
-    return Error{code.isEmpty() ? QStringLiteral("http_%1").arg(status) : code,
-                 QStringLiteral("The server at %1 answered %2%3").arg(server).arg(status).arg(
-                     message.isEmpty() ? QStringLiteral(".") : QStringLiteral(": ") + message)};
+        return Error {QStringLiteral("forbidden"),
+                      QStringLiteral("This account may not use the workspace \"%1\" on %2.")
+                          .arg(m_config.workspace, server)};
+    return Error {
+        code.isEmpty() ? QStringLiteral("http_%1").arg(status) : code,
+        QStringLiteral("The server at %1 answered %2%3")
+            .arg(server)
+            .arg(status)
+            .arg(message.isEmpty() ? QStringLiteral(".") : QStringLiteral(": ") + message)};
 }
 
 void SyncEngine::failRequest(const Error &error, bool transient)
@@ -191,7 +202,8 @@ void SyncEngine::failRequest(const Error &error, bool transient)
         return;
     }
     ++m_failures;
-    const double exponential = double(m_retry.initialDelayMs) * double(1 << std::min(m_failures - 1, 20));
+    const double exponential
+        = double(m_retry.initialDelayMs) * double(1 << std::min(m_failures - 1, 20));
     const double capped = std::min(exponential, double(m_retry.maxDelayMs));
     const double jittered = capped * (0.5 + QRandomGenerator::global()->generateDouble());
     setState(SyncState::Retrying);
@@ -219,8 +231,9 @@ void SyncEngine::pushNext()
     }
     setState(SyncState::Sending);
     Q_EMIT progress(m_progress);
-    QNetworkReply *reply = send(QStringLiteral("POST"), QStringLiteral("/v1/workspaces/%1/push").arg(m_config.workspace),
-                                m_batch.body);
+    QNetworkReply *reply
+        = send(QStringLiteral("POST"),
+               QStringLiteral("/v1/workspaces/%1/push").arg(m_config.workspace), m_batch.body);
     m_inFlight = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onPushReply(reply); });
 }
@@ -254,7 +267,9 @@ void SyncEngine::onPushReply(QNetworkReply *reply)
     m_summary.sent += response->results.size();
     m_summary.rejected += problems.size();
     for (const QString &problem : std::as_const(problems))
-        Q_EMIT errorOccurred(Error{QStringLiteral("rejected"), QStringLiteral("The server refused %1").arg(problem)}, false);
+        Q_EMIT errorOccurred(Error {QStringLiteral("rejected"),
+                                    QStringLiteral("The server refused %1").arg(problem)},
+                             false);
     m_progress.done += response->results.size();
     Q_EMIT progress(m_progress);
     emitChanges(changes);
@@ -265,8 +280,11 @@ void SyncEngine::requestPage(qint64 since, bool withCount)
 {
     setState(SyncState::Receiving);
     if (withCount)
-        m_progress = SyncProgress{SyncProgress::Receiving, 0, -1};
-    QString path = QStringLiteral("/v1/workspaces/%1/pull?since=%2&limit=%3").arg(m_config.workspace).arg(since).arg(m_pageSize);
+        m_progress = SyncProgress {SyncProgress::Receiving, 0, -1};
+    QString path = QStringLiteral("/v1/workspaces/%1/pull?since=%2&limit=%3")
+                       .arg(m_config.workspace)
+                       .arg(since)
+                       .arg(m_pageSize);
     if (withCount)
         path += QStringLiteral("&count=1");
     QNetworkReply *reply = send(QStringLiteral("GET"), path);

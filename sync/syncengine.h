@@ -43,11 +43,11 @@ struct SyncProgress
 struct SyncSummary
 {
     bool ok = false;
-    Error error;            // when !ok
-    qint64 sent = 0;        // mutations the server answered
-    qint64 received = 0;    // pulled changes applied
-    qint64 conflicts = 0;   // conflicts open after the cycle
-    qint64 rejected = 0;    // mutations the server refused
+    Error error; // when !ok
+    qint64 sent = 0; // mutations the server answered
+    qint64 received = 0; // pulled changes applied
+    qint64 conflicts = 0; // conflicts open after the cycle
+    qint64 rejected = 0; // mutations the server refused
     qint64 cursor = 0;
     qint64 elapsedMs = 0;
 };

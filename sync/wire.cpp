@@ -43,14 +43,14 @@ constexpr int kMaxSetMember = 128;
 
 Error invalid(const QString &where, const QString &what)
 {
-    return Error{QStringLiteral("invalid_request"), where + QStringLiteral(": ") + what};
+    return Error {QStringLiteral("invalid_request"), where + QStringLiteral(": ") + what};
 }
 
 Error badResponse(const QString &where, const QString &what)
 {
-    return Error{QStringLiteral("bad_response"),
-                 QStringLiteral("The server sent an answer Ferry cannot read (%1: %2).")
-                     .arg(where, what)};
+    return Error {
+        QStringLiteral("bad_response"),
+        QStringLiteral("The server sent an answer Ferry cannot read (%1: %2).").arg(where, what)};
 }
 
 // A JSON number that is a whole number representable exactly (|n| < 2^53).
@@ -65,13 +65,13 @@ bool toInteger(const QJsonValue &value, qint64 *out)
     return true;
 }
 
-
 QJsonDocument parseDocument(const QByteArray &body, QString *error)
 {
     QJsonParseError parseError;
     QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        *error = QStringLiteral("%1 at byte %2").arg(parseError.errorString()).arg(parseError.offset);
+        *error
+            = QStringLiteral("%1 at byte %2").arg(parseError.errorString()).arg(parseError.offset);
     else if (!doc.isObject())
         *error = QStringLiteral("the top level is not a JSON object");
     return doc;
@@ -133,7 +133,8 @@ Mutation parseMutation(const QJsonObject &object)
 
     const QJsonValue deleted = object.value(kDeleted);
     if (!deleted.isUndefined() && !deleted.isBool())
-        reject(QStringLiteral("invalid_deleted"), QStringLiteral("\"deleted\" must be true or false"));
+        reject(QStringLiteral("invalid_deleted"),
+               QStringLiteral("\"deleted\" must be true or false"));
     m.deleted = deleted.toBool(false);
 
     const QJsonValue fields = object.value(kFields);
@@ -143,8 +144,9 @@ Mutation parseMutation(const QJsonObject &object)
         m.fields = fields.toObject();
         for (auto it = m.fields.begin(); it != m.fields.end(); ++it) {
             if (!isValidName(it.key()))
-                reject(QStringLiteral("invalid_field_name"),
-                       QStringLiteral("field name \"%1\" is not a valid name").arg(it.key().left(80)));
+                reject(
+                    QStringLiteral("invalid_field_name"),
+                    QStringLiteral("field name \"%1\" is not a valid name").arg(it.key().left(80)));
         }
     }
 
@@ -156,7 +158,8 @@ Mutation parseMutation(const QJsonObject &object)
         for (auto it = setsObject.begin(); it != setsObject.end(); ++it) {
             if (!isValidName(it.key())) {
                 reject(QStringLiteral("invalid_field_name"),
-                       QStringLiteral("set field name \"%1\" is not a valid name").arg(it.key().left(80)));
+                       QStringLiteral("set field name \"%1\" is not a valid name")
+                           .arg(it.key().left(80)));
                 continue;
             }
             if (m.fields.contains(it.key()))
@@ -171,7 +174,7 @@ Mutation parseMutation(const QJsonObject &object)
         }
     }
     for (auto it = object.begin(); it != object.end(); ++it) {
-        static const QSet<QString> known{kEntity, kGuid, kBase, kDeleted, kFields, kSets};
+        static const QSet<QString> known {kEntity, kGuid, kBase, kDeleted, kFields, kSets};
         if (!known.contains(it.key()))
             reject(QStringLiteral("invalid_mutation"),
                    QStringLiteral("unknown key \"%1\"").arg(it.key().left(80)));
@@ -192,9 +195,9 @@ bool isValidId(const QString &id)
         return false;
     for (const QChar c : id) {
         const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
-                        || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
-                        || (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
-                        || c == QLatin1Char('-') || c == QLatin1Char('_');
+            || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+            || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-')
+            || c == QLatin1Char('_');
         if (!ok)
             return false;
     }
@@ -208,7 +211,7 @@ bool isValidName(QStringView name)
     for (qsizetype i = 0; i < name.size(); ++i) {
         const QChar c = name[i];
         const bool letter = (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
-                            || (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) || c == QLatin1Char('_');
+            || (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) || c == QLatin1Char('_');
         const bool digit = c >= QLatin1Char('0') && c <= QLatin1Char('9');
         if (!letter && !(digit && i > 0))
             return false;
@@ -235,7 +238,7 @@ QByteArray encode(const PushRequest &request)
 {
     QJsonArray mutations;
     for (const Mutation &m : request.mutations) {
-        QJsonObject object{{kEntity, m.entity}, {kGuid, m.guid}, {kBase, double(m.base)}};
+        QJsonObject object {{kEntity, m.entity}, {kGuid, m.guid}, {kBase, double(m.base)}};
         if (m.deleted)
             object.insert(kDeleted, true);
         if (!m.fields.isEmpty())
@@ -243,12 +246,14 @@ QByteArray encode(const PushRequest &request)
         if (!m.sets.isEmpty()) {
             QJsonObject sets;
             for (auto it = m.sets.begin(); it != m.sets.end(); ++it)
-                sets.insert(it.key(), QJsonObject{{kAdd, toArray(it->add)}, {kRemove, toArray(it->remove)}});
+                sets.insert(it.key(),
+                            QJsonObject {{kAdd, toArray(it->add)}, {kRemove, toArray(it->remove)}});
             object.insert(kSets, sets);
         }
         mutations.append(object);
     }
-    const QJsonObject top{{kBatch, request.batch}, {kDevice, request.device}, {kMutations, mutations}};
+    const QJsonObject top {
+        {kBatch, request.batch}, {kDevice, request.device}, {kMutations, mutations}};
     return QJsonDocument(top).toJson(QJsonDocument::Compact);
 }
 
@@ -257,30 +262,36 @@ Result<PushRequest> parsePushRequest(const QByteArray &body)
     QString problem;
     const QJsonDocument doc = parseDocument(body, &problem);
     if (!problem.isEmpty())
-        return Error{QStringLiteral("bad_json"), QStringLiteral("The body is not valid JSON: ") + problem};
+        return Error {QStringLiteral("bad_json"),
+                      QStringLiteral("The body is not valid JSON: ") + problem};
     const QJsonObject top = doc.object();
 
     PushRequest request;
     request.batch = top.value(kBatch).toString();
     request.device = top.value(kDevice).toString();
     if (!isValidId(request.batch))
-        return invalid(kBatch, QStringLiteral("must be a string of 1 to %1 letters, digits, - or _").arg(kMaxIdLength));
+        return invalid(kBatch,
+                       QStringLiteral("must be a string of 1 to %1 letters, digits, - or _")
+                           .arg(kMaxIdLength));
     if (!isValidId(request.device))
-        return invalid(kDevice, QStringLiteral("must be a string of 1 to %1 letters, digits, - or _").arg(kMaxIdLength));
+        return invalid(kDevice,
+                       QStringLiteral("must be a string of 1 to %1 letters, digits, - or _")
+                           .arg(kMaxIdLength));
     const QJsonValue mutations = top.value(kMutations);
     if (!mutations.isArray())
         return invalid(kMutations, QStringLiteral("must be a list"));
     const QJsonArray list = mutations.toArray();
     if (list.size() > kMaxMutationsPerPush)
-        return Error{QStringLiteral("too_large"),
-                     QStringLiteral("A push may carry at most %1 mutations; this one has %2.")
-                         .arg(kMaxMutationsPerPush)
-                         .arg(list.size())};
+        return Error {QStringLiteral("too_large"),
+                      QStringLiteral("A push may carry at most %1 mutations; this one has %2.")
+                          .arg(kMaxMutationsPerPush)
+                          .arg(list.size())};
     request.mutations.reserve(list.size());
     QSet<QString> seen;
     for (qsizetype i = 0; i < list.size(); ++i) {
         if (!list.at(i).isObject())
-            return invalid(QStringLiteral("mutations[%1]").arg(i), QStringLiteral("must be an object"));
+            return invalid(QStringLiteral("mutations[%1]").arg(i),
+                           QStringLiteral("must be an object"));
         Mutation m = parseMutation(list.at(i).toObject());
         if (m.rejectCode.isEmpty() && seen.contains(m.guid)) {
             m.rejectCode = QStringLiteral("duplicate_guid");
@@ -294,7 +305,7 @@ Result<PushRequest> parsePushRequest(const QByteArray &body)
 
 QJsonObject toJson(const RemoteRecord &record)
 {
-    QJsonObject object{{kEntity, record.entity}, {kGuid, record.guid}, {kRev, double(record.rev)}};
+    QJsonObject object {{kEntity, record.entity}, {kGuid, record.guid}, {kRev, double(record.rev)}};
     if (record.deleted)
         object.insert(kDeleted, true);
     object.insert(kFields, record.fields);
@@ -337,7 +348,7 @@ Result<RemoteRecord> recordFromJson(const QJsonObject &object)
 
 QJsonObject toJson(const MutationResult &result)
 {
-    QJsonObject object{{kGuid, result.guid}, {kStatus, statusName(result.status)}};
+    QJsonObject object {{kGuid, result.guid}, {kStatus, statusName(result.status)}};
     if (result.status == PushStatus::Rejected) {
         object.insert(kCode, result.code);
         object.insert(kReason, result.reason);
@@ -356,7 +367,7 @@ QByteArray encode(const PushResponse &response)
     QJsonArray results;
     for (const MutationResult &r : response.results)
         results.append(toJson(r));
-    return QJsonDocument(QJsonObject{{kSeq, double(response.seq)}, {kResults, results}})
+    return QJsonDocument(QJsonObject {{kSeq, double(response.seq)}, {kResults, results}})
         .toJson(QJsonDocument::Compact);
 }
 
@@ -391,7 +402,8 @@ Result<PushResponse> parsePushResponse(const QByteArray &body)
         else if (status == QLatin1String("rejected"))
             r.status = PushStatus::Rejected;
         else
-            return badResponse(kStatus, QStringLiteral("unknown status \"%1\"").arg(status.left(40)));
+            return badResponse(kStatus,
+                               QStringLiteral("unknown status \"%1\"").arg(status.left(40)));
         if (r.status == PushStatus::Rejected) {
             r.code = object.value(kCode).toString();
             r.reason = object.value(kReason).toString();
@@ -409,7 +421,8 @@ Result<PushResponse> parsePushResponse(const QByteArray &body)
             r.hasRecord = true;
             r.record = std::move(record).value();
         } else if (r.status == PushStatus::Merged || r.status == PushStatus::Conflict) {
-            return badResponse(kRecord, QStringLiteral("a merged or conflicting result without the record"));
+            return badResponse(kRecord,
+                               QStringLiteral("a merged or conflicting result without the record"));
         }
         response.results.append(std::move(r));
     }
@@ -421,7 +434,7 @@ QByteArray encode(const PullPage &page)
     QJsonArray changes;
     for (const RemoteRecord &record : page.changes)
         changes.append(toJson(record));
-    QJsonObject top{{kChanges, changes}, {kCursor, double(page.cursor)}, {kMore, page.more}};
+    QJsonObject top {{kChanges, changes}, {kCursor, double(page.cursor)}, {kMore, page.more}};
     if (page.total >= 0)
         top.insert(kTotal, double(page.total));
     return QJsonDocument(top).toJson(QJsonDocument::Compact);
@@ -453,7 +466,8 @@ Result<PullPage> parsePullPage(const QByteArray &body)
         if (!record)
             return record.error();
         if (record->rev > page.cursor)
-            return badResponse(kChanges, QStringLiteral("a change is newer than the page's cursor"));
+            return badResponse(kChanges,
+                               QStringLiteral("a change is newer than the page's cursor"));
         page.changes.append(std::move(record).value());
     }
     return page;

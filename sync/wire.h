@@ -41,9 +41,9 @@ struct Mutation
 {
     QString entity;
     QString guid;
-    qint64 base = 0;     // server revision the change was made on; 0 = new record
+    qint64 base = 0; // server revision the change was made on; 0 = new record
     bool deleted = false; // true: make this record a tombstone
-    QJsonObject fields;   // field name -> new value (any JSON value; null clears)
+    QJsonObject fields; // field name -> new value (any JSON value; null clears)
     QHash<QString, SetOps> sets; // set-valued fields: ops against the base
 
     // Set by parsePushRequest when this one mutation is invalid: the server answers it
@@ -54,7 +54,7 @@ struct Mutation
 
 struct PushRequest
 {
-    QString batch;  // device-made id; a retry with the same id gets the first answer
+    QString batch; // device-made id; a retry with the same id gets the first answer
     QString device; // the pushing device's id
     QList<Mutation> mutations;
 };
@@ -69,8 +69,8 @@ struct RemoteRecord
     qint64 rev = 0;
     bool deleted = false;
     QJsonObject fields;
-    QString device;   // device that made the last change
-    QString user;     // user that made the last change
+    QString device; // device that made the last change
+    QString user; // user that made the last change
     qint64 changedAt = 0; // server time of the last change, ms since the epoch
 };
 
@@ -81,12 +81,12 @@ struct MutationResult
 {
     QString guid;
     PushStatus status = PushStatus::Rejected;
-    qint64 rev = 0;             // the record's revision after the push (not for Rejected)
-    QStringList conflicts;      // Conflict: fields not applied; "$deleted" for edit-vs-delete
-    bool hasRecord = false;     // Merged and Conflict carry the server's whole record
+    qint64 rev = 0; // the record's revision after the push (not for Rejected)
+    QStringList conflicts; // Conflict: fields not applied; "$deleted" for edit-vs-delete
+    bool hasRecord = false; // Merged and Conflict carry the server's whole record
     RemoteRecord record;
-    QString code;               // Rejected: machine code
-    QString reason;             // Rejected: human sentence
+    QString code; // Rejected: machine code
+    QString reason; // Rejected: human sentence
 };
 
 struct PushResponse
@@ -98,13 +98,13 @@ struct PushResponse
 struct PullPage
 {
     QList<RemoteRecord> changes;
-    qint64 cursor = 0;  // pass as `since` for the next page
-    bool more = false;  // true: call again with `cursor`
-    qint64 total = -1;  // changes after `since` in all, when asked with count=1
+    qint64 cursor = 0; // pass as `since` for the next page
+    bool more = false; // true: call again with `cursor`
+    qint64 total = -1; // changes after `since` in all, when asked with count=1
 };
 
 // The pseudo-field that marks an edit-vs-delete conflict in MutationResult::conflicts.
-inline constexpr QLatin1StringView kDeletedField{"$deleted"};
+inline constexpr QLatin1StringView kDeletedField {"$deleted"};
 
 // Encoding (both sides) and parsing with full validation: a parse never trusts its input
 // and returns a protocol error naming the offending part.

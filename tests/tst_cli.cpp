@@ -59,7 +59,8 @@ Run TestCli::cli(const QString &profile, const QStringList &arguments)
 {
     QProcess process;
     process.start(QStringLiteral(FERRY_CLI_PATH),
-                  QStringList{QStringLiteral("--profile"), m_profiles.filePath(profile)} + arguments);
+                  QStringList {QStringLiteral("--profile"), m_profiles.filePath(profile)}
+                      + arguments);
     Run run;
     if (!process.waitForFinished(60000)) {
         process.kill();
@@ -73,8 +74,9 @@ Run TestCli::cli(const QString &profile, const QStringList &arguments)
 
 void TestCli::login(const QString &profile)
 {
-    const Run r = cli(profile, {QStringLiteral("login"), QStringLiteral("--server"), m_server.url().toString(),
-                                QStringLiteral("--token"), m_token});
+    const Run r = cli(profile,
+                      {QStringLiteral("login"), QStringLiteral("--server"),
+                       m_server.url().toString(), QStringLiteral("--token"), m_token});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral("carol")));
 }
@@ -83,33 +85,42 @@ void TestCli::twoProfilesSync()
 {
     login(QStringLiteral("laptop"));
     login(QStringLiteral("desktop"));
-    const Run created = cli(QStringLiteral("laptop"), {QStringLiteral("create"), QStringLiteral("Post"),
-                                                       QStringLiteral("title=Hello from the laptop"), QStringLiteral("rating=4")});
+    const Run created
+        = cli(QStringLiteral("laptop"),
+              {QStringLiteral("create"), QStringLiteral("Post"),
+               QStringLiteral("title=Hello from the laptop"), QStringLiteral("rating=4")});
     QCOMPARE(created.exitCode, 0);
     const QString guid = created.out.trimmed();
     QCOMPARE(guid.size(), 36);
 
-    const Run status = cli(QStringLiteral("laptop"), {QStringLiteral("status"), QStringLiteral("--json")});
+    const Run status
+        = cli(QStringLiteral("laptop"), {QStringLiteral("status"), QStringLiteral("--json")});
     QCOMPARE(status.json().toObject().value(QStringLiteral("unsynced")).toInt(), 1);
 
     QCOMPARE(cli(QStringLiteral("laptop"), {QStringLiteral("sync")}).exitCode, 0);
-    const Run synced = cli(QStringLiteral("desktop"), {QStringLiteral("sync"), QStringLiteral("--json")});
+    const Run synced
+        = cli(QStringLiteral("desktop"), {QStringLiteral("sync"), QStringLiteral("--json")});
     QCOMPARE(synced.exitCode, 0);
     QCOMPARE(synced.json().toObject().value(QStringLiteral("received")).toInt(), 1);
 
-    const Run listed = cli(QStringLiteral("desktop"), {QStringLiteral("list"), QStringLiteral("Post"), QStringLiteral("--json")});
+    const Run listed
+        = cli(QStringLiteral("desktop"),
+              {QStringLiteral("list"), QStringLiteral("Post"), QStringLiteral("--json")});
     const QJsonArray posts = listed.json().toArray();
     QCOMPARE(posts.size(), 1);
     QCOMPARE(posts.at(0).toObject().value(QStringLiteral("guid")).toString(), guid);
     const QJsonObject fields = posts.at(0).toObject().value(QStringLiteral("fields")).toObject();
-    QCOMPARE(fields.value(QStringLiteral("title")).toString(), QStringLiteral("Hello from the laptop"));
+    QCOMPARE(fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("Hello from the laptop"));
     QCOMPARE(fields.value(QStringLiteral("rating")).toInt(), 4);
-    QCOMPARE(posts.at(0).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("synced"));
+    QCOMPARE(posts.at(0).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("synced"));
 
     QCOMPARE(cli(QStringLiteral("desktop"), {QStringLiteral("delete"), guid}).exitCode, 0);
     QCOMPARE(cli(QStringLiteral("desktop"), {QStringLiteral("sync")}).exitCode, 0);
     QCOMPARE(cli(QStringLiteral("laptop"), {QStringLiteral("sync")}).exitCode, 0);
-    const Run shown = cli(QStringLiteral("laptop"), {QStringLiteral("show"), guid, QStringLiteral("--json")});
+    const Run shown
+        = cli(QStringLiteral("laptop"), {QStringLiteral("show"), guid, QStringLiteral("--json")});
     QCOMPARE(shown.json().toObject().value(QStringLiteral("deleted")).toBool(), true);
 }
 
@@ -117,30 +128,53 @@ void TestCli::conflictListedAndResolved()
 {
     login(QStringLiteral("one"));
     login(QStringLiteral("two"));
-    const QString guid = cli(QStringLiteral("one"), {QStringLiteral("create"), QStringLiteral("Tag"), QStringLiteral("name=blue")}).out.trimmed();
+    const QString guid
+        = cli(QStringLiteral("one"),
+              {QStringLiteral("create"), QStringLiteral("Tag"), QStringLiteral("name=blue")})
+              .out.trimmed();
     QCOMPARE(cli(QStringLiteral("one"), {QStringLiteral("sync")}).exitCode, 0);
     QCOMPARE(cli(QStringLiteral("two"), {QStringLiteral("sync")}).exitCode, 0);
-    QCOMPARE(cli(QStringLiteral("one"), {QStringLiteral("edit"), guid, QStringLiteral("name=navy")}).exitCode, 0);
-    QCOMPARE(cli(QStringLiteral("two"), {QStringLiteral("edit"), guid, QStringLiteral("name=teal")}).exitCode, 0);
+    QCOMPARE(cli(QStringLiteral("one"), {QStringLiteral("edit"), guid, QStringLiteral("name=navy")})
+                 .exitCode,
+             0);
+    QCOMPARE(cli(QStringLiteral("two"), {QStringLiteral("edit"), guid, QStringLiteral("name=teal")})
+                 .exitCode,
+             0);
     QCOMPARE(cli(QStringLiteral("one"), {QStringLiteral("sync")}).exitCode, 0);
     const Run second = cli(QStringLiteral("two"), {QStringLiteral("sync")});
     QCOMPARE(second.exitCode, 0); // caught up; the conflict waits for a decision
     QVERIFY2(second.out.contains(QStringLiteral("conflict")), qPrintable(second.out));
 
-    const QJsonArray conflicts = cli(QStringLiteral("two"), {QStringLiteral("conflicts"), QStringLiteral("--json")}).json().toArray();
+    const QJsonArray conflicts
+        = cli(QStringLiteral("two"), {QStringLiteral("conflicts"), QStringLiteral("--json")})
+              .json()
+              .toArray();
     QCOMPARE(conflicts.size(), 1);
-    const QJsonObject field = conflicts.at(0).toObject().value(QStringLiteral("fields")).toArray().at(0).toObject();
+    const QJsonObject field
+        = conflicts.at(0).toObject().value(QStringLiteral("fields")).toArray().at(0).toObject();
     QCOMPARE(field.value(QStringLiteral("mine")).toString(), QStringLiteral("teal"));
     QCOMPARE(field.value(QStringLiteral("theirs")).toString(), QStringLiteral("navy"));
     QCOMPARE(field.value(QStringLiteral("base")).toString(), QStringLiteral("blue"));
 
-    QCOMPARE(cli(QStringLiteral("two"), {QStringLiteral("resolve"), guid, QStringLiteral("--keep"), QStringLiteral("sideways")}).exitCode, 2);
-    QCOMPARE(cli(QStringLiteral("two"), {QStringLiteral("resolve"), guid, QStringLiteral("--keep"), QStringLiteral("mine")}).exitCode, 0);
+    QCOMPARE(
+        cli(QStringLiteral("two"),
+            {QStringLiteral("resolve"), guid, QStringLiteral("--keep"), QStringLiteral("sideways")})
+            .exitCode,
+        2);
+    QCOMPARE(
+        cli(QStringLiteral("two"),
+            {QStringLiteral("resolve"), guid, QStringLiteral("--keep"), QStringLiteral("mine")})
+            .exitCode,
+        0);
     QCOMPARE(cli(QStringLiteral("two"), {QStringLiteral("sync")}).exitCode, 0);
     QCOMPARE(cli(QStringLiteral("one"), {QStringLiteral("sync")}).exitCode, 0);
     for (const QString &profile : {QStringLiteral("one"), QStringLiteral("two")}) {
-        const QJsonObject r = cli(profile, {QStringLiteral("show"), guid, QStringLiteral("--json")}).json().toObject();
-        QCOMPARE(r.value(QStringLiteral("fields")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("teal"));
+        const QJsonObject r = cli(profile, {QStringLiteral("show"), guid, QStringLiteral("--json")})
+                                  .json()
+                                  .toObject();
+        QCOMPARE(
+            r.value(QStringLiteral("fields")).toObject().value(QStringLiteral("name")).toString(),
+            QStringLiteral("teal"));
         QCOMPARE(r.value(QStringLiteral("status")).toString(), QStringLiteral("synced"));
     }
 }
@@ -150,12 +184,23 @@ void TestCli::badInputIsRefusedClearly_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("wrong type") << QStringList{QStringLiteral("create"), QStringLiteral("Post"), QStringLiteral("rating=lots")} << 1 << "rating";
-    QTest::newRow("unknown field") << QStringList{QStringLiteral("create"), QStringLiteral("Post"), QStringLiteral("colour=red")} << 1 << "colour";
-    QTest::newRow("unknown entity") << QStringList{QStringLiteral("list"), QStringLiteral("Posts")} << 1 << "Posts";
-    QTest::newRow("no equals sign") << QStringList{QStringLiteral("create"), QStringLiteral("Tag"), QStringLiteral("name")} << 1 << "FIELD=VALUE";
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << "frobnicate";
-    QTest::newRow("missing record") << QStringList{QStringLiteral("show"), QStringLiteral("0193a1f4-5c2e-7d11-9a0b-2f64c1e0a9d3")} << 1 << "no record";
+    QTest::newRow("wrong type") << QStringList {QStringLiteral("create"), QStringLiteral("Post"),
+                                                QStringLiteral("rating=lots")}
+                                << 1 << "rating";
+    QTest::newRow("unknown field") << QStringList {QStringLiteral("create"), QStringLiteral("Post"),
+                                                   QStringLiteral("colour=red")}
+                                   << 1 << "colour";
+    QTest::newRow("unknown entity")
+        << QStringList {QStringLiteral("list"), QStringLiteral("Posts")} << 1 << "Posts";
+    QTest::newRow("no equals sign")
+        << QStringList {QStringLiteral("create"), QStringLiteral("Tag"), QStringLiteral("name")}
+        << 1 << "FIELD=VALUE";
+    QTest::newRow("unknown command")
+        << QStringList {QStringLiteral("frobnicate")} << 2 << "frobnicate";
+    QTest::newRow("missing record")
+        << QStringList {QStringLiteral("show"),
+                        QStringLiteral("0193a1f4-5c2e-7d11-9a0b-2f64c1e0a9d3")}
+        << 1 << "no record";
 }
 
 void TestCli::badInputIsRefusedClearly()
@@ -166,17 +211,25 @@ void TestCli::badInputIsRefusedClearly()
     const Run r = cli(QStringLiteral("bad-input"), arguments);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
-    const QJsonObject status = cli(QStringLiteral("bad-input"), {QStringLiteral("status"), QStringLiteral("--json")}).json().toObject();
+    const QJsonObject status
+        = cli(QStringLiteral("bad-input"), {QStringLiteral("status"), QStringLiteral("--json")})
+              .json()
+              .toObject();
     QCOMPARE(status.value(QStringLiteral("unsynced")).toInt(), 0); // nothing half-made
 }
 
 void TestCli::loginRefusesBadToken()
 {
-    const Run r = cli(QStringLiteral("intruder"), {QStringLiteral("login"), QStringLiteral("--server"), m_server.url().toString(),
-                                                   QStringLiteral("--token"), QStringLiteral("not-a-real-token")});
+    const Run r
+        = cli(QStringLiteral("intruder"),
+              {QStringLiteral("login"), QStringLiteral("--server"), m_server.url().toString(),
+               QStringLiteral("--token"), QStringLiteral("not-a-real-token")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("does not accept")), qPrintable(r.err));
-    const QJsonObject status = cli(QStringLiteral("intruder"), {QStringLiteral("status"), QStringLiteral("--json")}).json().toObject();
+    const QJsonObject status
+        = cli(QStringLiteral("intruder"), {QStringLiteral("status"), QStringLiteral("--json")})
+              .json()
+              .toObject();
     QCOMPARE(status.value(QStringLiteral("server")).toString(), QString()); // nothing saved
 }
 

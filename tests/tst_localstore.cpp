@@ -1,5 +1,5 @@
-#include "testprint.h"
 #include "localstore.h"
+#include "testprint.h"
 
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -48,13 +48,15 @@ void TestLocalStore::cleanup()
 
 std::unique_ptr<LocalStore> TestLocalStore::open()
 {
-    Result<std::unique_ptr<LocalStore>> store = LocalStore::open(m_dir->filePath(QStringLiteral("ferry.db")), Schema::defaultSchema());
+    Result<std::unique_ptr<LocalStore>> store
+        = LocalStore::open(m_dir->filePath(QStringLiteral("ferry.db")), Schema::defaultSchema());
     if (!store)
         qWarning("%s", qPrintable(store.error().message));
     return store ? std::move(store).value() : nullptr;
 }
 
-Wire::RemoteRecord TestLocalStore::pulled(const QString &guid, qint64 rev, const QJsonObject &fields) const
+Wire::RemoteRecord TestLocalStore::pulled(const QString &guid, qint64 rev,
+                                          const QJsonObject &fields) const
 {
     Wire::RemoteRecord r;
     r.entity = QStringLiteral("Post");
@@ -69,12 +71,22 @@ void TestLocalStore::createRefusesBadInput_data()
     QTest::addColumn<QString>("entity");
     QTest::addColumn<QJsonObject>("fields");
     QTest::addColumn<QString>("code");
-    QTest::newRow("unknown entity") << "Poster" << QJsonObject{} << "bad_entity";
-    QTest::newRow("unknown field") << "Post" << QJsonObject{{QStringLiteral("colour"), 1}} << "bad_field";
-    QTest::newRow("text for int") << "Post" << QJsonObject{{QStringLiteral("rating"), QStringLiteral("high")}} << "bad_value";
-    QTest::newRow("fraction for int") << "Post" << QJsonObject{{QStringLiteral("rating"), 1.5}} << "bad_value";
-    QTest::newRow("non-guid ref") << "Post" << QJsonObject{{QStringLiteral("tags"), QJsonArray{QStringLiteral("x")}}} << "bad_value";
-    QTest::newRow("bad date") << "Post" << QJsonObject{{QStringLiteral("published"), QStringLiteral("soon")}} << "bad_value";
+    QTest::newRow("unknown entity") << "Poster" << QJsonObject {} << "bad_entity";
+    QTest::newRow("unknown field")
+        << "Post" << QJsonObject {{QStringLiteral("colour"), 1}} << "bad_field";
+    QTest::newRow("text for int") << "Post"
+                                  << QJsonObject {{QStringLiteral("rating"),
+                                                   QStringLiteral("high")}}
+                                  << "bad_value";
+    QTest::newRow("fraction for int")
+        << "Post" << QJsonObject {{QStringLiteral("rating"), 1.5}} << "bad_value";
+    QTest::newRow("non-guid ref") << "Post"
+                                  << QJsonObject {{QStringLiteral("tags"),
+                                                   QJsonArray {QStringLiteral("x")}}}
+                                  << "bad_value";
+    QTest::newRow("bad date") << "Post"
+                              << QJsonObject {{QStringLiteral("published"), QStringLiteral("soon")}}
+                              << "bad_value";
 }
 
 void TestLocalStore::createRefusesBadInput()
@@ -91,8 +103,9 @@ void TestLocalStore::createRefusesBadInput()
 
 void TestLocalStore::createMarksEveryValueForSync()
 {
-    const Result<QString> guid = m_store->createRecord(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("hello")},
-                                                                               {QStringLiteral("rating"), 3}});
+    const Result<QString> guid = m_store->createRecord(
+        QStringLiteral("Post"),
+        {{QStringLiteral("title"), QStringLiteral("hello")}, {QStringLiteral("rating"), 3}});
     QVERIFY(guid.ok());
     const LocalRecord r = m_store->record(guid.value()).value();
     QCOMPARE(r.status, SyncStatus::NeedsSync);
@@ -109,8 +122,10 @@ void TestLocalStore::pulledRecordsAreSyncedAndCursorStored()
 {
     Wire::PullPage page;
     page.cursor = 12;
-    page.changes = {pulled(QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000001"), 11, {{QStringLiteral("title"), QStringLiteral("a")}}),
-                    pulled(QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000002"), 12, {{QStringLiteral("title"), QStringLiteral("b")}})};
+    page.changes = {pulled(QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000001"), 11,
+                           {{QStringLiteral("title"), QStringLiteral("a")}}),
+                    pulled(QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000002"), 12,
+                           {{QStringLiteral("title"), QStringLiteral("b")}})};
     QList<ChangeSet> changes;
     QVERIFY(m_store->applyPullPage(page, &changes));
     QCOMPARE(m_store->cursor(), 12);
@@ -122,9 +137,12 @@ void TestLocalStore::pulledRecordsAreSyncedAndCursorStored()
     // An older copy of a record never overwrites a newer one.
     Wire::PullPage stale;
     stale.cursor = 12;
-    stale.changes = {pulled(QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000002"), 5, {{QStringLiteral("title"), QStringLiteral("old")}})};
+    stale.changes = {pulled(QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000002"), 5,
+                            {{QStringLiteral("title"), QStringLiteral("old")}})};
     QVERIFY(m_store->applyPullPage(stale, nullptr));
-    QCOMPARE(m_store->record(QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000002"))->fields.value(QStringLiteral("title")).toString(),
+    QCOMPARE(m_store->record(QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000002"))
+                 ->fields.value(QStringLiteral("title"))
+                 .toString(),
              QStringLiteral("b"));
 }
 
@@ -133,16 +151,20 @@ void TestLocalStore::editKeepsBaseAndDirtyFields()
     const QString guid = QStringLiteral("0193a1f4-5c2e-7d11-9a0b-000000000003");
     Wire::PullPage page;
     page.cursor = 3;
-    page.changes = {pulled(guid, 3, {{QStringLiteral("title"), QStringLiteral("server")}, {QStringLiteral("rating"), 1}})};
+    page.changes = {pulled(
+        guid, 3,
+        {{QStringLiteral("title"), QStringLiteral("server")}, {QStringLiteral("rating"), 1}})};
     QVERIFY(m_store->applyPullPage(page, nullptr));
     QVERIFY(m_store->updateRecord(guid, {{QStringLiteral("title"), QStringLiteral("first")}}));
     QVERIFY(m_store->updateRecord(guid, {{QStringLiteral("title"), QStringLiteral("second")}}));
     const LocalRecord r = m_store->record(guid).value();
-    QCOMPARE(r.dirty, QStringList{QStringLiteral("title")});
-    QCOMPARE(r.base.value(QStringLiteral("title")).toString(), QStringLiteral("server")); // the first base stays
+    QCOMPARE(r.dirty, QStringList {QStringLiteral("title")});
+    QCOMPARE(r.base.value(QStringLiteral("title")).toString(),
+             QStringLiteral("server")); // the first base stays
     QCOMPARE(r.fields.value(QStringLiteral("title")).toString(), QStringLiteral("second"));
     QCOMPARE(r.status, SyncStatus::NeedsSync);
-    const Status bad = m_store->updateRecord(guid, {{QStringLiteral("rating"), QStringLiteral("lots")}});
+    const Status bad
+        = m_store->updateRecord(guid, {{QStringLiteral("rating"), QStringLiteral("lots")}});
     QVERIFY(!bad.ok());
     QCOMPARE(m_store->record(guid)->fields.value(QStringLiteral("rating")).toInt(), 1); // untouched
 }
@@ -203,14 +225,15 @@ void TestLocalStore::changeLogRecordsOrigin()
     const Result<QList<QPair<qint64, ChangeSet>>> before = m_store->changesSince(0);
     const qint64 last = before->isEmpty() ? 0 : before->last().first;
     ChangeSet change;
-    const Result<QString> guid = m_store->createRecord(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("t")}}, &change);
+    const Result<QString> guid = m_store->createRecord(
+        QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("t")}}, &change);
     QVERIFY(guid.ok());
-    QCOMPARE(change.guids, QStringList{guid.value()});
+    QCOMPARE(change.guids, QStringList {guid.value()});
     const auto log = m_store->changesSince(last).value();
     QCOMPARE(log.size(), 1);
     QCOMPARE(log.first().second.entity, QStringLiteral("Tag"));
     QCOMPARE(log.first().second.origin, ChangeOrigin::Local);
-    QCOMPARE(log.first().second.guids, QStringList{guid.value()});
+    QCOMPARE(log.first().second.guids, QStringList {guid.value()});
 }
 
 void TestLocalStore::twoConnectionsWriteConcurrently()
@@ -218,8 +241,14 @@ void TestLocalStore::twoConnectionsWriteConcurrently()
     std::unique_ptr<LocalStore> second = open();
     QVERIFY(second);
     for (int i = 0; i < 50; ++i) {
-        QVERIFY(m_store->createRecord(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("a%1").arg(i)}}).ok());
-        QVERIFY(second->createRecord(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("b%1").arg(i)}}).ok());
+        QVERIFY(m_store
+                    ->createRecord(QStringLiteral("Tag"),
+                                   {{QStringLiteral("name"), QStringLiteral("a%1").arg(i)}})
+                    .ok());
+        QVERIFY(second
+                    ->createRecord(QStringLiteral("Tag"),
+                                   {{QStringLiteral("name"), QStringLiteral("b%1").arg(i)}})
+                    .ok());
     }
     QCOMPARE(m_store->count(QStringLiteral("Tag")).value(), 100);
     QCOMPARE(second->count(QStringLiteral("Tag")).value(), 100);
@@ -227,15 +256,21 @@ void TestLocalStore::twoConnectionsWriteConcurrently()
 
 void TestLocalStore::pendingPushIsResentUntilAnswered()
 {
-    QVERIFY(m_store->createRecord(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("x")}}).ok());
+    QVERIFY(
+        m_store
+            ->createRecord(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("x")}})
+            .ok());
     const Result<OutgoingBatch> first = m_store->nextBatch(10);
     QVERIFY(first.ok() && !first->isEmpty());
     m_store.reset();
     m_store = open();
-    QVERIFY(m_store->createRecord(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("y")}}).ok());
+    QVERIFY(
+        m_store
+            ->createRecord(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("y")}})
+            .ok());
     const Result<OutgoingBatch> again = m_store->nextBatch(10);
     QVERIFY(again.ok());
-    QCOMPARE(again->id, first->id);     // same batch id after a restart
+    QCOMPARE(again->id, first->id); // same batch id after a restart
     QCOMPARE(again->body, first->body); // byte for byte
 }
 

@@ -1,6 +1,6 @@
 // The client's merge rules, case by case, without a database or a network.
-#include "testprint.h"
 #include "reconcile.h"
+#include "testprint.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -80,17 +80,29 @@ void TestReconcile::fieldMerge_data()
     QTest::addColumn<bool>("stillDirty");
     QTest::addColumn<bool>("conflict");
 
-    QTest::newRow("clean field takes theirs") << "s" << false << json("null") << json("\"a\"") << json("\"b\"") << json("\"b\"") << false << false;
-    QTest::newRow("only mine changed") << "s" << true << json("\"a\"") << json("\"m\"") << json("\"a\"") << json("\"m\"") << true << false;
-    QTest::newRow("same change both sides") << "s" << true << json("\"a\"") << json("\"x\"") << json("\"x\"") << json("\"x\"") << false << false;
-    QTest::newRow("string both changed") << "s" << true << json("\"a\"") << json("\"m\"") << json("\"t\"") << json("\"m\"") << true << true;
-    QTest::newRow("text both changed") << "t" << true << json("\"a\\nb\"") << json("\"a\\nB\"") << json("\"A\\nb\"") << json("\"a\\nB\"") << true << true;
-    QTest::newRow("int both changed") << "n" << true << json("1") << json("2") << json("3") << json("2") << true << true;
-    QTest::newRow("int equal values") << "n" << true << json("1") << json("2") << json("2.0") << json("2") << false << false;
-    QTest::newRow("bool cleared vs set") << "b" << true << json("true") << json("null") << json("false") << json("null") << true << true;
-    QTest::newRow("refs both added") << "r" << true << json("[]") << json("[\"b\"]") << json("[\"c\"]") << json("[\"b\",\"c\"]") << true << false;
-    QTest::newRow("refs add and remove") << "r" << true << json("[\"a\"]") << json("[\"a\",\"b\"]") << json("[]") << json("[\"b\"]") << true << false;
-    QTest::newRow("refs same result") << "r" << true << json("[\"a\"]") << json("[\"a\",\"b\"]") << json("[\"b\",\"a\"]") << json("[\"a\",\"b\"]") << false << false;
+    QTest::newRow("clean field takes theirs") << "s" << false << json("null") << json("\"a\"")
+                                              << json("\"b\"") << json("\"b\"") << false << false;
+    QTest::newRow("only mine changed") << "s" << true << json("\"a\"") << json("\"m\"")
+                                       << json("\"a\"") << json("\"m\"") << true << false;
+    QTest::newRow("same change both sides") << "s" << true << json("\"a\"") << json("\"x\"")
+                                            << json("\"x\"") << json("\"x\"") << false << false;
+    QTest::newRow("string both changed") << "s" << true << json("\"a\"") << json("\"m\"")
+                                         << json("\"t\"") << json("\"m\"") << true << true;
+    QTest::newRow("text both changed") << "t" << true << json("\"a\\nb\"") << json("\"a\\nB\"")
+                                       << json("\"A\\nb\"") << json("\"a\\nB\"") << true << true;
+    QTest::newRow("int both changed")
+        << "n" << true << json("1") << json("2") << json("3") << json("2") << true << true;
+    QTest::newRow("int equal values")
+        << "n" << true << json("1") << json("2") << json("2.0") << json("2") << false << false;
+    QTest::newRow("bool cleared vs set") << "b" << true << json("true") << json("null")
+                                         << json("false") << json("null") << true << true;
+    QTest::newRow("refs both added") << "r" << true << json("[]") << json("[\"b\"]")
+                                     << json("[\"c\"]") << json("[\"b\",\"c\"]") << true << false;
+    QTest::newRow("refs add and remove") << "r" << true << json("[\"a\"]") << json("[\"a\",\"b\"]")
+                                         << json("[]") << json("[\"b\"]") << true << false;
+    QTest::newRow("refs same result")
+        << "r" << true << json("[\"a\"]") << json("[\"a\",\"b\"]") << json("[\"b\",\"a\"]")
+        << json("[\"a\",\"b\"]") << false << false;
 }
 
 void TestReconcile::fieldMerge()
@@ -114,7 +126,7 @@ void TestReconcile::fieldMerge()
     Conflict c;
     Reconcile::applyRemote(entity(), local, remote(7, {{field, theirs}}), c);
     QVERIFY2(sameValue(local.fields.value(field), result),
-             QJsonDocument(QJsonArray{local.fields.value(field)}).toJson().constData());
+             QJsonDocument(QJsonArray {local.fields.value(field)}).toJson().constData());
     QCOMPARE(local.isDirty(field), stillDirty);
     QCOMPARE(!c.isEmpty(), conflict);
     QCOMPARE(local.rev, 7);
@@ -137,10 +149,14 @@ void TestReconcile::mergeSets_data()
     QTest::addColumn<QJsonValue>("mine");
     QTest::addColumn<QJsonValue>("theirs");
     QTest::addColumn<QJsonValue>("merged");
-    QTest::newRow("disjoint adds") << json("[]") << json("[\"a\"]") << json("[\"b\"]") << json("[\"a\",\"b\"]");
-    QTest::newRow("both remove") << json("[\"a\",\"b\"]") << json("[\"b\"]") << json("[\"a\"]") << json("[]");
-    QTest::newRow("one removes one keeps") << json("[\"a\"]") << json("[\"a\"]") << json("[]") << json("[]");
-    QTest::newRow("null base") << json("null") << json("[\"a\"]") << json("[\"b\"]") << json("[\"a\",\"b\"]");
+    QTest::newRow("disjoint adds")
+        << json("[]") << json("[\"a\"]") << json("[\"b\"]") << json("[\"a\",\"b\"]");
+    QTest::newRow("both remove") << json("[\"a\",\"b\"]") << json("[\"b\"]") << json("[\"a\"]")
+                                 << json("[]");
+    QTest::newRow("one removes one keeps")
+        << json("[\"a\"]") << json("[\"a\"]") << json("[]") << json("[]");
+    QTest::newRow("null base") << json("null") << json("[\"a\"]") << json("[\"b\"]")
+                               << json("[\"a\",\"b\"]");
 }
 
 void TestReconcile::mergeSets()
@@ -156,8 +172,11 @@ void TestReconcile::unknownFieldsAreKept()
 {
     LocalRecord local = synced(1);
     Conflict c;
-    Reconcile::applyRemote(entity(), local, remote(2, {{QStringLiteral("s"), QStringLiteral("x")},
-                                                       {QStringLiteral("mood"), QStringLiteral("sunny")}}), c);
+    Reconcile::applyRemote(entity(), local,
+                           remote(2,
+                                  {{QStringLiteral("s"), QStringLiteral("x")},
+                                   {QStringLiteral("mood"), QStringLiteral("sunny")}}),
+                           c);
     QCOMPARE(local.extra.value(QStringLiteral("mood")).toString(), QStringLiteral("sunny"));
     QVERIFY(!local.fields.contains(QStringLiteral("mood")));
     QJsonObject pushed;
@@ -205,7 +224,8 @@ void TestReconcile::localDeleteOfRemotelyEditedRecordConflicts()
     local.dirty = {QString(kDeletedFlag)};
     local.base.insert(QString(kDeletedFlag), false);
     Conflict c;
-    Reconcile::applyRemote(entity(), local, remote(5, {{QStringLiteral("s"), QStringLiteral("theirs")}}), c);
+    Reconcile::applyRemote(entity(), local,
+                           remote(5, {{QStringLiteral("s"), QStringLiteral("theirs")}}), c);
     QVERIFY(c.mineDeleted);
     QVERIFY(local.deleted);
     Reconcile::resolve(entity(), local, c, Resolution::KeepTheirs);
@@ -220,7 +240,8 @@ void TestReconcile::pushAppliedKeepsEditsMadeInFlight()
     local.fields = {{QStringLiteral("s"), QStringLiteral("typed later")}, {QStringLiteral("n"), 9}};
     local.dirty = {QStringLiteral("s"), QStringLiteral("n")};
     local.base = {{QStringLiteral("s"), QStringLiteral("orig")}, {QStringLiteral("n"), 1}};
-    const QJsonObject pushed{{QStringLiteral("s"), QStringLiteral("sent")}, {QStringLiteral("n"), 9}};
+    const QJsonObject pushed {{QStringLiteral("s"), QStringLiteral("sent")},
+                              {QStringLiteral("n"), 9}};
     Wire::MutationResult result;
     result.guid = kGuid;
     result.status = Wire::PushStatus::Applied;
@@ -246,9 +267,12 @@ void TestReconcile::pushConflictKeepsMineAndRecordsTheirs()
     result.rev = 8;
     result.conflicts = {QStringLiteral("s")};
     result.hasRecord = true;
-    result.record = remote(8, {{QStringLiteral("s"), QStringLiteral("theirs")}, {QStringLiteral("n"), 4}});
+    result.record
+        = remote(8, {{QStringLiteral("s"), QStringLiteral("theirs")}, {QStringLiteral("n"), 4}});
     Conflict c;
-    Reconcile::applyPushResult(entity(), local, {{QStringLiteral("s"), QStringLiteral("mine")}, {QStringLiteral("n"), 4}}, result, c);
+    Reconcile::applyPushResult(
+        entity(), local, {{QStringLiteral("s"), QStringLiteral("mine")}, {QStringLiteral("n"), 4}},
+        result, c);
     QCOMPARE(local.fields.value(QStringLiteral("s")).toString(), QStringLiteral("mine"));
     QVERIFY(!local.isDirty(QStringLiteral("n")));
     QCOMPARE(c.fields.size(), 1);
@@ -261,17 +285,19 @@ void TestReconcile::pushConflictKeepsMineAndRecordsTheirs()
 void TestReconcile::mutationSendsOnlyDirtyFieldsAndSetOps()
 {
     LocalRecord local = synced(4);
-    local.fields = {{QStringLiteral("s"), QStringLiteral("x")}, {QStringLiteral("n"), 1},
-                    {QStringLiteral("r"), QJsonArray{QStringLiteral("b"), QStringLiteral("c")}}};
+    local.fields = {{QStringLiteral("s"), QStringLiteral("x")},
+                    {QStringLiteral("n"), 1},
+                    {QStringLiteral("r"), QJsonArray {QStringLiteral("b"), QStringLiteral("c")}}};
     local.dirty = {QStringLiteral("s"), QStringLiteral("r")};
-    local.base = {{QStringLiteral("s"), QStringLiteral("w")}, {QStringLiteral("r"), QJsonArray{QStringLiteral("a"), QStringLiteral("b")}}};
+    local.base = {{QStringLiteral("s"), QStringLiteral("w")},
+                  {QStringLiteral("r"), QJsonArray {QStringLiteral("a"), QStringLiteral("b")}}};
     QJsonObject pushed;
     const Wire::Mutation m = Reconcile::mutationFor(entity(), local, &pushed);
     QCOMPARE(m.base, 4);
-    QCOMPARE(m.fields.keys(), QStringList{QStringLiteral("s")});
-    QCOMPARE(m.sets.value(QStringLiteral("r")).add, QStringList{QStringLiteral("c")});
-    QCOMPARE(m.sets.value(QStringLiteral("r")).remove, QStringList{QStringLiteral("a")});
-    QCOMPARE(pushed.keys(), (QStringList{QStringLiteral("r"), QStringLiteral("s")}));
+    QCOMPARE(m.fields.keys(), QStringList {QStringLiteral("s")});
+    QCOMPARE(m.sets.value(QStringLiteral("r")).add, QStringList {QStringLiteral("c")});
+    QCOMPARE(m.sets.value(QStringLiteral("r")).remove, QStringList {QStringLiteral("a")});
+    QCOMPARE(pushed.keys(), (QStringList {QStringLiteral("r"), QStringLiteral("s")}));
 }
 
 void TestReconcile::resolveKeepMineRebasesOnTheirs()
@@ -281,7 +307,8 @@ void TestReconcile::resolveKeepMineRebasesOnTheirs()
     local.dirty = {QStringLiteral("s")};
     local.base = {{QStringLiteral("s"), QStringLiteral("orig")}};
     Conflict c;
-    Reconcile::applyRemote(entity(), local, remote(9, {{QStringLiteral("s"), QStringLiteral("theirs")}}), c);
+    Reconcile::applyRemote(entity(), local,
+                           remote(9, {{QStringLiteral("s"), QStringLiteral("theirs")}}), c);
     Reconcile::resolve(entity(), local, c, Resolution::KeepMine);
     QJsonObject pushed;
     const Wire::Mutation m = Reconcile::mutationFor(entity(), local, &pushed);

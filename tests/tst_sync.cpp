@@ -1,9 +1,9 @@
 // End-to-end sync between devices through a real ferry-server process: the pattern is
 // "change things on each device, sync, compare what every device holds".
-#include "testprint.h"
 #include "faultproxy.h"
 #include "serverprocess.h"
 #include "testdevice.h"
+#include "testprint.h"
 
 #include "wire.h"
 
@@ -47,10 +47,10 @@ private:
     int m_workspaces = 0;
 };
 
-#define SYNC_OK(device)                                                                                              \
-    do {                                                                                                             \
-        const SyncSummary s_ = (device).sync();                                                                      \
-        QVERIFY2(s_.ok, qPrintable(s_.error.message));                                                               \
+#define SYNC_OK(device)                                                                            \
+    do {                                                                                           \
+        const SyncSummary s_ = (device).sync();                                                    \
+        QVERIFY2(s_.ok, qPrintable(s_.error.message));                                             \
     } while (false)
 
 void TestSync::initTestCase()
@@ -68,25 +68,30 @@ SyncConfig TestSync::freshWorkspace()
                                         QStringLiteral("--owner"), QStringLiteral("alice")});
     if (!m_server.lastError().isEmpty() && out.isEmpty())
         qWarning("workspace create: %s", qPrintable(m_server.lastError()));
-    return SyncConfig{m_server.url(), m_token, id};
+    return SyncConfig {m_server.url(), m_token, id};
 }
 
 void TestSync::offlineCreatesConverge()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString a1 = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from a")}});
-    const QString a2 = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("red")}});
-    const QString b1 = b.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from b")},
-                                                         {QStringLiteral("rating"), 4}});
+    const QString a1
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from a")}});
+    const QString a2
+        = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("red")}});
+    const QString b1 = b.create(
+        QStringLiteral("Post"),
+        {{QStringLiteral("title"), QStringLiteral("from b")}, {QStringLiteral("rating"), 4}});
     SYNC_OK(a);
     SYNC_OK(b);
     SYNC_OK(a);
     for (TestDevice *device : {&a, &b}) {
         QCOMPARE(device->store().count(QStringLiteral("Post")).value(), 2);
         QCOMPARE(device->store().count(QStringLiteral("Tag")).value(), 1);
-        QCOMPARE(device->record(a1).fields.value(QStringLiteral("title")).toString(), QStringLiteral("from a"));
-        QCOMPARE(device->record(a2).fields.value(QStringLiteral("name")).toString(), QStringLiteral("red"));
+        QCOMPARE(device->record(a1).fields.value(QStringLiteral("title")).toString(),
+                 QStringLiteral("from a"));
+        QCOMPARE(device->record(a2).fields.value(QStringLiteral("name")).toString(),
+                 QStringLiteral("red"));
         QCOMPARE(device->record(b1).fields.value(QStringLiteral("rating")).toInt(), 4);
         QCOMPARE(device->store().unsyncedCount().value(), 0);
     }
@@ -97,8 +102,9 @@ void TestSync::disjointFieldEditsMerge()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")},
-                                                           {QStringLiteral("body"), QStringLiteral("b0")}});
+    const QString guid = a.create(QStringLiteral("Post"),
+                                  {{QStringLiteral("title"), QStringLiteral("t0")},
+                                   {QStringLiteral("body"), QStringLiteral("b0")}});
     SYNC_OK(a);
     SYNC_OK(b);
     a.edit(guid, {{QStringLiteral("title"), QStringLiteral("t1")}});
@@ -130,11 +136,13 @@ void TestSync::sameFieldEditBecomesConflict()
     QFETCH(bool, keepMine);
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("base")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("base")}});
     SYNC_OK(a);
     SYNC_OK(b);
     a.edit(guid, {{QStringLiteral("title"), QStringLiteral("from a")}});
-    b.edit(guid, {{QStringLiteral("title"), QStringLiteral("from b")}, {QStringLiteral("rating"), 3}});
+    b.edit(guid,
+           {{QStringLiteral("title"), QStringLiteral("from b")}, {QStringLiteral("rating"), 3}});
     SYNC_OK(a);
     const SyncSummary summary = b.sync();
     QVERIFY(summary.ok);
@@ -156,9 +164,11 @@ void TestSync::sameFieldEditBecomesConflict()
     // The rating had no competition and reached the server.
     SYNC_OK(a);
     QCOMPARE(a.record(guid).fields.value(QStringLiteral("rating")).toInt(), 3);
-    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("from a"));
+    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("from a"));
 
-    QVERIFY(b.store().resolveConflict(guid, keepMine ? Resolution::KeepMine : Resolution::KeepTheirs));
+    QVERIFY(
+        b.store().resolveConflict(guid, keepMine ? Resolution::KeepMine : Resolution::KeepTheirs));
     QVERIFY(b.store().conflicts()->isEmpty());
     SYNC_OK(b);
     SYNC_OK(a);
@@ -173,7 +183,8 @@ void TestSync::equalEditsDoNotConflict()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("base")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("base")}});
     SYNC_OK(a);
     SYNC_OK(b);
     a.edit(guid, {{QStringLiteral("title"), QStringLiteral("same")}});
@@ -189,7 +200,8 @@ void TestSync::deletesPropagate()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("old")}});
+    const QString guid
+        = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("old")}});
     SYNC_OK(a);
     SYNC_OK(b);
     QVERIFY(!b.record(guid).deleted);
@@ -217,7 +229,8 @@ void TestSync::editVersusDelete()
     QFETCH(bool, keepMine);
     const SyncConfig config = freshWorkspace();
     TestDevice other(config), me(config);
-    const QString guid = other.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("v0")}});
+    const QString guid
+        = other.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("v0")}});
     SYNC_OK(other);
     SYNC_OK(me);
     if (remoteDeletes) {
@@ -237,7 +250,8 @@ void TestSync::editVersusDelete()
     // Until decided, the record shows this device's side.
     QCOMPARE(me.record(guid).deleted, !remoteDeletes);
 
-    QVERIFY(me.store().resolveConflict(guid, keepMine ? Resolution::KeepMine : Resolution::KeepTheirs));
+    QVERIFY(
+        me.store().resolveConflict(guid, keepMine ? Resolution::KeepMine : Resolution::KeepTheirs));
     SYNC_OK(me);
     SYNC_OK(other);
     const bool deletedInTheEnd = remoteDeletes != keepMine;
@@ -255,24 +269,32 @@ void TestSync::threeDevicesConverge()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config), c(config);
-    const QString t0 = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("t0")}});
-    const QString t1 = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("t1")}});
-    const QString t2 = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("t2")}});
-    const QString post = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("p")},
-                                                           {QStringLiteral("tags"), QJsonArray{t0}}});
+    const QString t0
+        = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("t0")}});
+    const QString t1
+        = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("t1")}});
+    const QString t2
+        = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("t2")}});
+    const QString post = a.create(QStringLiteral("Post"),
+                                  {{QStringLiteral("title"), QStringLiteral("p")},
+                                   {QStringLiteral("tags"), QJsonArray {t0}}});
     SYNC_OK(a);
     SYNC_OK(b);
     SYNC_OK(c);
     // Each device changes something different; the tag set is changed on all three.
-    a.edit(post, {{QStringLiteral("title"), QStringLiteral("title by a")}, {QStringLiteral("tags"), QJsonArray{t0, t1}}});
-    b.edit(post, {{QStringLiteral("body"), QStringLiteral("body by b")}, {QStringLiteral("tags"), QJsonArray{t0, t2}}});
-    c.edit(post, {{QStringLiteral("rating"), 5}, {QStringLiteral("tags"), QJsonArray{}}});
+    a.edit(post,
+           {{QStringLiteral("title"), QStringLiteral("title by a")},
+            {QStringLiteral("tags"), QJsonArray {t0, t1}}});
+    b.edit(post,
+           {{QStringLiteral("body"), QStringLiteral("body by b")},
+            {QStringLiteral("tags"), QJsonArray {t0, t2}}});
+    c.edit(post, {{QStringLiteral("rating"), 5}, {QStringLiteral("tags"), QJsonArray {}}});
     SYNC_OK(a);
     SYNC_OK(b);
     SYNC_OK(c);
     SYNC_OK(a);
     SYNC_OK(b);
-    QStringList expectedTags{t1, t2};
+    QStringList expectedTags {t1, t2};
     expectedTags.sort();
     for (TestDevice *device : {&a, &b, &c}) {
         const LocalRecord r = device->record(post);
@@ -295,12 +317,13 @@ void TestSync::lostPushResponseAppliesNothingTwice()
     QVERIFY(proxy.listen());
     TestDevice a(config), b(config);
     a.setServer(proxy.url());
-    a.setRetryPolicy(RetryPolicy{1, 10, 10}); // fail at once, so the other device acts first
+    a.setRetryPolicy(RetryPolicy {1, 10, 10}); // fail at once, so the other device acts first
     // Every push answer is lost (the network stack may resend once on its own; that answer
     // is lost too), so a gives up without knowing the server applied the batch.
     proxy.setFault("/push", FaultProxy::Fault::DropResponse, 0, 1000);
 
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from a")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from a")}});
     const SyncSummary lost = a.sync();
     QVERIFY(!lost.ok);
     QVERIFY(proxy.faulted() >= 1);
@@ -309,7 +332,8 @@ void TestSync::lostPushResponseAppliesNothingTwice()
 
     // The server did apply it: another device sees it, and changes the same field.
     SYNC_OK(b);
-    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("from a"));
+    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("from a"));
     b.edit(guid, {{QStringLiteral("title"), QStringLiteral("from b")}});
     SYNC_OK(b);
     const qint64 seqAfterB = b.store().cursor();
@@ -321,7 +345,8 @@ void TestSync::lostPushResponseAppliesNothingTwice()
     QCOMPARE(proxy.matched(), 1);
     QCOMPARE(proxy.faulted(), 0);
     QCOMPARE(retried.conflicts, 0);
-    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("from b"));
+    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("from b"));
     QCOMPARE(a.record(guid).status, SyncStatus::Synced);
     SYNC_OK(b);
     QCOMPARE(b.store().cursor(), seqAfterB); // no new change on the server
@@ -346,7 +371,7 @@ void TestSync::interruptedPullResumesWithoutDuplicates()
     TestDevice b(config);
     b.setServer(proxy.url());
     b.setPullPageSize(1000);
-    b.setRetryPolicy(RetryPolicy{1, 10, 10});
+    b.setRetryPolicy(RetryPolicy {1, 10, 10});
     proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 5, 1000);
     const SyncSummary first = b.sync();
     QVERIFY(!first.ok);
@@ -381,23 +406,28 @@ void TestSync::unknownFieldsRoundTrip()
     QVERIFY2(newerSchema.ok(), newerSchema.ok() ? "" : qPrintable(newerSchema.error().message));
     TestDevice modern(config, newerSchema.value()), older(config);
 
-    const QString guid = modern.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t")},
-                                                                {QStringLiteral("mood"), QStringLiteral("sunny")}});
+    const QString guid = modern.create(QStringLiteral("Post"),
+                                       {{QStringLiteral("title"), QStringLiteral("t")},
+                                        {QStringLiteral("mood"), QStringLiteral("sunny")}});
     SYNC_OK(modern);
     SYNC_OK(older);
-    QCOMPARE(older.record(guid).extra.value(QStringLiteral("mood")).toString(), QStringLiteral("sunny"));
+    QCOMPARE(older.record(guid).extra.value(QStringLiteral("mood")).toString(),
+             QStringLiteral("sunny"));
     older.restart(); // kept on disk, not just in memory
-    QCOMPARE(older.record(guid).extra.value(QStringLiteral("mood")).toString(), QStringLiteral("sunny"));
+    QCOMPARE(older.record(guid).extra.value(QStringLiteral("mood")).toString(),
+             QStringLiteral("sunny"));
 
     older.edit(guid, {{QStringLiteral("title"), QStringLiteral("edited by the older client")}});
     SYNC_OK(older);
     SYNC_OK(modern);
     const LocalRecord r = modern.record(guid);
-    QCOMPARE(r.fields.value(QStringLiteral("title")).toString(), QStringLiteral("edited by the older client"));
+    QCOMPARE(r.fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("edited by the older client"));
     QCOMPARE(r.fields.value(QStringLiteral("mood")).toString(), QStringLiteral("sunny"));
 
     // When the older client learns the field, the value moves from "unknown" into it.
-    Result<std::unique_ptr<LocalStore>> upgraded = LocalStore::open(older.storePath(), newerSchema.value());
+    Result<std::unique_ptr<LocalStore>> upgraded
+        = LocalStore::open(older.storePath(), newerSchema.value());
     QVERIFY(upgraded.ok());
     const LocalRecord moved = upgraded.value()->record(guid).value();
     QCOMPARE(moved.fields.value(QStringLiteral("mood")).toString(), QStringLiteral("sunny"));
@@ -408,14 +438,16 @@ void TestSync::editDuringPushStaysDirty()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("sent")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("sent")}});
     // Take the batch as the engine would, edit while it is "on the wire", then deliver it.
     Result<OutgoingBatch> batch = a.store().nextBatch(100);
     QVERIFY(batch.ok() && !batch->isEmpty());
     a.edit(guid, {{QStringLiteral("title"), QStringLiteral("typed during the push")}});
 
     QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(m_server.url().toString() + QStringLiteral("/v1/workspaces/%1/push").arg(config.workspace)));
+    QNetworkRequest request(QUrl(m_server.url().toString()
+                                 + QStringLiteral("/v1/workspaces/%1/push").arg(config.workspace)));
     request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     QNetworkReply *reply = network.post(request, batch->body);
@@ -429,22 +461,27 @@ void TestSync::editDuringPushStaysDirty()
     LocalRecord r = a.record(guid);
     QCOMPARE(r.status, SyncStatus::NeedsSync);
     QVERIFY(r.isDirty(QStringLiteral("title")));
-    QCOMPARE(r.fields.value(QStringLiteral("title")).toString(), QStringLiteral("typed during the push"));
-    QCOMPARE(r.base.value(QStringLiteral("title")).toString(), QStringLiteral("sent")); // what the server has
+    QCOMPARE(r.fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("typed during the push"));
+    QCOMPARE(r.base.value(QStringLiteral("title")).toString(),
+             QStringLiteral("sent")); // what the server has
     QVERIFY(r.rev > 0);
     SYNC_OK(a);
     QCOMPARE(a.record(guid).status, SyncStatus::Synced);
     TestDevice b(config);
     SYNC_OK(b);
-    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("typed during the push"));
+    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("typed during the push"));
 }
 
 void TestSync::restartKeepsDirtyStateConflictsAndCursor()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("x")}});
-    const QString other = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("y")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("x")}});
+    const QString other
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("y")}});
     SYNC_OK(a);
     SYNC_OK(b);
     a.edit(guid, {{QStringLiteral("title"), QStringLiteral("a")}});
@@ -474,7 +511,7 @@ void TestSync::unreachableServerFailsWithMessage()
     SyncConfig config = freshWorkspace();
     config.server = QUrl(QStringLiteral("http://127.0.0.1:1"));
     TestDevice a(config);
-    a.setRetryPolicy(RetryPolicy{2, 10, 20});
+    a.setRetryPolicy(RetryPolicy {2, 10, 20});
     a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("offline")}});
     const SyncSummary s = a.sync();
     QVERIFY(!s.ok);

@@ -47,22 +47,34 @@ QString formatTime(qint64 ms)
 
 } // namespace
 
-Cli::Cli() : m_out(stdout), m_err(stderr)
+Cli::Cli()
+    : m_out(stdout)
+    , m_err(stderr)
 {
-    m_parser.setApplicationDescription(QStringLiteral("Ferry's command line: the sync engine without a window."));
+    m_parser.setApplicationDescription(
+        QStringLiteral("Ferry's command line: the sync engine without a window."));
     m_parser.addHelpOption();
     m_parser.addVersionOption();
     m_parser.addOptions({
-        {QStringLiteral("profile"), QStringLiteral("The profile folder (one local store per profile)."), QStringLiteral("DIR")},
-        {QStringLiteral("schema"), QStringLiteral("A schema file to use instead of the built-in one."), QStringLiteral("FILE")},
+        {QStringLiteral("profile"),
+         QStringLiteral("The profile folder (one local store per profile)."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("schema"),
+         QStringLiteral("A schema file to use instead of the built-in one."),
+         QStringLiteral("FILE")},
         {QStringLiteral("json"), QStringLiteral("Machine-readable output.")},
         {QStringLiteral("server"), QStringLiteral("login: the server URL."), QStringLiteral("URL")},
-        {QStringLiteral("token"), QStringLiteral("login: this device's token."), QStringLiteral("TOKEN")},
-        {QStringLiteral("workspace"), QStringLiteral("login: the workspace to sync."), QStringLiteral("ID")},
-        {QStringLiteral("keep"), QStringLiteral("resolve: mine or theirs."), QStringLiteral("SIDE")},
+        {QStringLiteral("token"), QStringLiteral("login: this device's token."),
+         QStringLiteral("TOKEN")},
+        {QStringLiteral("workspace"), QStringLiteral("login: the workspace to sync."),
+         QStringLiteral("ID")},
+        {QStringLiteral("keep"), QStringLiteral("resolve: mine or theirs."),
+         QStringLiteral("SIDE")},
         {QStringLiteral("all"), QStringLiteral("list: include deleted records.")},
-        {QStringLiteral("retries"), QStringLiteral("sync: attempts before giving up (default 4)."), QStringLiteral("N")},
-        {QStringLiteral("page-size"), QStringLiteral("sync: records per pulled page."), QStringLiteral("N")},
+        {QStringLiteral("retries"), QStringLiteral("sync: attempts before giving up (default 4)."),
+         QStringLiteral("N")},
+        {QStringLiteral("page-size"), QStringLiteral("sync: records per pulled page."),
+         QStringLiteral("N")},
     });
     m_parser.addPositionalArgument(QStringLiteral("command"), QString::fromLatin1(kHelp));
 }
@@ -77,8 +89,9 @@ int Cli::usage(const QString &message)
 int Cli::fail(const Error &error)
 {
     if (m_json) {
-        printJson(QJsonObject{{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), error.code},
-                                                                    {QStringLiteral("message"), error.message}}}});
+        printJson(QJsonObject {{QStringLiteral("error"),
+                                QJsonObject {{QStringLiteral("code"), error.code},
+                                             {QStringLiteral("message"), error.message}}}});
     }
     m_err << "ferry-cli: " << error.message << "\n";
     m_err.flush();
@@ -87,7 +100,8 @@ int Cli::fail(const Error &error)
 
 void Cli::printJson(const QJsonValue &value)
 {
-    const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    const QJsonDocument doc
+        = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
     m_out << doc.toJson(QJsonDocument::Indented);
     m_out.flush();
 }
@@ -119,18 +133,20 @@ int Cli::run(const QStringList &arguments)
     }
     m_profile = m_parser.value(QStringLiteral("profile"));
     if (m_profile.isEmpty())
-        m_profile = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/default");
-    Result<std::unique_ptr<LocalStore>> store = LocalStore::open(QDir(m_profile).filePath(QStringLiteral("ferry.db")), schema);
+        m_profile = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+            + QStringLiteral("/default");
+    Result<std::unique_ptr<LocalStore>> store
+        = LocalStore::open(QDir(m_profile).filePath(QStringLiteral("ferry.db")), schema);
     if (!store)
         return fail(store.error());
     m_store = std::move(store).value();
 
     using Command = int (Cli::*)();
-    const QHash<QString, Command> commands{
-        {QStringLiteral("login"), &Cli::login},       {QStringLiteral("create"), &Cli::create},
-        {QStringLiteral("edit"), &Cli::edit},         {QStringLiteral("show"), &Cli::show},
-        {QStringLiteral("list"), &Cli::list},         {QStringLiteral("sync"), &Cli::sync},
-        {QStringLiteral("status"), &Cli::status},     {QStringLiteral("conflicts"), &Cli::conflicts},
+    const QHash<QString, Command> commands {
+        {QStringLiteral("login"), &Cli::login},     {QStringLiteral("create"), &Cli::create},
+        {QStringLiteral("edit"), &Cli::edit},       {QStringLiteral("show"), &Cli::show},
+        {QStringLiteral("list"), &Cli::list},       {QStringLiteral("sync"), &Cli::sync},
+        {QStringLiteral("status"), &Cli::status},   {QStringLiteral("conflicts"), &Cli::conflicts},
         {QStringLiteral("resolve"), &Cli::resolve},
     };
     if (m_command == QLatin1String("delete"))
@@ -145,7 +161,8 @@ int Cli::run(const QStringList &arguments)
 
 SyncConfig Cli::config() const
 {
-    return SyncConfig{QUrl(m_store->setting(kServerKey)), m_store->setting(kTokenKey), m_store->setting(kWorkspaceKey)};
+    return SyncConfig {QUrl(m_store->setting(kServerKey)), m_store->setting(kTokenKey),
+                       m_store->setting(kWorkspaceKey)};
 }
 
 int Cli::login()
@@ -153,16 +170,19 @@ int Cli::login()
     const QUrl server(m_parser.value(QStringLiteral("server")));
     const QString token = m_parser.value(QStringLiteral("token"));
     QString workspace = m_parser.value(QStringLiteral("workspace"));
-    if (!server.isValid() || !(server.scheme() == QLatin1String("http") || server.scheme() == QLatin1String("https"))
+    if (!server.isValid()
+        || !(server.scheme() == QLatin1String("http") || server.scheme() == QLatin1String("https"))
         || server.host().isEmpty())
         return usage(QStringLiteral("login needs --server with an http:// or https:// URL."));
     if (token.isEmpty())
-        return usage(QStringLiteral("login needs --token (ferry-server token create --user NAME makes one)."));
+        return usage(QStringLiteral(
+            "login needs --token (ferry-server token create --user NAME makes one)."));
 
     // Ask the server who this token belongs to; this also checks the URL and the token.
     QNetworkAccessManager network;
     QUrl me = server;
-    me.setPath(server.path().chopped(server.path().endsWith(QLatin1Char('/')) ? 1 : 0) + QStringLiteral("/v1/me"));
+    me.setPath(server.path().chopped(server.path().endsWith(QLatin1Char('/')) ? 1 : 0)
+               + QStringLiteral("/v1/me"));
     QNetworkRequest request(me);
     request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     request.setTransferTimeout(15000);
@@ -173,16 +193,20 @@ int Cli::login()
     reply->deleteLater();
     const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (httpStatus == 0)
-        return fail(Error{QStringLiteral("network"), QStringLiteral("Cannot reach %1 (%2); nothing was saved.")
-                                                         .arg(server.toDisplayString(), reply->errorString())});
+        return fail(Error {QStringLiteral("network"),
+                           QStringLiteral("Cannot reach %1 (%2); nothing was saved.")
+                               .arg(server.toDisplayString(), reply->errorString())});
     if (httpStatus == 401)
-        return fail(Error{QStringLiteral("unauthorized"),
-                          QStringLiteral("The server at %1 does not accept this token; nothing was saved.")
-                              .arg(server.toDisplayString())});
+        return fail(
+            Error {QStringLiteral("unauthorized"),
+                   QStringLiteral("The server at %1 does not accept this token; nothing was saved.")
+                       .arg(server.toDisplayString())});
     const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
     if (httpStatus != 200)
-        return fail(Error{QStringLiteral("http_%1").arg(httpStatus),
-                          QStringLiteral("The server answered %1: %2").arg(httpStatus).arg(answer.value(QStringLiteral("message")).toString())});
+        return fail(Error {QStringLiteral("http_%1").arg(httpStatus),
+                           QStringLiteral("The server answered %1: %2")
+                               .arg(httpStatus)
+                               .arg(answer.value(QStringLiteral("message")).toString())});
     const QString user = answer.value(QStringLiteral("user")).toString();
     QStringList available;
     for (const QJsonValue &w : answer.value(QStringLiteral("workspaces")).toArray())
@@ -190,43 +214,50 @@ int Cli::login()
     if (workspace.isEmpty())
         workspace = available.contains(user) ? user : available.value(0);
     if (workspace.isEmpty() || !available.contains(workspace))
-        return fail(Error{QStringLiteral("forbidden"),
-                          QStringLiteral("%1 has no workspace \"%2\" on this server (available: %3); nothing was saved.")
-                              .arg(user, workspace, available.join(QStringLiteral(", ")))});
+        return fail(Error {
+            QStringLiteral("forbidden"),
+            QStringLiteral(
+                "%1 has no workspace \"%2\" on this server (available: %3); nothing was saved.")
+                .arg(user, workspace, available.join(QStringLiteral(", ")))});
 
-    for (const auto &[key, value] : {std::pair{kServerKey, server.toString()}, std::pair{kTokenKey, token},
-                                     std::pair{kWorkspaceKey, workspace}}) {
+    for (const auto &[key, value] :
+         {std::pair {kServerKey, server.toString()}, std::pair {kTokenKey, token},
+          std::pair {kWorkspaceKey, workspace}}) {
         if (Status s = m_store->setSetting(key, value); !s)
             return fail(s.error());
     }
     if (m_json)
-        printJson(QJsonObject{{QStringLiteral("server"), server.toString()},
-                              {QStringLiteral("user"), user},
-                              {QStringLiteral("workspace"), workspace}});
+        printJson(QJsonObject {{QStringLiteral("server"), server.toString()},
+                               {QStringLiteral("user"), user},
+                               {QStringLiteral("workspace"), workspace}});
     else
-        m_out << "Signed in to " << server.toDisplayString() << " as " << user << ", workspace " << workspace << ".\n";
+        m_out << "Signed in to " << server.toDisplayString() << " as " << user << ", workspace "
+              << workspace << ".\n";
     return 0;
 }
 
-Result<QJsonObject> Cli::parseAssignments(const QString &entity, const QStringList &assignments) const
+Result<QJsonObject> Cli::parseAssignments(const QString &entity,
+                                          const QStringList &assignments) const
 {
     const EntityDef *def = m_store->schema().entity(entity);
     if (!def)
-        return Error{QStringLiteral("bad_entity"), QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+        return Error {QStringLiteral("bad_entity"),
+                      QStringLiteral("There is no entity called \"%1\".").arg(entity)};
     QJsonObject fields;
     for (const QString &assignment : assignments) {
         const qsizetype eq = assignment.indexOf(QLatin1Char('='));
         if (eq <= 0)
-            return Error{QStringLiteral("bad_argument"),
-                         QStringLiteral("\"%1\" is not of the form FIELD=VALUE.").arg(assignment)};
+            return Error {QStringLiteral("bad_argument"),
+                          QStringLiteral("\"%1\" is not of the form FIELD=VALUE.").arg(assignment)};
         const QString name = assignment.left(eq);
         const FieldDef *field = def->field(name);
         if (!field) {
             QStringList names;
             for (const FieldDef &f : def->fields)
                 names.append(f.name);
-            return Error{QStringLiteral("bad_field"), QStringLiteral("%1 has no field \"%2\" (fields: %3).")
-                                                          .arg(entity, name, names.join(QStringLiteral(", ")))};
+            return Error {QStringLiteral("bad_field"),
+                          QStringLiteral("%1 has no field \"%2\" (fields: %3).")
+                              .arg(entity, name, names.join(QStringLiteral(", ")))};
         }
         Result<QJsonValue> value = field->parse(assignment.mid(eq + 1));
         if (!value)
@@ -248,7 +279,7 @@ int Cli::create()
     if (!guid)
         return fail(guid.error());
     if (m_json)
-        printJson(QJsonObject{{QStringLiteral("guid"), guid.value()}});
+        printJson(QJsonObject {{QStringLiteral("guid"), guid.value()}});
     else
         m_out << guid.value() << "\n";
     return 0;
@@ -274,19 +305,20 @@ int Cli::remove(bool restore)
 {
     if (m_args.size() != 1)
         return usage(QStringLiteral("%1 needs exactly one guid.").arg(m_command));
-    Status s = restore ? m_store->restoreRecord(m_args.first()) : m_store->deleteRecord(m_args.first());
+    Status s
+        = restore ? m_store->restoreRecord(m_args.first()) : m_store->deleteRecord(m_args.first());
     return s ? 0 : fail(s.error());
 }
 
 QJsonObject Cli::recordJson(const LocalRecord &record) const
 {
-    QJsonObject object{{QStringLiteral("entity"), record.entity},
-                       {QStringLiteral("guid"), record.guid},
-                       {QStringLiteral("rev"), double(record.rev)},
-                       {QStringLiteral("deleted"), record.deleted},
-                       {QStringLiteral("status"), statusName(record.status)},
-                       {QStringLiteral("fields"), record.fields},
-                       {QStringLiteral("dirty"), QJsonArray::fromStringList(record.dirty)}};
+    QJsonObject object {{QStringLiteral("entity"), record.entity},
+                        {QStringLiteral("guid"), record.guid},
+                        {QStringLiteral("rev"), double(record.rev)},
+                        {QStringLiteral("deleted"), record.deleted},
+                        {QStringLiteral("status"), statusName(record.status)},
+                        {QStringLiteral("fields"), record.fields},
+                        {QStringLiteral("dirty"), QJsonArray::fromStringList(record.dirty)}};
     if (!record.extra.isEmpty())
         object.insert(QStringLiteral("extra"), record.extra);
     if (!record.problem.isEmpty())
@@ -318,7 +350,8 @@ void Cli::printRecord(const LocalRecord &record)
     m_out << record.entity << " " << record.guid << "  [" << statusName(record.status)
           << (record.deleted ? ", deleted" : "") << ", rev " << record.rev << "]\n";
     for (auto it = record.fields.begin(); it != record.fields.end(); ++it)
-        m_out << "  " << it.key() << (record.isDirty(it.key()) ? " *" : "") << ": " << displayValue(it.value()) << "\n";
+        m_out << "  " << it.key() << (record.isDirty(it.key()) ? " *" : "") << ": "
+              << displayValue(it.value()) << "\n";
     for (auto it = record.extra.begin(); it != record.extra.end(); ++it)
         m_out << "  " << it.key() << " (not in this schema): " << displayValue(it.value()) << "\n";
     if (!record.problem.isEmpty())
@@ -343,7 +376,8 @@ int Cli::list()
 {
     if (m_args.size() != 1)
         return usage(QStringLiteral("list needs one entity (e.g. list Post)."));
-    Result<QList<LocalRecord>> records = m_store->records(m_args.first(), m_parser.isSet(QStringLiteral("all")));
+    Result<QList<LocalRecord>> records
+        = m_store->records(m_args.first(), m_parser.isSet(QStringLiteral("all")));
     if (!records)
         return fail(records.error());
     if (m_json) {
@@ -355,8 +389,9 @@ int Cli::list()
     }
     const EntityDef *def = m_store->schema().entity(m_args.first());
     for (const LocalRecord &record : records.value()) {
-        m_out << record.guid << "  " << qSetFieldWidth(9) << Qt::left << statusName(record.status) << qSetFieldWidth(0)
-              << (record.deleted ? "(deleted) " : "") << displayValue(record.fields.value(def->display)) << "\n";
+        m_out << record.guid << "  " << qSetFieldWidth(9) << Qt::left << statusName(record.status)
+              << qSetFieldWidth(0) << (record.deleted ? "(deleted) " : "")
+              << displayValue(record.fields.value(def->display)) << "\n";
     }
     m_out << records->size() << " " << (def ? def->title : m_args.first()) << "\n";
     return 0;
@@ -366,10 +401,14 @@ int Cli::sync()
 {
     const SyncConfig cfg = config();
     if (!cfg.isComplete())
-        return fail(Error{QStringLiteral("not_configured"),
-                          QStringLiteral("This profile is not connected to a server. Run ferry-cli login first.")});
+        return fail(
+            Error {QStringLiteral("not_configured"),
+                   QStringLiteral(
+                       "This profile is not connected to a server. Run ferry-cli login first.")});
     RetryPolicy retry;
-    retry.attempts = m_parser.isSet(QStringLiteral("retries")) ? m_parser.value(QStringLiteral("retries")).toInt() : 4;
+    retry.attempts = m_parser.isSet(QStringLiteral("retries"))
+        ? m_parser.value(QStringLiteral("retries")).toInt()
+        : 4;
     retry.initialDelayMs = 200;
     retry.maxDelayMs = 5000;
     if (retry.attempts < 1)
@@ -394,10 +433,11 @@ int Cli::sync()
         }
         client.syncNow();
     });
-    QObject::connect(&client, &SyncClient::errorOccurred, &loop, [&](const Error &error, bool willRetry) {
-        if (willRetry && !m_json)
-            m_err << "ferry-cli: " << error.message << " Retrying.\n" << Qt::flush;
-    });
+    QObject::connect(&client, &SyncClient::errorOccurred, &loop,
+                     [&](const Error &error, bool willRetry) {
+                         if (willRetry && !m_json)
+                             m_err << "ferry-cli: " << error.message << " Retrying.\n" << Qt::flush;
+                     });
     QObject::connect(&client, &SyncClient::syncFinished, &loop, [&](const SyncSummary &summary) {
         result = summary;
         loop.quit();
@@ -405,16 +445,17 @@ int Cli::sync()
     loop.exec();
 
     if (m_json) {
-        QJsonObject object{{QStringLiteral("ok"), result.ok},
-                           {QStringLiteral("sent"), double(result.sent)},
-                           {QStringLiteral("received"), double(result.received)},
-                           {QStringLiteral("conflicts"), double(result.conflicts)},
-                           {QStringLiteral("rejected"), double(result.rejected)},
-                           {QStringLiteral("cursor"), double(result.cursor)},
-                           {QStringLiteral("elapsedMs"), double(result.elapsedMs)}};
+        QJsonObject object {{QStringLiteral("ok"), result.ok},
+                            {QStringLiteral("sent"), double(result.sent)},
+                            {QStringLiteral("received"), double(result.received)},
+                            {QStringLiteral("conflicts"), double(result.conflicts)},
+                            {QStringLiteral("rejected"), double(result.rejected)},
+                            {QStringLiteral("cursor"), double(result.cursor)},
+                            {QStringLiteral("elapsedMs"), double(result.elapsedMs)}};
         if (!result.ok)
-            object.insert(QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), result.error.code},
-                                                               {QStringLiteral("message"), result.error.message}});
+            object.insert(QStringLiteral("error"),
+                          QJsonObject {{QStringLiteral("code"), result.error.code},
+                                       {QStringLiteral("message"), result.error.message}});
         printJson(object);
     }
     if (!result.ok) {
@@ -423,8 +464,8 @@ int Cli::sync()
     }
     if (!m_json) {
         const QLocale locale;
-        m_out << "Synced: sent " << locale.toString(result.sent) << ", received " << locale.toString(result.received)
-              << " in " << result.elapsedMs << " ms.";
+        m_out << "Synced: sent " << locale.toString(result.sent) << ", received "
+              << locale.toString(result.received) << " in " << result.elapsedMs << " ms.";
         if (result.conflicts > 0)
             m_out << " " << result.conflicts << " conflict(s) need a decision: ferry-cli conflicts";
         m_out << "\n";
@@ -447,18 +488,19 @@ int Cli::status()
         counts.insert(entity.name, double(n ? n.value() : 0));
     }
     if (m_json) {
-        printJson(QJsonObject{{QStringLiteral("profile"), m_profile},
-                              {QStringLiteral("device"), m_store->deviceId()},
-                              {QStringLiteral("server"), cfg.server.toString()},
-                              {QStringLiteral("workspace"), cfg.workspace},
-                              {QStringLiteral("cursor"), double(m_store->cursor())},
-                              {QStringLiteral("unsynced"), double(unsynced.value())},
-                              {QStringLiteral("conflicts"), double(open->size())},
-                              {QStringLiteral("records"), counts}});
+        printJson(QJsonObject {{QStringLiteral("profile"), m_profile},
+                               {QStringLiteral("device"), m_store->deviceId()},
+                               {QStringLiteral("server"), cfg.server.toString()},
+                               {QStringLiteral("workspace"), cfg.workspace},
+                               {QStringLiteral("cursor"), double(m_store->cursor())},
+                               {QStringLiteral("unsynced"), double(unsynced.value())},
+                               {QStringLiteral("conflicts"), double(open->size())},
+                               {QStringLiteral("records"), counts}});
         return 0;
     }
     m_out << "Profile:   " << m_profile << "\nDevice:    " << m_store->deviceId() << "\nServer:    "
-          << (cfg.server.isEmpty() ? QStringLiteral("(not signed in)") : cfg.server.toDisplayString())
+          << (cfg.server.isEmpty() ? QStringLiteral("(not signed in)")
+                                   : cfg.server.toDisplayString())
           << "\nWorkspace: " << cfg.workspace << "\nCursor:    " << m_store->cursor()
           << "\nUnsynced:  " << unsynced.value() << "\nConflicts: " << open->size() << "\n";
     for (auto it = counts.begin(); it != counts.end(); ++it)
@@ -479,15 +521,16 @@ int Cli::conflicts()
         return 0;
     }
     for (const Conflict &c : open.value()) {
-        m_out << c.entity << " " << c.guid << ": changed here and by " << (c.theirsUser.isEmpty() ? QStringLiteral("another device") : c.theirsUser)
+        m_out << c.entity << " " << c.guid << ": changed here and by "
+              << (c.theirsUser.isEmpty() ? QStringLiteral("another device") : c.theirsUser)
               << " (device " << c.theirsDevice << ", " << formatTime(c.theirsAt) << ")\n";
         if (c.mineDeleted)
             m_out << "  you deleted it; the other side edited it\n";
         if (c.theirsDeleted)
             m_out << "  the other side deleted it; you edited it\n";
         for (const FieldConflict &f : c.fields)
-            m_out << "  " << f.field << ": mine \"" << displayValue(f.mine) << "\", theirs \"" << displayValue(f.theirs)
-                  << "\" (was \"" << displayValue(f.base) << "\")\n";
+            m_out << "  " << f.field << ": mine \"" << displayValue(f.mine) << "\", theirs \""
+                  << displayValue(f.theirs) << "\" (was \"" << displayValue(f.base) << "\")\n";
     }
     m_out << open->size() << " conflict(s)\n";
     return 0;
@@ -500,7 +543,9 @@ int Cli::resolve()
     const QString keep = m_parser.value(QStringLiteral("keep"));
     if (keep != QLatin1String("mine") && keep != QLatin1String("theirs"))
         return usage(QStringLiteral("resolve needs --keep mine or --keep theirs."));
-    Status s = m_store->resolveConflict(m_args.first(), keep == QLatin1String("mine") ? Resolution::KeepMine : Resolution::KeepTheirs);
+    Status s = m_store->resolveConflict(m_args.first(),
+                                        keep == QLatin1String("mine") ? Resolution::KeepMine
+                                                                      : Resolution::KeepTheirs);
     if (!s)
         return fail(s.error());
     if (!m_json)

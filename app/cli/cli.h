@@ -33,7 +33,8 @@ private:
     int conflicts();
     int resolve();
 
-    Ferry::Result<QJsonObject> parseAssignments(const QString &entity, const QStringList &assignments) const;
+    Ferry::Result<QJsonObject> parseAssignments(const QString &entity,
+                                                const QStringList &assignments) const;
     Ferry::SyncConfig config() const;
     QJsonObject recordJson(const Ferry::LocalRecord &record) const;
     QString displayValue(const QJsonValue &value) const;

@@ -2,7 +2,9 @@
 
 namespace FerryTest {
 
-FaultProxy::FaultProxy(quint16 targetPort, QObject *parent) : QObject(parent), m_targetPort(targetPort)
+FaultProxy::FaultProxy(quint16 targetPort, QObject *parent)
+    : QObject(parent)
+    , m_targetPort(targetPort)
 {
     connect(&m_server, &QTcpServer::newConnection, this, &FaultProxy::onNewConnection);
 }
@@ -40,9 +42,10 @@ void FaultProxy::onNewConnection()
         };
         connect(client, &QTcpSocket::readyRead, this, [=, this] {
             const QByteArray data = client->readAll();
-            const bool startsRequest = data.startsWith("GET ") || data.startsWith("POST ") || data.startsWith("PUT ")
-                                       || data.startsWith("DELETE ");
-            if (startsRequest && !m_marker.isEmpty() && data.left(data.indexOf('\n')).contains(m_marker)) {
+            const bool startsRequest = data.startsWith("GET ") || data.startsWith("POST ")
+                || data.startsWith("PUT ") || data.startsWith("DELETE ");
+            if (startsRequest && !m_marker.isEmpty()
+                && data.left(data.indexOf('\n')).contains(m_marker)) {
                 ++m_matched;
                 if (m_matched > m_pass && m_matched <= m_pass + m_count) {
                     ++m_faulted;
@@ -70,7 +73,8 @@ void FaultProxy::onNewConnection()
             }
             client->write(data);
         });
-        connect(upstream, &QTcpSocket::disconnected, client, [client] { client->disconnectFromHost(); });
+        connect(upstream, &QTcpSocket::disconnected, client,
+                [client] { client->disconnectFromHost(); });
         connect(client, &QTcpSocket::disconnected, this, [client, upstream] {
             upstream->disconnectFromHost();
             client->deleteLater();

@@ -25,11 +25,14 @@ bool ServerProcess::start(const QStringList &extraArguments)
         return false;
     }
     m_arguments = extraArguments;
-    const QString listen = m_port ? QStringLiteral("127.0.0.1:%1").arg(m_port) : QStringLiteral("127.0.0.1:0");
+    const QString listen
+        = m_port ? QStringLiteral("127.0.0.1:%1").arg(m_port) : QStringLiteral("127.0.0.1:0");
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
-    m_process->start(binary(), QStringList{QStringLiteral("--data"), m_dir.path(), QStringLiteral("--listen"), listen}
-                                   + extraArguments);
+    m_process->start(
+        binary(),
+        QStringList {QStringLiteral("--data"), m_dir.path(), QStringLiteral("--listen"), listen}
+            + extraArguments);
     if (!m_process->waitForStarted(10000)) {
         m_error = m_process->errorString();
         return false;
@@ -48,8 +51,9 @@ bool ServerProcess::start(const QStringList &extraArguments)
             return true;
         }
     }
-    m_error = QStringLiteral("the server did not say where it listens; stdout: %1 stderr: %2")
-                  .arg(QString::fromUtf8(output), QString::fromUtf8(m_process->readAllStandardError()));
+    m_error
+        = QStringLiteral("the server did not say where it listens; stdout: %1 stderr: %2")
+              .arg(QString::fromUtf8(output), QString::fromUtf8(m_process->readAllStandardError()));
     return false;
 }
 
@@ -75,7 +79,7 @@ bool ServerProcess::restart()
 QString ServerProcess::admin(const QStringList &arguments)
 {
     QProcess process;
-    process.start(binary(), QStringList{QStringLiteral("--data"), m_dir.path()} + arguments);
+    process.start(binary(), QStringList {QStringLiteral("--data"), m_dir.path()} + arguments);
     if (!process.waitForFinished(15000) || process.exitCode() != 0) {
         m_error = QString::fromUtf8(process.readAllStandardError());
         return {};
@@ -85,7 +89,8 @@ QString ServerProcess::admin(const QStringList &arguments)
 
 QString ServerProcess::createToken(const QString &user)
 {
-    return admin({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--user"), user});
+    return admin(
+        {QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--user"), user});
 }
 
 } // namespace FerryTest

@@ -7,7 +7,9 @@ using namespace Ferry;
 
 namespace FerryTest {
 
-TestDevice::TestDevice(const SyncConfig &config, const Schema &schema) : m_config(config), m_schema(schema)
+TestDevice::TestDevice(const SyncConfig &config, const Schema &schema)
+    : m_config(config)
+    , m_schema(schema)
 {
     m_retry.attempts = 3;
     m_retry.initialDelayMs = 50;
@@ -71,7 +73,8 @@ SyncSummary TestDevice::sync(int timeoutMs)
     client().syncNow();
     if (!finished.wait(timeoutMs)) {
         SyncSummary timedOut;
-        timedOut.error = Error{QStringLiteral("timeout"), QStringLiteral("the sync did not finish in time")};
+        timedOut.error
+            = Error {QStringLiteral("timeout"), QStringLiteral("the sync did not finish in time")};
         return timedOut;
     }
     return finished.at(0).at(0).value<SyncSummary>();

@@ -14,7 +14,8 @@ namespace FerryTest {
 class TestDevice
 {
 public:
-    explicit TestDevice(const Ferry::SyncConfig &config, const Ferry::Schema &schema = Ferry::Schema::defaultSchema());
+    explicit TestDevice(const Ferry::SyncConfig &config,
+                        const Ferry::Schema &schema = Ferry::Schema::defaultSchema());
     ~TestDevice();
 
     Ferry::LocalStore &store() { return *m_store; }

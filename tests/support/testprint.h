@@ -8,20 +8,17 @@
 // Readable QCOMPARE failures for Ferry's enums.
 namespace QTest {
 
-template<>
-inline char *toString(const Ferry::SyncStatus &status)
+template<> inline char *toString(const Ferry::SyncStatus &status)
 {
     return qstrdup(qPrintable(Ferry::statusName(status)));
 }
 
-template<>
-inline char *toString(const Ferry::FieldType &type)
+template<> inline char *toString(const Ferry::FieldType &type)
 {
     return qstrdup(qPrintable(Ferry::typeName(type)));
 }
 
-template<>
-inline char *toString(const Ferry::ChangeOrigin &origin)
+template<> inline char *toString(const Ferry::ChangeOrigin &origin)
 {
     return qstrdup(origin == Ferry::ChangeOrigin::Local ? "local" : "remote");
 }
