@@ -65,6 +65,9 @@ public:
                                        int limit = -1, int offset = 0);
     Result<qint64> count(const QString &entity, bool includeDeleted = false);
     Result<qint64> unsyncedCount();
+    // Records the server refused to take (each with its `problem`); they are not sent again
+    // until edited.
+    Result<QList<LocalRecord>> refusedRecords();
     Result<QList<Conflict>> conflicts();
     Result<std::optional<Conflict>> conflict(const QString &guid);
     // The change log after `afterId` (entries: id, origin, entity, guids).
@@ -85,6 +88,7 @@ private:
     RecordTable *table(const QString &entity);
     Result<QPair<RecordTable *, LocalRecord>> locate(const QString &guid);
     Status saveConflict(const Conflict &conflict);
+    Status dropConflict(const QString &guid);
     Status logChange(const ChangeSet &change);
     Status writeMeta(const QString &key, const QVariant &value);
     Status applyMerged(RecordTable &table, const Wire::RemoteRecord &remote, qint64 at);

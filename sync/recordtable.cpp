@@ -310,6 +310,14 @@ Result<qint64> RecordTable::count(bool includeDeleted)
     return query.value(0).toLongLong();
 }
 
+Result<QList<LocalRecord>> RecordTable::refused()
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE status != 0 AND problem IS NOT NULL ORDER BY rowid")
+                      .arg(selectColumns(), tableName()));
+    return readAll(query);
+}
+
 Result<qint64> RecordTable::countUnsynced()
 {
     QSqlQuery query(m_db);

@@ -37,6 +37,8 @@ public:
     Result<QList<LocalRecord>> list(bool includeDeleted, int limit = -1, int offset = 0);
     Result<qint64> count(bool includeDeleted);
     Result<qint64> countUnsynced();
+    // Records whose last push the server refused, with its reason.
+    Result<QList<LocalRecord>> refused();
 
     // The fast path for pulled changes to records without local changes: one upsert, no
     // read. Returns false (and writes nothing) when the change needs the full merge path:

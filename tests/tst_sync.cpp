@@ -37,6 +37,7 @@ private Q_SLOTS:
     void editDuringPushStaysDirty();
     void restartKeepsDirtyStateConflictsAndCursor();
     void unreachableServerFailsWithMessage();
+    void refusedChangeIsKeptAndReported();
 
 private:
     SyncConfig freshWorkspace();
@@ -518,6 +519,39 @@ void TestSync::unreachableServerFailsWithMessage()
     QCOMPARE(s.error.code, QStringLiteral("network"));
     QVERIFY2(s.error.message.contains(QStringLiteral("Cannot reach")), qPrintable(s.error.message));
     QCOMPARE(a.store().unsyncedCount().value(), 1); // nothing lost
+}
+
+void TestSync::refusedChangeIsKeptAndReported()
+{
+    const SyncConfig config = freshWorkspace();
+    TestDevice a(config);
+    const QString guid = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("v1")}});
+    SYNC_OK(a);
+    // Pointed at a workspace that never had this record, its next change claims a revision
+    // that server cannot know: the server refuses it, and the device keeps it.
+    a.setWorkspace(freshWorkspace().workspace);
+    a.edit(guid, {{QStringLiteral("name"), QStringLiteral("v2")}});
+    const SyncSummary refused = a.sync();
+    QVERIFY(refused.ok);
+    QCOMPARE(refused.rejected, 1);
+    LocalRecord r = a.record(guid);
+    QCOMPARE(r.fields.value(QStringLiteral("name")).toString(), QStringLiteral("v2"));
+    QCOMPARE(r.status, SyncStatus::NeedsSync);
+    QVERIFY2(r.problem.contains(QStringLiteral("base")), qPrintable(r.problem));
+    QCOMPARE(a.store().refusedRecords()->size(), 1);
+
+    // Not sent again on its own...
+    const SyncSummary quiet = a.sync();
+    QVERIFY(quiet.ok);
+    QCOMPARE(quiet.sent, 0);
+    // ...but again once edited, and the refusal is forgotten when the server takes it.
+    a.setWorkspace(config.workspace);
+    a.edit(guid, {{QStringLiteral("name"), QStringLiteral("v3")}});
+    const SyncSummary accepted = a.sync();
+    QVERIFY(accepted.ok);
+    QCOMPARE(accepted.rejected, 0);
+    QCOMPARE(a.record(guid).status, SyncStatus::Synced);
+    QVERIFY(a.record(guid).problem.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestSync)

@@ -462,6 +462,17 @@ int Cli::sync()
         m_err << "ferry-cli: sync failed: " << result.error.message << "\n";
         return 1;
     }
+    // Not caught up while the server refuses some changes: say which and why.
+    Result<std::unique_ptr<LocalStore>> reopened = LocalStore::open(path, schema);
+    if (!reopened)
+        return fail(reopened.error());
+    m_store = std::move(reopened).value();
+    Result<QList<LocalRecord>> refused = m_store->refusedRecords();
+    if (!refused)
+        return fail(refused.error());
+    for (const LocalRecord &record : refused.value())
+        m_err << "ferry-cli: the server refused the change to " << record.entity << " " << record.guid << ": "
+              << record.problem << " (edit the record to send it again)\n";
     if (!m_json) {
         const QLocale locale;
         m_out << "Synced: sent " << locale.toString(result.sent) << ", received "
@@ -470,7 +481,7 @@ int Cli::sync()
             m_out << " " << result.conflicts << " conflict(s) need a decision: ferry-cli conflicts";
         m_out << "\n";
     }
-    return 0;
+    return refused->isEmpty() ? 0 : 1;
 }
 
 int Cli::status()

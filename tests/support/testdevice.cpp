@@ -53,6 +53,13 @@ void TestDevice::setServer(const QUrl &server)
         m_client->setConfig(m_config);
 }
 
+void TestDevice::setWorkspace(const QString &workspace)
+{
+    m_config.workspace = workspace;
+    if (m_client)
+        m_client->setConfig(m_config);
+}
+
 void TestDevice::setRetryPolicy(const RetryPolicy &policy)
 {
     m_retry = policy;

@@ -23,6 +23,7 @@ public:
     QString storePath() const;
 
     void setServer(const QUrl &server);
+    void setWorkspace(const QString &workspace);
     void setRetryPolicy(const Ferry::RetryPolicy &policy);
     void setPullPageSize(int records);
 

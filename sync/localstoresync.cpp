@@ -1,0 +1,221 @@
+#include "localstore.h"
+
+#include "guid.h"
+#include "localstore_p.h"
+#include "reconcile.h"
+#include "sqlutil.h"
+
+#include <QSqlQuery>
+
+// The engine's half of LocalStore: building push batches and applying what the server
+// answers and sends.
+namespace Ferry {
+
+using namespace StoreDetail;
+
+Result<OutgoingBatch> LocalStore::nextBatch(int maxMutations)
+{
+    OutgoingBatch batch;
+    {
+        QSqlQuery query(m_db);
+        if (!query.exec(
+                QStringLiteral("SELECT batch, body, pushed FROM outbox ORDER BY created LIMIT 1")))
+            return Sql::error(QStringLiteral("read the pending push"), query);
+        if (query.next()) {
+            batch.id = query.value(0).toString();
+            batch.body = query.value(1).toByteArray();
+            batch.pushed = QJsonDocument::fromJson(query.value(2).toString().toUtf8()).object();
+            return batch;
+        }
+    }
+    Wire::PushRequest request;
+    request.batch = createGuid();
+    request.device = m_deviceId;
+    for (const auto &t : m_tables) {
+        const int room = maxMutations - int(request.mutations.size());
+        if (room <= 0)
+            break;
+        Result<QList<LocalRecord>> pending = t->pending(room);
+        if (!pending)
+            return pending.error();
+        for (const LocalRecord &record : pending.value()) {
+            QJsonObject values;
+            request.mutations.append(Reconcile::mutationFor(t->entity(), record, &values));
+            batch.pushed.insert(record.guid,
+                                QJsonObject {{QStringLiteral("entity"), record.entity},
+                                             {QStringLiteral("values"), values}});
+        }
+    }
+    if (request.mutations.isEmpty())
+        return OutgoingBatch();
+    batch.id = request.batch;
+    batch.body = Wire::encode(request);
+    batch.mutations = request.mutations;
+    QSqlQuery insert(m_db);
+    insert.prepare(
+        QStringLiteral("INSERT INTO outbox (batch, body, pushed, created) VALUES (?, ?, ?, ?)"));
+    insert.addBindValue(batch.id);
+    insert.addBindValue(batch.body);
+    insert.addBindValue(compact(batch.pushed));
+    insert.addBindValue(now());
+    if (!insert.exec())
+        return Sql::error(QStringLiteral("save the pending push"), insert);
+    return batch;
+}
+
+Status LocalStore::dropBatch(const QString &batchId)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM outbox WHERE batch = ?"));
+    query.addBindValue(batchId);
+    if (!query.exec())
+        return Sql::error(QStringLiteral("clear the pending push"), query);
+    return success();
+}
+
+Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::PushResponse &response,
+                                     QList<ChangeSet> *changes, QStringList *problems)
+{
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    QHash<QString, ChangeSet> touched;
+    for (const Wire::MutationResult &result : response.results) {
+        const QJsonObject sent = batch.pushed.value(result.guid).toObject();
+        if (sent.isEmpty())
+            return Error {
+                QStringLiteral("bad_response"),
+                QStringLiteral("The server answered for a record that was not pushed (%1).")
+                    .arg(result.guid)};
+        RecordTable *t = table(sent.value(QStringLiteral("entity")).toString());
+        if (!t)
+            continue;
+        Result<std::optional<LocalRecord>> found = t->find(result.guid);
+        if (!found)
+            return found.error();
+        if (!found.value())
+            continue; // removed locally since; nothing to update
+        LocalRecord record = *found.value();
+        const bool hadConflict = record.status == SyncStatus::Conflicted;
+        Conflict current;
+        if (hadConflict) {
+            auto existing = conflict(result.guid);
+            if (!existing)
+                return existing.error();
+            current = existing.value().value_or(Conflict());
+        }
+        Reconcile::applyPushResult(
+            t->entity(), record, sent.value(QStringLiteral("values")).toObject(), result, current);
+        if (result.status == Wire::PushStatus::Rejected && problems)
+            problems->append(
+                QStringLiteral("%1 %2: %3").arg(record.entity, record.guid, record.problem));
+        record.modified = now();
+        if (Status s = t->write(record); !s)
+            return s;
+        if (!current.isEmpty()) {
+            if (Status s = saveConflict(current); !s)
+                return s;
+        } else if (hadConflict) {
+            if (Status s = dropConflict(result.guid); !s)
+                return s;
+        }
+        addToChange(touched, record.entity, record.guid, ChangeOrigin::Remote);
+    }
+    if (Status s = dropBatch(batch.id); !s)
+        return s;
+    for (const ChangeSet &set : std::as_const(touched)) {
+        if (Status s = logChange(set); !s)
+            return s;
+    }
+    if (Status s = transaction.commit(); !s)
+        return s;
+    if (changes)
+        *changes = touched.values();
+    return success();
+}
+
+Status LocalStore::applyMerged(RecordTable &t, const Wire::RemoteRecord &remote, qint64 at)
+{
+    Result<std::optional<LocalRecord>> found = t.find(remote.guid);
+    if (!found)
+        return found.error();
+    LocalRecord record;
+    if (found.value()) {
+        record = *found.value();
+        if (remote.rev <= record.rev)
+            return success(); // already known (our own push, or an earlier page)
+    } else {
+        record.entity = remote.entity;
+        record.guid = remote.guid;
+        for (const FieldDef &def : t.entity().fields)
+            record.fields.insert(def.name, QJsonValue(QJsonValue::Null));
+    }
+    auto existing = conflict(remote.guid);
+    if (!existing)
+        return existing.error();
+    Conflict current = existing.value().value_or(Conflict());
+    Reconcile::applyRemote(t.entity(), record, remote, current);
+    record.modified = at;
+    if (Status s = t.write(record); !s)
+        return s;
+    return current.isEmpty() ? dropConflict(remote.guid) : saveConflict(current);
+}
+
+Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *changes)
+{
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    const qint64 at = now();
+    QHash<QString, QSet<QString>> unsynced;
+    QHash<QString, ChangeSet> touched;
+    for (const Wire::RemoteRecord &remote : page.changes) {
+        RecordTable *t = table(remote.entity);
+        if (!t) {
+            QSqlQuery keep(m_db);
+            keep.prepare(QStringLiteral(
+                "INSERT OR REPLACE INTO foreign_records (guid, entity, rev, deleted, fields) "
+                "VALUES (?, ?, ?, ?, ?)"));
+            keep.addBindValue(remote.guid);
+            keep.addBindValue(remote.entity);
+            keep.addBindValue(remote.rev);
+            keep.addBindValue(remote.deleted ? 1 : 0);
+            keep.addBindValue(compact(remote.fields));
+            if (!keep.exec())
+                return Sql::error(QStringLiteral("keep a record of an unknown entity"), keep);
+            continue;
+        }
+        auto guids = unsynced.find(remote.entity);
+        if (guids == unsynced.end()) {
+            Result<QSet<QString>> set = t->unsyncedGuids();
+            if (!set)
+                return set.error();
+            guids = unsynced.insert(remote.entity, set.value());
+        }
+        bool done = false;
+        if (!guids->contains(remote.guid)) {
+            Result<bool> fast = t->upsertRemote(remote, at);
+            if (!fast)
+                return fast.error();
+            done = fast.value();
+        }
+        if (!done) {
+            if (Status s = applyMerged(*t, remote, at); !s)
+                return s;
+        }
+        addToChange(touched, remote.entity, remote.guid, ChangeOrigin::Remote);
+    }
+    if (Status s = writeMeta(kCursorKey, page.cursor); !s)
+        return s;
+    for (const ChangeSet &set : std::as_const(touched)) {
+        if (Status s = logChange(set); !s)
+            return s;
+    }
+    if (Status s = transaction.commit(); !s)
+        return s;
+    if (changes)
+        *changes = touched.values();
+    return success();
+}
+
+} // namespace Ferry
