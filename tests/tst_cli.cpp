@@ -38,6 +38,7 @@ private Q_SLOTS:
     void badInputIsRefusedClearly();
     void loginRefusesBadToken();
     void syncWithoutLoginFails();
+    void refusedChangeMakesSyncFail();
 
 private:
     Run cli(const QString &profile, const QStringList &arguments);
@@ -238,6 +239,40 @@ void TestCli::syncWithoutLoginFails()
     const Run r = cli(QStringLiteral("fresh"), {QStringLiteral("sync")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("login")), qPrintable(r.err));
+}
+
+void TestCli::refusedChangeMakesSyncFail()
+{
+    login(QStringLiteral("mover"));
+    const QString guid
+        = cli(QStringLiteral("mover"),
+              {QStringLiteral("create"), QStringLiteral("Tag"), QStringLiteral("name=a")})
+              .out.trimmed();
+    QCOMPARE(cli(QStringLiteral("mover"), {QStringLiteral("sync")}).exitCode, 0);
+    // Moved to a workspace that has never seen the record, its edit cannot be applied there.
+    m_server.admin({QStringLiteral("workspace"), QStringLiteral("create"),
+                    QStringLiteral("elsewhere"), QStringLiteral("--owner"),
+                    QStringLiteral("carol")});
+    const Run moved = cli(QStringLiteral("mover"),
+                          {QStringLiteral("login"), QStringLiteral("--server"),
+                           m_server.url().toString(), QStringLiteral("--token"), m_token,
+                           QStringLiteral("--workspace"), QStringLiteral("elsewhere")});
+    QVERIFY2(moved.exitCode == 0, qPrintable(moved.err)); // login checks the workspace exists
+    QCOMPARE(cli(QStringLiteral("mover"), {QStringLiteral("edit"), guid, QStringLiteral("name=b")})
+                 .exitCode,
+             0);
+    const Run refused = cli(QStringLiteral("mover"), {QStringLiteral("sync")});
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains(QStringLiteral("refused")) && refused.err.contains(guid),
+             qPrintable(refused.err));
+    const QJsonObject kept
+        = cli(QStringLiteral("mover"), {QStringLiteral("show"), guid, QStringLiteral("--json")})
+              .json()
+              .toObject();
+    QCOMPARE(
+        kept.value(QStringLiteral("fields")).toObject().value(QStringLiteral("name")).toString(),
+        QStringLiteral("b"));
+    QVERIFY(!kept.value(QStringLiteral("problem")).toString().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
