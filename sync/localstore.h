@@ -15,6 +15,10 @@
 
 namespace Ferry {
 
+namespace Sql {
+class Transaction;
+}
+
 // A push batch as it went (or will go) to the server: kept in the store until its answer
 // is applied, so a retry after a lost answer resends the very same batch.
 struct OutgoingBatch
@@ -90,6 +94,9 @@ private:
     Status saveConflict(const Conflict &conflict);
     Status dropConflict(const QString &guid);
     Status logChange(const ChangeSet &change);
+    // Logs the changes of a sync transaction, commits it and hands the changes out.
+    Status commitWithLog(Sql::Transaction &transaction, const QHash<QString, ChangeSet> &touched,
+                         QList<ChangeSet> *changes);
     Status writeMeta(const QString &key, const QVariant &value);
     Status applyMerged(RecordTable &table, const Wire::RemoteRecord &remote, qint64 at);
     Status

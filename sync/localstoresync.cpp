@@ -123,15 +123,7 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
     }
     if (Status s = dropBatch(batch.id); !s)
         return s;
-    for (const ChangeSet &set : std::as_const(touched)) {
-        if (Status s = logChange(set); !s)
-            return s;
-    }
-    if (Status s = transaction.commit(); !s)
-        return s;
-    if (changes)
-        *changes = touched.values();
-    return success();
+    return commitWithLog(transaction, touched, changes);
 }
 
 Status LocalStore::applyMerged(RecordTable &t, const Wire::RemoteRecord &remote, qint64 at)
@@ -207,7 +199,14 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
     }
     if (Status s = writeMeta(kCursorKey, page.cursor); !s)
         return s;
-    for (const ChangeSet &set : std::as_const(touched)) {
+    return commitWithLog(transaction, touched, changes);
+}
+
+Status LocalStore::commitWithLog(Sql::Transaction &transaction,
+                                 const QHash<QString, ChangeSet> &touched,
+                                 QList<ChangeSet> *changes)
+{
+    for (const ChangeSet &set : touched) {
         if (Status s = logChange(set); !s)
             return s;
     }

@@ -238,21 +238,31 @@ void SyncEngine::pushNext()
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onPushReply(reply); });
 }
 
-void SyncEngine::onPushReply(QNetworkReply *reply)
+std::optional<QByteArray> SyncEngine::takeReply(QNetworkReply *reply)
 {
     reply->deleteLater();
     if (reply != m_inFlight)
-        return;
+        return std::nullopt; // cancelled meanwhile
     m_inFlight = nullptr;
-    if (reply->error() != QNetworkReply::NoError) {
-        bool transient = false;
-        const Error error = replyError(reply, &transient);
-        if (error.code == QLatin1String("batch_mismatch"))
-            m_store->dropBatch(m_batch.id); // cannot be sent again as it is; rebuild it
-        failRequest(error, transient || error.code == QLatin1String("batch_mismatch"));
-        return;
+    if (reply->error() == QNetworkReply::NoError)
+        return reply->readAll();
+    bool transient = false;
+    const Error error = replyError(reply, &transient);
+    if (error.code == QLatin1String("batch_mismatch")) {
+        // The batch cannot be sent again as it is: forget it and build a new one.
+        m_store->dropBatch(m_batch.id);
+        transient = true;
     }
-    Result<Wire::PushResponse> response = Wire::parsePushResponse(reply->readAll());
+    failRequest(error, transient);
+    return std::nullopt;
+}
+
+void SyncEngine::onPushReply(QNetworkReply *reply)
+{
+    const std::optional<QByteArray> body = takeReply(reply);
+    if (!body)
+        return;
+    Result<Wire::PushResponse> response = Wire::parsePushResponse(*body);
     if (!response) {
         failRequest(response.error(), false);
         return;
@@ -294,17 +304,10 @@ void SyncEngine::requestPage(qint64 since, bool withCount)
 
 void SyncEngine::onPullReply(QNetworkReply *reply)
 {
-    reply->deleteLater();
-    if (reply != m_inFlight)
+    const std::optional<QByteArray> body = takeReply(reply);
+    if (!body)
         return;
-    m_inFlight = nullptr;
-    if (reply->error() != QNetworkReply::NoError) {
-        bool transient = false;
-        const Error error = replyError(reply, &transient);
-        failRequest(error, transient);
-        return;
-    }
-    Result<Wire::PullPage> page = Wire::parsePullPage(reply->readAll());
+    Result<Wire::PullPage> page = Wire::parsePullPage(*body);
     if (!page) {
         failRequest(page.error(), false);
         return;

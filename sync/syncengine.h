@@ -12,6 +12,7 @@
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -98,6 +99,8 @@ Q_SIGNALS:
 private:
     void beginCycle();
     void pushNext();
+    // The body of a finished request, or nothing if it failed (then already handled).
+    std::optional<QByteArray> takeReply(QNetworkReply *reply);
     void onPushReply(QNetworkReply *reply);
     void requestPage(qint64 since, bool withCount);
     void onPullReply(QNetworkReply *reply);
