@@ -525,7 +525,8 @@ void TestSync::refusedChangeIsKeptAndReported()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config);
-    const QString guid = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("v1")}});
+    const QString guid
+        = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("v1")}});
     SYNC_OK(a);
     // Pointed at a workspace that never had this record, its next change claims a revision
     // that server cannot know: the server refuses it, and the device keeps it.

@@ -37,7 +37,9 @@ bool ServerProcess::start(const QStringList &extraArguments)
         m_error = m_process->errorString();
         return false;
     }
-    static const QRegularExpression listening(QStringLiteral("listening on (http://[^\\s]+)"));
+    // The exact line docs/protocol.md promises, first on standard output.
+    static const QRegularExpression listening(
+        QStringLiteral("\\Aferry-server listening on (http://[^\\s]+)\\n"));
     QByteArray output;
     QDeadlineTimer deadline(15000);
     while (!deadline.hasExpired()) {
@@ -76,10 +78,33 @@ bool ServerProcess::restart()
     return start(m_arguments);
 }
 
+bool ServerProcess::terminate(int timeoutMs)
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return false;
+    m_process->terminate();
+    return m_process->waitForFinished(timeoutMs);
+}
+
+QProcess::ExitStatus ServerProcess::exitStatus() const
+{
+    return m_process ? m_process->exitStatus() : QProcess::CrashExit;
+}
+
+int ServerProcess::exitCode() const
+{
+    return m_process ? m_process->exitCode() : -1;
+}
+
+void ServerProcess::startAdmin(QProcess &process, const QStringList &arguments) const
+{
+    process.start(binary(), QStringList {QStringLiteral("--data"), m_dir.path()} + arguments);
+}
+
 QString ServerProcess::admin(const QStringList &arguments)
 {
     QProcess process;
-    process.start(binary(), QStringList {QStringLiteral("--data"), m_dir.path()} + arguments);
+    startAdmin(process, arguments);
     if (!process.waitForFinished(15000) || process.exitCode() != 0) {
         m_error = QString::fromUtf8(process.readAllStandardError());
         return {};
@@ -91,6 +116,18 @@ QString ServerProcess::createToken(const QString &user)
 {
     return admin(
         {QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--user"), user});
+}
+
+ServerProcess::AdminRun ServerProcess::runAdmin(const QStringList &arguments)
+{
+    QProcess process;
+    startAdmin(process, arguments);
+    AdminRun run;
+    if (process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit)
+        run.exitCode = process.exitCode();
+    run.output = QString::fromUtf8(process.readAllStandardOutput());
+    run.errors = QString::fromUtf8(process.readAllStandardError());
+    return run;
 }
 
 } // namespace FerryTest

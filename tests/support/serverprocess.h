@@ -14,6 +14,14 @@ namespace FerryTest {
 class ServerProcess
 {
 public:
+    // The whole outcome of an admin command, for tests of how it refuses bad arguments.
+    struct AdminRun
+    {
+        int exitCode = -1; // -1 if it crashed or did not finish
+        QString output; // standard output as printed, not trimmed
+        QString errors;
+    };
+
     ServerProcess();
     ~ServerProcess();
 
@@ -21,6 +29,11 @@ public:
     bool start(const QStringList &extraArguments = {});
     void stop();
     bool restart();
+    // Sends SIGTERM and waits, keeping the finished process so a test can check that the
+    // server shut down cleanly; false if it was not running or did not stop in time.
+    bool terminate(int timeoutMs = 10000);
+    QProcess::ExitStatus exitStatus() const;
+    int exitCode() const;
 
     QUrl url() const { return m_url; }
     quint16 port() const { return m_port; }
@@ -31,10 +44,13 @@ public:
     // returns its standard output, trimmed, or an empty string on failure.
     QString admin(const QStringList &arguments);
     QString createToken(const QString &user);
+    AdminRun runAdmin(const QStringList &arguments);
 
     static QString binary();
 
 private:
+    void startAdmin(QProcess &process, const QStringList &arguments) const;
+
     QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
     QStringList m_arguments;

@@ -1,0 +1,137 @@
+#include "apiclient.h"
+
+#include "guid.h"
+
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QSignalSpy>
+
+namespace FerryTest {
+
+namespace {
+constexpr int kReplyTimeoutMs = 30000;
+}
+
+QJsonObject mutation(const QString &guid, qint64 base, const QJsonObject &fields,
+                     const QString &entity)
+{
+    QJsonObject m {{QStringLiteral("entity"), entity},
+                   {QStringLiteral("guid"), guid},
+                   {QStringLiteral("base"), base}};
+    if (!fields.isEmpty())
+        m.insert(QStringLiteral("fields"), fields);
+    return m;
+}
+
+QJsonObject deletion(const QString &guid, qint64 base)
+{
+    QJsonObject m = mutation(guid, base);
+    m.insert(QStringLiteral("deleted"), true);
+    return m;
+}
+
+QJsonObject setOps(const QString &guid, qint64 base, const QString &field, const QStringList &add,
+                   const QStringList &remove)
+{
+    QJsonObject m = mutation(guid, base);
+    m.insert(QStringLiteral("sets"),
+             QJsonObject {
+                 {field,
+                  QJsonObject {{QStringLiteral("add"), QJsonArray::fromStringList(add)},
+                               {QStringLiteral("remove"), QJsonArray::fromStringList(remove)}}}});
+    return m;
+}
+
+QByteArray batchBody(const QString &batch, const QJsonArray &mutations)
+{
+    return QJsonDocument(QJsonObject {{QStringLiteral("batch"), batch},
+                                      {QStringLiteral("device"), QStringLiteral("test-device")},
+                                      {QStringLiteral("mutations"), mutations}})
+        .toJson(QJsonDocument::Compact);
+}
+
+QJsonObject result(const ApiResponse &response, int index)
+{
+    return response.json.value(QStringLiteral("results")).toArray().at(index).toObject();
+}
+
+void ApiClient::setServer(const QUrl &base, const QString &token)
+{
+    m_base = base;
+    m_token = token;
+}
+
+ApiResponse ApiClient::request(const QByteArray &method, const QString &path,
+                               const QByteArray &authorization, const QByteArray &body)
+{
+    QNetworkRequest request(m_base.resolved(QUrl(path)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (!authorization.isEmpty())
+        request.setRawHeader("Authorization", authorization);
+    QNetworkReply *reply = method == "GET" && body.isEmpty()
+        ? m_network.get(request)
+        : m_network.sendCustomRequest(request, method, body);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    ApiResponse r;
+    r.finished = reply->isFinished() || finished.wait(kReplyTimeoutMs);
+    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    r.body = reply->readAll();
+    r.json = QJsonDocument::fromJson(r.body).object();
+    r.allow = reply->rawHeader("Allow");
+    reply->deleteLater();
+    return r;
+}
+
+ApiResponse ApiClient::send(const QByteArray &method, const QString &path, const QString &token,
+                            const QByteArray &body)
+{
+    return request(method, path, "Bearer " + token.toUtf8(), body);
+}
+
+ApiResponse ApiClient::push(const QString &workspace, const QJsonArray &mutations, QString batch)
+{
+    if (batch.isEmpty())
+        batch = Ferry::createGuid();
+    return send("POST", QStringLiteral("/v1/workspaces/%1/push").arg(workspace), m_token,
+                batchBody(batch, mutations));
+}
+
+ApiResponse ApiClient::pull(const QString &workspace, qint64 since, int limit)
+{
+    return send("GET",
+                QStringLiteral("/v1/workspaces/%1/pull?since=%2&limit=%3")
+                    .arg(workspace)
+                    .arg(since)
+                    .arg(limit),
+                m_token);
+}
+
+WorkspaceSnapshot ApiClient::snapshot(const QString &workspace)
+{
+    const ApiResponse r = pull(workspace, 0, 10000);
+    if (r.status != 200)
+        return {};
+    return WorkspaceSnapshot {
+        qint64(r.json.value(QStringLiteral("cursor")).toDouble()),
+        QJsonDocument(r.json.value(QStringLiteral("changes")).toArray()).toJson()};
+}
+
+QString ApiClient::newWorkspace()
+{
+    const QString id = QStringLiteral("ws%1").arg(++m_workspaces);
+    const ApiResponse r = send("POST", QStringLiteral("/v1/workspaces"), m_token,
+                               QJsonDocument(QJsonObject {{QStringLiteral("id"), id}}).toJson());
+    return r.status == 201 ? id : QString();
+}
+
+qint64 ApiClient::create(const QString &workspace, const QString &guid, const QJsonObject &fields)
+{
+    const ApiResponse r = push(workspace, QJsonArray {mutation(guid, 0, fields)});
+    if (r.status != 200
+        || result(r).value(QStringLiteral("status")).toString() != QLatin1String("applied"))
+        return -1;
+    return qint64(result(r).value(QStringLiteral("rev")).toDouble());
+}
+
+} // namespace FerryTest
