@@ -313,8 +313,9 @@ Result<qint64> RecordTable::count(bool includeDeleted)
 Result<QList<LocalRecord>> RecordTable::refused()
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE status != 0 AND problem IS NOT NULL ORDER BY rowid")
-                      .arg(selectColumns(), tableName()));
+    query.prepare(
+        QStringLiteral("SELECT %1 FROM %2 WHERE status != 0 AND problem IS NOT NULL ORDER BY rowid")
+            .arg(selectColumns(), tableName()));
     return readAll(query);
 }
 

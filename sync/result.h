@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMetaType>
 #include <QString>
 
 #include <utility>
@@ -54,3 +55,5 @@ inline Status success()
 }
 
 } // namespace Ferry
+
+Q_DECLARE_METATYPE(Ferry::Error)

@@ -1,5 +1,6 @@
 #include "syncengine.h"
 
+#include "pagewriter.h"
 #include "wire.h"
 
 #include <QJsonDocument>
@@ -8,6 +9,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -26,6 +28,8 @@ void registerTypes()
     qRegisterMetaType<Ferry::RetryPolicy>();
     qRegisterMetaType<Ferry::Error>();
     qRegisterMetaType<Ferry::ChangeSet>();
+    qRegisterMetaType<QList<Ferry::ChangeSet>>();
+    qRegisterMetaType<Ferry::Wire::PullPage>();
 }
 
 } // namespace
@@ -55,7 +59,13 @@ SyncEngine::SyncEngine(QString storePath, Schema schema, QObject *parent)
     registerTypes();
 }
 
-SyncEngine::~SyncEngine() = default;
+SyncEngine::~SyncEngine()
+{
+    if (m_writerThread) {
+        m_writerThread->quit();
+        m_writerThread->wait();
+    }
+}
 
 void SyncEngine::start()
 {
@@ -69,6 +79,15 @@ void SyncEngine::start()
     m_retryTimer = new QTimer(this);
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &SyncEngine::beginCycle);
+
+    m_writerThread = new QThread(this);
+    m_writerThread->setObjectName(QStringLiteral("ferry-sync-writer"));
+    m_writer = new PageWriter(m_storePath, m_schema);
+    m_writer->moveToThread(m_writerThread);
+    connect(m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
+    connect(m_writer, &PageWriter::applied, this, &SyncEngine::onPageApplied);
+    connect(m_writer, &PageWriter::failed, this, &SyncEngine::onPageFailed);
+    m_writerThread->start();
     Q_EMIT started(Error {});
 }
 
@@ -97,6 +116,10 @@ void SyncEngine::syncNow()
     m_again = false;
     m_failures = 0;
     m_summary = SyncSummary {};
+    ++m_generation;
+    m_pagesOutstanding = 0;
+    m_pageError.reset();
+    m_afterDrain = nullptr;
     m_clock.start();
     beginCycle();
 }
@@ -106,15 +129,32 @@ void SyncEngine::stop()
     m_again = false;
     if (m_retryTimer)
         m_retryTimer->stop();
+    abortRequest();
+    ++m_generation; // pages still being stored finish, but no longer count for this cycle
+    m_afterDrain = nullptr;
+    if (m_running)
+        finishCycle(false,
+                    Error {QStringLiteral("cancelled"), QStringLiteral("Syncing was stopped.")});
+}
+
+void SyncEngine::abortRequest()
+{
     if (QNetworkReply *reply = m_inFlight.data()) {
         m_inFlight = nullptr;
         reply->disconnect(this);
         reply->abort();
         reply->deleteLater();
     }
-    if (m_running)
-        finishCycle(false,
-                    Error {QStringLiteral("cancelled"), QStringLiteral("Syncing was stopped.")});
+}
+
+void SyncEngine::whenDrained(std::function<void()> next)
+{
+    if (m_pagesOutstanding == 0) {
+        next();
+        return;
+    }
+    if (!m_afterDrain)
+        m_afterDrain = std::move(next);
 }
 
 void SyncEngine::setState(SyncState state)
@@ -139,6 +179,7 @@ void SyncEngine::beginCycle()
                            QStringLiteral("No server is set up for this profile. Sign in first.")});
         return;
     }
+    m_pullDone = false;
     Result<qint64> pending = m_store->unsyncedCount();
     m_progress = SyncProgress {SyncProgress::Sending, 0, pending ? pending.value() : -1};
     pushNext();
@@ -196,6 +237,11 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
 
 void SyncEngine::failRequest(const Error &error, bool transient)
 {
+    if (m_pagesOutstanding > 0) {
+        // Let the pages already received be stored first, so a retry resumes after them.
+        whenDrained([this, error, transient] { failRequest(error, transient); });
+        return;
+    }
     const bool canRetry = transient && (m_retry.attempts <= 0 || m_failures + 1 < m_retry.attempts);
     if (!canRetry) {
         finishCycle(false, error);
@@ -313,27 +359,62 @@ void SyncEngine::onPullReply(QNetworkReply *reply)
         return;
     }
     m_failures = 0;
-    // Ask for the next page before storing this one, so the server prepares it meanwhile.
-    if (page->more)
-        requestPage(page->cursor, false);
-    QList<ChangeSet> changes;
-    if (Status s = m_store->applyPullPage(page.value(), &changes); !s) {
-        if (m_inFlight) {
-            m_inFlight->disconnect(this);
-            m_inFlight->abort();
-            m_inFlight = nullptr;
-        }
-        finishCycle(false, s.error());
-        return;
-    }
-    m_summary.received += page->changes.size();
-    m_summary.cursor = page->cursor;
     if (page->total >= 0)
         m_progress.total = page->total;
-    m_progress.done += page->changes.size();
+    // Ask for the next page now: the server prepares it while the writer stores this one.
+    if (page->more)
+        requestPage(page->cursor, false);
+    else
+        m_pullDone = true;
+    ++m_pagesOutstanding;
+    QMetaObject::invokeMethod(
+        m_writer,
+        [writer = m_writer, generation = m_generation, received = std::move(page).value()] {
+            writer->apply(received, generation);
+        },
+        Qt::QueuedConnection);
+}
+
+void SyncEngine::onPageApplied(quint64 generation, const QList<ChangeSet> &changes, qint64 received,
+                               qint64 cursor)
+{
+    if (generation != m_generation)
+        return;
+    --m_pagesOutstanding;
+    m_summary.received += received;
+    m_summary.cursor = cursor;
+    m_progress.done += received;
     Q_EMIT progress(m_progress);
     emitChanges(changes);
-    if (page->more)
+    pageSettled();
+}
+
+void SyncEngine::onPageFailed(quint64 generation, const Error &error)
+{
+    if (generation != m_generation)
+        return;
+    --m_pagesOutstanding;
+    if (!m_pageError) {
+        m_pageError = error;
+        abortRequest(); // no further pages for this cycle
+    }
+    pageSettled();
+}
+
+void SyncEngine::pageSettled()
+{
+    if (m_pagesOutstanding > 0)
+        return;
+    if (m_pageError) {
+        m_afterDrain = nullptr;
+        finishCycle(false, *m_pageError);
+        return;
+    }
+    if (m_afterDrain) {
+        std::exchange(m_afterDrain, nullptr)();
+        return;
+    }
+    if (!m_pullDone || m_inFlight)
         return;
     if (m_again) {
         // Edits made while this cycle ran: send them now rather than at the next trigger.

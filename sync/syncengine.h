@@ -11,14 +11,18 @@
 #include <QPointer>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
 class QNetworkAccessManager;
+class QThread;
 class QNetworkReply;
 class QTimer;
 
 namespace Ferry {
+
+class PageWriter;
 
 // Where to sync: a server, the device's token and the workspace.
 struct SyncConfig
@@ -104,6 +108,13 @@ private:
     void onPushReply(QNetworkReply *reply);
     void requestPage(qint64 since, bool withCount);
     void onPullReply(QNetworkReply *reply);
+    void onPageApplied(quint64 generation, const QList<Ferry::ChangeSet> &changes, qint64 received,
+                       qint64 cursor);
+    void onPageFailed(quint64 generation, const Ferry::Error &error);
+    void pageSettled();
+    void abortRequest();
+    // Runs `next` now, or once the page writer has stored every page handed to it.
+    void whenDrained(std::function<void()> next);
     void finishCycle(bool ok, const Error &error = {});
     void failRequest(const Error &error, bool transient);
     void setState(SyncState state);
@@ -121,6 +132,13 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_retryTimer = nullptr;
     QPointer<QNetworkReply> m_inFlight;
+    QThread *m_writerThread = nullptr;
+    PageWriter *m_writer = nullptr;
+    quint64 m_generation = 1; // changes per cycle; results of older cycles are ignored
+    int m_pagesOutstanding = 0; // pages handed to the writer, not yet stored
+    bool m_pullDone = false; // the last page has been received
+    std::optional<Error> m_pageError;
+    std::function<void()> m_afterDrain;
 
     SyncState m_state = SyncState::Idle;
     bool m_running = false;
@@ -139,4 +157,3 @@ Q_DECLARE_METATYPE(Ferry::SyncState)
 Q_DECLARE_METATYPE(Ferry::SyncProgress)
 Q_DECLARE_METATYPE(Ferry::SyncSummary)
 Q_DECLARE_METATYPE(Ferry::RetryPolicy)
-Q_DECLARE_METATYPE(Ferry::Error)

@@ -128,3 +128,4 @@ void appendJsonString(QByteArray &out, QStringView text);
 } // namespace Ferry::Wire
 
 Q_DECLARE_METATYPE(Ferry::Wire::RemoteRecord)
+Q_DECLARE_METATYPE(Ferry::Wire::PullPage)
