@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     cmake ninja-build g++
-    qt6-base-dev libqt6sql6-sqlite qt6-httpserver-dev
+    qt6-base-dev libqt6sql6-sqlite qt6-httpserver-dev libqt6svg6 qtkeychain-qt6-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

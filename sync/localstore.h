@@ -77,6 +77,10 @@ public:
     // The change log after `afterId` (entries: id, origin, entity, guids).
     Result<QList<QPair<qint64, ChangeSet>>> changesSince(qint64 afterId, int limit = 1000);
 
+    // The SQL of one entity, for read-only views over it (item models); nullptr if unknown.
+    // Use it on this store's thread only.
+    RecordTable *recordTable(const QString &entity) { return table(entity); }
+
     // Sync engine side.
     Result<OutgoingBatch> nextBatch(int maxMutations);
     Status applyPushResponse(const OutgoingBatch &batch, const Wire::PushResponse &response,

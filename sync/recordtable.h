@@ -45,11 +45,15 @@ public:
     // it carries fields this schema does not know or values of the wrong type.
     Result<bool> upsertRemote(const Wire::RemoteRecord &remote, qint64 now);
 
-private:
+    // For queries built elsewhere (views over the table): the quoted column of a field, the
+    // column list readRow() expects at the start of a SELECT, and reading such rows.
     QString column(const QString &field) const;
     QString selectColumns() const;
     LocalRecord readRow(const QSqlQuery &query) const;
     Result<QList<LocalRecord>> readAll(QSqlQuery &query);
+    QSqlDatabase database() const { return m_db; }
+
+private:
 
     QSqlDatabase m_db;
     EntityDef m_entity;

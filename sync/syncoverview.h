@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+
+namespace Ferry {
+
+// What a person needs to know about syncing at a glance: shown by the status bar, the tray
+// icon and its tooltip. A plain value; the sync scheduler makes it, the views show it.
+struct SyncOverview
+{
+    enum class State {
+        Synced, // caught up, nothing waiting
+        Syncing, // a cycle is running
+        Offline, // the server cannot be reached; retrying quietly
+        Paused, // the person paused syncing
+        Error, // needs the person: signed out, refused, server gone for long
+        Conflicts, // caught up, but conflicts wait for a decision
+    };
+    State state = State::Synced;
+    QDateTime lastSync; // last successful cycle; invalid if never
+    qint64 pending = 0; // local changes not yet on the server
+    qint64 conflicts = 0; // open conflicts
+    qint64 done = 0; // progress of a running cycle
+    qint64 total = -1; //   (-1: unknown)
+    bool receiving = false; //   true: receiving, false: sending
+    QString message; // for Error and Offline: what happened and what to do
+
+    bool operator==(const SyncOverview &) const = default;
+};
+
+QString stateName(SyncOverview::State state);
+
+} // namespace Ferry
+
+Q_DECLARE_METATYPE(Ferry::SyncOverview)

@@ -1,0 +1,82 @@
+#include "syncoverviewtext.h"
+
+#include <QCoreApplication>
+#include <QLocale>
+
+namespace Ferry {
+
+QString stateName(SyncOverview::State state)
+{
+    switch (state) {
+    case SyncOverview::State::Synced:
+        return QStringLiteral("synced");
+    case SyncOverview::State::Syncing:
+        return QStringLiteral("syncing");
+    case SyncOverview::State::Offline:
+        return QStringLiteral("offline");
+    case SyncOverview::State::Paused:
+        return QStringLiteral("paused");
+    case SyncOverview::State::Error:
+        return QStringLiteral("error");
+    case SyncOverview::State::Conflicts:
+        return QStringLiteral("conflicts");
+    }
+    return {};
+}
+
+} // namespace Ferry
+
+namespace Ferry::Ui {
+
+QString stateText(const SyncOverview &overview)
+{
+    switch (overview.state) {
+    case SyncOverview::State::Synced:
+        return QCoreApplication::translate("Ferry", "Synced");
+    case SyncOverview::State::Syncing:
+        return QCoreApplication::translate("Ferry", "Syncing…");
+    case SyncOverview::State::Offline:
+        return QCoreApplication::translate("Ferry", "Offline");
+    case SyncOverview::State::Paused:
+        return QCoreApplication::translate("Ferry", "Syncing paused");
+    case SyncOverview::State::Error:
+        return QCoreApplication::translate("Ferry", "Sync problem");
+    case SyncOverview::State::Conflicts:
+        return QCoreApplication::translate("Ferry", "%n conflict(s) to resolve", nullptr,
+                                           int(overview.conflicts));
+    }
+    return {};
+}
+
+QString lastSyncText(const SyncOverview &overview)
+{
+    if (!overview.lastSync.isValid())
+        return QCoreApplication::translate("Ferry", "Never synced");
+    const QDateTime local = overview.lastSync.toLocalTime();
+    const QLocale locale;
+    const QString when = local.date() == QDate::currentDate()
+        ? locale.toString(local.time(), QLocale::ShortFormat)
+        : locale.toString(local, QLocale::ShortFormat);
+    return QCoreApplication::translate("Ferry", "Last synced %1").arg(when);
+}
+
+QString pendingText(const SyncOverview &overview)
+{
+    if (overview.pending == 0)
+        return QCoreApplication::translate("Ferry", "All changes synced");
+    return QCoreApplication::translate("Ferry", "%n change(s) waiting to sync", nullptr,
+                                       int(overview.pending));
+}
+
+QString progressText(const SyncOverview &overview)
+{
+    const QLocale locale;
+    const QString verb = overview.receiving ? QCoreApplication::translate("Ferry", "Receiving")
+                                            : QCoreApplication::translate("Ferry", "Sending");
+    if (overview.total < 0)
+        return QStringLiteral("%1 %2").arg(verb, locale.toString(overview.done));
+    return QCoreApplication::translate("Ferry", "%1 %2 of %3")
+        .arg(verb, locale.toString(overview.done), locale.toString(overview.total));
+}
+
+} // namespace Ferry::Ui
