@@ -222,6 +222,14 @@ Result<QList<Conflict>> LocalStore::conflicts()
     return list;
 }
 
+Result<qint64> LocalStore::conflictCount()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT count(*) FROM conflicts")) || !query.next())
+        return Sql::error(QStringLiteral("count conflicts"), query);
+    return query.value(0).toLongLong();
+}
+
 Status LocalStore::saveConflict(const Conflict &conflict)
 {
     QSqlQuery query(m_db);

@@ -73,6 +73,7 @@ public:
     // until edited.
     Result<QList<LocalRecord>> refusedRecords();
     Result<QList<Conflict>> conflicts();
+    Result<qint64> conflictCount();
     Result<std::optional<Conflict>> conflict(const QString &guid);
     // The change log after `afterId` (entries: id, origin, entity, guids).
     Result<QList<QPair<qint64, ChangeSet>>> changesSince(qint64 afterId, int limit = 1000);

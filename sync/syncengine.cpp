@@ -108,6 +108,13 @@ void SyncEngine::setPullPageSize(int records)
 
 void SyncEngine::syncNow()
 {
+    if (m_running && m_retryTimer && m_retryTimer->isActive()) {
+        // Asked again while waiting to retry: try now instead of at the end of the backoff.
+        m_retryTimer->stop();
+        m_failures = 0;
+        beginCycle();
+        return;
+    }
     if (m_running) {
         m_again = true;
         return;

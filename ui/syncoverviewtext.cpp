@@ -3,29 +3,6 @@
 #include <QCoreApplication>
 #include <QLocale>
 
-namespace Ferry {
-
-QString stateName(SyncOverview::State state)
-{
-    switch (state) {
-    case SyncOverview::State::Synced:
-        return QStringLiteral("synced");
-    case SyncOverview::State::Syncing:
-        return QStringLiteral("syncing");
-    case SyncOverview::State::Offline:
-        return QStringLiteral("offline");
-    case SyncOverview::State::Paused:
-        return QStringLiteral("paused");
-    case SyncOverview::State::Error:
-        return QStringLiteral("error");
-    case SyncOverview::State::Conflicts:
-        return QStringLiteral("conflicts");
-    }
-    return {};
-}
-
-} // namespace Ferry
-
 namespace Ferry::Ui {
 
 QString stateText(const SyncOverview &overview)

@@ -1,0 +1,264 @@
+#include "syncscheduler.h"
+
+#include <QLocale>
+#include <QNetworkInformation>
+
+namespace Ferry {
+
+namespace {
+
+constexpr int kActivityKept = 500;
+const QString kLastSyncKey = QStringLiteral("last_sync");
+
+} // namespace
+
+SyncScheduler::SyncScheduler(DataStore *store, const QString &storePath, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_client(std::make_unique<SyncClient>(storePath, store->schema()))
+{
+    qRegisterMetaType<Ferry::SyncOverview>();
+    qRegisterMetaType<Ferry::ActivityEntry>();
+    RetryPolicy patient;
+    patient.attempts = 0; // the desktop app keeps trying, quietly
+    patient.initialDelayMs = 2000;
+    patient.maxDelayMs = 5 * 60 * 1000;
+    m_client->setRetryPolicy(patient);
+
+    m_debounce.setSingleShot(true);
+    m_debounce.setInterval(std::chrono::milliseconds(1500));
+    connect(&m_debounce, &QTimer::timeout, this, &SyncScheduler::automaticSync);
+    m_interval.setInterval(std::chrono::minutes(5));
+    connect(&m_interval, &QTimer::timeout, this, &SyncScheduler::automaticSync);
+    m_interval.start();
+
+    connect(m_store, &DataStore::changed, this, &SyncScheduler::onLocalChange);
+    connect(m_client.get(), &SyncClient::changesCommitted, m_store, &DataStore::relayRemoteChange);
+    connect(m_client.get(), &SyncClient::stateChanged, this, &SyncScheduler::onStateChanged);
+    connect(m_client.get(), &SyncClient::progress, this, &SyncScheduler::onProgress);
+    connect(m_client.get(), &SyncClient::errorOccurred, this, &SyncScheduler::onError);
+    connect(m_client.get(), &SyncClient::syncFinished, this, &SyncScheduler::onFinished);
+
+    if (QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance()) {
+        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
+                &SyncScheduler::onReachabilityChanged);
+    }
+
+    const qint64 last = m_store->store().setting(kLastSyncKey).toLongLong();
+    if (last > 0)
+        m_overview.lastSync = QDateTime::fromMSecsSinceEpoch(last);
+    Result<qint64> conflicts = m_store->store().conflictCount();
+    m_knownConflicts = conflicts ? conflicts.value() : 0;
+    refreshCounts();
+    publish();
+}
+
+SyncScheduler::~SyncScheduler() = default;
+
+void SyncScheduler::setConfig(const SyncConfig &config)
+{
+    m_config = config;
+    m_client->setConfig(config);
+}
+
+void SyncScheduler::setInterval(std::chrono::milliseconds interval)
+{
+    m_interval.setInterval(interval);
+    m_interval.start();
+}
+
+void SyncScheduler::setDebounce(std::chrono::milliseconds delay)
+{
+    m_debounce.setInterval(delay);
+}
+
+void SyncScheduler::setOfflineGrace(std::chrono::milliseconds grace)
+{
+    m_offlineGrace = grace;
+}
+
+void SyncScheduler::setRetryPolicy(const RetryPolicy &policy)
+{
+    m_client->setRetryPolicy(policy);
+}
+
+void SyncScheduler::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    if (paused) {
+        m_debounce.stop();
+        m_client->stop();
+    }
+    log(ActivityEntry::Kind::Info, paused ? tr("Syncing paused.") : tr("Syncing resumed."));
+    publish();
+    if (!paused)
+        automaticSync();
+}
+
+void SyncScheduler::syncNow()
+{
+    if (!m_config.isComplete()) {
+        m_lastError
+            = Error {QStringLiteral("not_configured"),
+                     tr("Ferry is not connected to a server yet. Open Settings to sign in.")};
+        m_lastErrorTransient = false;
+        publish();
+        return;
+    }
+    m_debounce.stop();
+    m_running = true;
+    publish();
+    m_client->syncNow();
+}
+
+void SyncScheduler::automaticSync()
+{
+    if (m_paused || !m_config.isComplete())
+        return;
+    syncNow();
+}
+
+void SyncScheduler::onLocalChange(const ChangeSet &change)
+{
+    refreshCounts();
+    publish();
+    if (change.origin == ChangeOrigin::Local && !m_paused)
+        m_debounce.start();
+}
+
+void SyncScheduler::onReachabilityChanged()
+{
+    const auto *info = QNetworkInformation::instance();
+    if (info && info->reachability() == QNetworkInformation::Reachability::Online
+        && m_offlineSince.isValid())
+        automaticSync();
+}
+
+void SyncScheduler::onStateChanged(SyncState state)
+{
+    if (state == SyncState::Sending || state == SyncState::Receiving) {
+        m_running = true;
+        publish();
+    }
+}
+
+void SyncScheduler::onProgress(const SyncProgress &progress)
+{
+    m_overview.done = progress.done;
+    m_overview.total = progress.total;
+    m_overview.receiving = progress.phase == SyncProgress::Receiving;
+    Q_EMIT overviewChanged(m_overview);
+}
+
+void SyncScheduler::onError(const Error &error, bool willRetry)
+{
+    if (!willRetry)
+        return; // the end of the cycle reports it
+    // Quiet: the engine retries with backoff. Only a long outage is shown as an error.
+    if (!m_offlineSince.isValid())
+        m_offlineSince = QDateTime::currentDateTimeUtc();
+    m_lastError = error;
+    m_lastErrorTransient = true;
+    m_running = false;
+    publish();
+}
+
+void SyncScheduler::onFinished(const SyncSummary &summary)
+{
+    m_running = false;
+    if (summary.ok) {
+        m_offlineSince = {};
+        m_lastError = {};
+        m_overview.lastSync = QDateTime::currentDateTimeUtc();
+        m_store->store().setSetting(kLastSyncKey,
+                                    QString::number(m_overview.lastSync.toMSecsSinceEpoch()));
+        if (summary.sent > 0 || summary.received > 0)
+            log(ActivityEntry::Kind::Synced,
+                tr("Synced: sent %1, received %2.")
+                    .arg(QLocale().toString(summary.sent), QLocale().toString(summary.received)));
+        if (summary.rejected > 0) {
+            const QString text = tr("The server refused %n change(s); they are kept on this "
+                                    "computer. Edit them to try again.",
+                                    nullptr, int(summary.rejected));
+            log(ActivityEntry::Kind::Failed, text);
+            Q_EMIT attentionNeeded(text);
+        }
+    } else if (summary.error.code != QLatin1String("cancelled")) {
+        m_lastError = summary.error;
+        m_lastErrorTransient = summary.error.code == QLatin1String("network");
+        if (m_lastErrorTransient && !m_offlineSince.isValid())
+            m_offlineSince = QDateTime::currentDateTimeUtc();
+        log(ActivityEntry::Kind::Failed, summary.error.message);
+        if (!m_lastErrorTransient)
+            Q_EMIT attentionNeeded(summary.error.message);
+    }
+    refreshCounts();
+    const qint64 fresh = m_overview.conflicts - m_knownConflicts;
+    if (fresh > 0) {
+        log(ActivityEntry::Kind::Conflicts,
+            tr("%n record(s) changed here and elsewhere need a decision.", nullptr, int(fresh)));
+        Q_EMIT conflictsAppeared(int(fresh));
+    }
+    m_knownConflicts = m_overview.conflicts;
+    publish();
+    Q_EMIT syncFinished(summary);
+}
+
+void SyncScheduler::refreshCounts()
+{
+    Result<qint64> pending = m_store->store().unsyncedCount();
+    Result<qint64> conflicts = m_store->store().conflictCount();
+    m_overview.pending = pending ? pending.value() : 0;
+    m_overview.conflicts = conflicts ? conflicts.value() : 0;
+}
+
+void SyncScheduler::publish()
+{
+    SyncOverview next = m_overview;
+    next.message.clear();
+    const bool longOffline = m_offlineSince.isValid()
+        && m_offlineSince.msecsTo(QDateTime::currentDateTimeUtc()) >= m_offlineGrace.count();
+    if (m_paused) {
+        next.state = SyncOverview::State::Paused;
+    } else if (m_running) {
+        next.state = SyncOverview::State::Syncing;
+    } else if (!m_lastError.code.isEmpty() && (!m_lastErrorTransient || longOffline)) {
+        next.state = SyncOverview::State::Error;
+        next.message = m_lastErrorTransient
+            ? tr("The server at %1 has not answered since %2. Your changes are safe here; check "
+                 "the "
+                 "network or the server.")
+                  .arg(m_config.server.toDisplayString(),
+                       QLocale().toString(m_offlineSince.toLocalTime(), QLocale::ShortFormat))
+            : m_lastError.message;
+    } else if (!m_lastError.code.isEmpty()) {
+        next.state = SyncOverview::State::Offline;
+        next.message
+            = tr("Cannot reach the server; Ferry keeps trying. Your changes are saved here.");
+    } else if (next.conflicts > 0) {
+        next.state = SyncOverview::State::Conflicts;
+    } else {
+        next.state = SyncOverview::State::Synced;
+    }
+    if (!m_running) {
+        next.done = 0;
+        next.total = -1;
+    }
+    if (next == m_overview)
+        return;
+    m_overview = next;
+    Q_EMIT overviewChanged(m_overview);
+}
+
+void SyncScheduler::log(ActivityEntry::Kind kind, const QString &text)
+{
+    ActivityEntry entry {QDateTime::currentDateTime(), kind, text};
+    m_activity.append(entry);
+    if (m_activity.size() > kActivityKept)
+        m_activity.removeFirst();
+    Q_EMIT activityAdded(entry);
+}
+
+} // namespace Ferry

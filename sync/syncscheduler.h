@@ -1,0 +1,94 @@
+#pragma once
+
+#include "datastore.h"
+#include "syncclient.h"
+#include "syncoverview.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+
+namespace Ferry {
+
+// One line of the activity log: what a sync did, or why it could not.
+struct ActivityEntry
+{
+    enum class Kind { Synced, Failed, Conflicts, Info };
+    QDateTime at;
+    Kind kind = Kind::Info;
+    QString text;
+};
+
+// Decides when to sync and keeps the person informed. Owns the SyncClient (the engine on
+// its worker thread) and starts a cycle: shortly after local edits (debounced), on a timer,
+// when the network comes back, and when asked (the Sync button). Transient failures stay
+// quiet (Offline, retried with backoff by the engine); a refused sign-in, a refused change
+// or a server gone for long becomes Error with a sentence saying what to do. Publishes a
+// SyncOverview for the status bar and the tray, and an activity log. GUI thread.
+class SyncScheduler : public QObject
+{
+    Q_OBJECT
+
+public:
+    SyncScheduler(DataStore *store, const QString &storePath, QObject *parent = nullptr);
+    ~SyncScheduler() override;
+
+    void setConfig(const SyncConfig &config);
+    SyncConfig config() const { return m_config; }
+    void setInterval(std::chrono::milliseconds interval);
+    void setDebounce(std::chrono::milliseconds delay);
+    // How long the server may stay unreachable before that is shown as an error.
+    void setOfflineGrace(std::chrono::milliseconds grace);
+    void setRetryPolicy(const RetryPolicy &policy);
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+
+    SyncOverview overview() const { return m_overview; }
+    QList<ActivityEntry> activity() const { return m_activity; }
+
+public Q_SLOTS:
+    // Syncs now, even while paused (the person asked).
+    void syncNow();
+
+Q_SIGNALS:
+    void overviewChanged(const Ferry::SyncOverview &overview);
+    void activityAdded(const Ferry::ActivityEntry &entry);
+    void syncFinished(const Ferry::SyncSummary &summary);
+    // New conflicts appeared (count of the new ones), and errors that need the person.
+    void conflictsAppeared(int count);
+    void attentionNeeded(const QString &message);
+
+private:
+    void onLocalChange(const ChangeSet &change);
+    void onStateChanged(SyncState state);
+    void onProgress(const SyncProgress &progress);
+    void onError(const Error &error, bool willRetry);
+    void onFinished(const SyncSummary &summary);
+    void onReachabilityChanged();
+    void automaticSync();
+    void refreshCounts();
+    void publish();
+    void log(ActivityEntry::Kind kind, const QString &text);
+
+    DataStore *m_store;
+    std::unique_ptr<SyncClient> m_client;
+    SyncConfig m_config;
+    QTimer m_debounce;
+    QTimer m_interval;
+    bool m_paused = false;
+    bool m_running = false;
+    QDateTime m_offlineSince;
+    std::chrono::milliseconds m_offlineGrace = std::chrono::minutes(30);
+    Error m_lastError;
+    bool m_lastErrorTransient = false;
+    qint64 m_knownConflicts = 0;
+    SyncOverview m_overview;
+    QList<ActivityEntry> m_activity;
+};
+
+} // namespace Ferry
+
+Q_DECLARE_METATYPE(Ferry::ActivityEntry)

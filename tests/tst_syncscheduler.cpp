@@ -1,0 +1,212 @@
+// When the desktop app syncs on its own, and what it tells the person.
+#include "serverprocess.h"
+#include "syncscheduler.h"
+#include "testdevice.h"
+#include "testprint.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Ferry;
+using namespace FerryTest;
+using namespace std::chrono_literals;
+
+namespace {
+
+char *stateString(SyncOverview::State state)
+{
+    return qstrdup(qPrintable(stateName(state)));
+}
+
+} // namespace
+
+namespace QTest {
+template<> inline char *toString(const Ferry::SyncOverview::State &state)
+{
+    return stateString(state);
+}
+} // namespace QTest
+
+class TestSyncScheduler : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void localEditSyncsSoonAfter();
+    void pausedWaitsButSyncNowRuns();
+    void unreachableServerIsQuietThenAnError();
+    void refusedTokenNeedsThePerson();
+    void conflictsAreAnnounced();
+    void lastSyncSurvivesRestart();
+
+private:
+    SyncConfig freshWorkspace();
+    void makeScheduler(const SyncConfig &config);
+
+    ServerProcess m_server;
+    QString m_token;
+    int m_workspaces = 0;
+    QTemporaryDir *m_dir = nullptr;
+    std::unique_ptr<DataStore> m_data;
+    std::unique_ptr<SyncScheduler> m_scheduler;
+};
+
+void TestSyncScheduler::initTestCase()
+{
+    QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
+    m_token = m_server.createToken(QStringLiteral("erin"));
+    QVERIFY(!m_token.isEmpty());
+}
+
+void TestSyncScheduler::init()
+{
+    m_dir = new QTemporaryDir;
+}
+
+void TestSyncScheduler::cleanup()
+{
+    m_scheduler.reset();
+    m_data.reset();
+    delete m_dir;
+}
+
+SyncConfig TestSyncScheduler::freshWorkspace()
+{
+    const QString id = QStringLiteral("sched%1").arg(++m_workspaces);
+    m_server.admin({QStringLiteral("workspace"), QStringLiteral("create"), id,
+                    QStringLiteral("--owner"), QStringLiteral("erin")});
+    return SyncConfig {m_server.url(), m_token, id};
+}
+
+void TestSyncScheduler::makeScheduler(const SyncConfig &config)
+{
+    const QString path = m_dir->filePath(QStringLiteral("ferry.db"));
+    m_scheduler.reset();
+    m_data.reset();
+    m_data = DataStore::open(path, Schema::defaultSchema()).value();
+    m_scheduler = std::make_unique<SyncScheduler>(m_data.get(), path);
+    m_scheduler->setDebounce(100ms);
+    m_scheduler->setConfig(config);
+}
+
+void TestSyncScheduler::localEditSyncsSoonAfter()
+{
+    const SyncConfig config = freshWorkspace();
+    makeScheduler(config);
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    const QString guid = m_data
+                             ->createRecord(QStringLiteral("Tag"),
+                                            {{QStringLiteral("name"), QStringLiteral("auto")}})
+                             .value();
+    QCOMPARE(m_scheduler->overview().pending, 1);
+    QVERIFY(finished.wait(5000)); // nobody pressed Sync
+    QVERIFY(finished.first().first().value<SyncSummary>().ok);
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::Synced);
+    QCOMPARE(m_scheduler->overview().pending, 0);
+    QVERIFY(m_scheduler->overview().lastSync.isValid());
+    QVERIFY(!m_scheduler->activity().isEmpty());
+
+    TestDevice other(config);
+    const SyncSummary pulled = other.sync();
+    QVERIFY(pulled.ok);
+    QCOMPARE(other.record(guid).fields.value(QStringLiteral("name")).toString(),
+             QStringLiteral("auto"));
+}
+
+void TestSyncScheduler::pausedWaitsButSyncNowRuns()
+{
+    makeScheduler(freshWorkspace());
+    m_scheduler->setPaused(true);
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::Paused);
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    QVERIFY(m_data
+                ->createRecord(QStringLiteral("Tag"),
+                               {{QStringLiteral("name"), QStringLiteral("later")}})
+                .ok());
+    QVERIFY(!finished.wait(800)); // no automatic sync while paused
+    QCOMPARE(m_scheduler->overview().pending, 1);
+    m_scheduler->syncNow(); // the person asked
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(m_scheduler->overview().pending, 0);
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::Paused);
+}
+
+void TestSyncScheduler::unreachableServerIsQuietThenAnError()
+{
+    SyncConfig config = freshWorkspace();
+    config.server = QUrl(QStringLiteral("http://127.0.0.1:1"));
+    makeScheduler(config);
+    m_scheduler->setRetryPolicy(RetryPolicy {0, 50, 100});
+    m_scheduler->setOfflineGrace(600ms);
+    QSignalSpy overview(m_scheduler.get(), &SyncScheduler::overviewChanged);
+    m_scheduler->syncNow();
+    QTRY_COMPARE_WITH_TIMEOUT(m_scheduler->overview().state, SyncOverview::State::Offline, 3000);
+    QVERIFY(m_scheduler->overview().message.contains(QStringLiteral("keeps trying")));
+    // Still unreachable past the grace period: now it needs the person.
+    QTRY_COMPARE_WITH_TIMEOUT(m_scheduler->overview().state, SyncOverview::State::Error, 5000);
+    QVERIFY2(m_scheduler->overview().message.contains(QStringLiteral("127.0.0.1:1")),
+             qPrintable(m_scheduler->overview().message));
+    // The network heals: the next attempt succeeds and the error goes away.
+    config.server = m_server.url();
+    m_scheduler->setConfig(config);
+    m_scheduler->syncNow();
+    QTRY_COMPARE_WITH_TIMEOUT(m_scheduler->overview().state, SyncOverview::State::Synced, 5000);
+}
+
+void TestSyncScheduler::refusedTokenNeedsThePerson()
+{
+    SyncConfig config = freshWorkspace();
+    config.token = QStringLiteral("0000");
+    makeScheduler(config);
+    QSignalSpy attention(m_scheduler.get(), &SyncScheduler::attentionNeeded);
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    m_scheduler->syncNow();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::Error);
+    QVERIFY2(m_scheduler->overview().message.contains(QStringLiteral("Sign in again")),
+             qPrintable(m_scheduler->overview().message));
+    QCOMPARE(attention.size(), 1);
+}
+
+void TestSyncScheduler::conflictsAreAnnounced()
+{
+    const SyncConfig config = freshWorkspace();
+    TestDevice other(config);
+    const QString guid
+        = other.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("base")}});
+    QVERIFY(other.sync().ok);
+    makeScheduler(config);
+    m_scheduler->setPaused(true); // drive the cycles by hand
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    m_scheduler->syncNow();
+    QVERIFY(finished.wait(5000));
+    other.edit(guid, {{QStringLiteral("name"), QStringLiteral("theirs")}});
+    QVERIFY(other.sync().ok);
+    QVERIFY(m_data->updateRecord(guid, {{QStringLiteral("name"), QStringLiteral("mine")}}));
+    QSignalSpy conflicts(m_scheduler.get(), &SyncScheduler::conflictsAppeared);
+    m_scheduler->setPaused(false);
+    QTRY_COMPARE_WITH_TIMEOUT(conflicts.size(), 1, 5000);
+    QCOMPARE(conflicts.first().first().toInt(), 1);
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::Conflicts);
+    QCOMPARE(m_scheduler->overview().conflicts, 1);
+}
+
+void TestSyncScheduler::lastSyncSurvivesRestart()
+{
+    const SyncConfig config = freshWorkspace();
+    makeScheduler(config);
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    m_scheduler->syncNow();
+    QVERIFY(finished.wait(5000));
+    const QDateTime last = m_scheduler->overview().lastSync;
+    QVERIFY(last.isValid());
+    makeScheduler(config);
+    QCOMPARE(m_scheduler->overview().lastSync.toMSecsSinceEpoch(), last.toMSecsSinceEpoch());
+}
+
+QTEST_GUILESS_MAIN(TestSyncScheduler)
+#include "tst_syncscheduler.moc"
