@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "accountcheck.h"
 #include "syncclient.h"
 
 #include <QCoreApplication>
@@ -9,8 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QStandardPaths>
 
 #include <cstdio>
@@ -170,55 +169,38 @@ int Cli::login()
     const QUrl server(m_parser.value(QStringLiteral("server")));
     const QString token = m_parser.value(QStringLiteral("token"));
     QString workspace = m_parser.value(QStringLiteral("workspace"));
-    if (!server.isValid()
-        || !(server.scheme() == QLatin1String("http") || server.scheme() == QLatin1String("https"))
-        || server.host().isEmpty())
+    if (!AccountCheck::validateServerUrl(server))
         return usage(QStringLiteral("login needs --server with an http:// or https:// URL."));
     if (token.isEmpty())
         return usage(QStringLiteral(
             "login needs --token (ferry-server token create --user NAME makes one)."));
 
     // Ask the server who this token belongs to; this also checks the URL and the token.
-    QNetworkAccessManager network;
-    QUrl me = server;
-    me.setPath(server.path().chopped(server.path().endsWith(QLatin1Char('/')) ? 1 : 0)
-               + QStringLiteral("/v1/me"));
-    QNetworkRequest request(me);
-    request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
-    request.setTransferTimeout(15000);
-    QNetworkReply *reply = network.get(request);
+    AccountCheck check;
+    std::optional<AccountInfo> account;
+    Error problem;
     QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&check, &AccountCheck::succeeded, &loop, [&](const AccountInfo &info) {
+        account = info;
+        loop.quit();
+    });
+    QObject::connect(&check, &AccountCheck::failed, &loop, [&](const Error &error) {
+        problem = error;
+        loop.quit();
+    });
+    check.start(server, token);
     loop.exec();
-    reply->deleteLater();
-    const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (httpStatus == 0)
-        return fail(Error {QStringLiteral("network"),
-                           QStringLiteral("Cannot reach %1 (%2); nothing was saved.")
-                               .arg(server.toDisplayString(), reply->errorString())});
-    if (httpStatus == 401)
-        return fail(
-            Error {QStringLiteral("unauthorized"),
-                   QStringLiteral("The server at %1 does not accept this token; nothing was saved.")
-                       .arg(server.toDisplayString())});
-    const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
-    if (httpStatus != 200)
-        return fail(Error {QStringLiteral("http_%1").arg(httpStatus),
-                           QStringLiteral("The server answered %1: %2")
-                               .arg(httpStatus)
-                               .arg(answer.value(QStringLiteral("message")).toString())});
-    const QString user = answer.value(QStringLiteral("user")).toString();
-    QStringList available;
-    for (const QJsonValue &w : answer.value(QStringLiteral("workspaces")).toArray())
-        available.append(w.toObject().value(QStringLiteral("id")).toString());
+    if (!account)
+        return fail(Error {problem.code, problem.message + QStringLiteral(" Nothing was saved.")});
+    const QString user = account->user;
     if (workspace.isEmpty())
-        workspace = available.contains(user) ? user : available.value(0);
-    if (workspace.isEmpty() || !available.contains(workspace))
-        return fail(Error {
-            QStringLiteral("forbidden"),
-            QStringLiteral(
-                "%1 has no workspace \"%2\" on this server (available: %3); nothing was saved.")
-                .arg(user, workspace, available.join(QStringLiteral(", ")))});
+        workspace = account->defaultWorkspace();
+    if (workspace.isEmpty() || !account->workspaces.contains(workspace))
+        return fail(
+            Error {QStringLiteral("forbidden"),
+                   QStringLiteral("%1 has no workspace \"%2\" on this server (available: %3); "
+                                  "nothing was saved.")
+                       .arg(user, workspace, account->workspaces.join(QStringLiteral(", ")))});
 
     for (const auto &[key, value] :
          {std::pair {kServerKey, server.toString()}, std::pair {kTokenKey, token},
@@ -471,8 +453,8 @@ int Cli::sync()
     if (!refused)
         return fail(refused.error());
     for (const LocalRecord &record : refused.value())
-        m_err << "ferry-cli: the server refused the change to " << record.entity << " " << record.guid << ": "
-              << record.problem << " (edit the record to send it again)\n";
+        m_err << "ferry-cli: the server refused the change to " << record.entity << " "
+              << record.guid << ": " << record.problem << " (edit the record to send it again)\n";
     if (!m_json) {
         const QLocale locale;
         m_out << "Synced: sent " << locale.toString(result.sent) << ", received "
