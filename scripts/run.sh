@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds Ferry, starts a local ferry-server on an embedded SQLite
-# file and shows two local profiles ("laptop" and "desktop") syncing through it with
-# ferry-cli. Everything lives in FERRY_DEMO_DIR (default: ~/.local/share/ferry-demo); run it
-# again and the records are still there.
+# file and opens two Ferry windows on it, profiles "laptop" and "desktop", so you can watch
+# two devices sync. Without a display (or with --cli) it shows the same two profiles
+# syncing with ferry-cli instead. Everything lives in FERRY_DEMO_DIR (default:
+# ~/.local/share/ferry-demo); run it again and the records are still there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" --target ferry-server ferry-cli
+cmake --build --preset release -j "$(nproc)" --target ferry-server ferry-cli ferry
 
 bin=build/release
 demo="${FERRY_DEMO_DIR:-$HOME/.local/share/ferry-demo}"
@@ -28,6 +29,17 @@ done
 echo "== ferry-server is running at $url (data in $demo/server)"
 
 token=$("$bin/server/ferry-server" --data "$demo/server" token create --user demo)
+if [ "${1:-}" != "--cli" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+    echo "== Opening Ferry twice: the \"laptop\" and the \"desktop\" profile. Edit in one, watch the other."
+    "$bin/app/desktop/ferry" --profile "$demo/laptop-app" --server "$url" --token "$token" &
+    first=$!
+    "$bin/app/desktop/ferry" --profile "$demo/desktop-app" --server "$url" --token "$token" &
+    second=$!
+    echo "   Quit both windows (File > Quit, or Quit in the tray menu) to stop the server."
+    wait $first $second || true
+    exit 0
+fi
+
 laptop() { echo "\$ ferry-cli --profile laptop $*"; "$bin/app/cli/ferry-cli" --profile "$demo/laptop" "$@"; }
 desktop() { echo "\$ ferry-cli --profile desktop $*"; "$bin/app/cli/ferry-cli" --profile "$demo/desktop" "$@"; }
 

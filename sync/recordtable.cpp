@@ -218,16 +218,25 @@ Result<std::optional<LocalRecord>> RecordTable::find(const QString &guid)
 Status RecordTable::write(const LocalRecord &record)
 {
     if (!m_write) {
-        QString columns
-            = QStringLiteral("guid, rev, deleted, status, dirty, base, extra, problem, modified");
-        QString marks = QStringLiteral("?, ?, ?, ?, ?, ?, ?, ?, ?");
-        for (const FieldDef &field : m_entity.fields) {
-            columns += QStringLiteral(", ") + column(field.name);
-            marks += QStringLiteral(", ?");
+        QStringList names {
+            QStringLiteral("guid"),   QStringLiteral("rev"),     QStringLiteral("deleted"),
+            QStringLiteral("status"), QStringLiteral("dirty"),   QStringLiteral("base"),
+            QStringLiteral("extra"),  QStringLiteral("problem"), QStringLiteral("modified")};
+        for (const FieldDef &field : m_entity.fields)
+            names.append(column(field.name));
+        QStringList marks, updates;
+        for (const QString &name : std::as_const(names)) {
+            marks.append(QStringLiteral("?"));
+            if (name != QLatin1String("guid"))
+                updates.append(QStringLiteral("%1 = excluded.%1").arg(name));
         }
+        const QString columns = names.join(QStringLiteral(", "));
+        // An upsert, not INSERT OR REPLACE: the row keeps its rowid, which views key rows by.
         m_write.emplace(m_db);
-        if (!m_write->prepare(QStringLiteral("INSERT OR REPLACE INTO %1 (%2) VALUES (%3)")
-                                  .arg(tableName(), columns, marks)))
+        if (!m_write->prepare(
+                QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT(guid) DO UPDATE SET %4")
+                    .arg(tableName(), columns, marks.join(QStringLiteral(", ")),
+                         updates.join(QStringLiteral(", ")))))
             return Sql::error(QStringLiteral("prepare saving %1 records").arg(m_entity.name),
                               *m_write);
     }

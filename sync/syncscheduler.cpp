@@ -179,9 +179,12 @@ void SyncScheduler::onFinished(const SyncSummary &summary)
                 tr("Synced: sent %1, received %2.")
                     .arg(QLocale().toString(summary.sent), QLocale().toString(summary.received)));
         if (summary.rejected > 0) {
-            const QString text = tr("The server refused %n change(s); they are kept on this "
-                                    "computer. Edit them to try again.",
-                                    nullptr, int(summary.rejected));
+            const QString text = summary.rejected == 1
+                ? tr("The server refused a change; it is kept on this computer. Edit the "
+                     "record to try again.")
+                : tr("The server refused %1 changes; they are kept on this computer. Edit "
+                     "the records to try again.")
+                      .arg(QLocale().toString(summary.rejected));
             log(ActivityEntry::Kind::Failed, text);
             Q_EMIT attentionNeeded(text);
         }
@@ -198,7 +201,9 @@ void SyncScheduler::onFinished(const SyncSummary &summary)
     const qint64 fresh = m_overview.conflicts - m_knownConflicts;
     if (fresh > 0) {
         log(ActivityEntry::Kind::Conflicts,
-            tr("%n record(s) changed here and elsewhere need a decision.", nullptr, int(fresh)));
+            fresh == 1 ? tr("A record changed here and elsewhere needs a decision.")
+                       : tr("%1 records changed here and elsewhere need a decision.")
+                             .arg(QLocale().toString(fresh)));
         Q_EMIT conflictsAppeared(int(fresh));
     }
     m_knownConflicts = m_overview.conflicts;

@@ -19,8 +19,10 @@ QString stateText(const SyncOverview &overview)
     case SyncOverview::State::Error:
         return QCoreApplication::translate("Ferry", "Sync problem");
     case SyncOverview::State::Conflicts:
-        return QCoreApplication::translate("Ferry", "%n conflict(s) to resolve", nullptr,
-                                           int(overview.conflicts));
+        return overview.conflicts == 1
+            ? QCoreApplication::translate("Ferry", "1 conflict to resolve")
+            : QCoreApplication::translate("Ferry", "%1 conflicts to resolve")
+                  .arg(QLocale().toString(overview.conflicts));
     }
     return {};
 }
@@ -41,8 +43,10 @@ QString pendingText(const SyncOverview &overview)
 {
     if (overview.pending == 0)
         return QCoreApplication::translate("Ferry", "All changes synced");
-    return QCoreApplication::translate("Ferry", "%n change(s) waiting to sync", nullptr,
-                                       int(overview.pending));
+    return overview.pending == 1
+        ? QCoreApplication::translate("Ferry", "1 change waiting to sync")
+        : QCoreApplication::translate("Ferry", "%1 changes waiting to sync")
+              .arg(QLocale().toString(overview.pending));
 }
 
 QString progressText(const SyncOverview &overview)

@@ -1,0 +1,293 @@
+#include "desktopapp.h"
+
+#include "localserver.h"
+#include "mainwindow/mainwindow.h"
+#include "settings/appsettings.h"
+#include "settings/autostart.h"
+#include "settings/firstrundialog.h"
+#include "settings/settingsdialog.h"
+#include "settings/tokenstore.h"
+#include "tray/trayicon.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QMessageBox>
+#include <QStandardPaths>
+
+using namespace Ferry;
+using namespace Ferry::Ui;
+
+namespace FerryDesktop {
+
+DesktopApp::DesktopApp(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_profileDir(profileDir(m_options.profile))
+{ }
+
+DesktopApp::~DesktopApp()
+{
+    m_window.reset();
+    m_scheduler.reset();
+    m_data.reset();
+}
+
+QString DesktopApp::profileDir(const QString &profile)
+{
+    if (profile.contains(QLatin1Char('/')))
+        return QDir(profile).absolutePath();
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+        + QStringLiteral("/profiles/") + profile;
+}
+
+bool DesktopApp::start()
+{
+    Schema schema = Schema::defaultSchema();
+    if (!m_options.schemaPath.isEmpty()) {
+        Result<Schema> loaded = Schema::fromFile(m_options.schemaPath);
+        if (!loaded) {
+            QMessageBox::critical(nullptr, tr("Ferry"), loaded.error().message);
+            return false;
+        }
+        schema = std::move(loaded).value();
+    }
+    const QString storePath = QDir(m_profileDir).filePath(QStringLiteral("ferry.db"));
+    Result<std::unique_ptr<DataStore>> data = DataStore::open(storePath, schema);
+    if (!data) {
+        QMessageBox::critical(
+            nullptr, tr("Ferry"),
+            tr("Ferry cannot open its records at %1.\n\n%2").arg(storePath, data.error().message));
+        return false;
+    }
+    m_data = std::move(data).value();
+    m_settings = std::make_unique<AppSettings>(m_options.profile);
+    m_scheduler = std::make_unique<SyncScheduler>(m_data.get(), storePath);
+    m_tokens = new TokenStore(m_options.profile, m_profileDir, this);
+    m_localServer = new LocalServer(this);
+    m_check = new AccountCheck(this);
+    applySettings();
+
+    m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
+                                            QDir(m_profileDir).filePath(QStringLiteral("blobs")));
+    m_window->setWindowTitle(m_options.profile == QLatin1String("default")
+                                 ? tr("Ferry")
+                                 : tr("Ferry — %1").arg(QFileInfo(m_options.profile).fileName()));
+    connect(m_window.get(), &MainWindow::settingsRequested, this, &DesktopApp::openSettings);
+    connect(m_window.get(), &MainWindow::quitRequested, this, &DesktopApp::quit);
+    connect(m_window.get(), &MainWindow::closedToTray, this, &DesktopApp::onClosedToTray);
+    buildTray();
+
+    connect(m_scheduler.get(), &SyncScheduler::attentionNeeded, this,
+            [this](const QString &message) {
+                if (m_tray)
+                    m_tray->notifyError(message);
+            });
+    connect(m_check, &AccountCheck::succeeded, this, [this](const AccountInfo &account) {
+        const QString workspace
+            = m_pendingWorkspace.isEmpty() ? account.defaultWorkspace() : m_pendingWorkspace;
+        if (!account.workspaces.contains(workspace)) {
+            reportProblem(
+                tr("%1 has no workspace \"%2\" on this server.").arg(account.user, workspace));
+            return;
+        }
+        m_settings->setUserName(account.user);
+        useAccount(m_check->property("server").toUrl(), m_check->property("token").toString(),
+                   workspace);
+        if (m_firstRun)
+            m_firstRun->finish();
+    });
+    connect(m_check, &AccountCheck::failed, this,
+            [this](const Error &error) { reportProblem(error.message); });
+    connect(m_localServer, &LocalServer::started, this, &DesktopApp::onLocalServerStarted);
+    connect(m_localServer, &LocalServer::failed, this,
+            [this](const Error &error) { reportProblem(error.message); });
+    connect(m_localServer, &LocalServer::tokenCreated, this, [this](const QString &token) {
+        m_tokens->write(token);
+        useAccount(m_localServer->url(), token, m_settings->userName());
+    });
+
+    if (!m_options.server.isEmpty()) {
+        signIn(m_options.server, m_options.token, m_options.workspace);
+    } else if (m_options.localServer || m_settings->useLocalServer()) {
+        startLocalServer();
+    } else if (m_settings->isConfigured()) {
+        connect(m_tokens, &TokenStore::tokenRead, this, [this](const QString &token) {
+            if (!m_settings->useLocalServer())
+                useAccount(m_settings->serverUrl(), token, m_settings->workspace());
+        });
+        connect(m_tokens, &TokenStore::failed, this, [this](const QString &message) {
+            reportProblem(tr("Ferry cannot read this device's sign-in token (%1). Sign in again "
+                             "from Settings.")
+                              .arg(message));
+        });
+        m_tokens->read();
+    } else {
+        askFirstRun();
+    }
+
+    if (!(m_options.minimized && m_tray))
+        showWindow();
+    return true;
+}
+
+void DesktopApp::applySettings()
+{
+    m_scheduler->setInterval(std::chrono::seconds(m_settings->syncIntervalSeconds()));
+    m_scheduler->setPaused(m_settings->isPaused());
+    if (m_tray)
+        m_tray->setPaused(m_settings->isPaused());
+}
+
+void DesktopApp::buildTray()
+{
+    if (!TrayIcon::isAvailable())
+        return; // without a tray, closing the window quits as usual
+    m_tray = new TrayIcon(this);
+    m_tray->setPaused(m_settings->isPaused());
+    m_tray->setOverview(m_scheduler->overview());
+    connect(m_scheduler.get(), &SyncScheduler::overviewChanged, m_tray, &TrayIcon::setOverview);
+    connect(m_scheduler.get(), &SyncScheduler::conflictsAppeared, m_tray,
+            &TrayIcon::notifyConflicts);
+    connect(m_tray, &TrayIcon::syncNowRequested, m_scheduler.get(), &SyncScheduler::syncNow);
+    connect(m_tray, &TrayIcon::pausedChanged, this, [this](bool paused) {
+        m_settings->setPaused(paused);
+        m_scheduler->setPaused(paused);
+    });
+    connect(m_tray, &TrayIcon::openRequested, this, &DesktopApp::showWindow);
+    connect(m_tray, &TrayIcon::quitRequested, this, &DesktopApp::quit);
+    m_tray->show();
+    m_window->setCloseToTray(true);
+}
+
+void DesktopApp::showWindow()
+{
+    m_window->show();
+    m_window->setWindowState((m_window->windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    m_window->raise();
+    m_window->activateWindow();
+}
+
+void DesktopApp::onClosedToTray()
+{
+    if (m_settings->trayNoticeShown() || !m_tray)
+        return;
+    m_settings->setTrayNoticeShown(true);
+    m_tray->systemTrayIcon()->showMessage(
+        tr("Ferry keeps syncing"),
+        tr("Ferry is still running in the tray and keeps your records in sync. "
+           "Choose Quit from its menu to stop it."),
+        QSystemTrayIcon::Information, 8000);
+}
+
+void DesktopApp::openSettings()
+{
+    SettingsDialog dialog(*m_settings, m_window.get());
+    dialog.setTokenStorageText(m_tokens->backendDescription());
+    connect(&dialog, &SettingsDialog::signInAgainRequested, this, [this, &dialog] {
+        dialog.reject();
+        askFirstRun();
+    });
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    applySettings();
+    QString error;
+    if (Autostart::isEnabled() != m_settings->startAtLogin()
+        && !Autostart::setEnabled(m_settings->startAtLogin(), &error))
+        QMessageBox::warning(m_window.get(), tr("Start at login"), error);
+}
+
+void DesktopApp::askFirstRun()
+{
+    if (m_firstRun) {
+        m_firstRun->raise();
+        return;
+    }
+    m_firstRun = new FirstRunDialog(m_window.get());
+    m_firstRun->setAttribute(Qt::WA_DeleteOnClose);
+    if (!m_settings->serverUrl().isEmpty())
+        m_firstRun->setServerUrl(m_settings->serverUrl());
+    connect(m_firstRun, &FirstRunDialog::submitRequested, this, &DesktopApp::onFirstRunSubmitted);
+    m_firstRun->open();
+}
+
+void DesktopApp::onFirstRunSubmitted()
+{
+    m_firstRun->setBusy(true);
+    if (m_firstRun->useLocalServer()) {
+        startLocalServer();
+        return;
+    }
+    m_settings->setUseLocalServer(false);
+    signIn(m_firstRun->serverUrl(), m_firstRun->token(), QString());
+}
+
+void DesktopApp::signIn(const QUrl &server, const QString &token, const QString &workspace)
+{
+    m_pendingWorkspace = workspace;
+    m_check->setProperty("server", server);
+    m_check->setProperty("token", token);
+    m_check->start(server, token);
+}
+
+void DesktopApp::useAccount(const QUrl &server, const QString &token, const QString &workspace)
+{
+    if (!m_settings->useLocalServer()) {
+        m_settings->setServerUrl(server);
+        m_tokens->write(token);
+    }
+    m_settings->setWorkspace(workspace);
+    m_settings->sync();
+    m_scheduler->setConfig(SyncConfig {server, token, workspace});
+    m_scheduler->syncNow();
+}
+
+void DesktopApp::startLocalServer()
+{
+    m_settings->setUseLocalServer(true);
+    if (m_settings->localServerDataDir().isEmpty())
+        m_settings->setLocalServerDataDir(QDir(m_profileDir).filePath(QStringLiteral("server")));
+    if (m_settings->userName().isEmpty())
+        m_settings->setUserName(QStringLiteral("me"));
+    m_localServer->start(m_settings->localServerDataDir());
+}
+
+void DesktopApp::onLocalServerStarted(const QUrl &url)
+{
+    if (m_firstRun)
+        m_firstRun->finish();
+    // Reuse this device's token when there is one; the local server keeps its data.
+    auto *reader = new TokenStore(m_options.profile, m_profileDir, this);
+    connect(reader, &TokenStore::tokenRead, this, [this, reader, url](const QString &token) {
+        reader->deleteLater();
+        if (token.isEmpty()) {
+            m_localServer->createToken(m_settings->localServerDataDir(), m_settings->userName());
+            return;
+        }
+        useAccount(url, token, m_settings->userName());
+    });
+    connect(reader, &TokenStore::failed, this, [this, reader](const QString &) {
+        reader->deleteLater();
+        m_localServer->createToken(m_settings->localServerDataDir(), m_settings->userName());
+    });
+    reader->read();
+}
+
+void DesktopApp::reportProblem(const QString &message)
+{
+    if (m_firstRun) {
+        m_firstRun->setBusy(false);
+        m_firstRun->showError(message);
+        return;
+    }
+    QMessageBox::warning(m_window.get(), tr("Ferry"), message);
+}
+
+void DesktopApp::quit()
+{
+    if (m_window)
+        m_window->setCloseToTray(false);
+    m_localServer->stop();
+    QApplication::quit();
+}
+
+} // namespace FerryDesktop

@@ -1,0 +1,82 @@
+#pragma once
+
+#include "accountcheck.h"
+#include "datastore.h"
+#include "syncscheduler.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <memory>
+
+namespace Ferry::Ui {
+class AppSettings;
+class FirstRunDialog;
+class MainWindow;
+class TokenStore;
+class TrayIcon;
+} // namespace Ferry::Ui
+
+namespace FerryDesktop {
+
+class LocalServer;
+
+// How `ferry` was started.
+struct Options
+{
+    QString profile = QStringLiteral("default");
+    QString schemaPath; // empty: the built-in schema
+    QUrl server; // with token: sign in without asking
+    QString token;
+    QString workspace;
+    bool localServer = false; // keep records on this computer with the bundled server
+    bool minimized = false; // start in the tray (start at login)
+};
+
+// The desktop app's wiring: opens the profile's store, starts the sync scheduler, shows the
+// main window and the tray icon, and takes a person through signing in (or the local
+// server) the first time. GUI thread.
+class DesktopApp : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit DesktopApp(Options options, QObject *parent = nullptr);
+    ~DesktopApp() override;
+
+    // Sets everything up; false (after telling the person) if the app cannot run.
+    bool start();
+
+    static QString profileDir(const QString &profile);
+
+private:
+    void buildTray();
+    void showWindow();
+    void onClosedToTray();
+    void openSettings();
+    void askFirstRun();
+    void onFirstRunSubmitted();
+    void signIn(const QUrl &server, const QString &token, const QString &workspace);
+    void useAccount(const QUrl &server, const QString &token, const QString &workspace);
+    void startLocalServer();
+    void onLocalServerStarted(const QUrl &url);
+    void applySettings();
+    void reportProblem(const QString &message);
+    void quit();
+
+    Options m_options;
+    QString m_profileDir;
+    std::unique_ptr<Ferry::Ui::AppSettings> m_settings;
+    std::unique_ptr<Ferry::DataStore> m_data;
+    std::unique_ptr<Ferry::SyncScheduler> m_scheduler;
+    std::unique_ptr<Ferry::Ui::MainWindow> m_window;
+    Ferry::Ui::TrayIcon *m_tray = nullptr;
+    Ferry::Ui::TokenStore *m_tokens = nullptr;
+    LocalServer *m_localServer = nullptr;
+    Ferry::AccountCheck *m_check = nullptr;
+    QPointer<Ferry::Ui::FirstRunDialog> m_firstRun;
+    QString m_pendingWorkspace;
+};
+
+} // namespace FerryDesktop

@@ -1,0 +1,117 @@
+#pragma once
+
+#include "datastore.h"
+
+#include <QHash>
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QScrollArea;
+class QToolButton;
+
+namespace Ferry::Ui {
+
+class EditorBanner;
+class FieldEditor;
+
+// Edits one record of a DataStore in a form built from the schema: one labelled input per
+// field, saved to the store field by field the moment an edit is committed. The record on
+// screen does not change under the person: changes from other devices refresh only the
+// fields they have not started editing, and an unsaved edit is kept and saved over the
+// other device's value (the engine merges it at the next sync). New, Duplicate and Delete
+// (with Undo) are both buttons here and QActions for a toolbar. GUI thread only.
+class RecordEditor : public QWidget
+{
+    Q_OBJECT
+
+public:
+    // `blobFolder` is the profile's content store for blob fields (e.g. <profile>/blobs).
+    explicit RecordEditor(DataStore &store, const QString &blobFolder = {},
+                          QWidget *parent = nullptr);
+    ~RecordEditor() override;
+
+    void setBlobFolder(const QString &folder);
+    QString blobFolder() const { return m_blobFolder; }
+
+    // The entity New creates a record of while none is open (opening a record sets it).
+    void setEntity(const QString &entity);
+    QString entity() const { return m_entity; }
+    // The open record, empty when none is.
+    QString guid() const { return m_guid; }
+    LocalRecord record() const { return m_record; }
+
+    // Saves the unsaved valid edits of the record open now, then shows `guid`.
+    Status openRecord(const QString &guid);
+    void closeRecord();
+
+    // True when a field holds typed content that is not saved (or not valid).
+    bool hasUnsavedEdits() const;
+    // Saves every unsaved edit that is valid; false when an invalid one is left.
+    bool commitEdits();
+
+    QAction *newAction() const { return m_newAction; }
+    QAction *duplicateAction() const { return m_duplicateAction; }
+    QAction *deleteAction() const { return m_deleteAction; }
+
+public Q_SLOTS:
+    // Creates an empty record of entity() and opens it.
+    void newRecord();
+    // Creates a copy of the open record with a new guid and opens it.
+    void duplicateRecord();
+    // Deletes the open record (a tombstone that syncs) and offers Undo.
+    void deleteRecord();
+    // Brings back the record deleted last with deleteRecord().
+    void undoDelete();
+    // Brings back the open record after it was deleted elsewhere, with this device's values.
+    void restoreRecord();
+
+Q_SIGNALS:
+    void recordOpened(const QString &guid);
+    void recordDeleted(const QString &guid);
+    void recordClosed();
+
+private:
+    struct FieldRow
+    {
+        FieldEditor *editor = nullptr;
+        QLabel *label = nullptr;
+        QWidget *errorRow = nullptr;
+        QLabel *error = nullptr;
+        QLabel *note = nullptr;
+    };
+
+    void buildHeader();
+    void buildFields(const EntityDef &entity);
+    void storeChanged(const ChangeSet &change);
+    void refresh(ChangeOrigin origin);
+    void commitField(FieldEditor *editor);
+    void setFieldError(FieldRow &row, const QString &message);
+    void updateHeader();
+    void updateActions();
+    void showMessage(const QString &message);
+    QString entityTitle() const;
+
+    DataStore &m_store;
+    QString m_blobFolder;
+    QString m_entity;
+    QString m_guid;
+    LocalRecord m_record;
+    QString m_undoGuid; // deleted here, offered for Undo
+    QHash<QString, FieldRow> m_rows;
+    QList<FieldEditor *> m_editors; // in schema order
+
+    QLabel *m_entityLabel = nullptr;
+    QLabel *m_titleLabel = nullptr;
+    QLabel *m_stateLabel = nullptr;
+    QLabel *m_message = nullptr;
+    QLabel *m_empty = nullptr;
+    EditorBanner *m_undoBanner = nullptr;
+    EditorBanner *m_deletedBanner = nullptr;
+    QScrollArea *m_scroll = nullptr;
+    QAction *m_newAction;
+    QAction *m_duplicateAction;
+    QAction *m_deleteAction;
+};
+
+} // namespace Ferry::Ui

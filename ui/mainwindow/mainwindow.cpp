@@ -1,0 +1,250 @@
+#include "mainwindow.h"
+
+#include "datastore.h"
+#include "editor/recordeditor.h"
+#include "mainwindow/activitylogview.h"
+#include "mainwindow/syncstatusbar.h"
+#include "models/entitylistmodel.h"
+#include "models/recordfilterproxy.h"
+#include "models/recordtablemodel.h"
+#include "syncscheduler.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace Ferry::Ui {
+
+MainWindow::MainWindow(DataStore &store, SyncScheduler &scheduler, const QString &blobFolder,
+                       QWidget *parent)
+    : QMainWindow(parent)
+    , m_store(store)
+    , m_scheduler(scheduler)
+    , m_entities(new EntityListModel(&store, this))
+    , m_proxy(new RecordFilterProxy(this))
+    , m_editor(new RecordEditor(store, blobFolder, this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Ferry"));
+    buildActions();
+    buildLayout();
+
+    connect(&m_scheduler, &SyncScheduler::overviewChanged, this, &MainWindow::onOverview);
+    connect(&m_scheduler, &SyncScheduler::activityAdded, m_activity, &ActivityLogView::addEntry);
+    m_activity->setEntries(m_scheduler.activity());
+    onOverview(m_scheduler.overview());
+
+    if (!m_store.schema().entities().isEmpty())
+        showEntity(m_store.schema().entities().first().name);
+    resize(1200, 760);
+}
+
+MainWindow::~MainWindow()
+{
+    // The views refer to the model: detach them before it goes.
+    m_table->setModel(nullptr);
+    m_proxy->setSourceModel(nullptr);
+}
+
+void MainWindow::buildActions()
+{
+    m_syncAction = new QAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("&Sync"), this);
+    m_syncAction->setObjectName(QStringLiteral("syncAction"));
+    m_syncAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_R), QKeySequence::Refresh});
+    m_syncAction->setToolTip(tr("Send and receive changes now (Ctrl+R)"));
+    connect(m_syncAction, &QAction::triggered, &m_scheduler, &SyncScheduler::syncNow);
+
+    m_settingsAction = new QAction(tr("Se&ttings…"), this);
+    m_settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    m_settingsAction->setShortcut(QKeySequence::Preferences);
+    m_settingsAction->setMenuRole(QAction::PreferencesRole);
+    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::settingsRequested);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &MainWindow::quitRequested);
+}
+
+void MainWindow::buildLayout()
+{
+    m_sidebar = new QListView(this);
+    m_sidebar->setObjectName(QStringLiteral("entityList"));
+    m_sidebar->setAccessibleName(tr("Kinds of records"));
+    m_sidebar->setModel(m_entities);
+    m_sidebar->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_sidebar->setMaximumWidth(220);
+    m_sidebar->setMinimumWidth(140);
+    connect(m_sidebar, &QListView::clicked, this, &MainWindow::onEntityActivated);
+    connect(m_sidebar, &QListView::activated, this, &MainWindow::onEntityActivated);
+
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("searchField"));
+    m_search->setAccessibleName(tr("Search records"));
+    m_search->setPlaceholderText(tr("Search"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &RecordFilterProxy::setFilterText);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("recordTable"));
+    m_table->setAccessibleName(tr("Records"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onCurrentRowChanged);
+
+    auto *listPane = new QWidget(this);
+    auto *listLayout = new QVBoxLayout(listPane);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    listLayout->addWidget(m_search);
+    listLayout->addWidget(m_table);
+
+    m_editor->setObjectName(QStringLiteral("recordEditor"));
+    connect(m_editor, &RecordEditor::recordOpened, this, &MainWindow::selectRecord);
+
+    auto *splitter = new QSplitter(this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(m_sidebar);
+    splitter->addWidget(listPane);
+    splitter->addWidget(m_editor);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 2);
+    splitter->setChildrenCollapsible(false);
+    splitter->setSizes({170, 600, 430});
+    setCentralWidget(splitter);
+
+    m_activity = new ActivityLogView(this);
+    m_activityDock = new QDockWidget(tr("Activity"), this);
+    m_activityDock->setObjectName(QStringLiteral("activityDock"));
+    m_activityDock->setWidget(m_activity);
+    addDockWidget(Qt::BottomDockWidgetArea, m_activityDock);
+    m_activityDock->hide();
+    QAction *activityAction = m_activityDock->toggleViewAction();
+    activityAction->setObjectName(QStringLiteral("activityAction"));
+    activityAction->setText(tr("&Activity"));
+    activityAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_syncAction);
+    toolbar->addSeparator();
+    toolbar->addAction(activityAction);
+    toolbar->addAction(m_settingsAction);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_syncAction);
+    file->addAction(m_settingsAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+    QMenu *records = menuBar()->addMenu(tr("&Records"));
+    records->addAction(m_editor->newAction());
+    records->addAction(m_editor->duplicateAction());
+    records->addAction(m_editor->deleteAction());
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(activityAction);
+
+    m_status = new SyncStatusBar(this);
+    statusBar()->addPermanentWidget(m_status, 1);
+    statusBar()->setSizeGripEnabled(true);
+}
+
+void MainWindow::showEntity(const QString &entity)
+{
+    if (entity == m_entity && m_model)
+        return;
+    m_entity = entity;
+    auto model = std::make_unique<RecordTableModel>(&m_store, entity);
+    m_proxy->setSourceModel(model.get());
+    m_model = std::move(model); // the old model goes only after the proxy left it
+    m_proxy->setFilterText(m_search->text());
+    m_table->horizontalHeader()->setSortIndicatorShown(true);
+    m_table->resizeColumnToContents(RecordTableModel::StatusColumn);
+    // The field that names a record gets room to be read; the others a fair share.
+    const EntityDef *def = m_store.schema().entity(entity);
+    const int display = def ? m_model->columnOf(def->display) : -1;
+    for (int column = RecordTableModel::FirstFieldColumn; column < m_model->columnCount(); ++column)
+        m_table->setColumnWidth(column, column == display ? 260 : 130);
+    const int row = m_entities->rowOf(entity);
+    if (row >= 0)
+        m_sidebar->setCurrentIndex(m_entities->index(row));
+    m_editor->setEntity(entity);
+    if (m_proxy->rowCount() > 0)
+        m_table->selectRow(0);
+}
+
+void MainWindow::onEntityActivated(const QModelIndex &index)
+{
+    showEntity(index.data(EntityListModel::EntityNameRole).toString());
+}
+
+void MainWindow::onCurrentRowChanged(const QModelIndex &current)
+{
+    if (!current.isValid())
+        return;
+    const QString guid = current.data(RecordTableModel::GuidRole).toString();
+    if (!guid.isEmpty() && guid != m_editor->guid()) {
+        m_editor->commitEdits();
+        m_editor->openRecord(guid);
+    }
+}
+
+void MainWindow::selectRecord(const QString &guid)
+{
+    if (!m_model)
+        return;
+    const int row = m_model->rowOf(guid);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (index.isValid() && m_table->currentIndex().row() != index.row()) {
+        m_table->selectRow(index.row());
+        m_table->scrollTo(index);
+    }
+}
+
+void MainWindow::onOverview(const SyncOverview &overview)
+{
+    m_status->setOverview(overview);
+    m_syncAction->setEnabled(overview.state != SyncOverview::State::Syncing);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_editor->commitEdits();
+    if (m_closeToTray) {
+        hide();
+        event->ignore();
+        Q_EMIT closedToTray();
+        return;
+    }
+    QMainWindow::closeEvent(event);
+    Q_EMIT quitRequested();
+}
+
+} // namespace Ferry::Ui

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QAction;
+class QDockWidget;
+class QLineEdit;
+class QListView;
+class QTableView;
+
+namespace Ferry {
+class DataStore;
+class SyncScheduler;
+struct SyncOverview;
+} // namespace Ferry
+
+namespace Ferry::Ui {
+
+class ActivityLogView;
+class EntityListModel;
+class RecordEditor;
+class RecordFilterProxy;
+class RecordTableModel;
+class SyncStatusBar;
+
+// Ferry's main window: entities in a sidebar, the records of the chosen one in a sortable,
+// searchable table, the open record in an editor beside it, a Sync button, and the sync
+// state in the status bar. Everything it shows comes from the local store, so it works the
+// same offline. GUI thread.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    MainWindow(DataStore &store, SyncScheduler &scheduler, const QString &blobFolder,
+               QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // With a tray, closing the window hides it and Ferry keeps syncing.
+    void setCloseToTray(bool enabled) { m_closeToTray = enabled; }
+
+    void showEntity(const QString &entity);
+    QString currentEntity() const { return m_entity; }
+    RecordTableModel *recordModel() const { return m_model.get(); }
+    RecordEditor *editor() const { return m_editor; }
+
+    QAction *syncAction() const { return m_syncAction; }
+    QAction *settingsAction() const { return m_settingsAction; }
+    QAction *quitAction() const { return m_quitAction; }
+
+Q_SIGNALS:
+    void settingsRequested();
+    void quitRequested();
+    void closedToTray();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void buildLayout();
+    void onOverview(const SyncOverview &overview);
+    void onEntityActivated(const QModelIndex &index);
+    void onCurrentRowChanged(const QModelIndex &current);
+    void selectRecord(const QString &guid);
+
+    DataStore &m_store;
+    SyncScheduler &m_scheduler;
+    QString m_entity;
+    bool m_closeToTray = false;
+
+    EntityListModel *m_entities = nullptr;
+    std::unique_ptr<RecordTableModel> m_model;
+    RecordFilterProxy *m_proxy = nullptr;
+
+    QListView *m_sidebar = nullptr;
+    QLineEdit *m_search = nullptr;
+    QTableView *m_table = nullptr;
+    RecordEditor *m_editor = nullptr;
+    SyncStatusBar *m_status = nullptr;
+    ActivityLogView *m_activity = nullptr;
+    QDockWidget *m_activityDock = nullptr;
+
+    QAction *m_syncAction = nullptr;
+    QAction *m_settingsAction = nullptr;
+    QAction *m_quitAction = nullptr;
+};
+
+} // namespace Ferry::Ui

@@ -1,0 +1,124 @@
+#include "entitylistmodel.h"
+
+#include <QLocale>
+
+namespace Ferry::Ui {
+
+EntityListModel::EntityListModel(DataStore *store, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_store(store)
+{
+    for (const EntityDef &entity : store->schema().entities()) {
+        Entry entry {entity.name, entity.title.isEmpty() ? entity.name : entity.title};
+        countInto(entry);
+        m_entries.append(entry);
+    }
+    m_recount.setSingleShot(true);
+    m_recount.setInterval(kRecountDelayMs);
+    connect(&m_recount, &QTimer::timeout, this, &EntityListModel::recount);
+    connect(store, &DataStore::changed, this, &EntityListModel::onChanged);
+}
+
+int EntityListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_entries.size());
+}
+
+QVariant EntityListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Entry &entry = m_entries[index.row()];
+    switch (role) {
+    case Qt::DisplayRole:
+        return tr("%1 (%2)").arg(entry.title, QLocale().toString(entry.count));
+    case Qt::ToolTipRole:
+        if (entry.unsynced > 0)
+            return tr("%1 records, %2 waiting to sync")
+                .arg(QLocale().toString(entry.count), QLocale().toString(entry.unsynced));
+        return tr("%1 records, all synced").arg(QLocale().toString(entry.count));
+    case Qt::AccessibleTextRole:
+        return tr("%1, %2 records").arg(entry.title, QLocale().toString(entry.count));
+    case EntityNameRole:
+        return entry.name;
+    case TitleRole:
+        return entry.title;
+    case CountRole:
+        return entry.count;
+    case UnsyncedCountRole:
+        return entry.unsynced;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> EntityListModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractListModel::roleNames();
+    names.insert(EntityNameRole, "entityName");
+    names.insert(TitleRole, "title");
+    names.insert(CountRole, "count");
+    names.insert(UnsyncedCountRole, "unsyncedCount");
+    return names;
+}
+
+int EntityListModel::rowOf(const QString &entity) const
+{
+    for (qsizetype row = 0; row < m_entries.size(); ++row) {
+        if (m_entries[row].name == entity)
+            return int(row);
+    }
+    return -1;
+}
+
+qint64 EntityListModel::count(const QString &entity) const
+{
+    const int row = rowOf(entity);
+    return row < 0 ? 0 : m_entries[row].count;
+}
+
+void EntityListModel::onChanged(const ChangeSet &change)
+{
+    if (rowOf(change.entity) < 0)
+        return;
+    m_stale.insert(change.entity);
+    if (!m_recount.isActive())
+        m_recount.start();
+}
+
+// Counts are COUNT queries (an index makes them a few milliseconds for a million records),
+// made once per burst of changes and announced only when a number moved.
+void EntityListModel::recount()
+{
+    const QSet<QString> stale = std::exchange(m_stale, {});
+    for (qsizetype row = 0; row < m_entries.size(); ++row) {
+        Entry &entry = m_entries[row];
+        if (!stale.contains(entry.name))
+            continue;
+        const Entry before = entry;
+        if (!countInto(entry))
+            continue;
+        if (before.count != entry.count || before.unsynced != entry.unsynced)
+            Q_EMIT dataChanged(index(int(row)), index(int(row)),
+                               {Qt::DisplayRole, Qt::ToolTipRole, Qt::AccessibleTextRole, CountRole,
+                                UnsyncedCountRole});
+    }
+}
+
+bool EntityListModel::countInto(Entry &entry)
+{
+    Result<qint64> count = m_store->store().count(entry.name);
+    if (!count) {
+        qWarning("EntityListModel: %s", qPrintable(count.error().message));
+        return false;
+    }
+    entry.count = count.value();
+    if (RecordTable *table = m_store->store().recordTable(entry.name)) {
+        Result<qint64> unsynced = table->countUnsynced();
+        if (unsynced)
+            entry.unsynced = unsynced.value();
+    }
+    return true;
+}
+
+} // namespace Ferry::Ui

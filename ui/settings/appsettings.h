@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QSettings>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace Ferry::Ui {
+
+// The desktop app's preferences for one profile, kept by QSettings in the platform's usual
+// place (organization and application "Ferry"), one group per profile. The device token
+// is never stored here: TokenStore keeps it in the keychain. GUI thread only.
+class AppSettings
+{
+public:
+    static constexpr int DefaultSyncIntervalSeconds = 300;
+
+    explicit AppSettings(const QString &profile = defaultProfile());
+
+    static QString defaultProfile() { return QStringLiteral("default"); }
+    // The profiles that have settings, in no particular order.
+    static QStringList profiles();
+
+    QString profile() const { return m_profile; }
+
+    // Connected to a server, or set to run a local one: the first-run page is done.
+    bool isConfigured() const;
+
+    QUrl serverUrl() const;
+    void setServerUrl(const QUrl &url);
+    QString workspace() const;
+    void setWorkspace(const QString &workspace);
+    QString userName() const;
+    void setUserName(const QString &name);
+    int syncIntervalSeconds() const;
+    void setSyncIntervalSeconds(int seconds);
+    bool isPaused() const;
+    void setPaused(bool paused);
+    bool startAtLogin() const;
+    void setStartAtLogin(bool enabled);
+    // Whether the "Ferry keeps syncing in the tray" notice was shown once already.
+    bool trayNoticeShown() const;
+    void setTrayNoticeShown(bool shown);
+    // Records kept on this computer by a bundled ferry-server, and where its data lives.
+    bool useLocalServer() const;
+    void setUseLocalServer(bool use);
+    QString localServerDataDir() const;
+    void setLocalServerDataDir(const QString &dir);
+
+    // Writes pending changes to disk now (QSettings also does it on its own).
+    void sync();
+    // Forgets everything about this profile.
+    void clear();
+    QString fileName() const { return m_settings.fileName(); }
+
+private:
+    QVariant value(const QString &key, const QVariant &fallback = {}) const;
+    void setValue(const QString &key, const QVariant &value);
+
+    QString m_profile;
+    mutable QSettings m_settings;
+};
+
+} // namespace Ferry::Ui
