@@ -54,7 +54,6 @@ public:
     QSqlDatabase database() const { return m_db; }
 
 private:
-
     QSqlDatabase m_db;
     EntityDef m_entity;
     std::optional<QSqlQuery> m_find;

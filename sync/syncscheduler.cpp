@@ -149,7 +149,7 @@ void SyncScheduler::onProgress(const SyncProgress &progress)
     m_overview.done = progress.done;
     m_overview.total = progress.total;
     m_overview.receiving = progress.phase == SyncProgress::Receiving;
-    Q_EMIT overviewChanged(m_overview);
+    publish();
 }
 
 void SyncScheduler::onError(const Error &error, bool willRetry)
@@ -225,10 +225,11 @@ void SyncScheduler::publish()
     next.message.clear();
     const bool longOffline = m_offlineSince.isValid()
         && m_offlineSince.msecsTo(QDateTime::currentDateTimeUtc()) >= m_offlineGrace.count();
-    if (m_paused) {
-        next.state = SyncOverview::State::Paused;
-    } else if (m_running) {
+    // A sync asked for while paused still shows as syncing until it ends.
+    if (m_running) {
         next.state = SyncOverview::State::Syncing;
+    } else if (m_paused) {
+        next.state = SyncOverview::State::Paused;
     } else if (!m_lastError.code.isEmpty() && (!m_lastErrorTransient || longOffline)) {
         next.state = SyncOverview::State::Error;
         next.message = m_lastErrorTransient
@@ -251,10 +252,11 @@ void SyncScheduler::publish()
         next.done = 0;
         next.total = -1;
     }
-    if (next == m_overview)
-        return;
     m_overview = next;
-    Q_EMIT overviewChanged(m_overview);
+    if (next == m_published)
+        return;
+    m_published = next;
+    Q_EMIT overviewChanged(next);
 }
 
 void SyncScheduler::log(ActivityEntry::Kind kind, const QString &text)

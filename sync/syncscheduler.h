@@ -46,7 +46,7 @@ public:
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
 
-    SyncOverview overview() const { return m_overview; }
+    SyncOverview overview() const { return m_published; }
     QList<ActivityEntry> activity() const { return m_activity; }
 
 public Q_SLOTS:
@@ -85,7 +85,8 @@ private:
     Error m_lastError;
     bool m_lastErrorTransient = false;
     qint64 m_knownConflicts = 0;
-    SyncOverview m_overview;
+    SyncOverview m_overview; // the current picture, kept up to date
+    SyncOverview m_published; // what views were last told
     QList<ActivityEntry> m_activity;
 };
 

@@ -8,17 +8,12 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "widgetfinder.h"
+
 using namespace Ferry::Ui;
+using FerryTest::child;
 
 namespace {
-
-template<typename T> T *child(QWidget &parent, const char *name)
-{
-    auto *widget = parent.findChild<T *>(QLatin1String(name));
-    if (!widget)
-        qFatal("no widget named %s", name);
-    return widget;
-}
 
 // Clicks the radio button's circle, where a person would.
 void clickRadio(QRadioButton *radio)

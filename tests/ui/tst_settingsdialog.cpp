@@ -15,17 +15,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "widgetfinder.h"
+
 using namespace Ferry::Ui;
+using FerryTest::child;
 
 namespace {
-
-template<typename T> T *child(QWidget &parent, const char *name)
-{
-    auto *widget = parent.findChild<T *>(QLatin1String(name));
-    if (!widget)
-        qFatal("no widget named %s", name);
-    return widget;
-}
 
 void setSpinByTyping(QSpinBox *spin, const QString &text)
 {

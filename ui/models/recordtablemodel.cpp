@@ -32,6 +32,12 @@ RecordTableModel::RecordTableModel(DataStore *store, const QString &entity, QObj
             fail(keys.error());
     }
     connect(store, &DataStore::changed, this, &RecordTableModel::onChanged);
+    m_bulkReload.setSingleShot(true);
+    m_bulkReload.setInterval(kBulkReloadDelayMs);
+    connect(&m_bulkReload, &QTimer::timeout, this, [this] {
+        m_cache.clear(); // rows may have changed as well as appeared
+        reload(false);
+    });
 }
 
 RecordTableModel::~RecordTableModel() = default;

@@ -5,6 +5,7 @@
 
 #include <QAbstractTableModel>
 #include <QIcon>
+#include <QTimer>
 
 #include <vector>
 
@@ -39,6 +40,9 @@ public:
     // A change touching more records than this (a page of an initial sync) reloads the keys
     // with a model reset: placing thousands of rows one by one would cost more than that.
     static constexpr int kResetThreshold = 2000;
+    // Bulk changes arriving in a burst (page after page of an initial sync) are gathered and
+    // reloaded once per this interval, so the GUI thread pays for one reload, not twenty.
+    static constexpr int kBulkReloadDelayMs = 300;
 
     RecordTableModel(DataStore *store, const QString &entity, QObject *parent = nullptr);
     ~RecordTableModel() override;
@@ -104,6 +108,7 @@ private:
     DataStore *m_store;
     EntityDef m_entity;
     std::optional<RecordView> m_view; // empty for an entity the schema does not have
+    QTimer m_bulkReload;
     RecordQuery m_query;
     bool m_filterAll = false;
     int m_sortColumn = -1;

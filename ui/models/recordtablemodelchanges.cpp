@@ -40,8 +40,10 @@ void RecordTableModel::onTargetChanged(const ChangeSet &change)
 void RecordTableModel::applyChange(QStringList guids)
 {
     guids.removeDuplicates();
-    if (guids.size() > kResetThreshold) {
-        reload(false);
+    // While a bulk reload is due, it covers this change too.
+    if (guids.size() > kResetThreshold || m_bulkReload.isActive()) {
+        if (!m_bulkReload.isActive())
+            m_bulkReload.start();
         return;
     }
     Result<QList<RecordView::Located>> located = m_view->locate(guids);

@@ -1,0 +1,2 @@
+# Tests of ui/mainwindow: the window driven like a person, against a real ferry-server.
+ferry_add_test(tst_mainwindow SOURCES ui/tst_mainwindow.cpp LIBRARIES ferry_ui)
