@@ -128,21 +128,35 @@ Status RecordView::ensureSortIndex()
                  m_table.tableName(), expression));
 }
 
-Result<std::vector<qint64>> RecordView::keys()
+RecordView::KeysStatement RecordView::keysStatement() const
 {
     const FieldDef *field = entity().field(m_query.sortField);
     const QString direction = m_query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC");
     QString order = sortExpression(QString());
     if (field && isTextual(field->type))
         order += QStringLiteral(" COLLATE NOCASE");
-    QSqlQuery query(m_table.database());
+    KeysStatement statement;
+    statement.sql = QStringLiteral("SELECT rowid FROM %1 WHERE deleted = 0 AND %2 ORDER BY %3 %4, rowid %4")
+                        .arg(m_table.tableName(), filterCondition(QString()), order, direction);
+    for (int i = 0; i < filterBindCount(); ++i)
+        statement.binds.append(m_pattern);
+    return statement;
+}
+
+Result<std::vector<qint64>> RecordView::keys()
+{
+    return runKeys(m_table.database(), keysStatement());
+}
+
+Result<std::vector<qint64>> RecordView::runKeys(const QSqlDatabase &db, const KeysStatement &statement)
+{
+    QSqlQuery query(db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT rowid FROM %1 WHERE deleted = 0 AND %2 "
-                                 "ORDER BY %3 %4, rowid %4")
-                      .arg(m_table.tableName(), filterCondition(QString()), order, direction));
-    bindFilter(query, 0);
+    query.prepare(statement.sql);
+    for (int i = 0; i < statement.binds.size(); ++i)
+        query.bindValue(i, statement.binds.at(i));
     if (!query.exec())
-        return Sql::error(QStringLiteral("list %1 records").arg(entity().name), query);
+        return Sql::error(QStringLiteral("list records"), query);
     std::vector<qint64> keys;
     while (query.next())
         keys.push_back(query.value(0).toLongLong());

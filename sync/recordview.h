@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QSqlQuery>
+#include <QVariant>
 
 #include <optional>
 #include <vector>
@@ -41,6 +42,14 @@ public:
 
     // Keys of every shown record (not deleted, matching the filter) in the query's order.
     Result<std::vector<qint64>> keys();
+    // The query keys() runs, for running it on another connection (another thread).
+    struct KeysStatement
+    {
+        QString sql;
+        QVariantList binds;
+    };
+    KeysStatement keysStatement() const;
+    static Result<std::vector<qint64>> runKeys(const QSqlDatabase &db, const KeysStatement &statement);
     // How many records are shown (what keys().size() would be, without reading them).
     Result<qint64> countShown();
     // The records with these keys, in any order, with their keys.

@@ -1,5 +1,7 @@
 #include "recordtablemodel.h"
 
+#include "keyloader.h"
+
 #include "recorddisplay.h"
 
 #include <QJsonArray>
@@ -34,13 +36,43 @@ RecordTableModel::RecordTableModel(DataStore *store, const QString &entity, QObj
     connect(store, &DataStore::changed, this, &RecordTableModel::onChanged);
     m_bulkReload.setSingleShot(true);
     m_bulkReload.setInterval(kBulkReloadDelayMs);
-    connect(&m_bulkReload, &QTimer::timeout, this, [this] {
-        m_cache.clear(); // rows may have changed as well as appeared
-        reload(false);
-    });
+    connect(&m_bulkReload, &QTimer::timeout, this, &RecordTableModel::startBulkReload);
 }
 
 RecordTableModel::~RecordTableModel() = default;
+
+void RecordTableModel::startBulkReload()
+{
+    if (!m_view)
+        return;
+    if (!m_loader) {
+        m_loader = std::make_unique<KeyLoader>(m_store->store().path());
+        connect(m_loader.get(), &KeyLoader::loaded, this, &RecordTableModel::onKeysLoaded);
+        connect(m_loader.get(), &KeyLoader::failed, this,
+                [this](quint64 ticket, const Error &error) {
+                    if (ticket != m_awaitedKeys)
+                        return;
+                    m_awaitedKeys = 0;
+                    fail(error);
+                    reload(false); // fall back to reading them here
+                });
+    }
+    m_changedWhileLoading = false;
+    m_awaitedKeys = m_loader->load(m_view->keysStatement());
+}
+
+void RecordTableModel::onKeysLoaded(quint64 ticket, const QList<qint64> &keys)
+{
+    if (ticket != m_awaitedKeys)
+        return; // asked again since, or the query changed
+    m_awaitedKeys = 0;
+    beginResetModel();
+    m_cache.clear(); // rows may have changed as well as appeared
+    m_keys.assign(keys.begin(), keys.end());
+    endResetModel();
+    if (m_changedWhileLoading)
+        m_bulkReload.start();
+}
 
 void RecordTableModel::fail(const Error &error) const
 {
@@ -299,6 +331,8 @@ QHash<int, QByteArray> RecordTableModel::roleNames() const
 
 bool RecordTableModel::applyQuery(const RecordQuery &query)
 {
+    m_awaitedKeys = 0; // a bulk reload in flight was for the old order or filter
+    m_bulkReload.stop();
     if (Status s = m_view->setQuery(query); !s) {
         fail(s.error());
         return false;

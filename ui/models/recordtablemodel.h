@@ -7,6 +7,8 @@
 #include <QIcon>
 #include <QTimer>
 
+#include <memory>
+
 #include <vector>
 
 namespace Ferry::Ui {
@@ -91,6 +93,8 @@ private:
     void onChanged(const ChangeSet &change);
     void applyChange(QStringList guids);
     void reload(bool keepPersistent);
+    void startBulkReload();
+    void onKeysLoaded(quint64 ticket, const QList<qint64> &keys);
     void checkForStaleKeys();
     bool applyQuery(const RecordQuery &query);
     const LocalRecord *recordAt(int row) const;
@@ -109,6 +113,9 @@ private:
     EntityDef m_entity;
     std::optional<RecordView> m_view; // empty for an entity the schema does not have
     QTimer m_bulkReload;
+    std::unique_ptr<class KeyLoader> m_loader; // reads keys off the GUI thread for bulk reloads
+    quint64 m_awaitedKeys = 0; // the loader ticket whose answer we use
+    bool m_changedWhileLoading = false;
     RecordQuery m_query;
     bool m_filterAll = false;
     int m_sortColumn = -1;

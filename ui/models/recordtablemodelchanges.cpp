@@ -40,7 +40,11 @@ void RecordTableModel::onTargetChanged(const ChangeSet &change)
 void RecordTableModel::applyChange(QStringList guids)
 {
     guids.removeDuplicates();
-    // While a bulk reload is due, it covers this change too.
+    // While a bulk reload is due or under way, it (or the one after it) covers this change.
+    if (m_awaitedKeys != 0) {
+        m_changedWhileLoading = true;
+        return;
+    }
     if (guids.size() > kResetThreshold || m_bulkReload.isActive()) {
         if (!m_bulkReload.isActive())
             m_bulkReload.start();
