@@ -29,11 +29,25 @@ done
 echo "== ferry-server is running at $url (data in $demo/server)"
 
 token=$("$bin/server/ferry-server" --data "$demo/server" token create --user demo)
+# The first time, a few records to look at.
+if [ ! -e "$demo/seeded" ]; then
+    seed() { "$bin/app/cli/ferry-cli" --profile "$demo/seed" "$@"; }
+    seed login --server "$url" --token "$token" >/dev/null
+    travel=$(seed create Tag name=travel color=teal)
+    recipes=$(seed create Tag name=recipes color=orange)
+    seed create Post "title=Welcome to Ferry" "body=Edit this post in one window and watch it arrive in the other." \
+        pinned=yes rating=5 "tags=$travel" >/dev/null
+    seed create Post "title=Lisbon in spring" "body=Trams, tiles and custard tarts." rating=4 "tags=$travel" >/dev/null
+    seed create Post "title=Bread starter" "body=Feed it every morning." rating=3 "tags=$recipes" >/dev/null
+    seed sync >/dev/null && touch "$demo/seeded"
+fi
+
 if [ "${1:-}" != "--cli" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
     echo "== Opening Ferry twice: the \"laptop\" and the \"desktop\" profile. Edit in one, watch the other."
-    "$bin/app/desktop/ferry" --profile "$demo/laptop-app" --server "$url" --token "$token" &
+    # Sync every 10 seconds, so changes show up in the other window without pressing Sync.
+    "$bin/app/desktop/ferry" --profile "$demo/laptop-app" --server "$url" --token "$token" --sync-interval 10 &
     first=$!
-    "$bin/app/desktop/ferry" --profile "$demo/desktop-app" --server "$url" --token "$token" &
+    "$bin/app/desktop/ferry" --profile "$demo/desktop-app" --server "$url" --token "$token" --sync-interval 10 &
     second=$!
     echo "   Quit both windows (File > Quit, or Quit in the tray menu) to stop the server."
     wait $first $second || true

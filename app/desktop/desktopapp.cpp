@@ -132,7 +132,9 @@ bool DesktopApp::start()
 
 void DesktopApp::applySettings()
 {
-    m_scheduler->setInterval(std::chrono::seconds(m_settings->syncIntervalSeconds()));
+    m_scheduler->setInterval(std::chrono::seconds(m_options.syncIntervalSeconds > 0
+                                                      ? m_options.syncIntervalSeconds
+                                                      : m_settings->syncIntervalSeconds()));
     m_scheduler->setPaused(m_settings->isPaused());
     if (m_tray)
         m_tray->setPaused(m_settings->isPaused());

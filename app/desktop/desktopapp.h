@@ -32,6 +32,7 @@ struct Options
     QString workspace;
     bool localServer = false; // keep records on this computer with the bundled server
     bool minimized = false; // start in the tray (start at login)
+    int syncIntervalSeconds = 0; // > 0: overrides the setting for this run
 };
 
 // The desktop app's wiring: opens the profile's store, starts the sync scheduler, shows the

@@ -37,6 +37,9 @@ int main(int argc, char *argv[])
         {QStringLiteral("local-server"),
          QStringLiteral("Keep records on this computer with a local server.")},
         {QStringLiteral("minimized"), QStringLiteral("Start in the system tray.")},
+        {QStringLiteral("sync-interval"),
+         QStringLiteral("Sync every this many seconds for this run (the setting stays as it is)."),
+         QStringLiteral("SECONDS")},
     });
     parser.process(app);
 
@@ -48,6 +51,15 @@ int main(int argc, char *argv[])
     options.workspace = parser.value(QStringLiteral("workspace"));
     options.localServer = parser.isSet(QStringLiteral("local-server"));
     options.minimized = parser.isSet(QStringLiteral("minimized"));
+    if (parser.isSet(QStringLiteral("sync-interval"))) {
+        bool ok = false;
+        options.syncIntervalSeconds = parser.value(QStringLiteral("sync-interval")).toInt(&ok);
+        if (!ok || options.syncIntervalSeconds < 1) {
+            std::fputs("ferry: --sync-interval needs a whole number of seconds, 1 or more\n",
+                       stderr);
+            return 2;
+        }
+    }
     if (!options.server.isEmpty() && options.token.isEmpty()) {
         std::fputs("ferry: --server needs --token\n", stderr);
         return 2;
