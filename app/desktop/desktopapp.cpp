@@ -7,6 +7,7 @@
 #include "settings/firstrundialog.h"
 #include "settings/settingsdialog.h"
 #include "settings/tokenstore.h"
+#include "tray/traycontroller.h"
 #include "tray/trayicon.h"
 
 #include <QApplication>
@@ -74,14 +75,8 @@ bool DesktopApp::start()
                                  : tr("Ferry — %1").arg(QFileInfo(m_options.profile).fileName()));
     connect(m_window.get(), &MainWindow::settingsRequested, this, &DesktopApp::openSettings);
     connect(m_window.get(), &MainWindow::quitRequested, this, &DesktopApp::quit);
-    connect(m_window.get(), &MainWindow::closedToTray, this, &DesktopApp::onClosedToTray);
     buildTray();
 
-    connect(m_scheduler.get(), &SyncScheduler::attentionNeeded, this,
-            [this](const QString &message) {
-                if (m_tray)
-                    m_tray->notifyError(message);
-            });
     connect(m_check, &AccountCheck::succeeded, this, [this](const AccountInfo &account) {
         const QString workspace
             = m_pendingWorkspace.isEmpty() ? account.defaultWorkspace() : m_pendingWorkspace;
@@ -145,20 +140,9 @@ void DesktopApp::buildTray()
     if (!TrayIcon::isAvailable())
         return; // without a tray, closing the window quits as usual
     m_tray = new TrayIcon(this);
-    m_tray->setPaused(m_settings->isPaused());
-    m_tray->setOverview(m_scheduler->overview());
-    connect(m_scheduler.get(), &SyncScheduler::overviewChanged, m_tray, &TrayIcon::setOverview);
-    connect(m_scheduler.get(), &SyncScheduler::conflictsAppeared, m_tray,
-            &TrayIcon::notifyConflicts);
-    connect(m_tray, &TrayIcon::syncNowRequested, m_scheduler.get(), &SyncScheduler::syncNow);
-    connect(m_tray, &TrayIcon::pausedChanged, this, [this](bool paused) {
-        m_settings->setPaused(paused);
-        m_scheduler->setPaused(paused);
-    });
-    connect(m_tray, &TrayIcon::openRequested, this, &DesktopApp::showWindow);
-    connect(m_tray, &TrayIcon::quitRequested, this, &DesktopApp::quit);
+    auto *controller = new TrayController(*m_tray, *m_scheduler, *m_window, *m_settings, this);
+    connect(controller, &TrayController::quitRequested, this, &DesktopApp::quit);
     m_tray->show();
-    m_window->setCloseToTray(true);
 }
 
 void DesktopApp::showWindow()
@@ -167,18 +151,6 @@ void DesktopApp::showWindow()
     m_window->setWindowState((m_window->windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
     m_window->raise();
     m_window->activateWindow();
-}
-
-void DesktopApp::onClosedToTray()
-{
-    if (m_settings->trayNoticeShown() || !m_tray)
-        return;
-    m_settings->setTrayNoticeShown(true);
-    m_tray->systemTrayIcon()->showMessage(
-        tr("Ferry keeps syncing"),
-        tr("Ferry is still running in the tray and keeps your records in sync. "
-           "Choose Quit from its menu to stop it."),
-        QSystemTrayIcon::Information, 8000);
 }
 
 void DesktopApp::openSettings()

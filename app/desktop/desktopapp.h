@@ -54,7 +54,6 @@ public:
 private:
     void buildTray();
     void showWindow();
-    void onClosedToTray();
     void openSettings();
     void askFirstRun();
     void onFirstRunSubmitted();

@@ -1,0 +1,167 @@
+// The tray menu does what it says: against a real server, with the real scheduler and window.
+// Under the offscreen platform there is no tray to show the icon in, but the icon's menu
+// and its actions exist and are what a person clicks.
+#include "datastore.h"
+#include "mainwindow/mainwindow.h"
+#include "serverprocess.h"
+#include "settings/appsettings.h"
+#include "syncscheduler.h"
+#include "testdevice.h"
+#include "tray/traycontroller.h"
+#include "tray/trayicon.h"
+#include "widgetfinder.h"
+
+#include <QAction>
+#include <QMenu>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Ferry;
+using namespace Ferry::Ui;
+using namespace FerryTest;
+
+class TestTrayController : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void syncNowSyncs();
+    void pauseIsRememberedAndStopsAutomaticSync();
+    void openShowsTheWindowAndQuitAsksToQuit();
+    void iconFollowsTheScheduler();
+    void closingTheWindowKeepsFerryInTheTray();
+
+private:
+    QAction *action(const char *name) { return child<QAction>(*m_tray->menu(), name); }
+
+    ServerProcess m_server;
+    QString m_token;
+    int m_workspaces = 0;
+    SyncConfig m_config;
+    QTemporaryDir *m_dir = nullptr;
+    std::unique_ptr<DataStore> m_data;
+    std::unique_ptr<SyncScheduler> m_scheduler;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<AppSettings> m_settings;
+    std::unique_ptr<TrayIcon> m_tray;
+    std::unique_ptr<TrayController> m_controller;
+};
+
+void TestTrayController::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
+    m_token = m_server.createToken(QStringLiteral("hana"));
+    QVERIFY(!m_token.isEmpty());
+}
+
+void TestTrayController::init()
+{
+    const QString id = QStringLiteral("tray%1").arg(++m_workspaces);
+    m_server.admin({QStringLiteral("workspace"), QStringLiteral("create"), id,
+                    QStringLiteral("--owner"), QStringLiteral("hana")});
+    m_config = SyncConfig {m_server.url(), m_token, id};
+    m_dir = new QTemporaryDir;
+    const QString path = m_dir->filePath(QStringLiteral("ferry.db"));
+    m_data = DataStore::open(path, Schema::defaultSchema()).value();
+    m_scheduler = std::make_unique<SyncScheduler>(m_data.get(), path);
+    m_scheduler->setConfig(m_config);
+    m_scheduler->setPaused(true);
+    m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
+                                            m_dir->filePath(QStringLiteral("blobs")));
+    m_settings = std::make_unique<AppSettings>(QStringLiteral("tray-test-%1").arg(m_workspaces));
+    m_settings->clear();
+    m_settings->setPaused(true);
+    m_tray = std::make_unique<TrayIcon>();
+    m_controller = std::make_unique<TrayController>(*m_tray, *m_scheduler, *m_window, *m_settings);
+}
+
+void TestTrayController::cleanup()
+{
+    m_controller.reset();
+    m_tray.reset();
+    m_settings->clear();
+    m_settings.reset();
+    m_window.reset();
+    m_scheduler.reset();
+    m_data.reset();
+    delete m_dir;
+}
+
+void TestTrayController::syncNowSyncs()
+{
+    QVERIFY(m_data
+                ->createRecord(QStringLiteral("Tag"),
+                               {{QStringLiteral("name"), QStringLiteral("from the tray")}})
+                .ok());
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    action("syncNowAction")->trigger();
+    QVERIFY(finished.wait(10000));
+    TestDevice other(m_config);
+    QVERIFY(other.sync().ok);
+    QCOMPARE(other.store().count(QStringLiteral("Tag")).value(), 1);
+}
+
+void TestTrayController::pauseIsRememberedAndStopsAutomaticSync()
+{
+    // Resume: syncing starts on its own and the setting remembers it.
+    QAction *pause = action("pauseAction");
+    QVERIFY(pause->text().contains(QStringLiteral("Resume")));
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    pause->trigger();
+    QVERIFY(!m_scheduler->isPaused());
+    QVERIFY(!m_settings->isPaused());
+    QVERIFY(finished.wait(10000));
+    // Pause again: a local edit no longer syncs by itself.
+    QVERIFY(pause->text().contains(QStringLiteral("Pause")));
+    pause->trigger();
+    QVERIFY(m_scheduler->isPaused());
+    QVERIFY(m_settings->isPaused());
+    QCOMPARE(AppSettings(m_settings->profile()).isPaused(), true); // stored, not just in memory
+    finished.clear();
+    QVERIFY(m_data
+                ->createRecord(QStringLiteral("Tag"),
+                               {{QStringLiteral("name"), QStringLiteral("waits")}})
+                .ok());
+    QVERIFY(!finished.wait(2500));
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::Paused);
+}
+
+void TestTrayController::openShowsTheWindowAndQuitAsksToQuit()
+{
+    QVERIFY(!m_window->isVisible());
+    action("openAction")->trigger();
+    QVERIFY(m_window->isVisible());
+    QSignalSpy quit(m_controller.get(), &TrayController::quitRequested);
+    action("quitAction")->trigger();
+    QCOMPARE(quit.size(), 1);
+}
+
+void TestTrayController::iconFollowsTheScheduler()
+{
+    QCOMPARE(m_tray->iconName(), TrayIcon::iconNameFor(SyncOverview::State::Paused));
+    m_scheduler->setPaused(false);
+    QTRY_COMPARE(m_tray->iconName(), TrayIcon::iconNameFor(SyncOverview::State::Synced));
+    QVERIFY(m_tray->toolTip().contains(QStringLiteral("Last synced")));
+}
+
+void TestTrayController::closingTheWindowKeepsFerryInTheTray()
+{
+    m_controller->showWindow();
+    QVERIFY(m_window->isVisible());
+    QVERIFY(!m_settings->trayNoticeShown());
+    m_window->close();
+    QVERIFY(!m_window->isVisible());
+    QVERIFY(m_settings->trayNoticeShown()); // told once...
+    m_controller->showWindow();
+    m_window->close();
+    QVERIFY(m_settings->trayNoticeShown()); // ...and not again
+}
+
+QTEST_MAIN(TestTrayController)
+#include "tst_traycontroller.moc"
