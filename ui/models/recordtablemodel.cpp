@@ -43,35 +43,8 @@ RecordTableModel::~RecordTableModel() = default;
 
 void RecordTableModel::startBulkReload()
 {
-    if (!m_view)
-        return;
-    if (!m_loader) {
-        m_loader = std::make_unique<KeyLoader>(m_store->store().path());
-        connect(m_loader.get(), &KeyLoader::loaded, this, &RecordTableModel::onKeysLoaded);
-        connect(m_loader.get(), &KeyLoader::failed, this,
-                [this](quint64 ticket, const Error &error) {
-                    if (ticket != m_awaitedKeys)
-                        return;
-                    m_awaitedKeys = 0;
-                    fail(error);
-                    reload(false); // fall back to reading them here
-                });
-    }
-    m_changedWhileLoading = false;
-    m_awaitedKeys = m_loader->load(m_view->keysStatement());
-}
-
-void RecordTableModel::onKeysLoaded(quint64 ticket, const QList<qint64> &keys)
-{
-    if (ticket != m_awaitedKeys)
-        return; // asked again since, or the query changed
-    m_awaitedKeys = 0;
-    beginResetModel();
-    m_cache.clear(); // rows may have changed as well as appeared
-    m_keys.assign(keys.begin(), keys.end());
-    endResetModel();
-    if (m_changedWhileLoading)
-        m_bulkReload.start();
+    if (m_view)
+        requestKeys(false, true);
 }
 
 void RecordTableModel::fail(const Error &error) const
@@ -404,19 +377,69 @@ void RecordTableModel::setFilterAllTextFields(bool all)
 // selections and the current row; a new filter changes which rows exist, so it resets.
 void RecordTableModel::reload(bool keepPersistent)
 {
-    if (!keepPersistent)
-        beginResetModel();
-    else
-        Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    // Small tables read their keys at once; large ones on the loader's thread, showing the
+    // previous rows meanwhile, so typing in the search field never waits on a million keys.
+    if (qsizetype(m_keys.size()) >= kAsyncReloadRows) {
+        requestKeys(keepPersistent, false);
+        return;
+    }
+    reloadNow(keepPersistent);
+}
+
+void RecordTableModel::reloadNow(bool keepPersistent)
+{
     Result<std::vector<qint64>> keys = m_view->keys();
-    std::vector<qint64> fresh = keys ? std::move(keys).value() : std::vector<qint64>();
     if (!keys)
         fail(keys.error());
+    install(keys ? std::move(keys).value() : std::vector<qint64>(), keepPersistent);
+}
+
+void RecordTableModel::requestKeys(bool keepPersistent, bool clearCache)
+{
+    if (!m_loader) {
+        m_loader = std::make_unique<KeyLoader>(m_store->store().path());
+        connect(m_loader.get(), &KeyLoader::loaded, this, &RecordTableModel::onKeysLoaded);
+        connect(m_loader.get(), &KeyLoader::failed, this,
+                [this](quint64 ticket, const Error &error) {
+                    if (ticket != m_awaitedKeys)
+                        return;
+                    m_awaitedKeys = 0;
+                    fail(error);
+                    reloadNow(m_pendingKeep); // read them here instead
+                });
+    }
+    m_pendingKeep = keepPersistent;
+    m_pendingClear = m_pendingClear || clearCache;
+    m_changedWhileLoading = false;
+    m_awaitedKeys = m_loader->load(m_view->keysStatement());
+}
+
+void RecordTableModel::onKeysLoaded(quint64 ticket, const QList<qint64> &keys)
+{
+    if (ticket != m_awaitedKeys)
+        return; // asked again since, or the query changed
+    m_awaitedKeys = 0;
+    install(std::vector<qint64>(keys.begin(), keys.end()), m_pendingKeep);
+    if (m_changedWhileLoading)
+        m_bulkReload.start();
+}
+
+// Puts new keys in place. A new sort keeps the same rows, so it is a layout change that keeps
+// selections and the current row; a new filter or a bulk change resets.
+void RecordTableModel::install(std::vector<qint64> fresh, bool keepPersistent)
+{
+    const bool clearCache = std::exchange(m_pendingClear, false);
     if (!keepPersistent) {
+        beginResetModel();
+        if (clearCache)
+            m_cache.clear(); // rows may have changed as well as appeared
         m_keys = std::move(fresh);
         endResetModel();
         return;
     }
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    if (clearCache)
+        m_cache.clear();
     const QModelIndexList before = persistentIndexList();
     QHash<qint64, int> wanted; // key -> new row, for the rows views hold on to
     for (const QModelIndex &index : before)

@@ -45,6 +45,8 @@ public:
     // Bulk changes arriving in a burst (page after page of an initial sync) are gathered and
     // reloaded once per this interval, so the GUI thread pays for one reload, not twenty.
     static constexpr int kBulkReloadDelayMs = 300;
+    // From this many rows on, a new sort or filter reads its keys off the GUI thread.
+    static constexpr int kAsyncReloadRows = 20000;
 
     RecordTableModel(DataStore *store, const QString &entity, QObject *parent = nullptr);
     ~RecordTableModel() override;
@@ -93,6 +95,9 @@ private:
     void onChanged(const ChangeSet &change);
     void applyChange(QStringList guids);
     void reload(bool keepPersistent);
+    void reloadNow(bool keepPersistent);
+    void requestKeys(bool keepPersistent, bool clearCache);
+    void install(std::vector<qint64> fresh, bool keepPersistent);
     void startBulkReload();
     void onKeysLoaded(quint64 ticket, const QList<qint64> &keys);
     void checkForStaleKeys();
@@ -116,6 +121,8 @@ private:
     std::unique_ptr<class KeyLoader> m_loader; // reads keys off the GUI thread for bulk reloads
     quint64 m_awaitedKeys = 0; // the loader ticket whose answer we use
     bool m_changedWhileLoading = false;
+    bool m_pendingKeep = false; // the awaited keys come from a new sort (keep selections)
+    bool m_pendingClear = false; // ... or after bulk changes (cached rows are stale)
     RecordQuery m_query;
     bool m_filterAll = false;
     int m_sortColumn = -1;
