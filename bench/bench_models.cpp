@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 using namespace Ferry;
@@ -150,24 +151,24 @@ int main(int argc, char **argv)
            QStringLiteral("once per column"));
     // From here on the keys of a new order or filter are read on a worker thread: the GUI
     // thread pays only for the call; the new rows replace the old when they arrive.
-    auto resultAfter = [&model](QElapsedTimer &clock) {
+    // Runs `change`, and says how long the GUI thread was held and when the new rows showed.
+    auto timed = [&model](const std::function<void()> &change) {
         QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QElapsedTimer clock;
+        clock.start();
+        change();
+        const double blocking = elapsedMs(clock);
         while (layout.isEmpty() && reset.isEmpty())
             QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-        return QStringLiteral("new rows shown after %1 ms").arg(elapsedMs(clock), 0, 'f', 1);
+        return qMakePair(
+            blocking,
+            QStringLiteral("new rows shown after %1 ms").arg(elapsedMs(clock), 0, 'f', 1));
     };
-    proxy.sort(model.columnOf(QStringLiteral("rating")));
+    timed([&] { proxy.sort(model.columnOf(QStringLiteral("rating"))); });
     {
-        QElapsedTimer settle;
-        settle.start();
-        resultAfter(settle);
-    }
-    timer.restart();
-    proxy.sort(title, Qt::AscendingOrder);
-    {
-        const double blocking = elapsedMs(timer);
-        report("sort by title (index exists)", blocking, resultAfter(timer));
+        const auto [blocking, shown] = timed([&] { proxy.sort(title, Qt::AscendingOrder); });
+        report("sort by title (index exists)", blocking, shown);
     }
     timer.restart();
     proxy.sort(title, Qt::DescendingOrder);
@@ -176,18 +177,14 @@ int main(int argc, char **argv)
     proxy.sort(title, Qt::AscendingOrder);
 
     for (const char *text : {"post 1", "post 12345", "no such text"}) {
-        timer.restart();
-        proxy.setFilterText(QString::fromLatin1(text));
-        const double blocking = elapsedMs(timer);
-        const QString shown = resultAfter(timer);
+        const auto [blocking, shown]
+            = timed([&] { proxy.setFilterText(QString::fromLatin1(text)); });
         report(qPrintable(QStringLiteral("filter \"%1\"").arg(QString::fromLatin1(text))), blocking,
                QStringLiteral("%1 rows, %2").arg(proxy.rowCount()).arg(shown));
     }
-    timer.restart();
-    proxy.setFilterText({});
     {
-        const double blocking = elapsedMs(timer);
-        report("clear the filter", blocking, resultAfter(timer));
+        const auto [blocking, shown] = timed([&] { proxy.setFilterText({}); });
+        report("clear the filter", blocking, shown);
     }
 
     readScreen(proxy, proxy.rowCount() / 2);

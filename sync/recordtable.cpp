@@ -136,6 +136,14 @@ Status RecordTable::ensure()
               .arg(Sql::quoted(QStringLiteral("unsynced_") + m_entity.name), tableName());
     if (Status s = Sql::exec(m_db, index); !s)
         return s;
+    // The default order of record views (see RecordView): made with the table, while it is
+    // empty, so a large profile never waits for it on first show.
+    const QString order
+        = QStringLiteral("CREATE INDEX IF NOT EXISTS %1 ON %2(deleted, guid)")
+              .arg(Sql::quoted(QStringLiteral("view_") + m_entity.name + QStringLiteral("_$guid")),
+                   tableName());
+    if (Status s = Sql::exec(m_db, order); !s)
+        return s;
 
     // Fields added to the schema since the table was made: add their columns and move
     // values that arrived earlier as unknown fields into them.

@@ -32,6 +32,7 @@ RecordTableModel::RecordTableModel(DataStore *store, const QString &entity, QObj
             m_keys = std::move(keys).value();
         else
             fail(keys.error());
+        m_unfilteredRows = qsizetype(m_keys.size());
     }
     connect(store, &DataStore::changed, this, &RecordTableModel::onChanged);
     m_bulkReload.setSingleShot(true);
@@ -103,7 +104,7 @@ const LocalRecord *RecordTableModel::recordAt(int row) const
         loadBlock(row);
         it = m_cache.find(m_keys[row]);
         if (it == m_cache.end())
-            return nullptr; // gone from the store; a stale-key check removes the row
+            return nullptr; // not readable right now; the row shows empty
     }
     it->used = ++m_clock;
     return &it->record;
@@ -379,7 +380,7 @@ void RecordTableModel::reload(bool keepPersistent)
 {
     // Small tables read their keys at once; large ones on the loader's thread, showing the
     // previous rows meanwhile, so typing in the search field never waits on a million keys.
-    if (qsizetype(m_keys.size()) >= kAsyncReloadRows) {
+    if (std::max(qsizetype(m_keys.size()), m_unfilteredRows) >= kAsyncReloadRows) {
         requestKeys(keepPersistent, false);
         return;
     }
@@ -429,6 +430,8 @@ void RecordTableModel::onKeysLoaded(quint64 ticket, const QList<qint64> &keys)
 void RecordTableModel::install(std::vector<qint64> fresh, bool keepPersistent)
 {
     const bool clearCache = std::exchange(m_pendingClear, false);
+    if (m_query.filterText.isEmpty())
+        m_unfilteredRows = qsizetype(fresh.size());
     if (!keepPersistent) {
         beginResetModel();
         if (clearCache)

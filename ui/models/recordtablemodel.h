@@ -100,7 +100,6 @@ private:
     void install(std::vector<qint64> fresh, bool keepPersistent);
     void startBulkReload();
     void onKeysLoaded(quint64 ticket, const QList<qint64> &keys);
-    void checkForStaleKeys();
     bool applyQuery(const RecordQuery &query);
     const LocalRecord *recordAt(int row) const;
     void loadBlock(int row) const;
@@ -123,6 +122,8 @@ private:
     bool m_changedWhileLoading = false;
     bool m_pendingKeep = false; // the awaited keys come from a new sort (keep selections)
     bool m_pendingClear = false; // ... or after bulk changes (cached rows are stale)
+    qsizetype m_unfilteredRows
+        = 0; // rows without a filter, when last known: how big a reload can get
     RecordQuery m_query;
     bool m_filterAll = false;
     int m_sortColumn = -1;
@@ -134,7 +135,6 @@ private:
     mutable QHash<QString, QString> m_names;
     mutable Error m_error;
     QIcon m_statusIcons[3];
-    bool m_staleCheckQueued = false;
 };
 
 } // namespace Ferry::Ui

@@ -122,7 +122,6 @@ void RecordTableModel::applyChange(QStringList guids)
         return position.contains(w.key);
     });
     QSet<qint64> pending = touched;
-    bool inserted = false;
     for (const RecordView::Located &where : std::as_const(order)) {
         const qint64 key = where.key;
         pending.remove(key);
@@ -150,7 +149,6 @@ void RecordTableModel::applyChange(QStringList guids)
             m_keys.insert(m_keys.begin() + target, key);
             endInsertRows();
             shift(target, 1);
-            inserted = true;
             continue;
         }
         if (target != old) {
@@ -172,10 +170,6 @@ void RecordTableModel::applyChange(QStringList guids)
                                {RecordRole});
     }
     evict();
-    if (inserted && !m_staleCheckQueued) {
-        m_staleCheckQueued = true;
-        QTimer::singleShot(0, this, &RecordTableModel::checkForStaleKeys);
-    }
 }
 
 // Where `key` belongs among the other rows (an index into the rows without the one at
@@ -234,44 +228,6 @@ QPair<int, int> RecordTableModel::changedColumns(const LocalRecord &before,
             mark(int(i) + FirstFieldColumn);
     }
     return qMakePair(first, last);
-}
-
-// Rows whose record the store rewrote under a new rowid while the row was not cached stay
-// behind with a key that no longer exists. After changes that inserted rows, a COUNT tells
-// whether that happened; only then are the keys read again and the stale rows removed.
-void RecordTableModel::checkForStaleKeys()
-{
-    m_staleCheckQueued = false;
-    Result<qint64> count = m_view->countShown();
-    if (!count || count.value() == qint64(m_keys.size()))
-        return;
-    Result<std::vector<qint64>> keys = m_view->keys();
-    if (!keys) {
-        fail(keys.error());
-        return;
-    }
-    const std::vector<qint64> &fresh = keys.value();
-    QList<qsizetype> stale;
-    qsizetype j = 0;
-    for (qsizetype i = 0; i < qsizetype(m_keys.size()); ++i) {
-        if (j < qsizetype(fresh.size()) && m_keys[i] == fresh[j])
-            ++j;
-        else
-            stale.append(i);
-    }
-    if (j != qsizetype(fresh.size())) {
-        // The keys drifted in a way removals cannot explain (a writer that did not announce
-        // its change): read them again from scratch.
-        reload(false);
-        return;
-    }
-    for (qsizetype n = stale.size() - 1; n >= 0; --n) {
-        const qsizetype row = stale[n];
-        beginRemoveRows({}, int(row), int(row));
-        m_cache.remove(m_keys[row]);
-        m_keys.erase(m_keys.begin() + row);
-        endRemoveRows();
-    }
 }
 
 } // namespace Ferry::Ui
