@@ -45,7 +45,6 @@ private:
 
     ServerProcess m_server;
     QString m_token;
-    int m_workspaces = 0;
 };
 
 #define SYNC_OK(device)                                                                            \
@@ -64,12 +63,7 @@ void TestSync::initTestCase()
 // Each test gets a workspace of its own so cursors and records never leak between tests.
 SyncConfig TestSync::freshWorkspace()
 {
-    const QString id = QStringLiteral("ws%1").arg(++m_workspaces);
-    const QString out = m_server.admin({QStringLiteral("workspace"), QStringLiteral("create"), id,
-                                        QStringLiteral("--owner"), QStringLiteral("alice")});
-    if (!m_server.lastError().isEmpty() && out.isEmpty())
-        qWarning("workspace create: %s", qPrintable(m_server.lastError()));
-    return SyncConfig {m_server.url(), m_token, id};
+    return SyncConfig {m_server.url(), m_token, m_server.newWorkspace(QStringLiteral("alice"))};
 }
 
 void TestSync::offlineCreatesConverge()

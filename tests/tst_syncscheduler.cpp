@@ -49,7 +49,6 @@ private:
 
     ServerProcess m_server;
     QString m_token;
-    int m_workspaces = 0;
     QTemporaryDir *m_dir = nullptr;
     std::unique_ptr<DataStore> m_data;
     std::unique_ptr<SyncScheduler> m_scheduler;
@@ -76,10 +75,7 @@ void TestSyncScheduler::cleanup()
 
 SyncConfig TestSyncScheduler::freshWorkspace()
 {
-    const QString id = QStringLiteral("sched%1").arg(++m_workspaces);
-    m_server.admin({QStringLiteral("workspace"), QStringLiteral("create"), id,
-                    QStringLiteral("--owner"), QStringLiteral("erin")});
-    return SyncConfig {m_server.url(), m_token, id};
+    return SyncConfig {m_server.url(), m_token, m_server.newWorkspace(QStringLiteral("erin"))};
 }
 
 void TestSyncScheduler::makeScheduler(const SyncConfig &config)

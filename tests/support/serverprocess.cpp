@@ -112,6 +112,16 @@ QString ServerProcess::admin(const QStringList &arguments)
     return QString::fromUtf8(process.readAllStandardOutput()).trimmed();
 }
 
+QString ServerProcess::newWorkspace(const QString &owner)
+{
+    const QString id = QStringLiteral("ws%1").arg(++m_workspaces);
+    const AdminRun run = runAdmin({QStringLiteral("workspace"), QStringLiteral("create"), id,
+                                   QStringLiteral("--owner"), owner});
+    if (run.exitCode != 0)
+        qWarning("workspace create %s: %s", qPrintable(id), qPrintable(run.errors));
+    return id;
+}
+
 QString ServerProcess::createToken(const QString &user)
 {
     return admin(

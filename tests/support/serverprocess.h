@@ -44,6 +44,8 @@ public:
     // returns its standard output, trimmed, or an empty string on failure.
     QString admin(const QStringList &arguments);
     QString createToken(const QString &user);
+    // Makes a workspace of its own for one test (ids "ws1", "ws2", …), owned by `owner`.
+    QString newWorkspace(const QString &owner);
     AdminRun runAdmin(const QStringList &arguments);
 
     static QString binary();
@@ -57,6 +59,7 @@ private:
     QUrl m_url;
     quint16 m_port = 0;
     QString m_error;
+    int m_workspaces = 0;
 };
 
 } // namespace FerryTest

@@ -44,7 +44,6 @@ private:
 
     ServerProcess m_server;
     QString m_token;
-    int m_workspaces = 0;
     SyncConfig m_config;
     QTemporaryDir *m_dir = nullptr;
     std::unique_ptr<DataStore> m_data;
@@ -61,9 +60,7 @@ void TestMainWindow::initTestCase()
 
 void TestMainWindow::init()
 {
-    const QString id = QStringLiteral("win%1").arg(++m_workspaces);
-    m_server.admin({QStringLiteral("workspace"), QStringLiteral("create"), id,
-                    QStringLiteral("--owner"), QStringLiteral("gina")});
+    const QString id = m_server.newWorkspace(QStringLiteral("gina"));
     m_config = SyncConfig {m_server.url(), m_token, id};
     m_dir = new QTemporaryDir;
     const QString path = m_dir->filePath(QStringLiteral("ferry.db"));

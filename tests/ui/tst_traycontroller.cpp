@@ -41,7 +41,6 @@ private:
 
     ServerProcess m_server;
     QString m_token;
-    int m_workspaces = 0;
     SyncConfig m_config;
     QTemporaryDir *m_dir = nullptr;
     std::unique_ptr<DataStore> m_data;
@@ -62,9 +61,7 @@ void TestTrayController::initTestCase()
 
 void TestTrayController::init()
 {
-    const QString id = QStringLiteral("tray%1").arg(++m_workspaces);
-    m_server.admin({QStringLiteral("workspace"), QStringLiteral("create"), id,
-                    QStringLiteral("--owner"), QStringLiteral("hana")});
+    const QString id = m_server.newWorkspace(QStringLiteral("hana"));
     m_config = SyncConfig {m_server.url(), m_token, id};
     m_dir = new QTemporaryDir;
     const QString path = m_dir->filePath(QStringLiteral("ferry.db"));
@@ -74,7 +71,7 @@ void TestTrayController::init()
     m_scheduler->setPaused(true);
     m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
                                             m_dir->filePath(QStringLiteral("blobs")));
-    m_settings = std::make_unique<AppSettings>(QStringLiteral("tray-test-%1").arg(m_workspaces));
+    m_settings = std::make_unique<AppSettings>(QStringLiteral("tray-test-") + id);
     m_settings->clear();
     m_settings->setPaused(true);
     m_tray = std::make_unique<TrayIcon>();
