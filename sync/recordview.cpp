@@ -136,8 +136,9 @@ RecordView::KeysStatement RecordView::keysStatement() const
     if (field && isTextual(field->type))
         order += QStringLiteral(" COLLATE NOCASE");
     KeysStatement statement;
-    statement.sql = QStringLiteral("SELECT rowid FROM %1 WHERE deleted = 0 AND %2 ORDER BY %3 %4, rowid %4")
-                        .arg(m_table.tableName(), filterCondition(QString()), order, direction);
+    statement.sql
+        = QStringLiteral("SELECT rowid FROM %1 WHERE deleted = 0 AND %2 ORDER BY %3 %4, rowid %4")
+              .arg(m_table.tableName(), filterCondition(QString()), order, direction);
     for (int i = 0; i < filterBindCount(); ++i)
         statement.binds.append(m_pattern);
     return statement;
@@ -148,7 +149,8 @@ Result<std::vector<qint64>> RecordView::keys()
     return runKeys(m_table.database(), keysStatement());
 }
 
-Result<std::vector<qint64>> RecordView::runKeys(const QSqlDatabase &db, const KeysStatement &statement)
+Result<std::vector<qint64>> RecordView::runKeys(const QSqlDatabase &db,
+                                                const KeysStatement &statement)
 {
     QSqlQuery query(db);
     query.setForwardOnly(true);

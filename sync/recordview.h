@@ -49,7 +49,8 @@ public:
         QVariantList binds;
     };
     KeysStatement keysStatement() const;
-    static Result<std::vector<qint64>> runKeys(const QSqlDatabase &db, const KeysStatement &statement);
+    static Result<std::vector<qint64>> runKeys(const QSqlDatabase &db,
+                                               const KeysStatement &statement);
     // How many records are shown (what keys().size() would be, without reading them).
     Result<qint64> countShown();
     // The records with these keys, in any order, with their keys.
