@@ -1,7 +1,6 @@
 // The main window as a person uses it: sidebar, search, the editor, the Sync button and the
 // status bar, against a real ferry-server.
-#include "datastore.h"
-#include "mainwindow/mainwindow.h"
+#include "desktopfixture.h"
 #include "models/recordtablemodel.h"
 #include "serverprocess.h"
 #include "syncscheduler.h"
@@ -42,44 +41,28 @@ private Q_SLOTS:
 private:
     QToolButton *toolButtonFor(QAction *action);
 
-    ServerProcess m_server;
-    QString m_token;
-    SyncConfig m_config;
-    QTemporaryDir *m_dir = nullptr;
-    std::unique_ptr<DataStore> m_data;
-    std::unique_ptr<SyncScheduler> m_scheduler;
-    std::unique_ptr<MainWindow> m_window;
+    DesktopFixture m_device;
+    SyncConfig &m_config = m_device.config;
+    std::unique_ptr<DataStore> &m_data = m_device.data;
+    std::unique_ptr<SyncScheduler> &m_scheduler = m_device.scheduler;
+    std::unique_ptr<MainWindow> &m_window = m_device.window;
 };
 
 void TestMainWindow::initTestCase()
 {
-    QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
-    m_token = m_server.createToken(QStringLiteral("gina"));
-    QVERIFY(!m_token.isEmpty());
+    QVERIFY2(m_device.startServer(QStringLiteral("gina")), qPrintable(m_device.server.lastError()));
 }
 
 void TestMainWindow::init()
 {
-    const QString id = m_server.newWorkspace(QStringLiteral("gina"));
-    m_config = SyncConfig {m_server.url(), m_token, id};
-    m_dir = new QTemporaryDir;
-    const QString path = m_dir->filePath(QStringLiteral("ferry.db"));
-    m_data = DataStore::open(path, Schema::defaultSchema()).value();
-    m_scheduler = std::make_unique<SyncScheduler>(m_data.get(), path);
-    m_scheduler->setConfig(m_config);
-    m_scheduler->setPaused(true); // only the Sync button syncs in these tests
-    m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
-                                            m_dir->filePath(QStringLiteral("blobs")));
+    m_device.setUp(); // paused: only the Sync button syncs in these tests
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 }
 
 void TestMainWindow::cleanup()
 {
-    m_window.reset();
-    m_scheduler.reset();
-    m_data.reset();
-    delete m_dir;
+    m_device.tearDown();
 }
 
 QToolButton *TestMainWindow::toolButtonFor(QAction *action)

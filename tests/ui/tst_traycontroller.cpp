@@ -1,8 +1,7 @@
 // The tray menu does what it says: against a real server, with the real scheduler and window.
 // Under the offscreen platform there is no tray to show the icon in, but the icon's menu
 // and its actions exist and are what a person clicks.
-#include "datastore.h"
-#include "mainwindow/mainwindow.h"
+#include "desktopfixture.h"
 #include "serverprocess.h"
 #include "settings/appsettings.h"
 #include "syncscheduler.h"
@@ -39,13 +38,11 @@ private Q_SLOTS:
 private:
     QAction *action(const char *name) { return child<QAction>(*m_tray->menu(), name); }
 
-    ServerProcess m_server;
-    QString m_token;
-    SyncConfig m_config;
-    QTemporaryDir *m_dir = nullptr;
-    std::unique_ptr<DataStore> m_data;
-    std::unique_ptr<SyncScheduler> m_scheduler;
-    std::unique_ptr<MainWindow> m_window;
+    DesktopFixture m_device;
+    SyncConfig &m_config = m_device.config;
+    std::unique_ptr<DataStore> &m_data = m_device.data;
+    std::unique_ptr<SyncScheduler> &m_scheduler = m_device.scheduler;
+    std::unique_ptr<MainWindow> &m_window = m_device.window;
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<TrayIcon> m_tray;
     std::unique_ptr<TrayController> m_controller;
@@ -54,24 +51,13 @@ private:
 void TestTrayController::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
-    QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
-    m_token = m_server.createToken(QStringLiteral("hana"));
-    QVERIFY(!m_token.isEmpty());
+    QVERIFY2(m_device.startServer(QStringLiteral("hana")), qPrintable(m_device.server.lastError()));
 }
 
 void TestTrayController::init()
 {
-    const QString id = m_server.newWorkspace(QStringLiteral("hana"));
-    m_config = SyncConfig {m_server.url(), m_token, id};
-    m_dir = new QTemporaryDir;
-    const QString path = m_dir->filePath(QStringLiteral("ferry.db"));
-    m_data = DataStore::open(path, Schema::defaultSchema()).value();
-    m_scheduler = std::make_unique<SyncScheduler>(m_data.get(), path);
-    m_scheduler->setConfig(m_config);
-    m_scheduler->setPaused(true);
-    m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
-                                            m_dir->filePath(QStringLiteral("blobs")));
-    m_settings = std::make_unique<AppSettings>(QStringLiteral("tray-test-") + id);
+    m_device.setUp();
+    m_settings = std::make_unique<AppSettings>(QStringLiteral("tray-test-") + m_config.workspace);
     m_settings->clear();
     m_settings->setPaused(true);
     m_tray = std::make_unique<TrayIcon>();
@@ -84,10 +70,7 @@ void TestTrayController::cleanup()
     m_tray.reset();
     m_settings->clear();
     m_settings.reset();
-    m_window.reset();
-    m_scheduler.reset();
-    m_data.reset();
-    delete m_dir;
+    m_device.tearDown();
 }
 
 void TestTrayController::syncNowSyncs()
