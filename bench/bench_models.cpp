@@ -124,20 +124,31 @@ int main(int argc, char **argv)
                 elapsedMs(timer) / 1000);
 
     std::unique_ptr<DataStore> data = DataStore::open(path, Schema::defaultSchema()).value();
+    // A table this large loads its keys on the loader's thread: the GUI thread pays only for
+    // constructing the model; the rows appear when the keys arrive.
+    auto waitForRows = [](RecordTableModel &m) {
+        while (m.rowCount() == 0)
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    };
     timer.restart();
     {
         RecordTableModel warm(data.get(), QStringLiteral("Post"));
+        const double blocking = elapsedMs(timer);
+        waitForRows(warm);
+        report("first open of this profile", blocking,
+               QStringLiteral("rows shown after %1 ms").arg(elapsedMs(timer), 0, 'f', 1));
     }
-    report("first open ever (creates the order index)", elapsedMs(timer),
-           QStringLiteral("once per profile"));
 
     timer.restart();
     RecordTableModel model(data.get(), QStringLiteral("Post"));
     RecordFilterProxy proxy;
     proxy.setSourceModel(&model);
     const double construct = elapsedMs(timer);
-    report("construct model (reads all row keys)", construct,
-           QStringLiteral("%1 rows").arg(model.rowCount()));
+    waitForRows(model);
+    report("open the table (keys read off-thread)", construct,
+           QStringLiteral("%1 rows shown after %2 ms")
+               .arg(model.rowCount())
+               .arg(elapsedMs(timer), 0, 'f', 1));
     report("first screen: 50 rows x all columns", readScreen(proxy, 0));
     report("scroll to the middle: 50 rows", readScreen(proxy, proxy.rowCount() / 2));
     report("scroll to the end: 50 rows", readScreen(proxy, proxy.rowCount() - kScreenRows));
@@ -145,10 +156,6 @@ int main(int argc, char **argv)
     std::printf("  cache holds %d of %d rows\n", model.cachedRows(), model.rowCount());
 
     const int title = model.columnOf(QStringLiteral("title"));
-    timer.restart();
-    proxy.sort(title, Qt::AscendingOrder);
-    report("sort by title, first time (creates index)", elapsedMs(timer),
-           QStringLiteral("once per column"));
     // From here on the keys of a new order or filter are read on a worker thread: the GUI
     // thread pays only for the call; the new rows replace the old when they arrive.
     // Runs `change`, and says how long the GUI thread was held and when the new rows showed.
@@ -165,6 +172,11 @@ int main(int argc, char **argv)
             blocking,
             QStringLiteral("new rows shown after %1 ms").arg(elapsedMs(clock), 0, 'f', 1));
     };
+    {
+        const auto [blocking, shown] = timed([&] { proxy.sort(title, Qt::AscendingOrder); });
+        report("sort by title, first time (makes its index)", blocking,
+               shown + QStringLiteral(", once per column"));
+    }
     timed([&] { proxy.sort(model.columnOf(QStringLiteral("rating"))); });
     {
         const auto [blocking, shown] = timed([&] { proxy.sort(title, Qt::AscendingOrder); });
@@ -197,7 +209,7 @@ int main(int argc, char **argv)
            remoteChange(*data, createGuid(), postFields(7, 1)));
     timer.restart();
     QCoreApplication::processEvents(); // the stale-key check queued after an insert
-    report("stale-key check after the insert", elapsedMs(timer));
+    report("events queued by the insert", elapsedMs(timer));
     timer.restart();
     Result<QString> created = data->createRecord(QStringLiteral("Post"), postFields(8, 2));
     report("local create incl. commit (sorted insert)", elapsedMs(timer));

@@ -86,7 +86,7 @@ void RecordView::bindFilter(QSqlQuery &query, int first) const
         query.bindValue(first + i, m_pattern);
 }
 
-Status RecordView::setQuery(const RecordQuery &query)
+Status RecordView::setQuery(const RecordQuery &query, IndexPolicy index)
 {
     RecordQuery checked = query;
     if (!checked.sortField.isEmpty() && checked.sortField != kStatusSortKey
@@ -105,13 +105,13 @@ Status RecordView::setQuery(const RecordQuery &query)
         ? QString()
         : likePattern(m_query.filterText);
     m_compare.reset();
-    return ensureSortIndex();
+    return index == IndexPolicy::CreateNow ? ensureSortIndex() : success();
 }
 
 // An index on (deleted, sort value) lets SQLite read the keys in order from the index alone
 // instead of sorting the table: a million keys then take tens of milliseconds, not a second.
 // It is made once per sorted column, the first time a person sorts by it.
-Status RecordView::ensureSortIndex()
+QString RecordView::sortIndexStatement() const
 {
     const FieldDef *field = entity().field(m_query.sortField);
     const QString suffix = m_query.sortField.isEmpty()
@@ -120,12 +120,15 @@ Status RecordView::ensureSortIndex()
     QString expression = sortExpression(QString());
     if (field && isTextual(field->type))
         expression += QStringLiteral(" COLLATE NOCASE");
+    return QStringLiteral("CREATE INDEX IF NOT EXISTS %1 ON %2(deleted, %3)")
+        .arg(Sql::quoted(QStringLiteral("view_") + entity().name + QLatin1Char('_') + suffix),
+             m_table.tableName(), expression);
+}
+
+Status RecordView::ensureSortIndex()
+{
     QSqlDatabase db = m_table.database();
-    return Sql::exec(
-        db,
-        QStringLiteral("CREATE INDEX IF NOT EXISTS %1 ON %2(deleted, %3)")
-            .arg(Sql::quoted(QStringLiteral("view_") + entity().name + QLatin1Char('_') + suffix),
-                 m_table.tableName(), expression));
+    return Sql::exec(db, sortIndexStatement());
 }
 
 RecordView::KeysStatement RecordView::keysStatement() const
@@ -136,6 +139,7 @@ RecordView::KeysStatement RecordView::keysStatement() const
     if (field && isTextual(field->type))
         order += QStringLiteral(" COLLATE NOCASE");
     KeysStatement statement;
+    statement.index = sortIndexStatement();
     statement.sql
         = QStringLiteral("SELECT rowid FROM %1 WHERE deleted = 0 AND %2 ORDER BY %3 %4, rowid %4")
               .arg(m_table.tableName(), filterCondition(QString()), order, direction);
@@ -152,6 +156,11 @@ Result<std::vector<qint64>> RecordView::keys()
 Result<std::vector<qint64>> RecordView::runKeys(const QSqlDatabase &db,
                                                 const KeysStatement &statement)
 {
+    if (!statement.index.isEmpty()) {
+        QSqlDatabase connection = db;
+        if (Status made = Sql::exec(connection, statement.index); !made)
+            return made.error();
+    }
     QSqlQuery query(db);
     query.setForwardOnly(true);
     query.prepare(statement.sql);
@@ -163,6 +172,15 @@ Result<std::vector<qint64>> RecordView::runKeys(const QSqlDatabase &db,
     while (query.next())
         keys.push_back(query.value(0).toLongLong());
     return keys;
+}
+
+qint64 RecordView::estimatedRows() const
+{
+    QSqlQuery query(m_table.database());
+    if (query.exec(QStringLiteral("SELECT max(rowid) FROM %1").arg(m_table.tableName()))
+        && query.next())
+        return query.value(0).toLongLong();
+    return 0;
 }
 
 Result<qint64> RecordView::countShown()

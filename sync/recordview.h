@@ -38,13 +38,17 @@ public:
 
     const EntityDef &entity() const { return m_table.entity(); }
     const RecordQuery &query() const { return m_query; }
-    Status setQuery(const RecordQuery &query);
+    // CreateNow makes the index the order needs at once; Deferred leaves that to whoever
+    // runs keysStatement() (a worker thread, for large tables: it takes a second at 1M rows).
+    enum class IndexPolicy { CreateNow, Deferred };
+    Status setQuery(const RecordQuery &query, IndexPolicy index = IndexPolicy::CreateNow);
 
     // Keys of every shown record (not deleted, matching the filter) in the query's order.
     Result<std::vector<qint64>> keys();
     // The query keys() runs, for running it on another connection (another thread).
     struct KeysStatement
     {
+        QString index; // made first if missing (CREATE INDEX IF NOT EXISTS …)
         QString sql;
         QVariantList binds;
     };
@@ -53,6 +57,8 @@ public:
                                                const KeysStatement &statement);
     // How many records are shown (what keys().size() would be, without reading them).
     Result<qint64> countShown();
+    // An upper bound of the table's rows that costs nothing to ask (the largest rowid).
+    qint64 estimatedRows() const;
     // The records with these keys, in any order, with their keys.
     Result<QList<QPair<qint64, LocalRecord>>> rows(const qint64 *keys, qsizetype count);
 
@@ -77,6 +83,7 @@ private:
     void bindFilter(QSqlQuery &query, int first) const;
     int filterBindCount() const;
     Status ensureSortIndex();
+    QString sortIndexStatement() const;
 
     RecordTable &m_table;
     RecordQuery m_query;

@@ -56,7 +56,8 @@ void KeyWorker::run(const RecordView::KeysStatement &statement, quint64 ticket)
     if (!QSqlDatabase::contains(m_connection)) {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
         db.setDatabaseName(m_storePath);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
+        db.setConnectOptions(
+            QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000")); // writes only sort indexes
         if (!db.open()) {
             Q_EMIT failed(
                 ticket,

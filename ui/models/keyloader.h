@@ -11,10 +11,11 @@ namespace Ferry::Ui {
 
 class KeyWorker;
 
-// Reads a view's ordered row keys on a thread of its own, with its own read-only
-// connection to the store, so a model can reload a million keys after a burst of changes
-// without stalling the GUI thread. Results come back in order of request; only the newest
-// request's answer matters to the caller (each carries its ticket). Create on the GUI thread.
+// Reads a view's ordered row keys on a thread of its own, with its own connection to the
+// store (which writes nothing but a missing sort index), so a model can reload a million keys after
+// a burst of changes without stalling the GUI thread. Results come back in order of request; only
+// the newest request's answer matters to the caller (each carries its ticket). Create on the GUI
+// thread.
 class KeyLoader : public QObject
 {
     Q_OBJECT

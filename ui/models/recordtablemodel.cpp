@@ -26,13 +26,21 @@ RecordTableModel::RecordTableModel(DataStore *store, const QString &entity, QObj
         m_view.emplace(*table);
     for (SyncStatus status : {SyncStatus::Synced, SyncStatus::NeedsSync, SyncStatus::Conflicted})
         m_statusIcons[int(status)] = syncStatusIcon(status);
-    if (m_view && applyQuery(m_query)) {
-        Result<std::vector<qint64>> keys = m_view->keys();
-        if (keys)
-            m_keys = std::move(keys).value();
-        else
-            fail(keys.error());
-        m_unfilteredRows = qsizetype(m_keys.size());
+    if (m_view) {
+        // A large table starts empty and fills when its keys arrive from the loader's thread.
+        m_unfilteredRows = qsizetype(m_view->estimatedRows());
+        if (applyQuery(m_query)) {
+            if (m_unfilteredRows >= kAsyncReloadRows) {
+                requestKeys(false, false);
+            } else {
+                Result<std::vector<qint64>> keys = m_view->keys();
+                if (keys)
+                    m_keys = std::move(keys).value();
+                else
+                    fail(keys.error());
+                m_unfilteredRows = qsizetype(m_keys.size());
+            }
+        }
     }
     connect(store, &DataStore::changed, this, &RecordTableModel::onChanged);
     m_bulkReload.setSingleShot(true);
@@ -307,7 +315,10 @@ bool RecordTableModel::applyQuery(const RecordQuery &query)
 {
     m_awaitedKeys = 0; // a bulk reload in flight was for the old order or filter
     m_bulkReload.stop();
-    if (Status s = m_view->setQuery(query); !s) {
+    const bool large = std::max(qsizetype(m_keys.size()), m_unfilteredRows) >= kAsyncReloadRows;
+    const auto index
+        = large ? RecordView::IndexPolicy::Deferred : RecordView::IndexPolicy::CreateNow;
+    if (Status s = m_view->setQuery(query, index); !s) {
         fail(s.error());
         return false;
     }
