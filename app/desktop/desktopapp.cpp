@@ -86,8 +86,7 @@ bool DesktopApp::start()
             return;
         }
         m_settings->setUserName(account.user);
-        useAccount(m_check->property("server").toUrl(), m_check->property("token").toString(),
-                   workspace);
+        useAccount(m_pendingServer, m_pendingToken, workspace);
         if (m_firstRun)
             m_firstRun->finish();
     });
@@ -106,16 +105,15 @@ bool DesktopApp::start()
     } else if (m_options.localServer || m_settings->useLocalServer()) {
         startLocalServer();
     } else if (m_settings->isConfigured()) {
-        connect(m_tokens, &TokenStore::tokenRead, this, [this](const QString &token) {
-            if (!m_settings->useLocalServer())
+        readToken(
+            [this](const QString &token) {
                 useAccount(m_settings->serverUrl(), token, m_settings->workspace());
-        });
-        connect(m_tokens, &TokenStore::failed, this, [this](const QString &message) {
-            reportProblem(tr("Ferry cannot read this device's sign-in token (%1). Sign in again "
-                             "from Settings.")
-                              .arg(message));
-        });
-        m_tokens->read();
+            },
+            [this](const QString &message) {
+                reportProblem(tr("Ferry cannot read this device's sign-in token (%1). Sign in "
+                                 "again from Settings.")
+                                  .arg(message));
+            });
     } else {
         askFirstRun();
     }
@@ -198,8 +196,8 @@ void DesktopApp::onFirstRunSubmitted()
 void DesktopApp::signIn(const QUrl &server, const QString &token, const QString &workspace)
 {
     m_pendingWorkspace = workspace;
-    m_check->setProperty("server", server);
-    m_check->setProperty("token", token);
+    m_pendingServer = server;
+    m_pendingToken = token;
     m_check->start(server, token);
 }
 
@@ -230,20 +228,37 @@ void DesktopApp::onLocalServerStarted(const QUrl &url)
     if (m_firstRun)
         m_firstRun->finish();
     // Reuse this device's token when there is one; the local server keeps its data.
-    auto *reader = new TokenStore(m_options.profile, m_profileDir, this);
-    connect(reader, &TokenStore::tokenRead, this, [this, reader, url](const QString &token) {
-        reader->deleteLater();
-        if (token.isEmpty()) {
-            m_localServer->createToken(m_settings->localServerDataDir(), m_settings->userName());
-            return;
-        }
-        useAccount(url, token, m_settings->userName());
-    });
-    connect(reader, &TokenStore::failed, this, [this, reader](const QString &) {
-        reader->deleteLater();
+    const auto makeToken = [this](const QString &) {
         m_localServer->createToken(m_settings->localServerDataDir(), m_settings->userName());
+    };
+    readToken(
+        [this, url, makeToken](const QString &token) {
+            if (token.isEmpty())
+                makeToken(token);
+            else
+                useAccount(url, token, m_settings->userName());
+        },
+        makeToken);
+}
+
+void DesktopApp::readToken(const std::function<void(const QString &)> &onToken,
+                           const std::function<void(const QString &)> &onFailure)
+{
+    // A context for this one answer: dropped, with its connections, once the answer came.
+    auto *answer = new QObject(this);
+    const auto settle = [this, answer] {
+        QObject::disconnect(m_tokens, nullptr, answer, nullptr);
+        answer->deleteLater();
+    };
+    connect(m_tokens, &TokenStore::tokenRead, answer, [settle, onToken](const QString &token) {
+        settle();
+        onToken(token);
     });
-    reader->read();
+    connect(m_tokens, &TokenStore::failed, answer, [settle, onFailure](const QString &message) {
+        settle();
+        onFailure(message);
+    });
+    m_tokens->read();
 }
 
 void DesktopApp::reportProblem(const QString &message)

@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 namespace Ferry::Ui {
@@ -62,6 +63,9 @@ private:
     void startLocalServer();
     void onLocalServerStarted(const QUrl &url);
     void applySettings();
+    // Reads this device's token and hands the one answer to one of the two callbacks.
+    void readToken(const std::function<void(const QString &)> &onToken,
+                   const std::function<void(const QString &)> &onFailure);
     void reportProblem(const QString &message);
     void quit();
 
@@ -76,6 +80,8 @@ private:
     LocalServer *m_localServer = nullptr;
     Ferry::AccountCheck *m_check = nullptr;
     QPointer<Ferry::Ui::FirstRunDialog> m_firstRun;
+    QUrl m_pendingServer; // the sign-in being checked
+    QString m_pendingToken;
     QString m_pendingWorkspace;
 };
 
