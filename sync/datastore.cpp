@@ -56,10 +56,10 @@ Status DataStore::restoreRecord(const QString &guid)
     return announce(s, change);
 }
 
-Status DataStore::resolveConflict(const QString &guid, Resolution resolution)
+Status DataStore::resolveConflict(const QString &guid, const ConflictDecision &decision)
 {
     ChangeSet change;
-    Status s = m_store->resolveConflict(guid, resolution, &change);
+    Status s = m_store->resolveConflict(guid, decision, &change);
     return announce(s, change);
 }
 

@@ -30,7 +30,7 @@ public:
     Status updateRecord(const QString &guid, const QJsonObject &changes);
     Status deleteRecord(const QString &guid);
     Status restoreRecord(const QString &guid);
-    Status resolveConflict(const QString &guid, Resolution resolution);
+    Status resolveConflict(const QString &guid, const ConflictDecision &decision);
 
 public Q_SLOTS:
     void relayRemoteChange(const Ferry::ChangeSet &change);

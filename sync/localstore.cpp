@@ -404,7 +404,8 @@ Status LocalStore::restoreRecord(const QString &guid, ChangeSet *change)
         change);
 }
 
-Status LocalStore::resolveConflict(const QString &guid, Resolution resolution, ChangeSet *change)
+Status LocalStore::resolveConflict(const QString &guid, const ConflictDecision &decision,
+                                   ChangeSet *change)
 {
     return editRecord(
         guid, ChangeOrigin::Local,
@@ -413,7 +414,7 @@ Status LocalStore::resolveConflict(const QString &guid, Resolution resolution, C
                 return Error {
                     QStringLiteral("no_conflict"),
                     QStringLiteral("The record %1 has no conflict to resolve.").arg(guid)};
-            Reconcile::resolve(entity, record, conflict, resolution);
+            Reconcile::resolve(entity, record, conflict, decision.resolution);
             return success();
         },
         change);

@@ -61,7 +61,10 @@ public:
                         ChangeSet *change = nullptr);
     Status deleteRecord(const QString &guid, ChangeSet *change = nullptr);
     Status restoreRecord(const QString &guid, ChangeSet *change = nullptr);
-    Status resolveConflict(const QString &guid, Resolution resolution, ChangeSet *change = nullptr);
+    // Settles a conflict as decided. KeepBoth creates the copy in the same transaction;
+    // `change` then names both records.
+    Status resolveConflict(const QString &guid, const ConflictDecision &decision,
+                           ChangeSet *change = nullptr);
 
     // Reads.
     Result<LocalRecord> record(const QString &guid);

@@ -17,6 +17,33 @@ QString statusName(SyncStatus status)
     return {};
 }
 
+namespace {
+constexpr std::pair<ConflictPolicy, QLatin1StringView> kPolicyNames[] {
+    {ConflictPolicy::Ask, QLatin1StringView("ask")},
+    {ConflictPolicy::KeepMine, QLatin1StringView("mine")},
+    {ConflictPolicy::KeepTheirs, QLatin1StringView("theirs")},
+    {ConflictPolicy::Newest, QLatin1StringView("newest")},
+};
+} // namespace
+
+QString policyName(ConflictPolicy policy)
+{
+    for (const auto &[p, name] : kPolicyNames) {
+        if (p == policy)
+            return name;
+    }
+    return {};
+}
+
+std::optional<ConflictPolicy> policyFromName(QStringView name)
+{
+    for (const auto &[p, n] : kPolicyNames) {
+        if (name == n)
+            return p;
+    }
+    return std::nullopt;
+}
+
 const FieldConflict *Conflict::field(QStringView name) const
 {
     for (const FieldConflict &f : fields) {

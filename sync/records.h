@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 // Value types for records as the client holds them. Plain data, copied across threads.
 namespace Ferry {
 
@@ -65,7 +67,27 @@ struct Conflict
     static Conflict fromJson(const QJsonObject &object);
 };
 
-enum class Resolution { KeepMine, KeepTheirs };
+// How a conflict is settled. For the whole record: this device's values, the other side's,
+// or both (this device's values move to a new record, the original takes the other
+// side's); or field by field (Merge), with the result of each conflicting field given.
+// For edit-vs-delete, KeepMine means "my side wins": restore with my edits when the other
+// side deleted, keep my delete when I deleted; KeepTheirs the reverse.
+enum class Resolution { KeepMine, KeepTheirs, KeepBoth, Merge };
+
+struct ConflictDecision
+{
+    Resolution resolution = Resolution::KeepMine;
+    // For Merge: conflicting field -> its result. A conflicting field not listed keeps
+    // this device's value. Ignored for the other resolutions.
+    QJsonObject values;
+};
+
+// What Ferry does with a new conflict without asking (a setting; Ask is the default).
+// Newest compares this device's last local edit time with the time the server took the
+// other side's change.
+enum class ConflictPolicy { Ask, KeepMine, KeepTheirs, Newest };
+QString policyName(ConflictPolicy policy);
+std::optional<ConflictPolicy> policyFromName(QStringView name);
 
 enum class ChangeOrigin { Local, Remote };
 
@@ -82,4 +104,5 @@ struct ChangeSet
 
 Q_DECLARE_METATYPE(Ferry::LocalRecord)
 Q_DECLARE_METATYPE(Ferry::Conflict)
+Q_DECLARE_METATYPE(Ferry::ConflictDecision)
 Q_DECLARE_METATYPE(Ferry::ChangeSet)

@@ -163,7 +163,7 @@ void TestSync::sameFieldEditBecomesConflict()
              QStringLiteral("from a"));
 
     QVERIFY(
-        b.store().resolveConflict(guid, keepMine ? Resolution::KeepMine : Resolution::KeepTheirs));
+        b.store().resolveConflict(guid, {keepMine ? Resolution::KeepMine : Resolution::KeepTheirs}));
     QVERIFY(b.store().conflicts()->isEmpty());
     SYNC_OK(b);
     SYNC_OK(a);
@@ -246,7 +246,7 @@ void TestSync::editVersusDelete()
     QCOMPARE(me.record(guid).deleted, !remoteDeletes);
 
     QVERIFY(
-        me.store().resolveConflict(guid, keepMine ? Resolution::KeepMine : Resolution::KeepTheirs));
+        me.store().resolveConflict(guid, {keepMine ? Resolution::KeepMine : Resolution::KeepTheirs}));
     SYNC_OK(me);
     SYNC_OK(other);
     const bool deletedInTheEnd = remoteDeletes != keepMine;

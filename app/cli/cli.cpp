@@ -537,8 +537,8 @@ int Cli::resolve()
     if (keep != QLatin1String("mine") && keep != QLatin1String("theirs"))
         return usage(QStringLiteral("resolve needs --keep mine or --keep theirs."));
     Status s = m_store->resolveConflict(m_args.first(),
-                                        keep == QLatin1String("mine") ? Resolution::KeepMine
-                                                                      : Resolution::KeepTheirs);
+                                        {keep == QLatin1String("mine") ? Resolution::KeepMine
+                                                                       : Resolution::KeepTheirs});
     if (!s)
         return fail(s.error());
     if (!m_json)
