@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++
     qt6-base-dev libqt6sql6-sqlite qt6-httpserver-dev libqt6svg6 qtkeychain-qt6-dev
+    libdtl-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
