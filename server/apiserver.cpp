@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QTcpSocket>
 #include <QUrlQuery>
+#include <QWebSocket>
 
 #include <cstdio>
 
@@ -41,6 +42,23 @@ QByteArray header(const QHttpServerRequest &request, QByteArrayView name)
     }
     return {};
 }
+
+// What Qt 6.4 upgrades: an Upgrade header of "websocket" together with a Connection header
+// naming "upgrade" (without it, the request is an ordinary one and no upgrade happens).
+bool isWebSocketUpgrade(const QHttpServerRequest &request)
+{
+    if (QByteArrayView(header(request, "upgrade")).compare("websocket", Qt::CaseInsensitive) != 0)
+        return false;
+    const QList<QByteArray> tokens = header(request, "connection").split(',');
+    for (const QByteArray &token : tokens) {
+        if (QByteArrayView(token.trimmed()).compare("upgrade", Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+// Not an HTTP answer: the notify upgrade was accepted and Qt's WebSocket server takes over.
+constexpr int kSwitchingProtocols = 101;
 
 // A query parameter as a whole number in [min, max]; `*ok` false if present and malformed.
 qint64 integerParam(const QUrlQuery &query, const QString &name, qint64 fallback, qint64 min,
@@ -87,8 +105,14 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, QObject *parent)
     , m_store(store)
     , m_push(store->database())
     , m_pull(store->database())
+    , m_notify([store](const QString &workspace) { return store->sequenceOf(workspace); })
     , m_maxBody(maxBody)
-{ }
+{
+    connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
+        while (hasPendingWebSocketConnections())
+            m_notify.adopt(nextPendingWebSocketConnection());
+    });
+}
 
 Reply ApiServer::error(int status, const QString &code, const QString &message)
 {
@@ -102,21 +126,35 @@ bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
 {
     QElapsedTimer timer;
     timer.start();
-    const Reply reply = handle(request);
-    write(request, socket, reply);
-    if (m_verbose) {
-        std::fprintf(stderr, "%s %s %d %lld bytes %lld ms\n", methodName(request.method()),
-                     request.url().path(QUrl::FullyEncoded).toUtf8().constData(), reply.status,
-                     qint64(reply.body.size()), qint64(timer.elapsed()));
-        std::fflush(stderr);
+    const Reply reply = handle(request, socket);
+    log(request, reply.status, reply.body.size(), timer.elapsed());
+    // Qt 6.4 upgrades a WebSocket request when this returns true, so nothing may be written
+    // then; for a refused upgrade it calls missingHandler() and closes the connection after.
+    if (reply.status == kSwitchingProtocols)
+        return true;
+    if (isWebSocketUpgrade(request)) {
+        m_refusedUpgrade = reply;
+        return false;
     }
+    write(request, socket, reply);
     return true;
 }
 
 void ApiServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    write(request, socket,
-          error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint.")));
+    const Reply reply = m_refusedUpgrade.value_or(
+        error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint.")));
+    m_refusedUpgrade.reset();
+    write(request, socket, reply);
+}
+
+void ApiServer::log(const QHttpServerRequest &request, int status, qint64 bytes, qint64 ms) const
+{
+    if (!m_verbose)
+        return;
+    std::fprintf(stderr, "%s %s %d %lld bytes %lld ms\n", methodName(request.method()),
+                 request.url().path(QUrl::FullyEncoded).toUtf8().constData(), status, bytes, ms);
+    std::fflush(stderr);
 }
 
 void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply)
@@ -131,7 +169,7 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
     responder.writeBody(reply.body);
 }
 
-Reply ApiServer::handle(const QHttpServerRequest &request)
+Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     static const QList<std::pair<Route, Handler>> routes {
         {Route {{"healthz"}, {{Method::Get, "GET"}}, false}, &ApiServer::healthz},
@@ -139,6 +177,8 @@ Reply ApiServer::handle(const QHttpServerRequest &request)
         {Route {{"v1", "workspaces"}, {{Method::Post, "POST"}}}, &ApiServer::createWorkspace},
         {Route {{"v1", "workspaces", "{ws}", "push"}, {{Method::Post, "POST"}}}, &ApiServer::push},
         {Route {{"v1", "workspaces", "{ws}", "pull"}, {{Method::Get, "GET"}}}, &ApiServer::pull},
+        {Route {{"v1", "workspaces", "{ws}", "notify"}, {{Method::Get, "GET"}}},
+         &ApiServer::notify},
     };
 
     const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();
@@ -177,7 +217,7 @@ Reply ApiServer::handle(const QHttpServerRequest &request)
             return reply;
         }
 
-        Call call {request, {}, workspace};
+        Call call {request, socket, {}, workspace};
         if (route.needsToken) {
             const QByteArray authorization = header(request, "authorization");
             static constexpr QByteArrayView kBearer = "bearer ";
@@ -265,11 +305,15 @@ Reply ApiServer::push(const Call &call)
         const int status = request.error().code == QLatin1String("too_large") ? 413 : 400;
         return error(status, request.error().code, request.error().message);
     }
+    const qint64 before = m_store->sequenceOf(call.workspace);
     const PushAnswer answer = m_push.push(call.workspace, call.user, body, request.value());
     if (!answer) {
         const int status = answer.error().code == QLatin1String("batch_mismatch") ? 409 : 500;
         return error(status, answer.error().code, answer.error().message);
     }
+    // Committed by now; a replayed or no-op batch leaves the sequence where it was.
+    if (const qint64 after = m_store->sequenceOf(call.workspace); after > before)
+        m_notify.committed(call.workspace, after);
     return Reply {200, answer.value(), {}};
 }
 
@@ -296,6 +340,24 @@ Reply ApiServer::pull(const Call &call)
     if (!page)
         return error(500, page.error().code, page.error().message);
     return Reply {200, page.value(), {}};
+}
+
+Reply ApiServer::notify(const Call &call)
+{
+    if (m_store->roleOf(call.workspace, call.user).isEmpty())
+        return error(403, QStringLiteral("forbidden"),
+                     QStringLiteral("You are not a member of this workspace."));
+    if (!isWebSocketUpgrade(call.request))
+        return error(426, QStringLiteral("upgrade_required"),
+                     QStringLiteral("This endpoint is a WebSocket: send Connection: Upgrade and "
+                                    "Upgrade: websocket."));
+    if (!m_notify.hasRoomFor(call.user))
+        return error(429, QStringLiteral("too_many_sockets"),
+                     QStringLiteral("This user already has %1 notify sockets open; close one "
+                                    "or poll instead.")
+                         .arg(NotifyHub::kMaxSocketsPerUser));
+    m_notify.expect(call.socket, call.user, call.workspace);
+    return Reply {kSwitchingProtocols, {}, {}};
 }
 
 } // namespace FerryServer

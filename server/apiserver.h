@@ -1,5 +1,6 @@
 #pragma once
 
+#include "notifyhub.h"
 #include "pullservice.h"
 #include "pushservice.h"
 
@@ -7,6 +8,9 @@
 #include <QByteArray>
 #include <QHttpServerRequest>
 #include <QString>
+
+#include <chrono>
+#include <optional>
 
 namespace FerryServer {
 
@@ -22,8 +26,9 @@ struct Reply
 
 // The protocol's HTTP front end (docs/protocol.md): routes requests itself so it can tell
 // 404 from 405, authenticates bearer tokens, checks membership and body size, and hands
-// pushes and pulls to PushService and PullService. Every handler answers synchronously on
-// the server thread, so the socket is alive while the answer is written.
+// pushes and pulls to PushService and PullService, and notify sockets to NotifyHub. Every
+// handler answers synchronously on the server thread, so the socket is alive while the
+// answer is written.
 class ApiServer : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -32,6 +37,7 @@ public:
     ApiServer(ServerStore *store, qint64 maxBody, QObject *parent = nullptr);
 
     void setVerbose(bool verbose) { m_verbose = verbose; }
+    void setPingInterval(std::chrono::milliseconds interval) { m_notify.setPingInterval(interval); }
 
     static Reply error(int status, const QString &code, const QString &message);
 
@@ -40,30 +46,36 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    // What a handler needs beyond the request: the caller and the {ws} path part.
+    // What a handler needs beyond the request: the caller, the {ws} path part and the
+    // connection (for a notify upgrade).
     struct Call
     {
         const QHttpServerRequest &request;
+        QTcpSocket *socket;
         QString user;
         QString workspace;
     };
     using Handler = Reply (ApiServer::*)(const Call &call);
 
-    Reply handle(const QHttpServerRequest &request);
+    Reply handle(const QHttpServerRequest &request, QTcpSocket *socket);
 
     Reply healthz(const Call &call);
     Reply me(const Call &call);
     Reply createWorkspace(const Call &call);
     Reply push(const Call &call);
     Reply pull(const Call &call);
+    Reply notify(const Call &call);
 
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
+    void log(const QHttpServerRequest &request, int status, qint64 bytes, qint64 ms) const;
 
     ServerStore *m_store;
     PushService m_push;
     PullService m_pull;
+    NotifyHub m_notify;
     qint64 m_maxBody;
     bool m_verbose = false;
+    std::optional<Reply> m_refusedUpgrade; // written by missingHandler(), see handleRequest()
 };
 
 } // namespace FerryServer

@@ -47,6 +47,21 @@ void quitOnSignals(QCoreApplication *app)
     sigaction(SIGINT, &action, nullptr);
 }
 
+// Qt 6.4 logs every refused WebSocket upgrade (a 401, a 403) as if no handler were
+// connected; the refusal itself is answered and logged like any other request.
+QtMessageHandler g_defaultHandler = nullptr;
+
+void filterMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && qstrcmp(context.category, "qt.httpserver") == 0
+        && message.startsWith(QLatin1String("WebSocket received but no slots connected")))
+        return;
+    if (g_defaultHandler)
+        g_defaultHandler(type, context, message);
+    else
+        std::fprintf(stderr, "%s\n", qPrintable(message));
+}
+
 int badArguments(const QString &message)
 {
     std::fprintf(stderr, "ferry-server: %s\n", message.toLocal8Bit().constData());
@@ -59,6 +74,7 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ferry-server"));
+    g_defaultHandler = qInstallMessageHandler(filterMessages);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Ferry sync server"));
@@ -71,6 +87,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption maxBodyOption(
         QStringLiteral("max-body"), QStringLiteral("Largest request body."),
         QStringLiteral("BYTES"), QString::number(kDefaultMaxBody));
+    const QCommandLineOption pingOption(
+        QStringLiteral("ping-interval"),
+        QStringLiteral("Seconds between keep-alive pings on notify sockets."),
+        QStringLiteral("SECONDS"), QStringLiteral("30"));
     const QCommandLineOption verboseOption(QStringLiteral("verbose"),
                                            QStringLiteral("Log every request to stderr."));
     const QCommandLineOption userOption(
@@ -81,8 +101,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption roleOption(QStringLiteral("role"),
                                         QStringLiteral("editor or viewer (add-member)."),
                                         QStringLiteral("ROLE"));
-    parser.addOptions({dataOption, listenOption, maxBodyOption, verboseOption, userOption,
-                       ownerOption, roleOption});
+    parser.addOptions({dataOption, listenOption, maxBodyOption, pingOption, verboseOption,
+                       userOption, ownerOption, roleOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member."),
@@ -127,6 +147,11 @@ int main(int argc, char *argv[])
     const qint64 maxBody = parser.value(maxBodyOption).toLongLong(&maxBodyOk);
     if (!maxBodyOk || maxBody <= 0)
         return badArguments(QStringLiteral("--max-body wants a positive number of bytes"));
+    bool pingOk = false;
+    const int pingSeconds = parser.value(pingOption).toInt(&pingOk);
+    if (!pingOk || pingSeconds < 1 || pingSeconds > 3600)
+        return badArguments(
+            QStringLiteral("--ping-interval wants a number of seconds from 1 to 3600"));
 
     ServerStore store;
     if (Ferry::Status s = store.open(dataDir); !s) {
@@ -135,6 +160,7 @@ int main(int argc, char *argv[])
     }
     ApiServer server(&store, maxBody);
     server.setVerbose(parser.isSet(verboseOption));
+    server.setPingInterval(std::chrono::seconds(pingSeconds));
     auto *tcp = new QTcpServer(&server);
     if (!tcp->listen(address, quint16(port))) {
         std::fprintf(stderr, "ferry-server: cannot listen on %s: %s\n",

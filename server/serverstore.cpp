@@ -177,6 +177,16 @@ QList<Membership> ServerStore::membershipsOf(const QString &user)
     return result;
 }
 
+qint64 ServerStore::sequenceOf(const QString &workspace)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
+    q.addBindValue(workspace);
+    if (!q.exec() || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
 bool ServerStore::userExists(const QString &user)
 {
     QSqlQuery q(database());

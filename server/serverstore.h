@@ -36,6 +36,9 @@ public:
     // The user's role in the workspace, or an empty string if not a member / no workspace.
     QString roleOf(const QString &workspace, const QString &user);
     QList<Membership> membershipsOf(const QString &user);
+    // The workspace's sequence (docs/protocol.md, "Data model"), or -1 if there is no such
+    // workspace or it could not be read.
+    qint64 sequenceOf(const QString &workspace);
 
     // Administration. All are idempotent where that makes sense.
     Ferry::Status ensureUser(const QString &user);

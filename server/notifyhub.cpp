@@ -1,0 +1,163 @@
+#include "notifyhub.h"
+
+#include <QHostAddress>
+#include <QTcpSocket>
+#include <QWebSocket>
+
+namespace FerryServer {
+
+namespace {
+
+// How a socket is known before and after the handshake: Qt hands over the QWebSocket, not
+// the QTcpSocket it wraps, but both see the same peer address and port.
+QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char(' ') + QString::number(port);
+}
+
+} // namespace
+
+NotifyHub::NotifyHub(SequenceLookup sequenceOf, QObject *parent)
+    : QObject(parent)
+    , m_sequenceOf(std::move(sequenceOf))
+{
+    m_clock.start();
+    m_ping.setInterval(std::chrono::seconds(30));
+    connect(&m_ping, &QTimer::timeout, this, &NotifyHub::pingAll);
+    m_ping.start();
+}
+
+NotifyHub::~NotifyHub()
+{
+    const QList<QWebSocket *> sockets = m_sockets.keys();
+    for (QWebSocket *socket : sockets) {
+        socket->disconnect(this);
+        socket->close(QWebSocketProtocol::CloseCodeGoingAway,
+                      QStringLiteral("The server is shutting down."));
+        socket->flush();
+    }
+}
+
+void NotifyHub::setPingInterval(std::chrono::milliseconds interval)
+{
+    m_ping.setInterval(interval);
+    m_ping.start();
+}
+
+bool NotifyHub::hasRoomFor(const QString &user) const
+{
+    return m_perUser.value(user) < kMaxSocketsPerUser;
+}
+
+void NotifyHub::expect(QTcpSocket *socket, const QString &user, const QString &workspace)
+{
+    const QString key = peerKey(socket->peerAddress(), socket->peerPort());
+    forgetExpected(key, nullptr);
+    m_expected.insert(key, Expected {socket, user, workspace});
+    ++m_perUser[user];
+    // If the handshake never completes, the socket closes and its place is given back.
+    connect(socket, &QTcpSocket::disconnected, this,
+            [this, key, socket] { forgetExpected(key, socket); });
+    connect(socket, &QObject::destroyed, this,
+            [this, key, socket] { forgetExpected(key, socket); });
+}
+
+void NotifyHub::forgetExpected(const QString &key, const QTcpSocket *socket)
+{
+    const auto found = m_expected.find(key);
+    // A null guard means the socket is being destroyed; a different one is a later upgrade.
+    if (found == m_expected.end()
+        || (socket && !found->socket.isNull() && found->socket.data() != socket))
+        return;
+    const QString user = found->user;
+    m_expected.erase(found);
+    if (--m_perUser[user] <= 0)
+        m_perUser.remove(user);
+}
+
+void NotifyHub::adopt(std::unique_ptr<QWebSocket> owned)
+{
+    QWebSocket *socket = owned.release();
+    socket->setParent(this);
+    const QString key = peerKey(socket->peerAddress(), socket->peerPort());
+    const auto found = m_expected.find(key);
+    if (found == m_expected.end()) {
+        socket->abort(); // not authorised through ApiServer: never happens on purpose
+        socket->deleteLater();
+        return;
+    }
+    if (found->socket)
+        found->socket->disconnect(this);
+    const Peer peer {found->user, found->workspace, m_clock.elapsed()};
+    m_expected.erase(found); // its count moves to the open socket
+
+    // Clients have nothing to say: a frame or message larger than this closes the socket
+    // (QWebSocket answers it with close code 1009), smaller ones are only proof of life.
+    socket->setMaxAllowedIncomingFrameSize(quint64(kMaxIncomingMessage));
+    socket->setMaxAllowedIncomingMessageSize(quint64(kMaxIncomingMessage));
+    const auto heard = [this, socket] {
+        const auto it = m_sockets.find(socket);
+        if (it != m_sockets.end())
+            it->heardAt = m_clock.elapsed();
+    };
+    connect(socket, &QWebSocket::textMessageReceived, this, heard);
+    connect(socket, &QWebSocket::binaryMessageReceived, this, heard);
+    connect(socket, &QWebSocket::pong, this, heard);
+    connect(socket, &QWebSocket::disconnected, this, [this, socket] { drop(socket); });
+    m_sockets.insert(socket, peer);
+    m_byWorkspace.insert(peer.workspace, socket);
+
+    const qint64 seq = m_sequenceOf(peer.workspace);
+    if (seq < 0) {
+        socket->close(QWebSocketProtocol::CloseCodeAbnormalDisconnection,
+                      QStringLiteral("The workspace's sequence could not be read."));
+        return;
+    }
+    send(socket, "hello", seq);
+}
+
+void NotifyHub::committed(const QString &workspace, qint64 seq)
+{
+    const QList<QWebSocket *> sockets = m_byWorkspace.values(workspace);
+    for (QWebSocket *socket : sockets)
+        send(socket, "committed", seq);
+}
+
+void NotifyHub::send(QWebSocket *socket, const char *type, qint64 seq)
+{
+    socket->sendTextMessage(
+        QStringLiteral(R"({"type":"%1","seq":%2})").arg(QLatin1String(type)).arg(seq));
+}
+
+void NotifyHub::drop(QWebSocket *socket)
+{
+    const auto found = m_sockets.find(socket);
+    if (found == m_sockets.end())
+        return;
+    const Peer peer = *found;
+    m_sockets.erase(found);
+    m_byWorkspace.remove(peer.workspace, socket);
+    if (--m_perUser[peer.user] <= 0)
+        m_perUser.remove(peer.user);
+    socket->deleteLater();
+}
+
+void NotifyHub::pingAll()
+{
+    const qint64 now = m_clock.elapsed();
+    const qint64 silentLimit = m_ping.interval() * 5 / 2;
+    QList<QWebSocket *> dead;
+    for (auto it = m_sockets.cbegin(); it != m_sockets.cend(); ++it) {
+        if (now - it->heardAt > silentLimit)
+            dead.append(it.key());
+        else
+            it.key()->ping();
+    }
+    // A peer that went away without closing (power loss, a dropped route) never answers.
+    for (QWebSocket *socket : dead) {
+        socket->abort();
+        drop(socket);
+    }
+}
+
+} // namespace FerryServer
