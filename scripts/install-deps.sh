@@ -5,12 +5,13 @@ set -euo pipefail
 
 packages=(
     cmake ninja-build g++
-    qt6-base-dev libqt6sql6-sqlite qt6-httpserver-dev libqt6svg6 qtkeychain-qt6-dev
+    qt6-base-dev libqt6sql6-sqlite qt6-httpserver-dev qt6-websockets-dev libqt6svg6
+    qtkeychain-qt6-dev
     libdtl-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "install-deps: not a Debian/Ubuntu system; install Qt 6.4+ (Core, Network, Sql with SQLite, HttpServer, Test), CMake and Ninja as README.md describes." >&2
+    echo "install-deps: not a Debian/Ubuntu system; install Qt 6.4+ (Core, Network, Sql with SQLite, HttpServer, WebSockets, Test), CMake and Ninja as README.md describes." >&2
     exit 0
 fi
 
