@@ -26,6 +26,7 @@ struct SyncOverview
     qint64 total = -1; //   (-1: unknown)
     bool receiving = false; //   true: receiving, false: sending
     QString message; // for Error and Offline: what happened and what to do
+    bool live = false; // the server's notify socket is open: changes elsewhere show at once
 
     bool operator==(const SyncOverview &) const = default;
 };

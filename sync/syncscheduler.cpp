@@ -1,5 +1,7 @@
 #include "syncscheduler.h"
 
+#include "notifychannel.h"
+
 #include <QLocale>
 #include <QNetworkInformation>
 
@@ -10,12 +12,30 @@ namespace {
 constexpr int kActivityKept = 500;
 const QString kLastSyncKey = QStringLiteral("last_sync");
 
+// "Merged changes to Post “Ferry times” (body) from bob on laptop-7f3a."
+QString describe(const AutoMerge &merge)
+{
+    const QString record = merge.name.isEmpty()
+        ? QStringLiteral("%1 %2").arg(merge.entity, merge.guid)
+        : QStringLiteral("%1 “%2”").arg(merge.entity, merge.name);
+    QString who;
+    if (!merge.theirsUser.isEmpty() && !merge.theirsDevice.isEmpty())
+        who = SyncScheduler::tr("%1 on %2").arg(merge.theirsUser, merge.theirsDevice);
+    else if (!merge.theirsUser.isEmpty() || !merge.theirsDevice.isEmpty())
+        who = merge.theirsUser + merge.theirsDevice;
+    else
+        who = SyncScheduler::tr("another device");
+    return SyncScheduler::tr("Merged changes to %1 (%2) from %3.")
+        .arg(record, merge.fields.join(QStringLiteral(", ")), who);
+}
+
 } // namespace
 
 SyncScheduler::SyncScheduler(DataStore *store, const QString &storePath, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_client(std::make_unique<SyncClient>(storePath, store->schema()))
+    , m_notify(std::make_unique<NotifyChannel>())
 {
     qRegisterMetaType<Ferry::SyncOverview>();
     qRegisterMetaType<Ferry::ActivityEntry>();
@@ -38,6 +58,9 @@ SyncScheduler::SyncScheduler(DataStore *store, const QString &storePath, QObject
     connect(m_client.get(), &SyncClient::progress, this, &SyncScheduler::onProgress);
     connect(m_client.get(), &SyncClient::errorOccurred, this, &SyncScheduler::onError);
     connect(m_client.get(), &SyncClient::syncFinished, this, &SyncScheduler::onFinished);
+    connect(m_notify.get(), &NotifyChannel::sequenceAnnounced, this,
+            &SyncScheduler::onSequenceAnnounced);
+    connect(m_notify.get(), &NotifyChannel::connectedChanged, this, &SyncScheduler::onLiveChanged);
 
     if (QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance()) {
         connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
@@ -49,6 +72,7 @@ SyncScheduler::SyncScheduler(DataStore *store, const QString &storePath, QObject
         m_overview.lastSync = QDateTime::fromMSecsSinceEpoch(last);
     Result<qint64> conflicts = m_store->store().conflictCount();
     m_knownConflicts = conflicts ? conflicts.value() : 0;
+    m_pulled = m_store->store().cursor();
     refreshCounts();
     publish();
 }
@@ -59,6 +83,9 @@ void SyncScheduler::setConfig(const SyncConfig &config)
 {
     m_config = config;
     m_client->setConfig(config);
+    m_announced = 0; // announcements of another server or workspace say nothing here
+    m_pulled = m_store->store().cursor();
+    m_notify->setConfig(config);
 }
 
 void SyncScheduler::setInterval(std::chrono::milliseconds interval)
@@ -136,6 +163,24 @@ void SyncScheduler::onReachabilityChanged()
         automaticSync();
 }
 
+void SyncScheduler::onSequenceAnnounced(qint64 seq)
+{
+    m_announced = std::max(m_announced, seq);
+    // Our own push is announced too; the pull that follows it covers that, so only a
+    // sequence beyond what was pulled, seen while no cycle runs, starts one (onFinished
+    // looks again when the cycle ends).
+    if (m_announced <= m_pulled || m_running || m_paused || !m_config.isComplete())
+        return;
+    ++m_notifiedSyncs;
+    syncNow();
+}
+
+void SyncScheduler::onLiveChanged(bool live)
+{
+    m_overview.live = live;
+    publish();
+}
+
 void SyncScheduler::onStateChanged(SyncState state)
 {
     if (state == SyncState::Sending || state == SyncState::Receiving) {
@@ -168,6 +213,7 @@ void SyncScheduler::onError(const Error &error, bool willRetry)
 void SyncScheduler::onFinished(const SyncSummary &summary)
 {
     m_running = false;
+    m_pulled = std::max(m_pulled, summary.cursor);
     if (summary.ok) {
         m_offlineSince = {};
         m_lastError = {};
@@ -197,6 +243,9 @@ void SyncScheduler::onFinished(const SyncSummary &summary)
         if (!m_lastErrorTransient)
             Q_EMIT attentionNeeded(summary.error.message);
     }
+    // Merges committed before a failure happened all the same.
+    for (const AutoMerge &merge : summary.merges)
+        log(ActivityEntry::Kind::Synced, describe(merge));
     refreshCounts();
     const qint64 fresh = m_overview.conflicts - m_knownConflicts;
     if (fresh > 0) {
@@ -209,6 +258,8 @@ void SyncScheduler::onFinished(const SyncSummary &summary)
     m_knownConflicts = m_overview.conflicts;
     publish();
     Q_EMIT syncFinished(summary);
+    if (summary.ok)
+        onSequenceAnnounced(m_announced); // announced while this cycle ran
 }
 
 void SyncScheduler::refreshCounts()

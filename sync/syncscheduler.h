@@ -13,6 +13,8 @@
 
 namespace Ferry {
 
+class NotifyChannel;
+
 // One line of the activity log: what a sync did, or why it could not.
 struct ActivityEntry
 {
@@ -24,10 +26,12 @@ struct ActivityEntry
 
 // Decides when to sync and keeps the person informed. Owns the SyncClient (the engine on
 // its worker thread) and starts a cycle: shortly after local edits (debounced), on a timer,
-// when the network comes back, and when asked (the Sync button). Transient failures stay
-// quiet (Offline, retried with backoff by the engine); a refused sign-in, a refused change
-// or a server gone for long becomes Error with a sentence saying what to do. Publishes a
-// SyncOverview for the status bar and the tray, and an activity log. GUI thread.
+// when the network comes back, when the server announces a change not pulled yet
+// (NotifyChannel; while its socket is down the timer is the poll), and when asked (the
+// Sync button). Transient failures stay quiet (Offline, retried with backoff by the
+// engine); a refused sign-in, a refused change or a server gone for long becomes Error
+// with a sentence saying what to do. Publishes a SyncOverview for the status bar and the
+// tray, and an activity log. GUI thread.
 class SyncScheduler : public QObject
 {
     Q_OBJECT
@@ -48,6 +52,10 @@ public:
 
     SyncOverview overview() const { return m_published; }
     QList<ActivityEntry> activity() const { return m_activity; }
+    // The live-update socket (for its backoff and keep-alive settings).
+    NotifyChannel *notifyChannel() const { return m_notify.get(); }
+    // Syncs started because the server announced a change.
+    int notifiedSyncs() const { return m_notifiedSyncs; }
 
 public Q_SLOTS:
     // Syncs now, even while paused (the person asked).
@@ -68,6 +76,8 @@ private:
     void onError(const Error &error, bool willRetry);
     void onFinished(const SyncSummary &summary);
     void onReachabilityChanged();
+    void onSequenceAnnounced(qint64 seq);
+    void onLiveChanged(bool live);
     void automaticSync();
     void refreshCounts();
     void publish();
@@ -75,6 +85,10 @@ private:
 
     DataStore *m_store;
     std::unique_ptr<SyncClient> m_client;
+    std::unique_ptr<NotifyChannel> m_notify;
+    qint64 m_pulled = 0; // the pull cursor after the last cycle
+    qint64 m_announced = 0; // the highest sequence the server announced
+    int m_notifiedSyncs = 0;
     SyncConfig m_config;
     QTimer m_debounce;
     QTimer m_interval;

@@ -29,6 +29,14 @@ void FaultProxy::setFault(const QByteArray &marker, Fault fault, int pass, int c
     m_faulted = 0;
 }
 
+void FaultProxy::dropConnections()
+{
+    const QList<QTcpSocket *> clients
+        = m_server.findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly);
+    for (QTcpSocket *client : clients)
+        client->abort();
+}
+
 void FaultProxy::onNewConnection()
 {
     while (QTcpSocket *client = m_server.nextPendingConnection()) {

@@ -26,6 +26,8 @@ public:
     // ones go through again.
     void setFault(const QByteArray &marker, Fault fault, int pass, int count);
     int matched() const { return m_matched; }
+    // Cuts every connection open through the proxy now, as a failing network would.
+    void dropConnections();
     int faulted() const { return m_faulted; }
 
 private:
