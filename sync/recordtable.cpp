@@ -345,6 +345,13 @@ Result<qint64> RecordTable::countUnsynced()
     return query.value(0).toLongLong();
 }
 
+QString RecordTable::countsSql() const
+{
+    return QStringLiteral("SELECT n FROM (SELECT 0 AS k, count(*) AS n FROM %1 WHERE deleted = 0 "
+                          "UNION ALL SELECT 1, count(*) FROM %1 WHERE status != 0) ORDER BY k")
+        .arg(tableName());
+}
+
 Result<bool> RecordTable::upsertRemote(const Wire::RemoteRecord &remote, qint64 now)
 {
     // This runs once per pulled record (100,000 times in a large initial sync): no string

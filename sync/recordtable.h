@@ -37,6 +37,9 @@ public:
     Result<QList<LocalRecord>> list(bool includeDeleted, int limit = -1, int offset = 0);
     Result<qint64> count(bool includeDeleted);
     Result<qint64> countUnsynced();
+    // One query giving two rows: the records not deleted, then those not synced; for
+    // counting on another connection.
+    QString countsSql() const;
     // Records whose last push the server refused, with its reason.
     Result<QList<LocalRecord>> refused();
 

@@ -29,12 +29,14 @@ void TestEntityListModel::rowsAndCounts()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     QCOMPARE(model.rowCount(), 3);
     const QModelIndex posts = model.index(model.rowOf(u"Post"_s));
-    QCOMPARE(posts.data().toString(), u"Posts (%1)"_s.arg(QLocale().toString(1204)));
+    // Counted on another thread: the title alone until the count arrives.
+    QCOMPARE(posts.data().toString(), u"Posts"_s);
+    QTRY_COMPARE(posts.data().toString(), u"Posts (%1)"_s.arg(QLocale().toString(1204)));
     QCOMPARE(posts.data(EntityListModel::CountRole).toLongLong(), 1204);
     QCOMPARE(posts.data(EntityListModel::UnsyncedCountRole).toLongLong(), 0);
     QCOMPARE(posts.data(EntityListModel::EntityNameRole).toString(), u"Post"_s);
     const QModelIndex tags = model.index(model.rowOf(u"Tag"_s));
-    QCOMPARE(tags.data().toString(), u"Tags (1)"_s);
+    QTRY_COMPARE(tags.data().toString(), u"Tags (1)"_s);
     QCOMPARE(tags.data(EntityListModel::UnsyncedCountRole).toLongLong(), 1);
 }
 
@@ -43,6 +45,7 @@ void TestEntityListModel::countsFollowChanges()
     Profile p;
     EntityListModel model(p.data.get());
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QTRY_COMPARE(model.index(model.rowOf(u"Post"_s)).data().toString(), u"Posts (0)"_s);
     SignalLog log(&model);
     QStringList guids;
     for (int i = 0; i < 5; ++i)

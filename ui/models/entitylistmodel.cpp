@@ -7,16 +7,21 @@ namespace Ferry::Ui {
 EntityListModel::EntityListModel(DataStore *store, QObject *parent)
     : QAbstractListModel(parent)
     , m_store(store)
+    , m_loader(store->store().path())
 {
     for (const EntityDef &entity : store->schema().entities()) {
-        Entry entry {entity.name, entity.title.isEmpty() ? entity.name : entity.title};
-        countInto(entry);
-        m_entries.append(entry);
+        m_entries.append(Entry {entity.name, entity.title.isEmpty() ? entity.name : entity.title});
+        m_stale.insert(entity.name);
     }
     m_recount.setSingleShot(true);
     m_recount.setInterval(kRecountDelayMs);
     connect(&m_recount, &QTimer::timeout, this, &EntityListModel::recount);
     connect(store, &DataStore::changed, this, &EntityListModel::onChanged);
+    connect(&m_loader, &KeyLoader::loaded, this, &EntityListModel::onCounted);
+    connect(&m_loader, &KeyLoader::failed, this, [](quint64, const Error &error) {
+        qWarning("EntityListModel: %s", qPrintable(error.message));
+    });
+    recount();
 }
 
 int EntityListModel::rowCount(const QModelIndex &parent) const
@@ -31,6 +36,8 @@ QVariant EntityListModel::data(const QModelIndex &index, int role) const
     const Entry &entry = m_entries[index.row()];
     switch (role) {
     case Qt::DisplayRole:
+        if (!entry.counted)
+            return entry.title;
         return tr("%1 (%2)").arg(entry.title, QLocale().toString(entry.count));
     case Qt::ToolTipRole:
         if (entry.unsynced > 0)
@@ -86,39 +93,32 @@ void EntityListModel::onChanged(const ChangeSet &change)
         m_recount.start();
 }
 
-// Counts are COUNT queries (an index makes them a few milliseconds for a million records),
-// made once per burst of changes and announced only when a number moved.
+// Counts are COUNT queries, asked once per burst of changes and announced only when a
+// number moved.
 void EntityListModel::recount()
 {
     const QSet<QString> stale = std::exchange(m_stale, {});
-    for (qsizetype row = 0; row < m_entries.size(); ++row) {
-        Entry &entry = m_entries[row];
-        if (!stale.contains(entry.name))
-            continue;
-        const Entry before = entry;
-        if (!countInto(entry))
-            continue;
-        if (before.count != entry.count || before.unsynced != entry.unsynced)
-            Q_EMIT dataChanged(index(int(row)), index(int(row)),
-                               {Qt::DisplayRole, Qt::ToolTipRole, Qt::AccessibleTextRole, CountRole,
-                                UnsyncedCountRole});
+    for (const QString &entity : stale) {
+        if (RecordTable *table = m_store->store().recordTable(entity))
+            m_counting.insert(m_loader.load({{}, table->countsSql(), {}}), entity);
     }
 }
 
-bool EntityListModel::countInto(Entry &entry)
+void EntityListModel::onCounted(quint64 ticket, const QList<qint64> &counts)
 {
-    Result<qint64> count = m_store->store().count(entry.name);
-    if (!count) {
-        qWarning("EntityListModel: %s", qPrintable(count.error().message));
-        return false;
-    }
-    entry.count = count.value();
-    if (RecordTable *table = m_store->store().recordTable(entry.name)) {
-        Result<qint64> unsynced = table->countUnsynced();
-        if (unsynced)
-            entry.unsynced = unsynced.value();
-    }
-    return true;
+    const QString entity = m_counting.take(ticket);
+    const int row = rowOf(entity);
+    if (row < 0 || counts.size() != 2)
+        return;
+    Entry &entry = m_entries[row];
+    if (entry.counted && entry.count == counts[0] && entry.unsynced == counts[1])
+        return;
+    entry.count = counts[0];
+    entry.unsynced = counts[1];
+    entry.counted = true;
+    Q_EMIT dataChanged(
+        index(row), index(row),
+        {Qt::DisplayRole, Qt::ToolTipRole, Qt::AccessibleTextRole, CountRole, UnsyncedCountRole});
 }
 
 } // namespace Ferry::Ui

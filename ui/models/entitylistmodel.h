@@ -1,6 +1,7 @@
 #pragma once
 
 #include "datastore.h"
+#include "keyloader.h"
 
 #include <QAbstractListModel>
 #include <QSet>
@@ -9,7 +10,9 @@
 namespace Ferry::Ui {
 
 // The sidebar: one row per schema entity, reading "Posts (1,204)", with live counts of its
-// records and of those waiting to sync. GUI thread.
+// records and of those waiting to sync. GUI thread; the counting runs on a thread of its own
+// (a million records take tens of milliseconds to count), so a row shows its title alone
+// until its first count arrives.
 class EntityListModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -40,16 +43,19 @@ private:
         QString title;
         qint64 count = 0;
         qint64 unsynced = 0;
+        bool counted = false;
     };
 
     void onChanged(const ChangeSet &change);
     void recount();
-    bool countInto(Entry &entry);
+    void onCounted(quint64 ticket, const QList<qint64> &counts);
 
     DataStore *m_store;
     QList<Entry> m_entries;
     QSet<QString> m_stale;
     QTimer m_recount;
+    KeyLoader m_loader;
+    QHash<quint64, QString> m_counting; // ticket -> entity
 };
 
 } // namespace Ferry::Ui
