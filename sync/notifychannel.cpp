@@ -28,6 +28,8 @@ NotifyChannel::NotifyChannel(QObject *parent)
 
 NotifyChannel::~NotifyChannel()
 {
+    // Owners are usually being destroyed too: they must not hear that the socket closed.
+    blockSignals(true);
     close();
 }
 

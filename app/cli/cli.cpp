@@ -2,6 +2,7 @@
 
 #include "accountcheck.h"
 #include "syncclient.h"
+#include "watch.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -32,6 +33,8 @@ const char kHelp[] = R"(Commands:
   show GUID                                           one record with its sync state
   list ENTITY [--all]                                 records of an entity (--all: with deleted)
   sync                                                send local changes, receive remote ones
+  watch [--interval SECONDS]                          sync now and whenever the server announces a
+                                                      change, until interrupted; a line per sync
   status                                              server, cursor, unsynced and conflict counts
   conflicts                                           records changed on both sides
   resolve GUID --keep mine|theirs                     settle a conflict
@@ -74,6 +77,10 @@ Cli::Cli()
          QStringLiteral("N")},
         {QStringLiteral("page-size"), QStringLiteral("sync: records per pulled page."),
          QStringLiteral("N")},
+        {QStringLiteral("interval"),
+         QStringLiteral("watch: seconds between checks while live updates are down (default "
+                        "60)."),
+         QStringLiteral("SECONDS")},
     });
     m_parser.addPositionalArgument(QStringLiteral("command"), QString::fromLatin1(kHelp));
 }
@@ -146,7 +153,7 @@ int Cli::run(const QStringList &arguments)
         {QStringLiteral("edit"), &Cli::edit},       {QStringLiteral("show"), &Cli::show},
         {QStringLiteral("list"), &Cli::list},       {QStringLiteral("sync"), &Cli::sync},
         {QStringLiteral("status"), &Cli::status},   {QStringLiteral("conflicts"), &Cli::conflicts},
-        {QStringLiteral("resolve"), &Cli::resolve},
+        {QStringLiteral("resolve"), &Cli::resolve}, {QStringLiteral("watch"), &Cli::watch},
     };
     if (m_command == QLatin1String("delete"))
         return remove(false);
@@ -464,6 +471,28 @@ int Cli::sync()
         m_out << "\n";
     }
     return refused->isEmpty() ? 0 : 1;
+}
+
+int Cli::watch()
+{
+    bool ok = true;
+    const int seconds = m_parser.isSet(QStringLiteral("interval"))
+        ? m_parser.value(QStringLiteral("interval")).toInt(&ok)
+        : 60;
+    if (!ok || seconds < 1)
+        return usage(QStringLiteral("--interval must be a whole number of seconds, 1 or more."));
+    const SyncConfig cfg = config();
+    if (!cfg.isComplete())
+        return fail(
+            Error {QStringLiteral("not_configured"),
+                   QStringLiteral(
+                       "This profile is not connected to a server. Run ferry-cli login first.")});
+    const QString path = m_store->path();
+    const Schema schema = m_store->schema();
+    m_store.reset(); // the engine opens its own connection on its own thread
+    Watch watch(path, schema, cfg, m_out, m_err, m_json);
+    watch.setPollInterval(std::chrono::seconds(seconds));
+    return watch.run();
 }
 
 int Cli::status()

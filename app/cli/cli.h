@@ -29,6 +29,7 @@ private:
     int show();
     int list();
     int sync();
+    int watch();
     int status();
     int conflicts();
     int resolve();
