@@ -74,12 +74,14 @@ Status LocalStore::dropBatch(const QString &batchId)
 }
 
 Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::PushResponse &response,
-                                     QList<ChangeSet> *changes, QStringList *problems)
+                                     QList<ChangeSet> *changes, QStringList *problems,
+                                     QList<AutoMerge> *merges)
 {
     Sql::Transaction transaction(m_db);
     if (!transaction.begun())
         return transaction.begun();
     QHash<QString, ChangeSet> touched;
+    QList<AutoMerge> merged; // handed out only once committed
     for (const Wire::MutationResult &result : response.results) {
         const QJsonObject sent = batch.pushed.value(result.guid).toObject();
         if (sent.isEmpty())
@@ -104,8 +106,11 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
                 return existing.error();
             current = existing.value().value_or(Conflict());
         }
-        Reconcile::applyPushResult(
-            t->entity(), record, sent.value(QStringLiteral("values")).toObject(), result, current);
+        QStringList mergedFields;
+        Reconcile::applyPushResult(t->entity(), record,
+                                   sent.value(QStringLiteral("values")).toObject(), result, current,
+                                   &mergedFields);
+        noteMerge(&merged, *t, record, result.record, mergedFields);
         if (result.status == Wire::PushStatus::Rejected && problems)
             problems->append(
                 QStringLiteral("%1 %2: %3").arg(record.entity, record.guid, record.problem));
@@ -123,10 +128,37 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
     }
     if (Status s = dropBatch(batch.id); !s)
         return s;
-    return commitWithLog(transaction, touched, changes);
+    if (Status s = commitWithLog(transaction, touched, changes); !s)
+        return s;
+    if (merges)
+        *merges = merged;
+    return success();
 }
 
-Status LocalStore::applyMerged(RecordTable &t, const Wire::RemoteRecord &remote, qint64 at)
+void LocalStore::noteMerge(QList<AutoMerge> *merges, const RecordTable &t,
+                           const LocalRecord &record, const Wire::RemoteRecord &remote,
+                           const QStringList &fields) const
+{
+    if (fields.isEmpty())
+        return;
+    AutoMerge merge;
+    merge.entity = record.entity;
+    merge.guid = record.guid;
+    if (!t.entity().display.isEmpty())
+        merge.name = record.fields.value(t.entity().display).toString();
+    merge.fields = fields;
+    // A push answer's record may carry this device's own provenance (its other fields were
+    // applied): then who made the merged change is not known.
+    if (remote.device != m_deviceId) {
+        merge.theirsDevice = remote.device;
+        merge.theirsUser = remote.user;
+    }
+    merge.theirsAt = remote.changedAt;
+    merges->append(merge);
+}
+
+Status LocalStore::applyMerged(RecordTable &t, const Wire::RemoteRecord &remote, qint64 at,
+                               QList<AutoMerge> *merges)
 {
     Result<std::optional<LocalRecord>> found = t.find(remote.guid);
     if (!found)
@@ -146,14 +178,17 @@ Status LocalStore::applyMerged(RecordTable &t, const Wire::RemoteRecord &remote,
     if (!existing)
         return existing.error();
     Conflict current = existing.value().value_or(Conflict());
-    Reconcile::applyRemote(t.entity(), record, remote, current);
+    QStringList mergedFields;
+    Reconcile::applyRemote(t.entity(), record, remote, current, &mergedFields);
+    noteMerge(merges, t, record, remote, mergedFields);
     record.modified = at;
     if (Status s = t.write(record); !s)
         return s;
     return current.isEmpty() ? dropConflict(remote.guid) : saveConflict(current);
 }
 
-Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *changes)
+Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *changes,
+                                 QList<AutoMerge> *merges)
 {
     Sql::Transaction transaction(m_db);
     if (!transaction.begun())
@@ -161,6 +196,7 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
     const qint64 at = now();
     QHash<QString, QSet<QString>> unsynced;
     QHash<QString, ChangeSet> touched;
+    QList<AutoMerge> merged; // handed out only once committed
     for (const Wire::RemoteRecord &remote : page.changes) {
         RecordTable *t = table(remote.entity);
         if (!t) {
@@ -192,14 +228,18 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
             done = fast.value();
         }
         if (!done) {
-            if (Status s = applyMerged(*t, remote, at); !s)
+            if (Status s = applyMerged(*t, remote, at, &merged); !s)
                 return s;
         }
         addToChange(touched, remote.entity, remote.guid, ChangeOrigin::Remote);
     }
     if (Status s = writeMeta(kCursorKey, page.cursor); !s)
         return s;
-    return commitWithLog(transaction, touched, changes);
+    if (Status s = commitWithLog(transaction, touched, changes); !s)
+        return s;
+    if (merges)
+        *merges = merged;
+    return success();
 }
 
 Status LocalStore::commitWithLog(Sql::Transaction &transaction,

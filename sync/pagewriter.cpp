@@ -26,13 +26,14 @@ void PageWriter::apply(const Wire::PullPage &page, quint64 generation)
         m_store = std::move(store).value();
     }
     QList<ChangeSet> changes;
-    if (Status s = m_store->applyPullPage(page, &changes); !s) {
+    QList<AutoMerge> merges;
+    if (Status s = m_store->applyPullPage(page, &changes, &merges); !s) {
         m_failedGeneration = generation;
         m_failure = s.error();
         Q_EMIT failed(generation, m_failure);
         return;
     }
-    Q_EMIT applied(generation, changes, page.changes.size(), page.cursor);
+    Q_EMIT applied(generation, changes, page.changes.size(), page.cursor, merges);
 }
 
 } // namespace Ferry

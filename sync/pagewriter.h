@@ -29,7 +29,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void applied(quint64 generation, const QList<Ferry::ChangeSet> &changes, qint64 received,
-                 qint64 cursor);
+                 qint64 cursor, const QList<Ferry::AutoMerge> &merges);
     void failed(quint64 generation, const Ferry::Error &error);
 
 private:

@@ -29,6 +29,7 @@ void registerTypes()
     qRegisterMetaType<Ferry::Error>();
     qRegisterMetaType<Ferry::ChangeSet>();
     qRegisterMetaType<QList<Ferry::ChangeSet>>();
+    qRegisterMetaType<QList<Ferry::AutoMerge>>();
     qRegisterMetaType<Ferry::Wire::PullPage>();
 }
 
@@ -323,12 +324,16 @@ void SyncEngine::onPushReply(QNetworkReply *reply)
     m_failures = 0;
     QList<ChangeSet> changes;
     QStringList problems;
-    if (Status s = m_store->applyPushResponse(m_batch, response.value(), &changes, &problems); !s) {
+    QList<AutoMerge> merges;
+    if (Status s
+        = m_store->applyPushResponse(m_batch, response.value(), &changes, &problems, &merges);
+        !s) {
         finishCycle(false, s.error());
         return;
     }
     m_summary.sent += response->results.size();
     m_summary.rejected += problems.size();
+    m_summary.merges += merges;
     for (const QString &problem : std::as_const(problems))
         Q_EMIT errorOccurred(Error {QStringLiteral("rejected"),
                                     QStringLiteral("The server refused %1").arg(problem)},
@@ -383,12 +388,13 @@ void SyncEngine::onPullReply(QNetworkReply *reply)
 }
 
 void SyncEngine::onPageApplied(quint64 generation, const QList<ChangeSet> &changes, qint64 received,
-                               qint64 cursor)
+                               qint64 cursor, const QList<AutoMerge> &merges)
 {
     if (generation != m_generation)
         return;
     --m_pagesOutstanding;
     m_summary.received += received;
+    m_summary.merges += merges;
     m_summary.cursor = cursor;
     m_progress.done += received;
     Q_EMIT progress(m_progress);

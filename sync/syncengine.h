@@ -53,6 +53,7 @@ struct SyncSummary
     qint64 received = 0; // pulled changes applied
     qint64 conflicts = 0; // conflicts open after the cycle
     qint64 rejected = 0; // mutations the server refused
+    QList<AutoMerge> merges; // records whose changes here and elsewhere were merged
     qint64 cursor = 0;
     qint64 elapsedMs = 0;
 };
@@ -109,7 +110,7 @@ private:
     void requestPage(qint64 since, bool withCount);
     void onPullReply(QNetworkReply *reply);
     void onPageApplied(quint64 generation, const QList<Ferry::ChangeSet> &changes, qint64 received,
-                       qint64 cursor);
+                       qint64 cursor, const QList<Ferry::AutoMerge> &merges);
     void onPageFailed(quint64 generation, const Ferry::Error &error);
     void pageSettled();
     void abortRequest();
