@@ -8,6 +8,9 @@ namespace FerryServer {
 
 namespace {
 
+// Longer than Qt's WebSocket handshake may take (10 s): an upgrade not adopted by then failed.
+constexpr qint64 kHandshakeLimitMs = 30000;
+
 // How a socket is known before and after the handshake: Qt hands over the QWebSocket, not
 // the QTcpSocket it wraps, but both see the same peer address and port.
 QString peerKey(const QHostAddress &address, quint16 port)
@@ -44,35 +47,43 @@ void NotifyHub::setPingInterval(std::chrono::milliseconds interval)
     m_ping.start();
 }
 
-bool NotifyHub::hasRoomFor(const QString &user) const
+bool NotifyHub::hasRoomFor(const QString &user)
 {
+    forgetFailedUpgrades();
     return m_perUser.value(user) < kMaxSocketsPerUser;
 }
 
 void NotifyHub::expect(QTcpSocket *socket, const QString &user, const QString &workspace)
 {
     const QString key = peerKey(socket->peerAddress(), socket->peerPort());
-    forgetExpected(key, nullptr);
-    m_expected.insert(key, Expected {socket, user, workspace});
+    if (const auto earlier = m_expected.find(key); earlier != m_expected.end())
+        forgetExpected(earlier);
+    m_expected.insert(key, Expected {socket, user, workspace, m_clock.elapsed()});
     ++m_perUser[user];
-    // If the handshake never completes, the socket closes and its place is given back.
-    connect(socket, &QTcpSocket::disconnected, this,
-            [this, key, socket] { forgetExpected(key, socket); });
-    connect(socket, &QObject::destroyed, this,
-            [this, key, socket] { forgetExpected(key, socket); });
 }
 
-void NotifyHub::forgetExpected(const QString &key, const QTcpSocket *socket)
+// Qt drops every signal connection of the socket when it takes it over for the handshake,
+// and a handshake it refuses (no key, a wrong version) ends with the socket closed and no
+// word to us; so upgrades that went nowhere are found by looking.
+void NotifyHub::forgetFailedUpgrades()
 {
-    const auto found = m_expected.find(key);
-    // A null guard means the socket is being destroyed; a different one is a later upgrade.
-    if (found == m_expected.end()
-        || (socket && !found->socket.isNull() && found->socket.data() != socket))
-        return;
-    const QString user = found->user;
-    m_expected.erase(found);
+    const qint64 now = m_clock.elapsed();
+    for (auto it = m_expected.begin(); it != m_expected.end();) {
+        const bool failed = it->socket.isNull()
+            || it->socket->state() == QAbstractSocket::UnconnectedState
+            || now - it->since > kHandshakeLimitMs;
+        it = failed ? forgetExpected(it) : std::next(it);
+    }
+}
+
+QHash<QString, NotifyHub::Expected>::iterator
+NotifyHub::forgetExpected(QHash<QString, Expected>::iterator expected)
+{
+    const QString user = expected->user;
+    const auto next = m_expected.erase(expected);
     if (--m_perUser[user] <= 0)
         m_perUser.remove(user);
+    return next;
 }
 
 void NotifyHub::adopt(std::unique_ptr<QWebSocket> owned)
@@ -86,8 +97,6 @@ void NotifyHub::adopt(std::unique_ptr<QWebSocket> owned)
         socket->deleteLater();
         return;
     }
-    if (found->socket)
-        found->socket->disconnect(this);
     const Peer peer {found->user, found->workspace, m_clock.elapsed()};
     m_expected.erase(found); // its count moves to the open socket
 
@@ -144,6 +153,7 @@ void NotifyHub::drop(QWebSocket *socket)
 
 void NotifyHub::pingAll()
 {
+    forgetFailedUpgrades();
     const qint64 now = m_clock.elapsed();
     const qint64 silentLimit = m_ping.interval() * 5 / 2;
     QList<QWebSocket *> dead;

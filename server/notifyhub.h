@@ -39,7 +39,7 @@ public:
     void setPingInterval(std::chrono::milliseconds interval);
 
     // Whether `user` may open one more socket (counting upgrades under way).
-    bool hasRoomFor(const QString &user) const;
+    bool hasRoomFor(const QString &user);
     // `socket` is about to become a notify socket of `workspace` for `user`.
     void expect(QTcpSocket *socket, const QString &user, const QString &workspace);
     // A socket whose handshake Qt completed; one that was not expected is closed.
@@ -61,9 +61,12 @@ private:
         QPointer<QTcpSocket> socket;
         QString user;
         QString workspace;
+        qint64 since = 0; // m_clock time of expect()
     };
 
-    void forgetExpected(const QString &key, const QTcpSocket *socket);
+    // Gives the place back; returns the entry after it.
+    QHash<QString, Expected>::iterator forgetExpected(QHash<QString, Expected>::iterator expected);
+    void forgetFailedUpgrades();
     void drop(QWebSocket *socket);
     void pingAll();
     void send(QWebSocket *socket, const char *type, qint64 seq);

@@ -145,8 +145,9 @@ void NotifyChannel::onDisconnected()
     setConnected(false);
     if (!m_config.isComplete())
         return;
-    // Full jitter over the upper half: the delay doubles per failure in a row, and clients
-    // that lost the same server at the same moment come back spread out.
+    // The delay doubles per failure in a row, up to the maximum, and is drawn at random from
+    // its upper half, so clients that lost the same server at the same moment come back
+    // spread out.
     const qint64 ceiling
         = std::min<qint64>(m_maxDelay.count(), m_initialDelay.count() << std::min(m_failures, 20));
     const qint64 delay = ceiling / 2 + QRandomGenerator::global()->bounded(ceiling / 2 + 1);
