@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QThread>
 #include <QLocale>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -24,14 +25,54 @@
 using namespace Ferry;
 using namespace FerryTest;
 
+namespace {
+
+// With --trace: every event the GUI thread handles for longer than 4 ms, with its receiver,
+// to find what a stall is made of.
+class TracingApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+    bool tracing = false;
+    struct Slow
+    {
+        double ms;
+        QString what;
+    };
+    QList<Slow> slow;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!tracing || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        // Named before delivery: the event may delete its receiver.
+        const QString what = QStringLiteral("%1 \"%2\" event %3")
+                                 .arg(QString::fromLatin1(receiver->metaObject()->className()),
+                                      receiver->objectName())
+                                 .arg(int(event->type()));
+        QElapsedTimer timer;
+        timer.start();
+        const bool done = QApplication::notify(receiver, event);
+        const double ms = double(timer.nsecsElapsed()) / 1e6;
+        if (ms > 4.0)
+            slow.append({ms, what});
+        return done;
+    }
+};
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
+    TracingApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOption({QStringLiteral("records"), QStringLiteral("Records in the initial sync."),
                       QStringLiteral("N"), QStringLiteral("100000")});
+    parser.addOption({QStringLiteral("trace"),
+                      QStringLiteral("List the GUI thread's events that took over 4 ms.")});
     parser.process(app);
+    app.tracing = parser.isSet(QStringLiteral("trace"));
     const int records = parser.value(QStringLiteral("records")).toInt();
 
     ServerProcess server;
@@ -116,5 +157,9 @@ int main(int argc, char *argv[])
         qPrintable(locale.toString(ticks)));
     std::printf("(the table shows %d rows)\n",
                 window.recordModel() ? window.recordModel()->rowCount() : -1);
+    std::sort(app.slow.begin(), app.slow.end(),
+              [](const auto &a, const auto &b) { return a.ms > b.ms; });
+    for (qsizetype i = 0; i < std::min<qsizetype>(app.slow.size(), 15); ++i)
+        std::printf("  slow event %6.1f ms  %s\n", app.slow[i].ms, qPrintable(app.slow[i].what));
     return summary.ok ? 0 : 1;
 }

@@ -43,6 +43,32 @@ void setDeletedFlag(LocalRecord &record, bool deleted)
     }
 }
 
+Status checkDecision(const EntityDef &entity, const Conflict &conflict,
+                     const ConflictDecision &decision)
+{
+    if (decision.resolution == Resolution::KeepBoth
+        && (conflict.mineDeleted || conflict.theirsDeleted))
+        return Error {QStringLiteral("bad_decision"),
+                      QStringLiteral("Keeping both needs the record on both sides, but %1 deleted "
+                                     "it; keep mine or keep theirs instead.")
+                          .arg(conflict.mineDeleted ? QStringLiteral("this device")
+                                                    : QStringLiteral("the other side"))};
+    if (decision.resolution != Resolution::Merge)
+        return success();
+    for (auto it = decision.values.begin(); it != decision.values.end(); ++it) {
+        const FieldDef *def = entity.field(it.key());
+        if (!def || !conflict.field(it.key()))
+            return Error {QStringLiteral("bad_field"),
+                          QStringLiteral("\"%1\" is not a field in conflict on this %2.")
+                              .arg(it.key(), entity.name)};
+        if (!def->accepts(it.value()))
+            return Error {QStringLiteral("bad_value"),
+                          QStringLiteral("The value given for %1.%2 is not a %3.")
+                              .arg(entity.name, it.key(), typeName(def->type))};
+    }
+    return success();
+}
+
 } // namespace
 
 using namespace StoreDetail;
@@ -254,29 +280,25 @@ Status LocalStore::dropConflict(const QString &guid)
     return success();
 }
 
-Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObject &fields,
-                                         ChangeSet *change)
+Result<LocalRecord> LocalStore::newRecord(RecordTable &table, const QJsonObject &fields) const
 {
-    RecordTable *t = table(entity);
-    if (!t)
-        return Error {QStringLiteral("bad_entity"),
-                      QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+    const EntityDef &entity = table.entity();
     LocalRecord record;
-    record.entity = entity;
+    record.entity = entity.name;
     record.guid = createGuid();
     record.status = SyncStatus::NeedsSync;
     record.modified = now();
-    for (const FieldDef &def : t->entity().fields)
+    for (const FieldDef &def : entity.fields)
         record.fields.insert(def.name, QJsonValue(QJsonValue::Null));
     for (auto it = fields.begin(); it != fields.end(); ++it) {
-        const FieldDef *def = t->entity().field(it.key());
+        const FieldDef *def = entity.field(it.key());
         if (!def)
             return Error {QStringLiteral("bad_field"),
-                          QStringLiteral("%1 has no field \"%2\".").arg(entity, it.key())};
+                          QStringLiteral("%1 has no field \"%2\".").arg(entity.name, it.key())};
         if (!def->accepts(it.value()))
             return Error {QStringLiteral("bad_value"),
                           QStringLiteral("The value given for %1.%2 is not a %3.")
-                              .arg(entity, it.key(), typeName(def->type))};
+                              .arg(entity.name, it.key(), typeName(def->type))};
         record.fields.insert(it.key(), it.value());
         if (!it.value().isNull()) {
             record.dirty.append(it.key());
@@ -288,11 +310,24 @@ Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObjec
         record.dirty.append(QString(kDeletedFlag));
         record.base.insert(QString(kDeletedFlag), true);
     }
+    return record;
+}
+
+Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObject &fields,
+                                         ChangeSet *change)
+{
+    RecordTable *t = table(entity);
+    if (!t)
+        return Error {QStringLiteral("bad_entity"),
+                      QStringLiteral("There is no entity called \"%1\".").arg(entity)};
+    Result<LocalRecord> record = newRecord(*t, fields);
+    if (!record)
+        return record.error();
     Sql::Transaction transaction(m_db);
     if (!transaction.begun())
         return transaction.begun().error();
-    const ChangeSet set {entity, {record.guid}, ChangeOrigin::Local};
-    if (Status s = t->write(record); !s)
+    const ChangeSet set {entity, {record->guid}, ChangeOrigin::Local};
+    if (Status s = t->write(record.value()); !s)
         return s.error();
     if (Status s = logChange(set); !s)
         return s.error();
@@ -300,13 +335,13 @@ Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObjec
         return s.error();
     if (change)
         *change = set;
-    return record.guid;
+    return record->guid;
 }
 
 Status LocalStore::editRecord(
     const QString &guid, ChangeOrigin origin,
     const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,
-    ChangeSet *change)
+    ChangeSet *change, const QStringList *alsoChanged)
 {
     Sql::Transaction transaction(m_db);
     if (!transaction.begun())
@@ -323,7 +358,9 @@ Status LocalStore::editRecord(
         return s;
     record.modified = now();
     Reconcile::updateStatus(record, current);
-    const ChangeSet set {record.entity, {guid}, origin};
+    ChangeSet set {record.entity, {guid}, origin};
+    if (alsoChanged)
+        set.guids += *alsoChanged;
     Status saved = current.isEmpty() ? dropConflict(guid) : saveConflict(current);
     if (!saved)
         return saved;
@@ -407,6 +444,7 @@ Status LocalStore::restoreRecord(const QString &guid, ChangeSet *change)
 Status LocalStore::resolveConflict(const QString &guid, const ConflictDecision &decision,
                                    ChangeSet *change)
 {
+    QStringList copies;
     return editRecord(
         guid, ChangeOrigin::Local,
         [&](const EntityDef &entity, LocalRecord &record, Conflict &conflict) -> Status {
@@ -414,10 +452,21 @@ Status LocalStore::resolveConflict(const QString &guid, const ConflictDecision &
                 return Error {
                     QStringLiteral("no_conflict"),
                     QStringLiteral("The record %1 has no conflict to resolve.").arg(guid)};
-            Reconcile::resolve(entity, record, conflict, decision.resolution);
+            if (Status s = checkDecision(entity, conflict, decision); !s)
+                return s;
+            if (decision.resolution == Resolution::KeepBoth) {
+                Result<LocalRecord> copy
+                    = newRecord(*table(entity.name), Reconcile::copyForKeepBoth(entity, record));
+                if (!copy)
+                    return copy.error();
+                if (Status s = table(entity.name)->write(copy.value()); !s)
+                    return s;
+                copies.append(copy->guid);
+            }
+            Reconcile::resolve(entity, record, conflict, decision);
             return success();
         },
-        change);
+        change, &copies);
 }
 
 Result<LocalRecord> LocalStore::record(const QString &guid)

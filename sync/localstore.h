@@ -87,12 +87,15 @@ public:
 
     // Sync engine side.
     Result<OutgoingBatch> nextBatch(int maxMutations);
+    // `merges` (if given) gets the records whose changes on both sides were merged.
     Status applyPushResponse(const OutgoingBatch &batch, const Wire::PushResponse &response,
-                             QList<ChangeSet> *changes, QStringList *problems);
+                             QList<ChangeSet> *changes, QStringList *problems,
+                             QList<AutoMerge> *merges = nullptr);
     // Forgets a pending push the server refused as a whole.
     Status dropBatch(const QString &batchId);
     // Applies a pulled page and stores its cursor, in one transaction.
-    Status applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *changes);
+    Status applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *changes,
+                         QList<AutoMerge> *merges = nullptr);
 
 private:
     LocalStore(QString path, Schema schema, QString connectionName);
@@ -106,11 +109,20 @@ private:
     Status commitWithLog(Sql::Transaction &transaction, const QHash<QString, ChangeSet> &touched,
                          QList<ChangeSet> *changes);
     Status writeMeta(const QString &key, const QVariant &value);
-    Status applyMerged(RecordTable &table, const Wire::RemoteRecord &remote, qint64 at);
+    Status applyMerged(RecordTable &table, const Wire::RemoteRecord &remote, qint64 at,
+                       QList<AutoMerge> *merges);
+    // Adds an AutoMerge for `record` if `fields` were merged from `remote`'s side.
+    void noteMerge(QList<AutoMerge> *merges, const RecordTable &table, const LocalRecord &record,
+                   const Wire::RemoteRecord &remote, const QStringList &fields) const;
+    // Reads a record and its conflict, lets `edit` change them, and writes both back in one
+    // transaction. `edit` may write other records of the same entity in that transaction
+    // and name them in `alsoChanged`.
     Status
     editRecord(const QString &guid, ChangeOrigin origin,
                const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,
-               ChangeSet *change);
+               ChangeSet *change, const QStringList *alsoChanged = nullptr);
+    // A new record of `entity` with `fields`, validated, waiting to sync; not yet written.
+    Result<LocalRecord> newRecord(RecordTable &table, const QJsonObject &fields) const;
 
     QString m_path;
     Schema m_schema;

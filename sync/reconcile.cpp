@@ -1,5 +1,7 @@
 #include "reconcile.h"
 
+#include "textmerge.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QSet>
@@ -73,6 +75,70 @@ void accept(LocalRecord &local, const QString &field, const QJsonValue &sent)
         local.base.insert(field, sent);
 }
 
+// Equality as the merge rules see it: refs as sets, numbers by value, and date-times as the
+// same instant however they are written.
+bool sameField(const FieldDef &def, const QJsonValue &a, const QJsonValue &b)
+{
+    if (sameValue(a, b))
+        return true;
+    if (def.type != FieldType::DateTime || !a.isString() || !b.isString())
+        return false;
+    const QDateTime x = QDateTime::fromString(a.toString(), Qt::ISODateWithMs);
+    const QDateTime y = QDateTime::fromString(b.toString(), Qt::ISODateWithMs);
+    return x.isValid() && y.isValid() && x == y;
+}
+
+std::optional<QString> textOf(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    if (value.isNull() || value.isUndefined())
+        return QString();
+    return std::nullopt;
+}
+
+// Text merges stretch by stretch (TextMerge). A string is one short line, such as a title,
+// where splicing words of two versions would surprise: it only follows the whitespace rules,
+// so the result must be one side's whole value.
+std::optional<QJsonValue> mergeText(const FieldDef &def, const QJsonValue &base,
+                                    const QJsonValue &mine, const QJsonValue &theirs)
+{
+    const std::optional<QString> b = textOf(base), m = textOf(mine), t = textOf(theirs);
+    if (!b || !m || !t)
+        return std::nullopt;
+    const TextMerge::Result result = TextMerge::merge(*b, *m, *t);
+    if (!result.isClean())
+        return std::nullopt;
+    const QString merged = result.text();
+    if (merged == *m)
+        return mine;
+    if (merged == *t)
+        return theirs;
+    if (def.type != FieldType::Text)
+        return std::nullopt;
+    return QJsonValue(merged);
+}
+
+// Both sides changed a field to different values: the value that keeps both changes, or
+// nothing if they conflict. A field already in conflict stays one: its base is no longer
+// what this device's value grew from.
+std::optional<QJsonValue> mergeBoth(const FieldDef &def, const Conflict &conflict,
+                                    const QJsonValue &base, const QJsonValue &mine,
+                                    const QJsonValue &theirs)
+{
+    switch (def.type) {
+    case FieldType::Refs:
+        return mergeSets(base, mine, theirs);
+    case FieldType::Text:
+    case FieldType::String:
+        if (conflict.field(def.name))
+            return std::nullopt;
+        return mergeText(def, base, mine, theirs);
+    default:
+        return std::nullopt;
+    }
+}
+
 } // namespace
 
 QJsonValue valueOf(const LocalRecord &local, QStringView field)
@@ -104,7 +170,7 @@ void updateStatus(LocalRecord &local, const Conflict &conflict)
 }
 
 void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::RemoteRecord &remote,
-                 Conflict &conflict)
+                 Conflict &conflict, QStringList *autoMerged)
 {
     const bool hadConflict = !conflict.isEmpty();
     if (remote.deleted) {
@@ -141,18 +207,25 @@ void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remote
             }
             const QJsonValue mine = local.fields.value(it.key());
             const QJsonValue base = local.base.value(it.key());
-            if (sameValue(theirs, mine)) {
+            if (sameField(*def, theirs, mine)) {
+                // Equal values, perhaps written differently: take the server's spelling.
+                local.fields.insert(it.key(), theirs);
                 clean(local, it.key());
                 conflict.fields.removeIf(
                     [&](const FieldConflict &f) { return f.field == it.key(); });
-            } else if (sameValue(theirs, base)) {
+            } else if (sameField(*def, theirs, base)) {
                 // Only this device changed it: still ours to push.
-            } else if (def->type == FieldType::Refs) {
-                const QJsonValue merged = mergeSets(base, mine, theirs);
-                local.fields.insert(it.key(), merged);
-                local.base.insert(it.key(), theirs);
-                if (sameValue(merged, theirs))
+            } else if (const std::optional<QJsonValue> merged
+                       = mergeBoth(*def, conflict, base, mine, theirs)) {
+                // Both changes kept: what differs from the server's value is this device's
+                // change on top of it.
+                local.fields.insert(it.key(), *merged);
+                if (sameValue(*merged, theirs))
                     clean(local, it.key());
+                else
+                    local.base.insert(it.key(), theirs);
+                if (autoMerged)
+                    autoMerged->append(it.key());
             } else {
                 setFieldConflict(conflict, it.key(), base, mine, theirs);
                 local.base.insert(it.key(), theirs);
@@ -172,12 +245,15 @@ void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remote
         conflict.theirsAt = remote.changedAt;
         if (!hadConflict || conflict.detectedAt == 0)
             conflict.detectedAt = QDateTime::currentMSecsSinceEpoch();
+        if (conflict.mineAt == 0)
+            conflict.mineAt = local.modified;
     }
     updateStatus(local, conflict);
 }
 
 void applyPushResult(const EntityDef &entity, LocalRecord &local, const QJsonObject &pushed,
-                     const Wire::MutationResult &result, Conflict &conflict)
+                     const Wire::MutationResult &result, Conflict &conflict,
+                     QStringList *autoMerged)
 {
     if (result.status == Wire::PushStatus::Rejected) {
         local.problem = result.reason.isEmpty() ? result.code : result.reason;
@@ -193,10 +269,21 @@ void applyPushResult(const EntityDef &entity, LocalRecord &local, const QJsonObj
         }
     }
     if (result.hasRecord) {
-        applyRemote(entity, local, result.record, conflict);
+        applyRemote(entity, local, result.record, conflict, autoMerged);
     } else {
         local.rev = std::max(local.rev, result.rev);
         updateStatus(local, conflict);
+    }
+    if (autoMerged && result.hasRecord && !deleteConflict) {
+        // Set operations merge on the server: members other than the ones sent show that
+        // another device's changes came in with this device's.
+        for (auto it = pushed.begin(); it != pushed.end(); ++it) {
+            const FieldDef *def = entity.field(it.key());
+            if (def && def->type == FieldType::Refs && result.record.fields.contains(it.key())
+                && !sameValue(result.record.fields.value(it.key()), it.value())
+                && !autoMerged->contains(it.key()))
+                autoMerged->append(it.key());
+        }
     }
 }
 
@@ -230,45 +317,127 @@ Wire::Mutation mutationFor(const EntityDef &entity, const LocalRecord &local, QJ
     return m;
 }
 
-void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict, Resolution resolution)
+namespace {
+
+// My side wins: every conflicting field keeps this device's value (sent again on top of the
+// server's revision), and a delete on either side is undone or kept as this device has it.
+void keepMine(const EntityDef &entity, LocalRecord &local, const Conflict &conflict)
 {
-    if (resolution == Resolution::KeepMine) {
-        for (const FieldConflict &f : std::as_const(conflict.fields)) {
+    for (const FieldConflict &f : conflict.fields) {
+        markDirty(local, f.field, f.theirs);
+        local.base.insert(f.field, f.theirs);
+    }
+    if (conflict.theirsDeleted) {
+        // Restore the record with everything this device has.
+        local.deleted = false;
+        for (const FieldDef &def : entity.fields) {
+            if (!local.fields.value(def.name).isNull()
+                && !local.fields.value(def.name).isUndefined())
+                markDirty(local, def.name, QJsonValue(QJsonValue::Null));
+        }
+        markDirty(local, QString(kDeletedFlag), true);
+        local.base.insert(QString(kDeletedFlag), true);
+    }
+    if (conflict.mineDeleted) {
+        markDirty(local, QString(kDeletedFlag), false);
+        local.base.insert(QString(kDeletedFlag), false);
+    }
+}
+
+void keepTheirs(LocalRecord &local, const Conflict &conflict)
+{
+    for (const FieldConflict &f : conflict.fields) {
+        local.fields.insert(f.field, f.theirs);
+        clean(local, f.field);
+    }
+    if (conflict.theirsDeleted) {
+        local.deleted = true;
+        local.dirty.clear();
+        local.base = {};
+    }
+    if (conflict.mineDeleted) {
+        local.deleted = false;
+        clean(local, QString(kDeletedFlag));
+    }
+}
+
+// Field by field: each conflicting field takes the decided value; one equal to the server's
+// is settled, any other is this device's change on top of the server's revision. A record
+// someone deleted comes back: a merged result is a record.
+void merge(const EntityDef &entity, LocalRecord &local, const Conflict &conflict,
+           const QJsonObject &values)
+{
+    Conflict deletes;
+    deletes.mineDeleted = conflict.mineDeleted;
+    deletes.theirsDeleted = conflict.theirsDeleted;
+    keepMine(entity, local, deletes);
+    for (const FieldConflict &f : conflict.fields) {
+        const QJsonValue value = values.contains(f.field) ? values.value(f.field) : f.mine;
+        local.fields.insert(f.field, value);
+        if (sameValue(value, f.theirs)) {
+            clean(local, f.field);
+        } else {
             markDirty(local, f.field, f.theirs);
             local.base.insert(f.field, f.theirs);
         }
-        if (conflict.theirsDeleted) {
-            // Restore the record with everything this device has.
-            local.deleted = false;
-            for (const FieldDef &def : entity.fields) {
-                if (!local.fields.value(def.name).isNull()
-                    && !local.fields.value(def.name).isUndefined())
-                    markDirty(local, def.name, QJsonValue(QJsonValue::Null));
-            }
-            markDirty(local, QString(kDeletedFlag), true);
-            local.base.insert(QString(kDeletedFlag), true);
-        }
-        if (conflict.mineDeleted) {
-            markDirty(local, QString(kDeletedFlag), false);
-            local.base.insert(QString(kDeletedFlag), false);
-        }
-    } else {
-        for (const FieldConflict &f : std::as_const(conflict.fields)) {
-            local.fields.insert(f.field, f.theirs);
-            clean(local, f.field);
-        }
-        if (conflict.theirsDeleted) {
-            local.deleted = true;
-            local.dirty.clear();
-            local.base = {};
-        }
-        if (conflict.mineDeleted) {
-            local.deleted = false;
-            clean(local, QString(kDeletedFlag));
-        }
+    }
+}
+
+} // namespace
+
+void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict,
+             const ConflictDecision &decision)
+{
+    switch (decision.resolution) {
+    case Resolution::KeepMine:
+        keepMine(entity, local, conflict);
+        break;
+    case Resolution::KeepTheirs:
+    case Resolution::KeepBoth:
+        keepTheirs(local, conflict);
+        break;
+    case Resolution::Merge:
+        merge(entity, local, conflict, decision.values);
+        break;
     }
     conflict = {};
     updateStatus(local, conflict);
+}
+
+void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict, Resolution resolution)
+{
+    resolve(entity, local, conflict, ConflictDecision {resolution, {}});
+}
+
+QJsonObject copyForKeepBoth(const EntityDef &entity, const LocalRecord &local)
+{
+    QJsonObject fields;
+    for (const FieldDef &def : entity.fields) {
+        const QJsonValue value = local.fields.value(def.name);
+        if (!value.isUndefined() && !value.isNull())
+            fields.insert(def.name, value);
+    }
+    return fields;
+}
+
+std::optional<ConflictDecision> decide(ConflictPolicy policy, const LocalRecord &local,
+                                       const Conflict &conflict)
+{
+    switch (policy) {
+    case ConflictPolicy::Ask:
+        return std::nullopt;
+    case ConflictPolicy::KeepMine:
+        return ConflictDecision {Resolution::KeepMine, {}};
+    case ConflictPolicy::KeepTheirs:
+        return ConflictDecision {Resolution::KeepTheirs, {}};
+    case ConflictPolicy::Newest: {
+        // A tie goes to the other side: it is the change the server already holds.
+        const qint64 mine = conflict.mineAt > 0 ? conflict.mineAt : local.modified;
+        return ConflictDecision {
+            mine > conflict.theirsAt ? Resolution::KeepMine : Resolution::KeepTheirs, {}};
+    }
+    }
+    return std::nullopt;
 }
 
 } // namespace Ferry::Reconcile

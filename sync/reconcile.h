@@ -11,16 +11,18 @@ namespace Ferry::Reconcile {
 
 // Brings the server's state of a record (a pulled change, or the record in a push answer)
 // into the local copy. Fields the device did not change take the server's values; fields
-// it changed are kept, merged (sets), or become entries of `conflict`. Fields the local
-// schema does not know go to `extra`, verbatim.
+// it changed are kept, merged (sets, text), or become entries of `conflict`. The fields
+// merged from both sides are added to `autoMerged`. Fields the local schema does not know
+// go to `extra`, verbatim.
 void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::RemoteRecord &remote,
-                 Conflict &conflict);
+                 Conflict &conflict, QStringList *autoMerged = nullptr);
 
 // Applies the server's answer to one pushed mutation. `pushed` holds the values the
 // mutation sent (see mutationFor); fields edited again while the push was in flight stay
 // dirty.
 void applyPushResult(const EntityDef &entity, LocalRecord &local, const QJsonObject &pushed,
-                     const Wire::MutationResult &result, Conflict &conflict);
+                     const Wire::MutationResult &result, Conflict &conflict,
+                     QStringList *autoMerged = nullptr);
 
 // The mutation that sends a record's dirty fields, and (in `pushed`) the values it sends.
 Wire::Mutation mutationFor(const EntityDef &entity, const LocalRecord &local, QJsonObject *pushed);
@@ -29,6 +31,19 @@ Wire::Mutation mutationFor(const EntityDef &entity, const LocalRecord &local, QJ
 // record dirty against the server's revision, so pushing it is an ordinary change.
 void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict,
              Resolution resolution);
+
+// Settles a conflict as decided (see ConflictDecision). KeepBoth settles this record as
+// KeepTheirs; the caller makes the copy (copyForKeepBoth) in the same transaction.
+void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict,
+             const ConflictDecision &decision);
+
+// The fields of a new record holding this device's side of a conflicted record, for
+// "keep both".
+QJsonObject copyForKeepBoth(const EntityDef &entity, const LocalRecord &local);
+
+// What a policy decides for a conflict; nothing for ConflictPolicy::Ask.
+std::optional<ConflictDecision> decide(ConflictPolicy policy, const LocalRecord &local,
+                                       const Conflict &conflict);
 
 // Three-way merge of sets: adds and removes of both sides applied. Sorted, no duplicates.
 QJsonValue mergeSets(const QJsonValue &base, const QJsonValue &mine, const QJsonValue &theirs);

@@ -72,6 +72,7 @@ QJsonObject Conflict::toJson() const
                         {QStringLiteral("theirsDevice"), theirsDevice},
                         {QStringLiteral("theirsUser"), theirsUser},
                         {QStringLiteral("theirsAt"), double(theirsAt)},
+                        {QStringLiteral("mineAt"), double(mineAt)},
                         {QStringLiteral("detectedAt"), double(detectedAt)}};
 }
 
@@ -92,6 +93,7 @@ Conflict Conflict::fromJson(const QJsonObject &object)
     c.theirsFields = object.value(QStringLiteral("theirsFields")).toObject();
     c.theirsDevice = object.value(QStringLiteral("theirsDevice")).toString();
     c.theirsUser = object.value(QStringLiteral("theirsUser")).toString();
+    c.mineAt = qint64(object.value(QStringLiteral("mineAt")).toDouble());
     c.theirsAt = qint64(object.value(QStringLiteral("theirsAt")).toDouble());
     c.detectedAt = qint64(object.value(QStringLiteral("detectedAt")).toDouble());
     return c;

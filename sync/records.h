@@ -58,7 +58,8 @@ struct Conflict
     QJsonObject theirsFields; // the other side's record as last seen (may be partial)
     QString theirsDevice;
     QString theirsUser;
-    qint64 theirsAt = 0;
+    qint64 theirsAt = 0; // when the server took the other side's change
+    qint64 mineAt = 0; // when this device last changed the record (this device's clock)
     qint64 detectedAt = 0;
 
     bool isEmpty() const { return fields.isEmpty() && !mineDeleted && !theirsDeleted; }
@@ -89,6 +90,19 @@ enum class ConflictPolicy { Ask, KeepMine, KeepTheirs, Newest };
 QString policyName(ConflictPolicy policy);
 std::optional<ConflictPolicy> policyFromName(QStringView name);
 
+// A record whose changes on both sides were merged without asking (text stretch by
+// stretch, sets member by member), for the activity log.
+struct AutoMerge
+{
+    QString entity;
+    QString guid;
+    QString name; // the record's display field after the merge; may be empty
+    QStringList fields;
+    QString theirsDevice; // whose change was merged with this device's; empty if unknown
+    QString theirsUser;
+    qint64 theirsAt = 0;
+};
+
 enum class ChangeOrigin { Local, Remote };
 
 // One committed transaction's effect on one entity: which records changed and why. Views
@@ -106,3 +120,4 @@ Q_DECLARE_METATYPE(Ferry::LocalRecord)
 Q_DECLARE_METATYPE(Ferry::Conflict)
 Q_DECLARE_METATYPE(Ferry::ConflictDecision)
 Q_DECLARE_METATYPE(Ferry::ChangeSet)
+Q_DECLARE_METATYPE(Ferry::AutoMerge)

@@ -1,5 +1,7 @@
 #include "syncclient.h"
 
+#include "threadpriority.h"
+
 namespace Ferry {
 
 SyncClient::SyncClient(const QString &storePath, const Schema &schema, QObject *parent)
@@ -15,6 +17,7 @@ SyncClient::SyncClient(const QString &storePath, const Schema &schema, QObject *
     connect(m_engine, &SyncEngine::changesCommitted, this, &SyncClient::changesCommitted);
     connect(m_engine, &SyncEngine::errorOccurred, this, &SyncClient::errorOccurred);
     connect(m_engine, &SyncEngine::syncFinished, this, &SyncClient::syncFinished);
+    runBelowInteractive(m_thread);
     m_thread.start();
     QMetaObject::invokeMethod(m_engine, &SyncEngine::start, Qt::QueuedConnection);
 }

@@ -1,6 +1,7 @@
 #include "syncengine.h"
 
 #include "pagewriter.h"
+#include "threadpriority.h"
 #include "wire.h"
 
 #include <QJsonDocument>
@@ -88,6 +89,7 @@ void SyncEngine::start()
     connect(m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
     connect(m_writer, &PageWriter::applied, this, &SyncEngine::onPageApplied);
     connect(m_writer, &PageWriter::failed, this, &SyncEngine::onPageFailed);
+    runBelowInteractive(*m_writerThread);
     m_writerThread->start();
     Q_EMIT started(Error {});
 }

@@ -9,6 +9,7 @@
 #include <QTest>
 
 using namespace FerryTest;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -34,6 +35,8 @@ private Q_SLOTS:
     void initTestCase();
     void twoProfilesSync();
     void conflictListedAndResolved();
+    void everyResolveChoiceConverges_data();
+    void everyResolveChoiceConverges();
     void badInputIsRefusedClearly_data();
     void badInputIsRefusedClearly();
     void loginRefusesBadToken();
@@ -177,6 +180,79 @@ void TestCli::conflictListedAndResolved()
             r.value(QStringLiteral("fields")).toObject().value(QStringLiteral("name")).toString(),
             QStringLiteral("teal"));
         QCOMPARE(r.value(QStringLiteral("status")).toString(), QStringLiteral("synced"));
+    }
+}
+
+void TestCli::everyResolveChoiceConverges_data()
+{
+    QTest::addColumn<QStringList>("choice"); // resolve's arguments after the guid
+    QTest::addColumn<QStringList>("names"); // the tags' names everywhere afterwards, sorted
+    QTest::addColumn<QString>("colour"); // the original tag's colour afterwards
+
+    // "one" sets name=navy colour=#000080; "two" (which resolves) set name=teal colour=#008080.
+    QTest::newRow("keep theirs") << QStringList {u"--keep"_s, u"theirs"_s}
+                                 << QStringList {u"navy"_s} << u"#000080"_s;
+    QTest::newRow("keep both") << QStringList {u"--keep"_s, u"both"_s}
+                               << QStringList {u"navy"_s, u"teal"_s} << u"#000080"_s;
+    QTest::newRow("field by field")
+        << QStringList {u"--take"_s, u"name=theirs"_s, u"--set"_s, u"color=#123456"_s}
+        << QStringList {u"navy"_s} << u"#123456"_s;
+    QTest::newRow("fields not named keep mine")
+        << QStringList {u"--take"_s, u"color=theirs"_s} << QStringList {u"teal"_s} << u"#000080"_s;
+    // "two" edited before "one" sent its change, so the other side is newer.
+    QTest::newRow("all by newest") << QStringList {u"--all"_s, u"--policy"_s, u"newest"_s}
+                                   << QStringList {u"navy"_s} << u"#000080"_s;
+}
+
+void TestCli::everyResolveChoiceConverges()
+{
+    QFETCH(QStringList, choice);
+    QFETCH(QStringList, names);
+    QFETCH(QString, colour);
+    const QString one = u"one-"_s + QString::fromLatin1(QTest::currentDataTag());
+    const QString two = u"two-"_s + QString::fromLatin1(QTest::currentDataTag());
+    // A workspace per row, so each row sees only its own tags.
+    const QString workspace = m_server.newWorkspace(QStringLiteral("carol"));
+    QVERIFY(!workspace.isEmpty());
+    for (const QString &profile : {one, two}) {
+        const Run r = cli(profile,
+                          {u"login"_s, u"--server"_s, m_server.url().toString(), u"--token"_s,
+                           m_token, u"--workspace"_s, workspace});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    }
+    const QString guid
+        = cli(one, {u"create"_s, u"Tag"_s, u"name=blue"_s, u"color=#0000ff"_s}).out.trimmed();
+    QCOMPARE(guid.size(), 36);
+    QCOMPARE(cli(one, {u"sync"_s}).exitCode, 0);
+    QCOMPARE(cli(two, {u"sync"_s}).exitCode, 0);
+    QCOMPARE(cli(one, {u"edit"_s, guid, u"name=navy"_s, u"color=#000080"_s}).exitCode, 0);
+    QCOMPARE(cli(two, {u"edit"_s, guid, u"name=teal"_s, u"color=#008080"_s}).exitCode, 0);
+    QCOMPARE(cli(one, {u"sync"_s}).exitCode, 0);
+    QCOMPARE(cli(two, {u"sync"_s}).exitCode, 0);
+    QCOMPARE(cli(two, {u"conflicts"_s, u"--json"_s}).json().toArray().size(), 1);
+
+    const QStringList args = choice.first() == u"--all"_s
+        ? QStringList {u"resolve"_s} + choice
+        : QStringList {u"resolve"_s, guid} + choice;
+    const Run resolved = cli(two, args);
+    QVERIFY2(resolved.exitCode == 0, qPrintable(resolved.err));
+    QCOMPARE(cli(two, {u"conflicts"_s, u"--json"_s}).json().toArray().size(), 0);
+    QCOMPARE(cli(two, {u"sync"_s}).exitCode, 0);
+    QCOMPARE(cli(one, {u"sync"_s}).exitCode, 0);
+
+    for (const QString &profile : {one, two}) {
+        const QJsonArray tags = cli(profile, {u"list"_s, u"Tag"_s, u"--json"_s}).json().toArray();
+        QStringList seen;
+        for (const QJsonValue &tag : tags) {
+            const QJsonObject record = tag.toObject();
+            const QJsonObject fields = record.value(u"fields"_s).toObject();
+            seen.append(fields.value(u"name"_s).toString());
+            QCOMPARE(record.value(u"status"_s).toString(), u"synced"_s);
+            if (record.value(u"guid"_s).toString() == guid)
+                QCOMPARE(fields.value(u"color"_s).toString(), colour);
+        }
+        seen.sort();
+        QCOMPARE(seen, names);
     }
 }
 

@@ -162,8 +162,8 @@ void TestSync::sameFieldEditBecomesConflict()
     QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(),
              QStringLiteral("from a"));
 
-    QVERIFY(
-        b.store().resolveConflict(guid, {keepMine ? Resolution::KeepMine : Resolution::KeepTheirs}));
+    QVERIFY(b.store().resolveConflict(
+        guid, {keepMine ? Resolution::KeepMine : Resolution::KeepTheirs, {}}));
     QVERIFY(b.store().conflicts()->isEmpty());
     SYNC_OK(b);
     SYNC_OK(a);
@@ -245,8 +245,8 @@ void TestSync::editVersusDelete()
     // Until decided, the record shows this device's side.
     QCOMPARE(me.record(guid).deleted, !remoteDeletes);
 
-    QVERIFY(
-        me.store().resolveConflict(guid, {keepMine ? Resolution::KeepMine : Resolution::KeepTheirs}));
+    QVERIFY(me.store().resolveConflict(
+        guid, {keepMine ? Resolution::KeepMine : Resolution::KeepTheirs, {}}));
     SYNC_OK(me);
     SYNC_OK(other);
     const bool deletedInTheEnd = remoteDeletes != keepMine;

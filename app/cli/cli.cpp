@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "accountcheck.h"
+#include "reconcile.h"
 #include "syncclient.h"
 #include "watch.h"
 
@@ -37,7 +38,12 @@ const char kHelp[] = R"(Commands:
                                                       change, until interrupted; a line per sync
   status                                              server, cursor, unsynced and conflict counts
   conflicts                                           records changed on both sides
-  resolve GUID --keep mine|theirs                     settle a conflict
+  resolve GUID --keep mine|theirs|both                settle a conflict: this device's values,
+                                                      the other side's, or both as two records
+                                                      (edit vs delete: mine = my side wins)
+  resolve GUID [--take FIELD=mine|theirs] [--set FIELD=VALUE]
+                                                      field by field; fields not named keep mine
+  resolve --all --policy mine|theirs|newest          settle every open conflict by a policy
 Refs fields take comma-separated guids; an empty value clears a field.)";
 
 QString formatTime(qint64 ms)
@@ -70,9 +76,18 @@ Cli::Cli()
          QStringLiteral("TOKEN")},
         {QStringLiteral("workspace"), QStringLiteral("login: the workspace to sync."),
          QStringLiteral("ID")},
-        {QStringLiteral("keep"), QStringLiteral("resolve: mine or theirs."),
+        {QStringLiteral("keep"), QStringLiteral("resolve: mine, theirs or both."),
          QStringLiteral("SIDE")},
-        {QStringLiteral("all"), QStringLiteral("list: include deleted records.")},
+        {QStringLiteral("take"),
+         QStringLiteral("resolve: a conflicting field's side (FIELD=mine or FIELD=theirs)."),
+         QStringLiteral("FIELD=SIDE")},
+        {QStringLiteral("set"), QStringLiteral("resolve: a conflicting field's result."),
+         QStringLiteral("FIELD=VALUE")},
+        {QStringLiteral("policy"),
+         QStringLiteral("resolve --all: mine, theirs or newest (the later change wins)."),
+         QStringLiteral("POLICY")},
+        {QStringLiteral("all"),
+         QStringLiteral("list: include deleted records; resolve: every open conflict.")},
         {QStringLiteral("retries"), QStringLiteral("sync: attempts before giving up (default 4)."),
          QStringLiteral("N")},
         {QStringLiteral("page-size"), QStringLiteral("sync: records per pulled page."),
@@ -560,18 +575,118 @@ int Cli::conflicts()
 
 int Cli::resolve()
 {
+    if (m_parser.isSet(QStringLiteral("all")))
+        return resolveAll();
     if (m_args.size() != 1)
-        return usage(QStringLiteral("resolve needs exactly one guid."));
-    const QString keep = m_parser.value(QStringLiteral("keep"));
-    if (keep != QLatin1String("mine") && keep != QLatin1String("theirs"))
-        return usage(QStringLiteral("resolve needs --keep mine or --keep theirs."));
-    Status s = m_store->resolveConflict(m_args.first(),
-                                        {keep == QLatin1String("mine") ? Resolution::KeepMine
-                                                                       : Resolution::KeepTheirs});
-    if (!s)
+        return usage(QStringLiteral("resolve needs exactly one guid (or --all --policy)."));
+    const QString guid = m_args.first();
+    Result<ConflictDecision> decision = decisionFromOptions(guid);
+    if (!decision)
+        return decision.error().code == QLatin1String("usage") ? usage(decision.error().message)
+                                                               : fail(decision.error());
+    ChangeSet change;
+    if (Status s = m_store->resolveConflict(guid, decision.value(), &change); !s)
         return fail(s.error());
-    if (!m_json)
-        m_out << "Resolved; kept " << keep << ". Run ferry-cli sync to send it.\n";
+    const QString copy = change.guids.size() > 1 ? change.guids.last() : QString();
+    if (m_json) {
+        QJsonObject answer {{QStringLiteral("resolved"), guid}};
+        if (!copy.isEmpty())
+            answer.insert(QStringLiteral("copy"), copy);
+        printJson(answer);
+        return 0;
+    }
+    m_out << "Resolved " << guid;
+    if (!copy.isEmpty())
+        m_out << "; your version is now the record " << copy;
+    m_out << ". Run ferry-cli sync to send it.\n";
+    return 0;
+}
+
+Result<ConflictDecision> Cli::decisionFromOptions(const QString &guid)
+{
+    const QString keep = m_parser.value(QStringLiteral("keep"));
+    const QStringList takes = m_parser.values(QStringLiteral("take"));
+    const QStringList sets = m_parser.values(QStringLiteral("set"));
+    const auto usageError = [](const QString &message) {
+        return Error {QStringLiteral("usage"), message};
+    };
+    if (!keep.isEmpty()) {
+        if (!takes.isEmpty() || !sets.isEmpty())
+            return usageError(QStringLiteral("--keep decides the whole record; it does not go "
+                                             "with --take or --set."));
+        if (keep == QLatin1String("mine"))
+            return ConflictDecision {Resolution::KeepMine, {}};
+        if (keep == QLatin1String("theirs"))
+            return ConflictDecision {Resolution::KeepTheirs, {}};
+        if (keep == QLatin1String("both"))
+            return ConflictDecision {Resolution::KeepBoth, {}};
+        return usageError(
+            QStringLiteral("--keep takes mine, theirs or both, not \"%1\".").arg(keep));
+    }
+    if (takes.isEmpty() && sets.isEmpty())
+        return usageError(QStringLiteral("resolve needs --keep, --take or --set."));
+
+    Result<std::optional<Conflict>> open = m_store->conflict(guid);
+    if (!open)
+        return open.error();
+    if (!open.value())
+        return Error {QStringLiteral("no_conflict"),
+                      QStringLiteral("The record %1 has no conflict to resolve.").arg(guid)};
+    const Conflict &conflict = *open.value();
+    ConflictDecision decision {Resolution::Merge, {}};
+    for (const QString &take : takes) {
+        const QStringList parts = take.split(QLatin1Char('='));
+        if (parts.size() != 2
+            || (parts[1] != QLatin1String("mine") && parts[1] != QLatin1String("theirs")))
+            return usageError(
+                QStringLiteral("--take needs FIELD=mine or FIELD=theirs, not \"%1\".").arg(take));
+        const FieldConflict *field = conflict.field(parts[0]);
+        if (!field)
+            return Error {
+                QStringLiteral("bad_field"),
+                QStringLiteral("\"%1\" is not a field in conflict on %2.").arg(parts[0], guid)};
+        decision.values.insert(parts[0],
+                               parts[1] == QLatin1String("mine") ? field->mine : field->theirs);
+    }
+    if (!sets.isEmpty()) {
+        Result<QJsonObject> values = parseAssignments(conflict.entity, sets);
+        if (!values)
+            return values.error();
+        for (auto it = values->begin(); it != values->end(); ++it)
+            decision.values.insert(it.key(), it.value());
+    }
+    return decision;
+}
+
+int Cli::resolveAll()
+{
+    const std::optional<ConflictPolicy> policy
+        = policyFromName(m_parser.value(QStringLiteral("policy")));
+    if (!policy || *policy == ConflictPolicy::Ask)
+        return usage(QStringLiteral("resolve --all needs --policy mine, theirs or newest."));
+    Result<QList<Conflict>> open = m_store->conflicts();
+    if (!open)
+        return fail(open.error());
+    int resolved = 0;
+    for (const Conflict &conflict : open.value()) {
+        Result<LocalRecord> record = m_store->record(conflict.guid);
+        if (!record)
+            return fail(record.error());
+        const std::optional<ConflictDecision> decision
+            = Reconcile::decide(*policy, record.value(), conflict);
+        if (!decision)
+            continue;
+        if (Status s = m_store->resolveConflict(conflict.guid, *decision); !s)
+            return fail(s.error());
+        ++resolved;
+    }
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("resolved"), resolved}});
+    else
+        m_out << "Resolved " << resolved << " conflict(s) by keeping "
+              << (*policy == ConflictPolicy::Newest ? QStringLiteral("the newer change")
+                                                    : policyName(*policy))
+              << ". Run ferry-cli sync to send them.\n";
     return 0;
 }
 

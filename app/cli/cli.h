@@ -34,6 +34,8 @@ private:
     int conflicts();
     int resolve();
 
+    Ferry::Result<Ferry::ConflictDecision> decisionFromOptions(const QString &guid);
+    int resolveAll();
     Ferry::Result<QJsonObject> parseAssignments(const QString &entity,
                                                 const QStringList &assignments) const;
     Ferry::SyncConfig config() const;

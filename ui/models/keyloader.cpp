@@ -1,5 +1,7 @@
 #include "keyloader.h"
 
+#include "threadpriority.h"
+
 #include <QAtomicInteger>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -17,6 +19,7 @@ KeyLoader::KeyLoader(QString storePath, QObject *parent)
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &KeyWorker::loaded, this, &KeyLoader::loaded);
     connect(m_worker, &KeyWorker::failed, this, &KeyLoader::failed);
+    runBelowInteractive(m_thread);
     m_thread.start();
 }
 
