@@ -2,6 +2,7 @@
 
 #include "localserver.h"
 #include "mainwindow/mainwindow.h"
+#include "merge/policyresolver.h"
 #include "settings/appsettings.h"
 #include "settings/autostart.h"
 #include "settings/firstrundialog.h"
@@ -66,6 +67,7 @@ bool DesktopApp::start()
     m_tokens = new TokenStore(m_options.profile, m_profileDir, this);
     m_localServer = new LocalServer(this);
     m_check = new AccountCheck(this);
+    m_autoResolver = new AutoResolver(*m_data, *m_scheduler, this);
     applySettings();
 
     m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
@@ -129,6 +131,7 @@ void DesktopApp::applySettings()
                                                       ? m_options.syncIntervalSeconds
                                                       : m_settings->syncIntervalSeconds()));
     m_scheduler->setPaused(m_settings->isPaused());
+    m_autoResolver->setPolicy(m_settings->conflictPolicy());
     if (m_tray)
         m_tray->setPaused(m_settings->isPaused());
 }

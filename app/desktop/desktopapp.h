@@ -13,6 +13,7 @@
 
 namespace Ferry::Ui {
 class AppSettings;
+class AutoResolver;
 class FirstRunDialog;
 class MainWindow;
 class TokenStore;
@@ -76,6 +77,7 @@ private:
     std::unique_ptr<Ferry::SyncScheduler> m_scheduler;
     std::unique_ptr<Ferry::Ui::MainWindow> m_window;
     Ferry::Ui::TrayIcon *m_tray = nullptr;
+    Ferry::Ui::AutoResolver *m_autoResolver = nullptr;
     Ferry::Ui::TokenStore *m_tokens = nullptr;
     LocalServer *m_localServer = nullptr;
     Ferry::AccountCheck *m_check = nullptr;

@@ -4,6 +4,7 @@
 #include "editor/editorbanner.h"
 #include "editor/fieldeditor.h"
 #include "editor/recordchoices.h"
+#include "merge/mergetext.h"
 #include "models/recorddisplay.h"
 
 #include <QAction>
@@ -91,6 +92,12 @@ RecordEditor::RecordEditor(DataStore &store, const QString &blobFolder, QWidget 
     QPushButton *close = m_deletedBanner->addButton(tr("Close"), QStringLiteral("closeButton"));
     connect(close, &QPushButton::clicked, this, &RecordEditor::closeRecord);
 
+    m_conflictBanner
+        = new EditorBanner(QStringLiteral("conflictBanner"), EditorBanner::Tone::Warning, this);
+    QPushButton *resolve
+        = m_conflictBanner->addButton(tr("Resolve…"), QStringLiteral("resolveButton"));
+    connect(resolve, &QPushButton::clicked, this, [this] { Q_EMIT resolveRequested(m_guid); });
+
     m_message = makeLabel(QStringLiteral("editorMessage"), this);
     m_message->setWordWrap(true);
     m_message->setContentsMargins(12, 6, 12, 6);
@@ -111,6 +118,7 @@ RecordEditor::RecordEditor(DataStore &store, const QString &blobFolder, QWidget 
 
     layout->addWidget(m_undoBanner);
     layout->addWidget(m_deletedBanner);
+    layout->addWidget(m_conflictBanner);
     layout->addWidget(m_message);
     layout->addWidget(m_scroll, 1);
     layout->addWidget(m_empty, 1);
@@ -411,8 +419,33 @@ void RecordEditor::refresh(ChangeOrigin origin)
     updateActions();
 }
 
+void RecordEditor::updateConflictBanner()
+{
+    if (m_guid.isEmpty() || m_record.status != SyncStatus::Conflicted) {
+        m_conflictBanner->hide();
+        return;
+    }
+    QString text = tr("This record was changed here and elsewhere. Choose what to keep.");
+    const Result<std::optional<Conflict>> conflict = m_store.store().conflict(m_guid);
+    if (conflict && conflict.value()) {
+        const Conflict &c = *conflict.value();
+        if (c.theirsDeleted)
+            text = tr("%1 deleted this record on %2 while you edited it. Choose what to keep.")
+                       .arg(userName(c), deviceName(c));
+        else if (c.mineDeleted)
+            text = tr("You deleted this record while %1 edited it on %2. Choose what to keep.")
+                       .arg(userName(c), deviceName(c));
+        else
+            text = tr("%1 also changed this record on %2, %3. Choose what to keep.")
+                       .arg(userName(c), deviceName(c), relativeTime(c.theirsAt));
+    }
+    m_conflictBanner->setText(text);
+    m_conflictBanner->show();
+}
+
 void RecordEditor::updateHeader()
 {
+    updateConflictBanner();
     m_entityLabel->setText(entityTitle().toUpper());
     m_entityLabel->setVisible(!m_entity.isEmpty());
     if (m_guid.isEmpty()) {

@@ -70,6 +70,8 @@ Q_SIGNALS:
     void recordOpened(const QString &guid);
     void recordDeleted(const QString &guid);
     void recordClosed();
+    // The person asked to settle the open record's conflict ("Resolve…" in its banner).
+    void resolveRequested(const QString &guid);
 
 private:
     struct FieldRow
@@ -88,6 +90,7 @@ private:
     void commitField(FieldEditor *editor);
     void setFieldError(FieldRow &row, const QString &message);
     void updateHeader();
+    void updateConflictBanner();
     void updateActions();
     void showMessage(const QString &message);
     QString entityTitle() const;
@@ -108,6 +111,7 @@ private:
     QLabel *m_empty = nullptr;
     EditorBanner *m_undoBanner = nullptr;
     EditorBanner *m_deletedBanner = nullptr;
+    EditorBanner *m_conflictBanner = nullptr;
     QScrollArea *m_scroll = nullptr;
     QAction *m_newAction;
     QAction *m_duplicateAction;

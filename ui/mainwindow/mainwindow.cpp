@@ -4,6 +4,8 @@
 #include "editor/recordeditor.h"
 #include "mainwindow/activitylogview.h"
 #include "mainwindow/syncstatusbar.h"
+#include "merge/conflictspanel.h"
+#include "merge/mergedialog.h"
 #include "models/entitylistmodel.h"
 #include "models/recordfilterproxy.h"
 #include "models/recordtablemodel.h"
@@ -46,6 +48,7 @@ MainWindow::MainWindow(DataStore &store, SyncScheduler &scheduler, const QString
     connect(&m_scheduler, &SyncScheduler::activityAdded, m_activity, &ActivityLogView::addEntry);
     m_activity->setEntries(m_scheduler.activity());
     onOverview(m_scheduler.overview());
+    updateConflictActions();
 
     if (!m_store.schema().entities().isEmpty())
         showEntity(m_store.schema().entities().first().name);
@@ -78,6 +81,12 @@ void MainWindow::buildActions()
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
     connect(m_quitAction, &QAction::triggered, this, &MainWindow::quitRequested);
+
+    m_resolveAction = new QAction(tr("Resol&ve Conflict…"), this);
+    m_resolveAction->setObjectName(QStringLiteral("resolveAction"));
+    m_resolveAction->setToolTip(tr("Choose what to keep of this record's two versions"));
+    connect(m_resolveAction, &QAction::triggered, this,
+            [this] { resolveConflict(m_editor->guid()); });
 }
 
 void MainWindow::buildLayout()
@@ -115,6 +124,7 @@ void MainWindow::buildLayout()
     m_table->horizontalHeader()->setHighlightSections(false);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onCurrentRowChanged);
+    connect(m_table, &QTableView::doubleClicked, this, &MainWindow::onRecordDoubleClicked);
 
     auto *listPane = new QWidget(this);
     auto *listLayout = new QVBoxLayout(listPane);
@@ -124,6 +134,11 @@ void MainWindow::buildLayout()
 
     m_editor->setObjectName(QStringLiteral("recordEditor"));
     connect(m_editor, &RecordEditor::recordOpened, this, &MainWindow::selectRecord);
+    connect(m_editor, &RecordEditor::resolveRequested, this, &MainWindow::resolveConflict);
+    connect(m_editor, &RecordEditor::recordOpened, this, &MainWindow::updateConflictActions);
+    connect(m_editor, &RecordEditor::recordClosed, this, &MainWindow::updateConflictActions);
+    // After the editor: it has read the record again by then.
+    connect(&m_store, &DataStore::changed, this, &MainWindow::updateConflictActions);
 
     auto *splitter = new QSplitter(this);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -148,12 +163,29 @@ void MainWindow::buildLayout()
     activityAction->setText(tr("&Activity"));
     activityAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
 
+    m_conflicts = new ConflictsPanel(m_store, this);
+    m_conflictsDock = new QDockWidget(tr("Conflicts"), this);
+    m_conflictsDock->setObjectName(QStringLiteral("conflictsDock"));
+    m_conflictsDock->setWidget(m_conflicts);
+    addDockWidget(Qt::BottomDockWidgetArea, m_conflictsDock);
+    m_conflictsDock->hide();
+    m_conflictsAction = m_conflictsDock->toggleViewAction();
+    m_conflictsAction->setObjectName(QStringLiteral("conflictsAction"));
+    m_conflictsAction->setIcon(QIcon(QStringLiteral(":/icons/models/conflict.svg")));
+    m_conflictsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    connect(m_conflicts, &ConflictsPanel::countChanged, this, &MainWindow::updateConflictActions);
+    connect(m_conflictsAction, &QAction::toggled, this, [this](bool shown) {
+        if (shown)
+            m_conflicts->setFocus(); // the list, ready for arrows and Enter
+    });
+
     QToolBar *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setMovable(false);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addAction(m_syncAction);
     toolbar->addSeparator();
+    toolbar->addAction(m_conflictsAction);
     toolbar->addAction(activityAction);
     toolbar->addAction(m_settingsAction);
 
@@ -166,7 +198,10 @@ void MainWindow::buildLayout()
     records->addAction(m_editor->newAction());
     records->addAction(m_editor->duplicateAction());
     records->addAction(m_editor->deleteAction());
+    records->addSeparator();
+    records->addAction(m_resolveAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_conflictsAction);
     view->addAction(activityAction);
 
     m_status = new SyncStatusBar(this);
@@ -226,6 +261,38 @@ void MainWindow::selectRecord(const QString &guid)
         m_table->selectRow(index.row());
         m_table->scrollTo(index);
     }
+}
+
+void MainWindow::onRecordDoubleClicked(const QModelIndex &index)
+{
+    if (index.data(RecordTableModel::SyncStatusRole).toInt() == int(SyncStatus::Conflicted))
+        resolveConflict(index.data(RecordTableModel::GuidRole).toString());
+}
+
+void MainWindow::resolveConflict(const QString &guid)
+{
+    if (!guid.isEmpty())
+        openMergeDialog(m_store, guid, this);
+}
+
+void MainWindow::showConflicts()
+{
+    if (!isVisible())
+        show();
+    m_conflictsDock->show();
+    m_conflictsDock->raise();
+    m_conflicts->setFocus();
+}
+
+void MainWindow::updateConflictActions()
+{
+    const int count = m_conflicts->count();
+    m_conflictsAction->setText(count == 0 ? tr("&Conflicts") : tr("&Conflicts (%1)").arg(count));
+    m_conflictsAction->setToolTip(
+        count == 0       ? tr("No open conflicts (Ctrl+Shift+K)")
+            : count == 1 ? tr("1 record changed here and elsewhere (Ctrl+Shift+K)")
+                         : tr("%1 records changed here and elsewhere (Ctrl+Shift+K)").arg(count));
+    m_resolveAction->setEnabled(m_editor->record().status == SyncStatus::Conflicted);
 }
 
 void MainWindow::onOverview(const SyncOverview &overview)

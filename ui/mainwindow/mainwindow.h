@@ -19,6 +19,7 @@ struct SyncOverview;
 namespace Ferry::Ui {
 
 class ActivityLogView;
+class ConflictsPanel;
 class EntityListModel;
 class RecordEditor;
 class RecordFilterProxy;
@@ -26,9 +27,10 @@ class RecordTableModel;
 class SyncStatusBar;
 
 // Ferry's main window: entities in a sidebar, the records of the chosen one in a sortable,
-// searchable table, the open record in an editor beside it, a Sync button, and the sync
-// state in the status bar. Everything it shows comes from the local store, so it works the
-// same offline. GUI thread.
+// searchable table, the open record in an editor beside it, a Sync button, the sync state in
+// the status bar, and the open conflicts with their count in a panel (double-clicking a
+// record in conflict opens its merge dialog). Everything it shows comes from the local store,
+// so it works the same offline. GUI thread.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -45,10 +47,18 @@ public:
     QString currentEntity() const { return m_entity; }
     RecordTableModel *recordModel() const { return m_model.get(); }
     RecordEditor *editor() const { return m_editor; }
+    ConflictsPanel *conflictsPanel() const { return m_conflicts; }
+
+    // Shows the conflicts panel, and the window if it was hidden.
+    void showConflicts();
+    // Opens the merge dialog for the record's conflict.
+    void resolveConflict(const QString &guid);
 
     QAction *syncAction() const { return m_syncAction; }
     QAction *settingsAction() const { return m_settingsAction; }
     QAction *quitAction() const { return m_quitAction; }
+    QAction *conflictsAction() const { return m_conflictsAction; }
+    QAction *resolveAction() const { return m_resolveAction; }
 
 Q_SIGNALS:
     void settingsRequested();
@@ -65,6 +75,8 @@ private:
     void onEntityActivated(const QModelIndex &index);
     void onCurrentRowChanged(const QModelIndex &current);
     void selectRecord(const QString &guid);
+    void onRecordDoubleClicked(const QModelIndex &index);
+    void updateConflictActions();
 
     DataStore &m_store;
     SyncScheduler &m_scheduler;
@@ -82,10 +94,14 @@ private:
     SyncStatusBar *m_status = nullptr;
     ActivityLogView *m_activity = nullptr;
     QDockWidget *m_activityDock = nullptr;
+    ConflictsPanel *m_conflicts = nullptr;
+    QDockWidget *m_conflictsDock = nullptr;
 
     QAction *m_syncAction = nullptr;
     QAction *m_settingsAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QAction *m_conflictsAction = nullptr;
+    QAction *m_resolveAction = nullptr;
 };
 
 } // namespace Ferry::Ui

@@ -131,6 +131,18 @@ void AppSettings::setLocalServerDataDir(const QString &dir)
     setValue(QStringLiteral("localServerDataDir"), dir);
 }
 
+ConflictPolicy AppSettings::conflictPolicy() const
+{
+    // A hand-edited file with an unknown name must not resolve anything on its own.
+    return policyFromName(value(QStringLiteral("conflictPolicy")).toString())
+        .value_or(ConflictPolicy::Ask);
+}
+
+void AppSettings::setConflictPolicy(ConflictPolicy policy)
+{
+    setValue(QStringLiteral("conflictPolicy"), policyName(policy));
+}
+
 void AppSettings::sync()
 {
     m_settings.sync();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "records.h"
+
 #include <QSettings>
 #include <QString>
 #include <QStringList>
@@ -46,6 +48,10 @@ public:
     void setUseLocalServer(bool use);
     QString localServerDataDir() const;
     void setLocalServerDataDir(const QString &dir);
+    // What Ferry does with new conflicts without asking; Ask (the default) leaves them to
+    // the person.
+    ConflictPolicy conflictPolicy() const;
+    void setConflictPolicy(ConflictPolicy policy);
 
     // Writes pending changes to disk now (QSettings also does it on its own).
     void sync();

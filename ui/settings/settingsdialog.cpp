@@ -6,6 +6,7 @@
 #include "settings/autostart.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -69,6 +70,25 @@ SettingsDialog::SettingsDialog(AppSettings &settings, QWidget *parent)
     syncForm->addRow(intervalLabel, m_interval);
     syncForm->addRow(m_paused);
 
+    auto *conflicts = new QGroupBox(tr("Conflicts"), this);
+    conflicts->setObjectName(QStringLiteral("conflictsGroup"));
+    m_conflictPolicy = new QComboBox(conflicts);
+    m_conflictPolicy->setObjectName(QStringLiteral("conflictPolicyCombo"));
+    m_conflictPolicy->setAccessibleName(tr("When a record was changed here and elsewhere"));
+    m_conflictPolicy->addItem(tr("Always ask me"), policyName(ConflictPolicy::Ask));
+    m_conflictPolicy->addItem(tr("Keep this device's version"),
+                              policyName(ConflictPolicy::KeepMine));
+    m_conflictPolicy->addItem(tr("Keep the other side's version"),
+                              policyName(ConflictPolicy::KeepTheirs));
+    m_conflictPolicy->addItem(tr("Keep the newest change"), policyName(ConflictPolicy::Newest));
+    m_conflictPolicy->setToolTip(
+        tr("Changes that do not touch the same thing are always merged. This is for the rest."));
+    auto *conflictsForm = new QFormLayout(conflicts);
+    conflictsForm->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    auto *policyLabel = new QLabel(tr("When a record was changed &here and elsewhere:"), conflicts);
+    policyLabel->setBuddy(m_conflictPolicy);
+    conflictsForm->addRow(policyLabel, m_conflictPolicy);
+
     auto *startup = new QGroupBox(tr("Startup"), this);
     startup->setObjectName(QStringLiteral("startupGroup"));
     m_startAtLogin
@@ -88,6 +108,7 @@ SettingsDialog::SettingsDialog(AppSettings &settings, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(account);
     layout->addWidget(syncing);
+    layout->addWidget(conflicts);
     layout->addWidget(startup);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
@@ -118,6 +139,8 @@ void SettingsDialog::load()
     // Round up so a hand-set 90 s shows as 2 min rather than as a shorter 1 min.
     m_interval->setValue((m_settings.syncIntervalSeconds() + 59) / 60);
     m_paused->setChecked(m_settings.isPaused());
+    m_conflictPolicy->setCurrentIndex(
+        qMax(0, m_conflictPolicy->findData(policyName(m_settings.conflictPolicy()))));
     // The platform's list is the truth: the person may have removed the entry by hand.
     m_startAtLogin->setChecked(Autostart::isEnabled());
 }
@@ -136,6 +159,8 @@ bool SettingsDialog::apply()
     m_settings.setStartAtLogin(startAtLogin);
     m_settings.setSyncIntervalSeconds(m_interval->value() * 60);
     m_settings.setPaused(m_paused->isChecked());
+    m_settings.setConflictPolicy(
+        policyFromName(m_conflictPolicy->currentData().toString()).value_or(ConflictPolicy::Ask));
     m_settings.sync();
     emit settingsApplied();
     return true;

@@ -3,6 +3,7 @@
 #include <QDialog>
 
 class QCheckBox;
+class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -15,8 +16,9 @@ class ProblemLabel;
 class AppSettings;
 
 // The preferences window: which server this profile talks to (with a way to sign in again),
-// how often to sync, pause, start at login, and where the token is kept. OK writes to
-// AppSettings (and the platform's autostart list); Cancel changes nothing. GUI thread only.
+// how often to sync, pause, what to do with conflicts, start at login, and where the token is
+// kept. OK writes to AppSettings (and the platform's autostart list); Cancel changes nothing.
+// GUI thread only.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
@@ -47,6 +49,7 @@ private:
     QLabel *m_tokenStorage = nullptr;
     QSpinBox *m_interval = nullptr;
     QCheckBox *m_paused = nullptr;
+    QComboBox *m_conflictPolicy = nullptr;
     QCheckBox *m_startAtLogin = nullptr;
     ProblemLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;

@@ -18,11 +18,19 @@ TrayController::TrayController(TrayIcon &tray, SyncScheduler &scheduler, MainWin
     m_tray.setPaused(m_scheduler.isPaused());
     m_tray.setOverview(m_scheduler.overview());
     connect(&m_scheduler, &SyncScheduler::overviewChanged, &m_tray, &TrayIcon::setOverview);
-    connect(&m_scheduler, &SyncScheduler::conflictsAppeared, &m_tray, &TrayIcon::notifyConflicts);
+    connect(&m_scheduler, &SyncScheduler::conflictsAppeared, this, [this](int count) {
+        // A policy other than "ask" settles them without the person.
+        if (m_settings.conflictPolicy() == ConflictPolicy::Ask)
+            m_tray.notifyConflicts(count);
+    });
     connect(&m_scheduler, &SyncScheduler::attentionNeeded, &m_tray, &TrayIcon::notifyError);
     connect(&m_tray, &TrayIcon::syncNowRequested, &m_scheduler, &SyncScheduler::syncNow);
     connect(&m_tray, &TrayIcon::pausedChanged, this, &TrayController::onPausedChanged);
     connect(&m_tray, &TrayIcon::openRequested, this, &TrayController::showWindow);
+    connect(&m_tray, &TrayIcon::resolveConflictsRequested, this, [this] {
+        showWindow();
+        m_window.showConflicts();
+    });
     connect(&m_tray, &TrayIcon::quitRequested, this, &TrayController::quitRequested);
     connect(&m_window, &MainWindow::closedToTray, this, &TrayController::onClosedToTray);
     m_window.setCloseToTray(true);

@@ -14,8 +14,9 @@ class TrayIcon;
 
 // Ties the tray icon to the rest of the app: the icon and tooltip follow the sync
 // scheduler; its menu syncs now, pauses or resumes (remembered in the settings), opens the
-// window and quits; new conflicts and errors that need the person become notifications;
-// closing the window leaves Ferry in the tray, said once. GUI thread.
+// window or its conflicts panel, and quits; new conflicts (unless a policy settles them) and
+// errors that need the person become notifications; closing the window leaves Ferry in the
+// tray, said once. GUI thread.
 class TrayController : public QObject
 {
     Q_OBJECT

@@ -101,6 +101,9 @@ TrayIcon::TrayIcon(QObject *parent)
     m_detailAction->setObjectName(QStringLiteral("detailAction"));
     m_detailAction->setEnabled(false);
     m_menu->addSeparator();
+    m_resolveAction = m_menu->addAction(QString());
+    m_resolveAction->setObjectName(QStringLiteral("resolveConflictsAction"));
+    m_resolveAction->setVisible(false);
     m_syncNowAction = m_menu->addAction(tr("Sync now"));
     m_syncNowAction->setObjectName(QStringLiteral("syncNowAction"));
     m_pauseAction = m_menu->addAction(QString());
@@ -112,6 +115,7 @@ TrayIcon::TrayIcon(QObject *parent)
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setMenuRole(QAction::QuitRole);
 
+    connect(m_resolveAction, &QAction::triggered, this, &TrayIcon::resolveConflictsRequested);
     connect(m_syncNowAction, &QAction::triggered, this, &TrayIcon::syncNowRequested);
     connect(m_pauseAction, &QAction::triggered, this, &TrayIcon::togglePaused);
     connect(m_openAction, &QAction::triggered, this, &TrayIcon::openRequested);
@@ -185,6 +189,10 @@ void TrayIcon::setOverview(const SyncOverview &overview)
     m_tray->setToolTip(toolTipFor(overview));
     m_statusAction->setText(stateText(overview));
     m_detailAction->setText(detailFor(overview));
+    m_resolveAction->setVisible(overview.conflicts > 0);
+    m_resolveAction->setText(overview.conflicts == 1
+                                 ? tr("Resolve 1 conflict…")
+                                 : tr("Resolve %1 conflicts…").arg(overview.conflicts));
     m_syncNowAction->setEnabled(overview.state != SyncOverview::State::Syncing);
     if (overview.state == SyncOverview::State::Paused)
         setPaused(true);

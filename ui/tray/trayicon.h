@@ -15,10 +15,11 @@ class QMenu;
 
 namespace Ferry::Ui {
 
-// The system tray icon: shows the sync state at a glance (icon and tooltip), offers Sync
-// now, Pause/Resume, Open and Quit, and tells the person about new conflicts and errors
-// that need them. It only reports what the person asked for through signals; the app
-// wires them to the sync client and the main window. GUI thread only.
+// The system tray icon: shows the sync state at a glance (icon and tooltip), offers
+// "Resolve N conflicts…" while there are some, Sync now, Pause/Resume, Open and Quit, and
+// tells the person about new conflicts and errors that need them. It only reports what the
+// person asked for through signals; the app wires them to the sync client and the main
+// window. GUI thread only.
 class TrayIcon : public QObject
 {
     Q_OBJECT
@@ -65,6 +66,8 @@ public:
 
 signals:
     void syncNowRequested();
+    // "Resolve N conflicts…", shown while there are conflicts.
+    void resolveConflictsRequested();
     void pausedChanged(bool paused);
     void openRequested();
     void quitRequested();
@@ -81,6 +84,7 @@ private:
     std::unique_ptr<QMenu> m_menu; // a QMenu needs a widget parent, which we do not have
     QAction *m_statusAction = nullptr;
     QAction *m_detailAction = nullptr;
+    QAction *m_resolveAction = nullptr;
     QAction *m_syncNowAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_openAction = nullptr;
