@@ -3,6 +3,7 @@
 // settles the conflict through the merge dialog (or the conflicts panel, or a default
 // policy), and every device ends up with the chosen result.
 #include "desktopfixture.h"
+#include "editor/recordeditor.h"
 #include "merge/conflictlistmodel.h"
 #include "merge/conflictspanel.h"
 #include "merge/mergedialog.h"
@@ -12,12 +13,16 @@
 #include "settings/appsettings.h"
 #include "settings/settingsdialog.h"
 #include "testdevice.h"
+#include "tray/traycontroller.h"
+#include "tray/trayicon.h"
 #include "widgetfinder.h"
 
+#include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -68,6 +73,8 @@ private Q_SLOTS:
     void mergeThroughTheDialogConverges();
     void keepBothGivesTwoRecordsEverywhere();
     void editAgainstDeleteRestoresEverywhere();
+    void conflictListFollowsTheStore();
+    void trayOffersToResolve();
     void decideLaterSurvivesARestart();
     void applyToAllRemaining();
     void defaultPolicyResolvesNewConflicts();
@@ -78,6 +85,8 @@ private:
     // Edits on both sides; the other device syncs first, so the window's device conflicts.
     void concurrentEdit(const QString &guid, const QJsonObject &here, const QJsonObject &there);
     SyncSummary syncWindow();
+    // Clicks the record's row, which must show a conflict; returns where (null: not found).
+    QPoint clickRow(const QString &guid);
     MergeDialog *openFromTable(const QString &guid);
     void click(QWidget &parent, const char *name);
     void checkConverged(const QString &guid);
@@ -142,22 +151,31 @@ void TestConflictResolution::concurrentEdit(const QString &guid, const QJsonObje
     QCOMPARE(m_device.data->store().conflictCount().value(), 1);
 }
 
-MergeDialog *TestConflictResolution::openFromTable(const QString &guid)
+QPoint TestConflictResolution::clickRow(const QString &guid)
 {
     MainWindow &window = *m_device.window;
     auto *table = child<QTableView>(window, "recordTable");
     const int row = window.recordModel()->rowOf(guid);
     if (row < 0)
-        return nullptr;
+        return {};
     const QModelIndex index = qobject_cast<RecordFilterProxy *>(table->model())
                                   ->mapFromSource(window.recordModel()->index(row, 0));
     // The state column says so before anyone opens anything.
     if (index.data(RecordTableModel::SyncStatusRole).toInt() != int(SyncStatus::Conflicted))
-        return nullptr;
+        return {};
     const QPoint centre = table->visualRect(index).center();
     QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, centre);
+    return centre;
+}
+
+MergeDialog *TestConflictResolution::openFromTable(const QString &guid)
+{
+    const QPoint centre = clickRow(guid);
+    if (centre.isNull())
+        return nullptr;
+    auto *table = child<QTableView>(*m_device.window, "recordTable");
     QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, centre);
-    auto *dialog = window.findChild<MergeDialog *>();
+    auto *dialog = m_device.window->findChild<MergeDialog *>();
     if (!dialog || !QTest::qWaitForWindowExposed(dialog))
         return nullptr;
     return dialog;
@@ -255,7 +273,18 @@ void TestConflictResolution::editAgainstDeleteRestoresEverywhere()
     QVERIFY(m_other->store().deleteRecord(guid));
     QVERIFY(m_other->sync().ok);
     QVERIFY(syncWindow().ok);
-    MergeDialog *dialog = openFromTable(guid);
+    // This time from the editor: the record open in it says what happened and offers Resolve.
+    MainWindow &window = *m_device.window;
+    QVERIFY(!clickRow(guid).isNull());
+    QCOMPARE(window.editor()->guid(), guid);
+    auto *banner = child<QWidget>(window, "conflictBanner");
+    QVERIFY(banner->isVisible());
+    QVERIFY(child<QLabel>(*banner, "conflictBannerText")
+                ->text()
+                .startsWith(s("hana deleted this record on another device")));
+    QVERIFY(window.resolveAction()->isEnabled());
+    click(*banner, "resolveConflictButton");
+    auto *dialog = window.findChild<MergeDialog *>();
     QVERIFY(dialog);
     QCOMPARE(child<QLabel>(*dialog, "deleteQuestionText")->text(),
              s("Deleted on the other side, edited here"));
@@ -264,6 +293,71 @@ void TestConflictResolution::editAgainstDeleteRestoresEverywhere()
     checkConverged(guid);
     QVERIFY(!m_third->record(guid).deleted);
     QCOMPARE(m_third->record(guid).fields.value(s("title")).toString(), s("Minutes, corrected"));
+    QVERIFY(!banner->isVisible());
+    QVERIFY(!window.resolveAction()->isEnabled());
+}
+
+void TestConflictResolution::conflictListFollowsTheStore()
+{
+    ConflictListModel *model = m_device.window->conflictsPanel()->model();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy resets(model, &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy changed(model, &QAbstractItemModel::dataChanged);
+    const QString first = sharedPost({{s("title"), s("First")}});
+    const QString second = sharedPost({{s("title"), s("Second")}});
+    concurrentEdit(first, {{s("title"), s("First, here")}}, {{s("title"), s("First, there")}});
+    QCOMPARE(inserted.size(), 1);
+    QVERIFY(m_device.data->updateRecord(second, {{s("rating"), 2}}));
+    m_other->edit(second, {{s("rating"), 3}});
+    QVERIFY(m_other->sync().ok);
+    QVERIFY(syncWindow().ok);
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(inserted.size(), 2);
+    QCOMPARE(model->guidAt(1), second);
+    QCOMPARE(model->index(1, ConflictListModel::FieldsColumn).data().toString(), s("Rating"));
+    QVERIFY(model->index(1, ConflictListModel::OtherSideColumn)
+                .data()
+                .toString()
+                .startsWith(s("hana on another device")));
+
+    // Renaming a record in conflict updates its row only.
+    changed.clear();
+    QVERIFY(m_device.data->updateRecord(first, {{s("title"), s("First, renamed")}}));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.first().first().toModelIndex().row(), 0);
+    QCOMPARE(model->index(0, 0).data().toString(), s("First, renamed"));
+
+    QVERIFY(m_device.data->resolveConflict(first, {Resolution::KeepTheirs, {}}));
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(model->guidAt(0), second);
+    QCOMPARE(resets.size(), 0);
+    QCOMPARE(child<QLabel>(*m_device.window, "conflictCount")->text(),
+             s("1 record was changed here and elsewhere and needs a decision."));
+}
+
+void TestConflictResolution::trayOffersToResolve()
+{
+    const QString guid = sharedPost({{s("title"), s("Tray")}});
+    concurrentEdit(guid, {{s("title"), s("Tray, here")}}, {{s("title"), s("Tray, there")}});
+    AppSettings settings(s("tray-") + m_device.config.workspace);
+    TrayIcon tray;
+    TrayController controller(tray, *m_device.scheduler, *m_device.window, settings);
+    m_device.window->hide();
+    QAction *resolve = tray.menu()->findChild<QAction *>(s("resolveConflictsAction"));
+    QVERIFY(resolve);
+    QTRY_VERIFY(resolve->isVisible());
+    QCOMPARE(resolve->text(), s("Resolve 1 conflict…"));
+    resolve->trigger();
+    QVERIFY(m_device.window->isVisible());
+    QVERIFY(child<QDockWidget>(*m_device.window, "conflictsDock")->isVisible());
+
+    QVERIFY(m_device.data->resolveConflict(guid, {Resolution::KeepMine, {}}));
+    QVERIFY(syncWindow().ok);
+    QTRY_VERIFY(!resolve->isVisible());
+    settings.clear();
 }
 
 void TestConflictResolution::decideLaterSurvivesARestart()

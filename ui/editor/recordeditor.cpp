@@ -95,7 +95,7 @@ RecordEditor::RecordEditor(DataStore &store, const QString &blobFolder, QWidget 
     m_conflictBanner
         = new EditorBanner(QStringLiteral("conflictBanner"), EditorBanner::Tone::Warning, this);
     QPushButton *resolve
-        = m_conflictBanner->addButton(tr("Resolve…"), QStringLiteral("resolveButton"));
+        = m_conflictBanner->addButton(tr("Resolve…"), QStringLiteral("resolveConflictButton"));
     connect(resolve, &QPushButton::clicked, this, [this] { Q_EMIT resolveRequested(m_guid); });
 
     m_message = makeLabel(QStringLiteral("editorMessage"), this);

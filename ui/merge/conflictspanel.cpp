@@ -68,7 +68,7 @@ ConflictsPanel::ConflictsPanel(DataStore &store, QWidget *parent)
             [this](const QModelIndex &index) { resolveRow(index.row()); });
 
     m_resolve = new QPushButton(tr("&Resolve…"), this);
-    m_resolve->setObjectName(QStringLiteral("resolveButton"));
+    m_resolve->setObjectName(QStringLiteral("resolveSelectedButton"));
     m_resolve->setAccessibleName(tr("Resolve the selected conflict"));
     connect(m_resolve, &QPushButton::clicked, this,
             [this] { resolveRow(m_list->currentIndex().row()); });
