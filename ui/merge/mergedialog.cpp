@@ -363,8 +363,13 @@ void MergeDialog::fitHeight()
         = std::any_of(m_conflictRows.cbegin(), m_conflictRows.cend(), [](const FieldMergeRow *row) {
               return row->field().def.type == FieldType::Text;
           });
-    const int wanted = sizeHint().height() - m_scroll->sizeHint().height()
-        + m_scroll->widget()->sizeHint().height() + (text ? 80 : 24);
+    // Wrapped labels make a widget's plain size hint taller than it is at this width.
+    const QWidget *content = m_scroll->widget();
+    const int contentWidth = width() - 24;
+    const int contentHeight = content->hasHeightForWidth() ? content->heightForWidth(contentWidth)
+                                                           : content->sizeHint().height();
+    const int wanted
+        = sizeHint().height() - m_scroll->sizeHint().height() + contentHeight + (text ? 80 : 24);
     const int height = qMin(std::max({wanted, 360, this->height()}), available.height() * 9 / 10);
     if (height != this->height())
         resize(width(), height);
