@@ -3,8 +3,10 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QXmlStreamReader>
 
 using namespace Ferry::Ui;
 
@@ -27,8 +29,8 @@ QList<QByteArray> execLines(const QByteArray &entry)
 
 } // namespace
 
-// The Linux side of start at login: an XDG autostart entry, in a temporary
-// XDG_CONFIG_HOME so the test never touches the real session.
+// Start at login: the XDG autostart entry (this platform's), the LaunchAgent and the Run
+// value, in temporary folders so the test never touches the real session.
 class TestAutostart : public QObject
 {
     Q_OBJECT
@@ -102,6 +104,79 @@ private slots:
         QVERIFY(!Autostart::setEnabled(true, &error));
         QVERIFY2(error.contains(blocker), qPrintable(error));
         QVERIFY(!Autostart::isEnabled());
+    }
+
+    // The macOS mechanism, built and run here too: a LaunchAgent property list that parses
+    // back to the program and the minimized argument, whatever characters the path has.
+    void writesAndRemovesTheLaunchAgent()
+    {
+        const QByteArray home = qgetenv("HOME");
+        qputenv("HOME", QFile::encodeName(m_config->path()));
+        const QString program = QStringLiteral("/Applications/Ferry & Co <beta>.app/Ferry");
+        qputenv("APPIMAGE", program.toUtf8()); // stands in for the bundle's executable
+        const auto mechanism = Autostart::Mechanism::LaunchAgent;
+        const QString path
+            = m_config->filePath(QStringLiteral("Library/LaunchAgents/org.ferry.Ferry.plist"));
+        QCOMPARE(Autostart::location(mechanism), path);
+        QVERIFY(!Autostart::isEnabled(mechanism));
+        QString error;
+        QVERIFY2(Autostart::setEnabled(true, &error, mechanism), qPrintable(error));
+        QVERIFY(Autostart::isEnabled(mechanism));
+
+        QXmlStreamReader xml(contents(path));
+        QStringList arguments;
+        QString label;
+        bool runAtLoad = false;
+        QString key;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (!xml.isStartElement())
+                continue;
+            if (xml.name() == u"key") {
+                key = xml.readElementText();
+            } else if (xml.name() == u"string") {
+                const QString text = xml.readElementText();
+                if (key == u"Label")
+                    label = text;
+                else if (key == u"ProgramArguments")
+                    arguments.append(text);
+            } else if (xml.name() == u"true" && key == u"RunAtLoad") {
+                runAtLoad = true;
+            }
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QCOMPARE(label, QStringLiteral("org.ferry.Ferry"));
+        QCOMPARE(arguments, (QStringList {program, QStringLiteral("--minimized")}));
+        QVERIFY(runAtLoad);
+
+        QVERIFY2(Autostart::setEnabled(false, &error, mechanism), qPrintable(error));
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(!Autostart::isEnabled(mechanism));
+        qputenv("HOME", home);
+    }
+
+    // The Windows mechanism, built and run here too: the Run value, kept in an INI file
+    // where there is no registry.
+    void setsAndRemovesTheRunValue()
+    {
+        const auto mechanism = Autostart::Mechanism::RunKey;
+        Autostart::setRunKeyFile({});
+        QString error;
+        QVERIFY(!Autostart::setEnabled(true, &error, mechanism));
+        QVERIFY2(error.contains(QStringLiteral("Windows")), qPrintable(error));
+
+        const QString ini = m_config->filePath(QStringLiteral("run.ini"));
+        Autostart::setRunKeyFile(ini);
+        qputenv("APPIMAGE", "/opt/My Apps/Ferry.exe");
+        QVERIFY(!Autostart::isEnabled(mechanism));
+        QVERIFY2(Autostart::setEnabled(true, &error, mechanism), qPrintable(error));
+        QVERIFY(Autostart::isEnabled(mechanism));
+        QCOMPARE(QSettings(ini, QSettings::IniFormat).value(QStringLiteral("Ferry")).toString(),
+                 QStringLiteral("\"/opt/My Apps/Ferry.exe\" --minimized"));
+        QVERIFY2(Autostart::setEnabled(false, &error, mechanism), qPrintable(error));
+        QVERIFY(!Autostart::isEnabled(mechanism));
+        QVERIFY(!QSettings(ini, QSettings::IniFormat).contains(QStringLiteral("Ferry")));
+        Autostart::setRunKeyFile({});
     }
 
     void unsetConfigHomeMeansDotConfig()

@@ -6,7 +6,9 @@
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QSettings>
+
 #include <algorithm>
+#include <memory>
 
 namespace Ferry::Ui {
 
@@ -24,54 +26,39 @@ bool fail(QString *error, const QString &message)
     return false;
 }
 
-#if defined(Q_OS_WIN)
-
 const auto RunKey
     = QStringLiteral("HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Run");
-const auto ValueName = QStringLiteral("Ferry");
+const auto RunValueName = QStringLiteral("Ferry");
+const auto LaunchAgentLabel = QStringLiteral("org.ferry.Ferry");
 
-#elif defined(Q_OS_MACOS)
-
-const auto Label = QStringLiteral("org.ferry.Ferry");
-
-QString entryPath()
+QString &runKeyFile()
 {
-    return QDir::homePath() + QStringLiteral("/Library/LaunchAgents/") + Label
-        + QStringLiteral(".plist");
+    static QString file;
+    return file;
 }
 
-QByteArray entryContents()
+std::unique_ptr<QSettings> runKey()
 {
-    const QString program = Autostart::program().toHtmlEscaped();
-    return QStringLiteral(R"(<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-    <key>Label</key>
-    <string>%1</string>
-    <key>ProgramArguments</key>
-    <array>
-        <string>%2</string>
-        <string>%3</string>
-    </array>
-    <key>RunAtLoad</key>
-    <true/>
-</dict>
-</plist>
-)")
-        .arg(Label, program, Autostart::minimizedArgument())
-        .toUtf8();
-}
-
+#if defined(Q_OS_WIN)
+    return std::make_unique<QSettings>(RunKey, QSettings::NativeFormat);
 #else
+    return std::make_unique<QSettings>(runKeyFile(), QSettings::IniFormat);
+#endif
+}
 
-QString entryPath()
+QString xdgEntryPath()
 {
     // XDG: $XDG_CONFIG_HOME, or ~/.config when it is unset or not absolute.
     QString config = qEnvironmentVariable("XDG_CONFIG_HOME");
     if (config.isEmpty() || QDir::isRelativePath(config))
         config = QDir::homePath() + QStringLiteral("/.config");
     return config + QStringLiteral("/autostart/ferry.desktop");
+}
+
+QString launchAgentPath()
+{
+    return QDir::homePath() + QStringLiteral("/Library/LaunchAgents/") + LaunchAgentLabel
+        + QStringLiteral(".plist");
 }
 
 // The Desktop Entry spec's quoting for an Exec argument: quote it when it has reserved
@@ -95,23 +82,61 @@ QString quoteExecArgument(QString argument)
     return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
-QByteArray entryContents()
+bool writeEntry(const QString &path, const QByteArray &contents, QString *error)
 {
-    return QStringLiteral("[Desktop Entry]\n"
-                          "Type=Application\n"
-                          "Name=Ferry\n"
-                          "Comment=Keep records in sync in the background\n"
-                          "Exec=%1 %2\n"
-                          "Icon=ferry\n"
-                          "Terminal=false\n"
-                          "X-GNOME-Autostart-enabled=true\n")
-        .arg(quoteExecArgument(Autostart::program()), Autostart::minimizedArgument())
-        .toUtf8();
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(folder))
+        return fail(error,
+                    tr("Could not create the folder %1.").arg(QDir::toNativeSeparators(folder)));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(contents) < 0 || !file.commit())
+        return fail(
+            error,
+            tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+    return true;
 }
 
+bool removeEntry(const QString &path, QString *error)
+{
+    if (QFileInfo::exists(path) && !QFile::remove(path))
+        return fail(error, tr("Could not remove %1.").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+bool setRunValue(bool enabled, QString *error)
+{
+#if !defined(Q_OS_WIN)
+    if (runKeyFile().isEmpty())
+        return fail(error, tr("The Windows start-up list exists only on Windows."));
 #endif
+    const std::unique_ptr<QSettings> run = runKey();
+    if (enabled)
+        run->setValue(RunValueName, Autostart::runCommand(Autostart::program()));
+    else
+        run->remove(RunValueName);
+    run->sync();
+    if (run->status() != QSettings::NoError)
+        return fail(error, tr("Could not change the Windows start-up list (%1).").arg(RunKey));
+    return true;
+}
 
 } // namespace
+
+Autostart::Mechanism Autostart::nativeMechanism()
+{
+#if defined(Q_OS_WIN)
+    return Mechanism::RunKey;
+#elif defined(Q_OS_MACOS)
+    return Mechanism::LaunchAgent;
+#else
+    return Mechanism::XdgEntry;
+#endif
+}
+
+void Autostart::setRunKeyFile(const QString &iniFile)
+{
+    runKeyFile() = iniFile;
+}
 
 QString Autostart::program()
 {
@@ -124,76 +149,96 @@ QString Autostart::program()
     return QCoreApplication::applicationFilePath();
 }
 
+QByteArray Autostart::desktopEntry(const QString &program)
+{
+    return QStringLiteral("[Desktop Entry]\n"
+                          "Type=Application\n"
+                          "Name=Ferry\n"
+                          "Comment=Keep records in sync in the background\n"
+                          "Exec=%1 %2\n"
+                          "Icon=ferry\n"
+                          "Terminal=false\n"
+                          "X-GNOME-Autostart-enabled=true\n")
+        .arg(quoteExecArgument(program), minimizedArgument())
+        .toUtf8();
+}
+
+QByteArray Autostart::launchAgent(const QString &program)
+{
+    return QStringLiteral(R"(<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+    <key>Label</key>
+    <string>%1</string>
+    <key>ProgramArguments</key>
+    <array>
+        <string>%2</string>
+        <string>%3</string>
+    </array>
+    <key>RunAtLoad</key>
+    <true/>
+</dict>
+</plist>
+)")
+        .arg(LaunchAgentLabel, program.toHtmlEscaped(), minimizedArgument())
+        .toUtf8();
+}
+
+QString Autostart::runCommand(const QString &program)
+{
+    // The Run key holds a command line: the program quoted (its path may have spaces).
+    return QStringLiteral("\"%1\" %2").arg(QDir::toNativeSeparators(program), minimizedArgument());
+}
+
+QString Autostart::location(Mechanism mechanism)
+{
+    switch (mechanism) {
+    case Mechanism::XdgEntry:
+        return xdgEntryPath();
+    case Mechanism::LaunchAgent:
+        return launchAgentPath();
+    case Mechanism::RunKey:
 #if defined(Q_OS_WIN)
-
-QString Autostart::location()
-{
-    return RunKey;
-}
-
-bool Autostart::isEnabled()
-{
-    const QSettings run(RunKey, QSettings::NativeFormat);
-    return run.contains(ValueName);
-}
-
-bool Autostart::setEnabled(bool enabled, QString *error)
-{
-    QSettings run(RunKey, QSettings::NativeFormat);
-    if (enabled)
-        run.setValue(ValueName,
-                     QStringLiteral("\"%1\" %2")
-                         .arg(QDir::toNativeSeparators(program()), minimizedArgument()));
-    else
-        run.remove(ValueName);
-    run.sync();
-    if (run.status() != QSettings::NoError)
-        return fail(error, tr("Could not change the Windows start-up list (%1).").arg(RunKey));
-    return true;
-}
-
+        return RunKey;
 #else
-
-QString Autostart::location()
-{
-    return entryPath();
+        return runKeyFile();
+#endif
+    }
+    return {};
 }
 
-bool Autostart::isEnabled()
+bool Autostart::isEnabled(Mechanism mechanism)
 {
-    QFile file(entryPath());
+    if (mechanism == Mechanism::RunKey) {
+#if !defined(Q_OS_WIN)
+        if (runKeyFile().isEmpty())
+            return false;
+#endif
+        return runKey()->contains(RunValueName);
+    }
+    QFile file(location(mechanism));
     if (!file.open(QIODevice::ReadOnly))
         return false;
-#if !defined(Q_OS_MACOS)
+    if (mechanism == Mechanism::LaunchAgent)
+        return true;
     // A desktop may switch the entry off in place instead of deleting it.
     const QByteArray contents = file.readAll();
     return !contents.contains("\nHidden=true")
         && !contents.contains("X-GNOME-Autostart-enabled=false");
-#else
-    return true;
-#endif
 }
 
-bool Autostart::setEnabled(bool enabled, QString *error)
+bool Autostart::setEnabled(bool enabled, QString *error, Mechanism mechanism)
 {
-    const QString path = entryPath();
-    if (!enabled) {
-        if (QFileInfo::exists(path) && !QFile::remove(path))
-            return fail(error, tr("Could not remove %1.").arg(QDir::toNativeSeparators(path)));
-        return true;
-    }
-    const QString folder = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(folder))
-        return fail(error,
-                    tr("Could not create the folder %1.").arg(QDir::toNativeSeparators(folder)));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(entryContents()) < 0 || !file.commit())
-        return fail(
-            error,
-            tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
-    return true;
+    if (mechanism == Mechanism::RunKey)
+        return setRunValue(enabled, error);
+    const QString path = location(mechanism);
+    if (!enabled)
+        return removeEntry(path, error);
+    return writeEntry(path,
+                      mechanism == Mechanism::LaunchAgent ? launchAgent(program())
+                                                          : desktopEntry(program()),
+                      error);
 }
-
-#endif
 
 } // namespace Ferry::Ui

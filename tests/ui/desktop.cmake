@@ -1,0 +1,3 @@
+# Tests of app/desktop: the app's wiring (first run, sign-in, local server, restart) driven
+# like a person, against real ferry-server processes.
+ferry_add_test(tst_desktopapp SOURCES ui/tst_desktopapp.cpp LIBRARIES ferry_desktop)
