@@ -124,6 +124,11 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
                             .arg(record.rev));
 
     const bool serverChanged = record.exists && record.rev > m.base;
+    // Who made the server's side of a conflict: the record's last change before this push
+    // (the push may apply its other fields, making itself the record's last change).
+    const QString otherDevice = record.device;
+    const QString otherUser = record.user;
+    const qint64 otherAt = record.changedAt;
     auto touch = [&] {
         *changed = true;
         record.rev = ctx.newSeq;
@@ -199,6 +204,9 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
     if (!conflicts.isEmpty()) {
         MutationResult r = withRecord(m.guid, PushStatus::Conflict, record);
         r.conflicts = conflicts;
+        r.record.device = otherDevice;
+        r.record.user = otherUser;
+        r.record.changedAt = otherAt;
         return r;
     }
     return withRecord(m.guid, serverChanged ? PushStatus::Merged : PushStatus::Applied, record);

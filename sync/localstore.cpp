@@ -12,7 +12,10 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSqlQuery>
+#include <QSysInfo>
 
 namespace Ferry {
 
@@ -20,6 +23,23 @@ namespace {
 
 constexpr qint64 kChangeLogKeep = 10000;
 const QString kDeviceKey = QStringLiteral("device_id");
+
+// This device's id as the server records it with every change: readable where the other
+// side of a conflict is shown ("changed on ada-laptop"), and unique by its random end.
+QString newDeviceId()
+{
+    static const QRegularExpression notAllowed(QStringLiteral("[^A-Za-z0-9_-]+"));
+    QString host = QSysInfo::machineHostName().section(QLatin1Char('.'), 0, 0).left(40);
+    host.replace(notAllowed, QStringLiteral("-"));
+    while (host.startsWith(QLatin1Char('-')))
+        host.remove(0, 1);
+    while (host.endsWith(QLatin1Char('-')))
+        host.chop(1);
+    if (host.isEmpty())
+        host = QStringLiteral("device");
+    return host + QLatin1Char('-')
+        + QString::number(QRandomGenerator::system()->generate(), 16).rightJustified(8, u'0');
+}
 
 Error notFound(const QString &guid)
 {
@@ -143,7 +163,7 @@ Status LocalStore::initialise()
     }
     m_deviceId = setting(kDeviceKey);
     if (m_deviceId.isEmpty()) {
-        m_deviceId = createGuid();
+        m_deviceId = newDeviceId();
         if (Status s = writeMeta(kDeviceKey, m_deviceId); !s)
             return s;
     }

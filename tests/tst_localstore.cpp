@@ -2,6 +2,7 @@
 #include "testprint.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -218,6 +219,9 @@ void TestLocalStore::restartKeepsDirtyStateAndBase()
     QCOMPARE(r.rev, 7);
     QCOMPARE(m_store->cursor(), 7);
     QCOMPARE(m_store->deviceId(), device);
+    // Made from the computer's name, within the protocol's id rules, unique by its end.
+    static const QRegularExpression shape(QStringLiteral("^[A-Za-z0-9_-]{1,55}-[0-9a-f]{8}$"));
+    QVERIFY2(shape.match(device).hasMatch(), qPrintable(device));
 }
 
 void TestLocalStore::changeLogRecordsOrigin()

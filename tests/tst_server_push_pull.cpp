@@ -130,12 +130,14 @@ void TestServerPushPull::sameFieldConflicts()
                                    {{QStringLiteral("title"), QStringLiteral("A")},
                                     {QStringLiteral("body"), QStringLiteral("B")}});
     m_api.push(
-        ws, QJsonArray {mutation(guid, r1, {{QStringLiteral("title"), QStringLiteral("Server")}})});
+        ws, QJsonArray {mutation(guid, r1, {{QStringLiteral("title"), QStringLiteral("Server")}})},
+        {}, QStringLiteral("phone-1"));
     const ApiResponse r
         = m_api.push(ws,
                      QJsonArray {mutation(guid, r1,
                                           {{QStringLiteral("title"), QStringLiteral("Mine")},
-                                           {QStringLiteral("body"), QStringLiteral("B2")}})});
+                                           {QStringLiteral("body"), QStringLiteral("B2")}})},
+                     {}, QStringLiteral("laptop-2"));
     const QJsonObject res = result(r);
     QCOMPARE(res.value(QStringLiteral("status")).toString(), QStringLiteral("conflict"));
     QCOMPARE(strings(res.value(QStringLiteral("conflicts"))),
@@ -145,9 +147,13 @@ void TestServerPushPull::sameFieldConflicts()
              (QJsonObject {{QStringLiteral("title"), QStringLiteral("Server")},
                            {QStringLiteral("body"), QStringLiteral("B2")}}));
     QCOMPARE(res.value(QStringLiteral("rev")).toInteger(), 3);
+    // The answer names who made the server's side of the conflict, not this push (which
+    // became the record's last change by applying the body).
+    QCOMPARE(recordOf(res).value(QStringLiteral("device")).toString(), QStringLiteral("phone-1"));
     const QJsonObject change
         = m_api.pull(ws).json.value(QStringLiteral("changes")).toArray().at(0).toObject();
     QCOMPARE(fieldsOf(change).value(QStringLiteral("title")).toString(), QStringLiteral("Server"));
+    QCOMPARE(change.value(QStringLiteral("device")).toString(), QStringLiteral("laptop-2"));
 
     // A conflict that applies nothing leaves the record and the sequence alone.
     const ApiResponse r2 = m_api.push(

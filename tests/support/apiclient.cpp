@@ -43,10 +43,10 @@ QJsonObject setOps(const QString &guid, qint64 base, const QString &field, const
     return m;
 }
 
-QByteArray batchBody(const QString &batch, const QJsonArray &mutations)
+QByteArray batchBody(const QString &batch, const QJsonArray &mutations, const QString &device)
 {
     return QJsonDocument(QJsonObject {{QStringLiteral("batch"), batch},
-                                      {QStringLiteral("device"), QStringLiteral("test-device")},
+                                      {QStringLiteral("device"), device},
                                       {QStringLiteral("mutations"), mutations}})
         .toJson(QJsonDocument::Compact);
 }
@@ -89,12 +89,13 @@ ApiResponse ApiClient::send(const QByteArray &method, const QString &path, const
     return request(method, path, "Bearer " + token.toUtf8(), body);
 }
 
-ApiResponse ApiClient::push(const QString &workspace, const QJsonArray &mutations, QString batch)
+ApiResponse ApiClient::push(const QString &workspace, const QJsonArray &mutations, QString batch,
+                            const QString &device)
 {
     if (batch.isEmpty())
         batch = Ferry::createGuid();
     return send("POST", QStringLiteral("/v1/workspaces/%1/push").arg(workspace), m_token,
-                batchBody(batch, mutations));
+                batchBody(batch, mutations, device));
 }
 
 ApiResponse ApiClient::pull(const QString &workspace, qint64 since, int limit)

@@ -34,7 +34,8 @@ QJsonObject mutation(const QString &guid, qint64 base, const QJsonObject &fields
 QJsonObject deletion(const QString &guid, qint64 base);
 QJsonObject setOps(const QString &guid, qint64 base, const QString &field, const QStringList &add,
                    const QStringList &remove);
-QByteArray batchBody(const QString &batch, const QJsonArray &mutations);
+QByteArray batchBody(const QString &batch, const QJsonArray &mutations,
+                     const QString &device = QStringLiteral("test-device"));
 // The push result for the mutation at `index`.
 QJsonObject result(const ApiResponse &response, int index = 0);
 
@@ -55,7 +56,8 @@ public:
                      const QByteArray &body = {});
 
     // A push under a fresh batch id unless one is given.
-    ApiResponse push(const QString &workspace, const QJsonArray &mutations, QString batch = {});
+    ApiResponse push(const QString &workspace, const QJsonArray &mutations, QString batch = {},
+                     const QString &device = QStringLiteral("test-device"));
     ApiResponse pull(const QString &workspace, qint64 since = 0, int limit = 1000);
     WorkspaceSnapshot snapshot(const QString &workspace);
     // Creates a workspace of its own for a test; empty if the server refused.

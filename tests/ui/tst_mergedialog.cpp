@@ -95,6 +95,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void headerSaysWhoAndWhen();
+    void headerNamesTheComputer();
     void fieldChoices_data();
     void fieldChoices();
     void recordButtons_data();
@@ -150,6 +151,16 @@ std::optional<ConflictDecision> TestMergeDialog::finish(MergeDialog *dialog)
     if (dialog->isVisible())
         return std::nullopt;
     return dialog->decision();
+}
+
+void TestMergeDialog::headerNamesTheComputer()
+{
+    // A device id made from a computer's name shows as that name.
+    Case named = multiFieldCase();
+    named.conflict.theirsDevice = s("ada-laptop-0c1d2e3f");
+    MergeDialog *dialog = open(named);
+    const QString who = child<QLabel>(*dialog, "headerProvenance")->text();
+    QVERIFY2(who.startsWith(s("Changed on ada-laptop by ann")), qPrintable(who));
 }
 
 void TestMergeDialog::headerSaysWhoAndWhen()
