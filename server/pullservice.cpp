@@ -7,8 +7,10 @@
 #include <QJsonObject>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUrlQuery>
 
 #include <limits>
+#include <optional>
 
 namespace FerryServer {
 
@@ -56,7 +58,52 @@ void appendRecord(QByteArray &out, const QSqlQuery &q, qint64 since)
     out.append('}');
 }
 
+// A query parameter as a whole number in [min, max]: `fallback` if absent, nullopt if
+// malformed, out of range or given more than once.
+std::optional<qint64> integerParam(const QUrlQuery &query, const QString &name, qint64 fallback,
+                                   qint64 min, qint64 max)
+{
+    const QStringList values = query.allQueryItemValues(name, QUrl::FullyDecoded);
+    if (values.isEmpty())
+        return fallback;
+    if (values.size() > 1)
+        return std::nullopt;
+    const QString &text = values.first();
+    if (text.isEmpty() || text.size() > 16)
+        return std::nullopt;
+    for (const QChar c : text) {
+        if (c < QLatin1Char('0') || c > QLatin1Char('9'))
+            return std::nullopt;
+    }
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < min || value > max)
+        return std::nullopt;
+    return value;
+}
+
 } // namespace
+
+Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query)
+{
+    const auto since
+        = integerParam(query, QStringLiteral("since"), 0, 0, 9007199254740991LL); // 2^53 - 1
+    const auto limit
+        = integerParam(query, QStringLiteral("limit"), 1000, 1, Ferry::Wire::kMaxPullLimit);
+    const auto count = integerParam(query, QStringLiteral("count"), 0, 0, 1);
+    QString bad;
+    if (!since)
+        bad = QStringLiteral("since must be a whole number >= 0");
+    else if (!limit)
+        bad = QStringLiteral("limit must be a whole number from 1 to %1")
+                  .arg(Ferry::Wire::kMaxPullLimit);
+    else if (!count)
+        bad = QStringLiteral("count must be 0 or 1");
+    if (!bad.isEmpty())
+        return Ferry::Error {QStringLiteral("invalid_request"),
+                             bad + QStringLiteral(", given once.")};
+    return Query {*since, int(*limit), *count == 1};
+}
 
 PullService::PullService(QSqlDatabase db)
     : m_db(std::move(db))

@@ -6,6 +6,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+class QUrlQuery;
+
 namespace FerryServer {
 
 // Builds pull pages ("GET /v1/workspaces/{ws}/pull") straight from the records table into
@@ -14,6 +16,17 @@ namespace FerryServer {
 class PullService
 {
 public:
+    // A pull request's query, checked: `since`, `limit` and `count` (docs/protocol.md).
+    struct Query
+    {
+        qint64 since = 0;
+        int limit = 1000;
+        bool withTotal = false;
+    };
+    // Refuses a malformed or out-of-range value, or a parameter given twice, with an
+    // invalid_request Error naming it. Unknown parameters are ignored.
+    static Ferry::Result<Query> parseQuery(const QUrlQuery &query);
+
     explicit PullService(QSqlDatabase db);
 
     // The page body for changes after `since`, at most `limit` records unless a single push

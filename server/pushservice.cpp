@@ -336,7 +336,20 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
         }
         const bool existed = record.exists;
         bool changed = false;
-        response.results.append(applyMutation(m, record, ctx, &changed));
+        MutationResult result = applyMutation(m, record, ctx, &changed);
+        const QByteArray fieldsJson
+            = changed ? QJsonDocument(record.fields).toJson(QJsonDocument::Compact) : QByteArray();
+        if (fieldsJson.size() > Wire::kMaxRecordBytes && !record.deleted) {
+            // Checked on the merged result, so many small pushes cannot grow a record past it.
+            // `record` is this mutation's copy: dropping it applies nothing of the mutation.
+            result = rejected(m.guid, QStringLiteral("record_too_large"),
+                              QStringLiteral("the record's fields would take %1 bytes; the most "
+                                             "is %2")
+                                  .arg(fieldsJson.size())
+                                  .arg(Wire::kMaxRecordBytes));
+            changed = false;
+        }
+        response.results.append(std::move(result));
         if (!changed)
             continue;
         anyChange = true;
@@ -351,7 +364,7 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
             write.addBindValue(record.rev);
         }
         write.addBindValue(record.deleted ? 1 : 0);
-        write.addBindValue(compact(record.fields));
+        write.addBindValue(QString::fromUtf8(fieldsJson));
         write.addBindValue(compact(record.revs));
         write.addBindValue(record.device);
         write.addBindValue(record.user);

@@ -1,5 +1,7 @@
 #include "accountcheck.h"
 
+#include "wire.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -85,26 +87,29 @@ void AccountCheck::onFinished()
                              tr("The server at %1 does not accept this token.").arg(server)});
         return;
     }
-    const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+    const QByteArray body = reply->readAll();
     if (status != 200) {
-        Q_EMIT failed(Error {QStringLiteral("http_%1").arg(status),
-                             tr("The server at %1 answered %2: %3")
-                                 .arg(server)
-                                 .arg(status)
-                                 .arg(answer.value(QStringLiteral("message")).toString())});
+        const QJsonObject answer = QJsonDocument::fromJson(body).object();
+        Q_EMIT failed(
+            Error {QStringLiteral("http_%1").arg(status),
+                   tr("The server at %1 answered %2: %3")
+                       .arg(server)
+                       .arg(status)
+                       .arg(answer.value(QStringLiteral("message")).toString().left(500))});
+        return;
+    }
+    const Result<Wire::MeAnswer> me = Wire::parseMeAnswer(body);
+    if (!me) {
+        Q_EMIT failed(Error {
+            QStringLiteral("bad_response"),
+            tr("The server at %1 did not say who this token belongs to; is it a Ferry server? "
+               "(%2)")
+                .arg(server, me.error().message)});
         return;
     }
     AccountInfo account;
-    account.user = answer.value(QStringLiteral("user")).toString();
-    for (const QJsonValue &w : answer.value(QStringLiteral("workspaces")).toArray())
-        account.workspaces.append(w.toObject().value(QStringLiteral("id")).toString());
-    if (account.user.isEmpty()) {
-        Q_EMIT failed(Error {
-            QStringLiteral("bad_response"),
-            tr("The server at %1 did not say who this token belongs to; is it a Ferry server?")
-                .arg(server)});
-        return;
-    }
+    account.user = me->user;
+    account.workspaces = me->workspaces;
     Q_EMIT succeeded(account);
 }
 

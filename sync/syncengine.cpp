@@ -226,7 +226,8 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
     }
     const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
     const QString code = body.value(QStringLiteral("code")).toString();
-    const QString message = body.value(QStringLiteral("message")).toString();
+    // A hostile server could send megabytes of "message": a person reads one sentence.
+    const QString message = body.value(QStringLiteral("message")).toString().left(500);
     *transient = status >= 500 || status == 408 || status == 429;
     if (status == 401)
         return Error {
@@ -319,7 +320,13 @@ void SyncEngine::onPushReply(QNetworkReply *reply)
     if (!body)
         return;
     Result<Wire::PushResponse> response = Wire::parsePushResponse(*body);
+    if (response && response->results.size() != m_batch.mutations.size())
+        response = Error {QStringLiteral("bad_response"),
+                          QStringLiteral("The server answered %1 results for a push of %2 records.")
+                              .arg(response->results.size())
+                              .arg(m_batch.mutations.size())};
     if (!response) {
+        // Nothing of the answer is applied: the batch stays and is sent again next time.
         failRequest(response.error(), false);
         return;
     }
@@ -349,6 +356,7 @@ void SyncEngine::onPushReply(QNetworkReply *reply)
 void SyncEngine::requestPage(qint64 since, bool withCount)
 {
     setState(SyncState::Receiving);
+    m_pageSince = since;
     if (withCount)
         m_progress = SyncProgress {SyncProgress::Receiving, 0, -1};
     QString path = QStringLiteral("/v1/workspaces/%1/pull?since=%2&limit=%3")
@@ -368,6 +376,13 @@ void SyncEngine::onPullReply(QNetworkReply *reply)
     if (!body)
         return;
     Result<Wire::PullPage> page = Wire::parsePullPage(*body);
+    // A cursor that goes back (or stays put while there is "more") would loop for ever.
+    if (page && (page->cursor < m_pageSince || (page->more && page->cursor == m_pageSince)))
+        page = Error {QStringLiteral("bad_response"),
+                      QStringLiteral("The server's pull cursor did not move forward (from %1 "
+                                     "to %2).")
+                          .arg(m_pageSince)
+                          .arg(page->cursor)};
     if (!page) {
         failRequest(page.error(), false);
         return;

@@ -128,6 +128,7 @@ private:
     SyncConfig m_config;
     RetryPolicy m_retry;
     int m_pageSize = kPullPage;
+    qint64 m_pageSince = 0; // the cursor the page in flight was asked from
 
     std::unique_ptr<LocalStore> m_store;
     QNetworkAccessManager *m_network = nullptr;

@@ -1,6 +1,7 @@
 #include "wire.h"
 
 #include "guid.h"
+#include "jsoncheck.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -39,8 +40,6 @@ const QString kCursor = QStringLiteral("cursor");
 const QString kMore = QStringLiteral("more");
 const QString kTotal = QStringLiteral("total");
 
-constexpr int kMaxSetMember = 128;
-
 Error invalid(const QString &where, const QString &what)
 {
     return Error {QStringLiteral("invalid_request"), where + QStringLiteral(": ") + what};
@@ -74,6 +73,8 @@ QJsonDocument parseDocument(const QByteArray &body, QString *error)
             = QStringLiteral("%1 at byte %2").arg(parseError.errorString()).arg(parseError.offset);
     else if (!doc.isObject())
         *error = QStringLiteral("the top level is not a JSON object");
+    else
+        *error = strictJsonProblem(body);
     return doc;
 }
 
@@ -259,12 +260,10 @@ QByteArray encode(const PushRequest &request)
 
 Result<PushRequest> parsePushRequest(const QByteArray &body)
 {
-    QString problem;
-    const QJsonDocument doc = parseDocument(body, &problem);
-    if (!problem.isEmpty())
-        return Error {QStringLiteral("bad_json"),
-                      QStringLiteral("The body is not valid JSON: ") + problem};
-    const QJsonObject top = doc.object();
+    const Result<QJsonObject> parsed = parseRequestObject(body);
+    if (!parsed)
+        return parsed.error();
+    const QJsonObject &top = parsed.value();
 
     PushRequest request;
     request.batch = top.value(kBatch).toString();
@@ -471,6 +470,42 @@ Result<PullPage> parsePullPage(const QByteArray &body)
         page.changes.append(std::move(record).value());
     }
     return page;
+}
+
+Result<MeAnswer> parseMeAnswer(const QByteArray &body)
+{
+    QString problem;
+    const QJsonDocument doc = parseDocument(body, &problem);
+    if (!problem.isEmpty())
+        return badResponse(QStringLiteral("account answer"), problem);
+    const QJsonObject top = doc.object();
+    MeAnswer answer;
+    answer.user = top.value(kUser).toString();
+    if (!isValidId(answer.user))
+        return badResponse(kUser, QStringLiteral("not a user name"));
+    const QJsonValue workspaces = top.value(QStringLiteral("workspaces"));
+    if (!workspaces.isArray())
+        return badResponse(QStringLiteral("workspaces"), QStringLiteral("not a list"));
+    for (const QJsonValue &value : workspaces.toArray()) {
+        const QString id = value.toObject().value(QStringLiteral("id")).toString();
+        const QJsonValue role = value.toObject().value(QStringLiteral("role"));
+        if (!isValidId(id) || !role.isString())
+            return badResponse(QStringLiteral("workspaces"),
+                               QStringLiteral("an entry without a valid id and role"));
+        answer.workspaces.append(id);
+        answer.roles.append(role.toString());
+    }
+    return answer;
+}
+
+Result<QJsonObject> parseRequestObject(const QByteArray &body)
+{
+    QString problem;
+    const QJsonDocument doc = parseDocument(body, &problem);
+    if (!problem.isEmpty())
+        return Error {QStringLiteral("bad_json"),
+                      QStringLiteral("The body is not valid JSON: ") + problem};
+    return doc.object();
 }
 
 void appendJsonString(QByteArray &out, QStringView text)

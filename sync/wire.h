@@ -20,6 +20,11 @@ inline constexpr int kProtocolVersion = 1;
 inline constexpr int kMaxMutationsPerPush = 2000;
 // Entity and field names: [A-Za-z_][A-Za-z0-9_]*, at most this long.
 inline constexpr int kMaxNameLength = 64;
+// Largest a record's fields may grow, as compact JSON (UTF-8 bytes). The server checks the
+// record after merging a mutation into it and rejects the mutation ("record_too_large").
+inline constexpr int kMaxRecordBytes = 1024 * 1024;
+// Largest member of a set-valued field, in characters.
+inline constexpr int kMaxSetMember = 128;
 // Largest pull page a client may ask for.
 inline constexpr int kMaxPullLimit = 10000;
 
@@ -106,6 +111,14 @@ struct PullPage
 // The pseudo-field that marks an edit-vs-delete conflict in MutationResult::conflicts.
 inline constexpr QLatin1StringView kDeletedField {"$deleted"};
 
+// The answer to GET /v1/me: who the token belongs to and the workspaces they may use.
+struct MeAnswer
+{
+    QString user;
+    QStringList workspaces; // ids, in the server's order
+    QStringList roles; // the caller's role in each, same order
+};
+
 // Encoding (both sides) and parsing with full validation: a parse never trusts its input
 // and returns a protocol error naming the offending part.
 QByteArray encode(const PushRequest &request);
@@ -117,6 +130,12 @@ Result<RemoteRecord> recordFromJson(const QJsonObject &object);
 QJsonObject toJson(const MutationResult &result);
 QByteArray encode(const PushResponse &response);
 Result<PushResponse> parsePushResponse(const QByteArray &body);
+
+Result<MeAnswer> parseMeAnswer(const QByteArray &body);
+
+// A request body that must be one JSON object, with the same checks as every other message
+// (no duplicate keys, bounded nesting, valid UTF-8 and UTF-16): a "bad_json" Error otherwise.
+Result<QJsonObject> parseRequestObject(const QByteArray &body);
 
 QByteArray encode(const PullPage &page);
 Result<PullPage> parsePullPage(const QByteArray &body);
