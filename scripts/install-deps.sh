@@ -8,6 +8,7 @@ packages=(
     qt6-base-dev libqt6sql6-sqlite qt6-httpserver-dev qt6-websockets-dev libqt6svg6
     qtkeychain-qt6-dev
     libdtl-dev
+    libargon2-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -1,6 +1,9 @@
 #include "admincommand.h"
 
+#include "passwordhash.h"
 #include "serverstore.h"
+
+#include <QTextStream>
 
 #include <cstdio>
 
@@ -25,7 +28,8 @@ QString AdminCommand::validate(const Arguments &a)
 {
     const QString usage = QStringLiteral(
         "usage: token create --user NAME | token revoke TOKEN | workspace create ID --owner USER | "
-        "workspace add-member ID --user USER --role editor|viewer");
+        "workspace add-member ID --user USER --role editor|viewer | "
+        "user password --user NAME (the password on standard input) | registration open|close");
     auto expect = [&](qsizetype words, bool user, bool owner, bool role) -> QString {
         if (a.words.size() != words)
             return QStringLiteral("wrong number of arguments for \"%1\"; %2")
@@ -44,6 +48,10 @@ QString AdminCommand::validate(const Arguments &a)
         problem = expect(3, false, true, false);
     else if (is(a, "workspace", "add-member"))
         problem = expect(3, true, false, true);
+    else if (is(a, "user", "password"))
+        problem = expect(2, true, false, false);
+    else if (is(a, "registration", "open") || is(a, "registration", "close"))
+        problem = expect(2, false, false, false);
     else
         return QStringLiteral("unknown command \"%1\"; %2").arg(a.words.join(u' '), usage);
     if (!problem.isEmpty())
@@ -82,6 +90,38 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
     }
     if (is(a, "token", "revoke")) {
         if (Ferry::Status s = store.revokeToken(a.words[2]); !s) {
+            printError(s.error().message);
+            return Failed;
+        }
+        return Success;
+    }
+    if (is(a, "user", "password")) {
+        // Read from standard input, never from the command line, where other users of the
+        // machine could see it.
+        QTextStream in(stdin);
+        const QString password = in.readLine();
+        if (password.size() < 8) {
+            printError(QStringLiteral("the password (first line of standard input) must be at "
+                                      "least 8 characters"));
+            return Failed;
+        }
+        if (Ferry::Status s = store.ensureUser(a.user); !s) {
+            printError(s.error().message);
+            return Failed;
+        }
+        const QByteArray hash = PasswordHash::hash(password);
+        Ferry::Status s = hash.isEmpty()
+            ? Ferry::Status(Ferry::Error {QStringLiteral("internal"),
+                                          QStringLiteral("could not hash the password")})
+            : store.setPasswordHash(a.user, hash);
+        if (!s) {
+            printError(s.error().message);
+            return Failed;
+        }
+        return Success;
+    }
+    if (a.words[0] == QLatin1String("registration")) {
+        if (Ferry::Status s = store.setRegistrationOpen(a.words[1] == QLatin1String("open")); !s) {
             printError(s.error().message);
             return Failed;
         }

@@ -166,6 +166,8 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
                           QByteArray::number(reply.body.size()));
     if (!reply.allow.isEmpty())
         responder.writeHeader(QByteArrayLiteral("Allow"), reply.allow);
+    if (!reply.retryAfter.isEmpty())
+        responder.writeHeader(QByteArrayLiteral("Retry-After"), reply.retryAfter);
     responder.writeBody(reply.body);
 }
 
@@ -179,6 +181,19 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
         {Route {{"v1", "workspaces", "{ws}", "pull"}, {{Method::Get, "GET"}}}, &ApiServer::pull},
         {Route {{"v1", "workspaces", "{ws}", "notify"}, {{Method::Get, "GET"}}},
          &ApiServer::notify},
+        {Route {{"v1", "workspaces", "{ws}", "members"}, {{Method::Get, "GET"}}},
+         &ApiServer::members},
+        {Route {{"v1", "workspaces", "{ws}", "members", "{user}"}, {{Method::Put, "PUT"}}},
+         &ApiServer::putMember},
+        {Route {{"v1", "workspaces", "{ws}", "members", "{user}"}, {{Method::Delete, "DELETE"}}},
+         &ApiServer::deleteMember},
+        {Route {{"v1", "accounts"}, {{Method::Post, "POST"}}, false},
+         &ApiServer::registerAccount},
+        {Route {{"v1", "sessions"}, {{Method::Post, "POST"}}, false}, &ApiServer::signIn},
+        {Route {{"v1", "sessions", "current"}, {{Method::Delete, "DELETE"}}}, &ApiServer::signOut},
+        {Route {{"v1", "devices"}, {{Method::Get, "GET"}}}, &ApiServer::devices},
+        {Route {{"v1", "devices", "{id}"}, {{Method::Delete, "DELETE"}}},
+         &ApiServer::revokeDevice},
     };
 
     const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();
@@ -188,14 +203,19 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
     if (segments.size() > 1 && segments.last().isEmpty())
         segments.removeLast(); // tolerate one trailing slash
 
+    // Several routes may share a path with different methods; 405 only if none takes this one.
+    QByteArray allow;
     for (const auto &[route, handler] : routes) {
         if (route.segments.size() != segments.size())
             continue;
         QString workspace;
+        QString target;
         bool match = true;
         for (qsizetype i = 0; match && i < segments.size(); ++i) {
             if (route.segments[i] == "{ws}")
                 workspace = QUrl::fromPercentEncoding(segments[i]);
+            else if (route.segments[i] == "{user}" || route.segments[i] == "{id}")
+                target = QUrl::fromPercentEncoding(segments[i]);
             else
                 match = route.segments[i] == segments[i];
         }
@@ -203,21 +223,15 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
             continue;
 
         Handler chosen = nullptr;
-        QByteArray allow;
         for (const auto &[method, name] : route.methods) {
             if (request.method() == method)
                 chosen = handler;
             allow += (allow.isEmpty() ? "" : ", ") + name;
         }
-        if (!chosen) {
-            Reply reply = error(
-                405, QStringLiteral("method_not_allowed"),
-                QStringLiteral("This endpoint accepts only %1.").arg(QString::fromLatin1(allow)));
-            reply.allow = allow;
-            return reply;
-        }
+        if (!chosen)
+            continue;
 
-        Call call {request, socket, {}, workspace};
+        Call call {request, socket, {}, workspace, {}, target};
         if (route.needsToken) {
             const QByteArray authorization = header(request, "authorization");
             static constexpr QByteArrayView kBearer = "bearer ";
@@ -228,10 +242,13 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
                     != 0)
                 return error(401, QStringLiteral("unauthorized"),
                              QStringLiteral("This request needs an Authorization: Bearer token."));
-            call.user = m_store->userForToken(authorization.mid(kBearer.size()).trimmed());
-            if (call.user.isEmpty())
+            const std::optional<TokenOwner> owner
+                = m_store->authenticate(authorization.mid(kBearer.size()).trimmed());
+            if (!owner)
                 return error(401, QStringLiteral("unauthorized"),
                              QStringLiteral("The token is unknown or has been revoked."));
+            call.user = owner->user;
+            call.device = owner->device;
         }
 
         bool lengthOk = true;
@@ -245,6 +262,13 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
                          QStringLiteral("The body is larger than this server accepts (%1 bytes).")
                              .arg(m_maxBody));
         return (this->*chosen)(call);
+    }
+    if (!allow.isEmpty()) {
+        Reply reply = error(
+            405, QStringLiteral("method_not_allowed"),
+            QStringLiteral("This endpoint accepts only %1.").arg(QString::fromLatin1(allow)));
+        reply.allow = allow;
+        return reply;
     }
     return error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint."));
 }
@@ -295,10 +319,11 @@ Reply ApiServer::createWorkspace(const Call &call)
 Reply ApiServer::push(const Call &call)
 {
     const QString role = m_store->roleOf(call.workspace, call.user);
-    if (role.isEmpty() || role == QLatin1String("viewer"))
+    if (role.isEmpty())
         return error(403, QStringLiteral("forbidden"),
-                     role.isEmpty() ? QStringLiteral("You are not a member of this workspace.")
-                                    : QStringLiteral("Viewers cannot push to this workspace."));
+                     QStringLiteral("You are not a member of this workspace."));
+    if (role == QLatin1String("viewer"))
+        return readOnlyPush(call);
     const QByteArray body = call.request.body();
     const Ferry::Result<Ferry::Wire::PushRequest> request = Ferry::Wire::parsePushRequest(body);
     if (!request) {
@@ -356,7 +381,7 @@ Reply ApiServer::notify(const Call &call)
                      QStringLiteral("This user already has %1 notify sockets open; close one "
                                     "or poll instead.")
                          .arg(NotifyHub::kMaxSocketsPerUser));
-    m_notify.expect(call.socket, call.user, call.workspace);
+    m_notify.expect(call.socket, call.user, call.workspace, call.device);
     return Reply {kSwitchingProtocols, {}, {}};
 }
 

@@ -3,6 +3,7 @@
 #include "notifyhub.h"
 #include "pullservice.h"
 #include "pushservice.h"
+#include "signinlimiter.h"
 
 #include <QAbstractHttpServer>
 #include <QByteArray>
@@ -22,6 +23,7 @@ struct Reply
     int status = 200;
     QByteArray body;
     QByteArray allow;
+    QByteArray retryAfter {}; // seconds, for a 429; "{}" keeps {status, body, allow} whole
 };
 
 // The protocol's HTTP front end (docs/protocol.md): routes requests itself so it can tell
@@ -46,14 +48,17 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    // What a handler needs beyond the request: the caller, the {ws} path part and the
-    // connection (for a notify upgrade).
+    // What a handler needs beyond the request: the caller and their device (token id), the
+    // {ws} path part, the last {user} or {id} path part, and the connection (for a notify
+    // upgrade, and the client's address).
     struct Call
     {
         const QHttpServerRequest &request;
         QTcpSocket *socket;
         QString user;
         QString workspace;
+        QString device;
+        QString target;
     };
     using Handler = Reply (ApiServer::*)(const Call &call);
 
@@ -66,6 +71,17 @@ private:
     Reply pull(const Call &call);
     Reply notify(const Call &call);
 
+    // Accounts, devices and members (accountapi.cpp).
+    Reply registerAccount(const Call &call);
+    Reply signIn(const Call &call);
+    Reply signOut(const Call &call);
+    Reply devices(const Call &call);
+    Reply revokeDevice(const Call &call);
+    Reply members(const Call &call);
+    Reply putMember(const Call &call);
+    Reply deleteMember(const Call &call);
+    Reply readOnlyPush(const Call &call);
+
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
     void log(const QHttpServerRequest &request, int status, qint64 bytes, qint64 ms) const;
 
@@ -73,6 +89,7 @@ private:
     PushService m_push;
     PullService m_pull;
     NotifyHub m_notify;
+    SignInLimiter m_signIns;
     qint64 m_maxBody;
     bool m_verbose = false;
     std::optional<Reply> m_refusedUpgrade; // written by missingHandler(), see handleRequest()

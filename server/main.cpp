@@ -105,7 +105,8 @@ int main(int argc, char *argv[])
                        userOption, ownerOption, roleOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
-                                                "workspace create|add-member."),
+                                                "workspace create|add-member, user password, "
+                                                "registration open|close."),
                                  QStringLiteral("[command...]"));
     if (!parser.parse(QCoreApplication::arguments()))
         return badArguments(parser.errorText());

@@ -53,12 +53,13 @@ bool NotifyHub::hasRoomFor(const QString &user)
     return m_perUser.value(user) < kMaxSocketsPerUser;
 }
 
-void NotifyHub::expect(QTcpSocket *socket, const QString &user, const QString &workspace)
+void NotifyHub::expect(QTcpSocket *socket, const QString &user, const QString &workspace,
+                       const QString &device)
 {
     const QString key = peerKey(socket->peerAddress(), socket->peerPort());
     if (const auto earlier = m_expected.find(key); earlier != m_expected.end())
         forgetExpected(earlier);
-    m_expected.insert(key, Expected {socket, user, workspace, m_clock.elapsed()});
+    m_expected.insert(key, Expected {socket, user, workspace, device, m_clock.elapsed()});
     ++m_perUser[user];
 }
 
@@ -97,7 +98,7 @@ void NotifyHub::adopt(std::unique_ptr<QWebSocket> owned)
         socket->deleteLater();
         return;
     }
-    const Peer peer {found->user, found->workspace, m_clock.elapsed()};
+    const Peer peer {found->user, found->workspace, found->device, m_clock.elapsed()};
     m_expected.erase(found); // its count moves to the open socket
 
     // Clients have nothing to say: a frame or message larger than this closes the socket
@@ -130,6 +131,34 @@ void NotifyHub::committed(const QString &workspace, qint64 seq)
     const QList<QWebSocket *> sockets = m_byWorkspace.values(workspace);
     for (QWebSocket *socket : sockets)
         send(socket, "committed", seq);
+}
+
+void NotifyHub::closeMember(const QString &workspace, const QString &user)
+{
+    closeWhere([&](const Peer &peer) { return peer.workspace == workspace && peer.user == user; });
+}
+
+void NotifyHub::closeDevice(const QString &device)
+{
+    closeWhere([&](const Peer &peer) { return peer.device == device; });
+}
+
+void NotifyHub::closeWhere(const std::function<bool(const Peer &)> &which)
+{
+    // Upgrades still under way are forgotten too: adopt() then closes their sockets.
+    for (auto it = m_expected.begin(); it != m_expected.end();)
+        it = which(Peer {it->user, it->workspace, it->device, 0}) ? forgetExpected(it)
+                                                                  : std::next(it);
+    QList<QWebSocket *> closing;
+    for (auto it = m_sockets.cbegin(); it != m_sockets.cend(); ++it) {
+        if (which(it.value()))
+            closing.append(it.key());
+    }
+    for (QWebSocket *socket : closing) {
+        drop(socket);
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("Access to this workspace ended."));
+    }
 }
 
 void NotifyHub::send(QWebSocket *socket, const char *type, qint64 seq)

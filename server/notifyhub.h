@@ -40,12 +40,18 @@ public:
 
     // Whether `user` may open one more socket (counting upgrades under way).
     bool hasRoomFor(const QString &user);
-    // `socket` is about to become a notify socket of `workspace` for `user`.
-    void expect(QTcpSocket *socket, const QString &user, const QString &workspace);
+    // `socket` is about to become a notify socket of `workspace` for `user` signed in as
+    // `device` (the token's id).
+    void expect(QTcpSocket *socket, const QString &user, const QString &workspace,
+                const QString &device);
     // A socket whose handshake Qt completed; one that was not expected is closed.
     void adopt(std::unique_ptr<QWebSocket> socket);
     // A push advanced the workspace's sequence to `seq`.
     void committed(const QString &workspace, qint64 seq);
+    // Access ended: closes (code 1008) the sockets the user holds on the workspace, or every
+    // socket of a revoked device, so no announcement reaches them after that.
+    void closeMember(const QString &workspace, const QString &user);
+    void closeDevice(const QString &device);
 
     int socketCount() const { return int(m_sockets.size()); }
 
@@ -54,6 +60,7 @@ private:
     {
         QString user;
         QString workspace;
+        QString device;
         qint64 heardAt = 0; // m_clock time of the last frame from the peer
     };
     struct Expected
@@ -61,6 +68,7 @@ private:
         QPointer<QTcpSocket> socket;
         QString user;
         QString workspace;
+        QString device;
         qint64 since = 0; // m_clock time of expect()
     };
 
@@ -68,6 +76,7 @@ private:
     QHash<QString, Expected>::iterator forgetExpected(QHash<QString, Expected>::iterator expected);
     void forgetFailedUpgrades();
     void drop(QWebSocket *socket);
+    void closeWhere(const std::function<bool(const Peer &)> &which);
     void pingAll();
     void send(QWebSocket *socket, const char *type, qint64 seq);
 

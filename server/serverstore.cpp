@@ -14,7 +14,7 @@ namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -35,6 +35,37 @@ const char *const kSchemaV1[] = {
     "CREATE TABLE batches (workspace TEXT NOT NULL, batch TEXT NOT NULL, body_hash TEXT NOT NULL,"
     " response BLOB NOT NULL, created BIGINT NOT NULL, PRIMARY KEY (workspace, batch))",
 };
+
+// Accounts: passwords, and tokens as devices with an id, a name and when they were used.
+const char *const kSchemaV2[] = {
+    "ALTER TABLE users ADD COLUMN password TEXT",
+    "ALTER TABLE tokens ADD COLUMN id TEXT",
+    "ALTER TABLE tokens ADD COLUMN device_name TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE tokens ADD COLUMN last_used BIGINT NOT NULL DEFAULT 0",
+    "UPDATE tokens SET id = lower(hex(randomblob(8))), device_name = 'ferry-server admin'",
+    "CREATE UNIQUE INDEX tokens_by_id ON tokens (id)",
+    "CREATE INDEX tokens_by_user ON tokens (user_name, revoked)",
+};
+
+// Touching a device's last use more often than this would write on every request.
+constexpr qint64 kLastUsedGranularityMs = 60 * 1000;
+
+template<size_t N> QStringList statements(const char *const (&sql)[N])
+{
+    QStringList list;
+    for (const char *statement : sql)
+        list.append(QString::fromLatin1(statement));
+    return list;
+}
+
+// A random id of `bytes` bytes as lowercase hex, from the system's CSPRNG.
+QString randomHex(int bytes)
+{
+    QByteArray raw(bytes, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
+                                         reinterpret_cast<quint32 *>(raw.data() + raw.size()));
+    return QString::fromLatin1(raw.toHex());
+}
 
 qint64 now()
 {
@@ -103,32 +134,46 @@ Ferry::Status ServerStore::migrate()
         return databaseError(QStringLiteral("reading the schema version"), q.lastError().text());
     const int version = q.value(0).toInt();
     q.finish();
-    if (version == kSchemaVersion)
-        return Ferry::success();
     if (version > kSchemaVersion)
         return Ferry::Error {QStringLiteral("schema_too_new"),
                              QStringLiteral("The database was written by a newer ferry-server "
                                             "(schema %1; this one knows %2).")
                                  .arg(version)
                                  .arg(kSchemaVersion)};
+    const std::pair<int, QStringList> steps[]
+        = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}};
+    for (const auto &[stepVersion, sql] : steps) {
+        if (version >= stepVersion)
+            continue;
+        if (Ferry::Status s = apply(stepVersion, sql); !s)
+            return s;
+    }
+    return Ferry::success();
+}
+
+// One schema step in one transaction, so a failed upgrade leaves the previous schema.
+Ferry::Status ServerStore::apply(int version, const QStringList &sql)
+{
     QSqlDatabase db = database();
-    db.transaction();
-    for (const char *sql : kSchemaV1) {
-        if (Ferry::Status s = exec(QString::fromLatin1(sql)); !s) {
+    if (!db.transaction())
+        return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
+    for (const QString &statement : sql) {
+        if (Ferry::Status s = exec(statement); !s) {
             db.rollback();
             return s;
         }
     }
     QSqlQuery meta(db);
-    meta.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('schema_version', ?)"));
-    meta.addBindValue(QString::number(kSchemaVersion));
-    if (!meta.exec() || !exec(QStringLiteral("PRAGMA user_version = %1").arg(kSchemaVersion))) {
+    meta.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    meta.addBindValue(QString::number(version));
+    if (!meta.exec() || !exec(QStringLiteral("PRAGMA user_version = %1").arg(version))) {
         db.rollback();
         return databaseError(QStringLiteral("recording the schema version"),
                              meta.lastError().text());
     }
     if (!db.commit())
-        return databaseError(QStringLiteral("creating the schema"), db.lastError().text());
+        return databaseError(QStringLiteral("upgrading the schema"), db.lastError().text());
     return Ferry::success();
 }
 
@@ -221,18 +266,143 @@ Ferry::Status ServerStore::ensureUser(const QString &user)
 
 Ferry::Result<QString> ServerStore::createToken(const QString &user)
 {
-    QByteArray raw(32, Qt::Uninitialized);
-    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
-                                         reinterpret_cast<quint32 *>(raw.data() + raw.size()));
-    const QByteArray token = raw.toHex();
+    const Ferry::Result<NewToken> made
+        = createDeviceToken(user, QStringLiteral("ferry-server admin"));
+    if (!made)
+        return made.error();
+    return made->token;
+}
+
+Ferry::Result<NewToken> ServerStore::createDeviceToken(const QString &user,
+                                                       const QString &deviceName)
+{
+    const QString token = randomHex(32); // 256 bits
+    const QString id = randomHex(8);
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("INSERT INTO tokens (hash, user_name, created) VALUES (?, ?, ?)"));
-    q.addBindValue(QString::fromLatin1(hashToken(token)));
+    q.prepare(QStringLiteral("INSERT INTO tokens (hash, user_name, created, id, device_name) "
+                             "VALUES (?, ?, ?, ?, ?)"));
+    q.addBindValue(QString::fromLatin1(hashToken(token.toLatin1())));
     q.addBindValue(user);
     q.addBindValue(now());
+    q.addBindValue(id);
+    q.addBindValue(deviceName);
     if (!q.exec())
         return databaseError(QStringLiteral("storing a token"), q.lastError().text());
-    return QString::fromLatin1(token);
+    return NewToken {token, id};
+}
+
+std::optional<TokenOwner> ServerStore::authenticate(const QByteArray &token)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral(
+        "SELECT user_name, id, last_used FROM tokens WHERE hash = ? AND revoked = 0"));
+    q.addBindValue(QString::fromLatin1(hashToken(token)));
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    TokenOwner owner {q.value(0).toString(), q.value(1).toString()};
+    const qint64 lastUsed = q.value(2).toLongLong();
+    q.finish();
+    if (const qint64 t = now(); t - lastUsed >= kLastUsedGranularityMs) {
+        QSqlQuery touch(database());
+        touch.prepare(QStringLiteral("UPDATE tokens SET last_used = ? WHERE id = ?"));
+        touch.addBindValue(t);
+        touch.addBindValue(owner.device);
+        touch.exec(); // only bookkeeping: a failure must not refuse the request
+    }
+    return owner;
+}
+
+QList<Device> ServerStore::devicesOf(const QString &user)
+{
+    QList<Device> devices;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT id, device_name, created, last_used FROM tokens "
+                             "WHERE user_name = ? AND revoked = 0 ORDER BY created, id"));
+    q.addBindValue(user);
+    if (!q.exec())
+        return devices;
+    while (q.next())
+        devices.append(Device {q.value(0).toString(), q.value(1).toString(),
+                               q.value(2).toLongLong(), q.value(3).toLongLong()});
+    return devices;
+}
+
+Ferry::Status ServerStore::revokeDevice(const QString &user, const QString &device)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral(
+        "UPDATE tokens SET revoked = 1 WHERE id = ? AND user_name = ? AND revoked = 0"));
+    q.addBindValue(device);
+    q.addBindValue(user);
+    if (!q.exec())
+        return databaseError(QStringLiteral("revoking a device"), q.lastError().text());
+    if (q.numRowsAffected() != 1)
+        return Ferry::Error {QStringLiteral("no_such_device"),
+                             QStringLiteral("You have no signed-in device with that id.")};
+    return Ferry::success();
+}
+
+Ferry::Status ServerStore::createAccount(const QString &user, const QByteArray &passwordHash)
+{
+    if (!isValidId(user))
+        return Ferry::Error {QStringLiteral("invalid_user"),
+                             QStringLiteral("A user name is 1 to 64 letters, digits, - or _.")};
+    QSqlQuery q(database());
+    // The primary key decides a race between two registrations of one name.
+    q.prepare(QStringLiteral(
+        "INSERT INTO users (name, created, password) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
+    q.addBindValue(user);
+    q.addBindValue(now());
+    q.addBindValue(QString::fromLatin1(passwordHash));
+    if (!q.exec())
+        return databaseError(QStringLiteral("creating user %1").arg(user), q.lastError().text());
+    if (q.numRowsAffected() != 1)
+        return Ferry::Error {QStringLiteral("user_exists"),
+                             QStringLiteral("The user name \"%1\" is taken.").arg(user)};
+    return Ferry::success();
+}
+
+QByteArray ServerStore::passwordHashOf(const QString &user)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT password FROM users WHERE name = ?"));
+    q.addBindValue(user);
+    if (!q.exec() || !q.next())
+        return {};
+    return q.value(0).toString().toLatin1();
+}
+
+Ferry::Status ServerStore::setPasswordHash(const QString &user, const QByteArray &passwordHash)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE users SET password = ? WHERE name = ?"));
+    q.addBindValue(QString::fromLatin1(passwordHash));
+    q.addBindValue(user);
+    if (!q.exec())
+        return databaseError(QStringLiteral("setting a password"), q.lastError().text());
+    if (q.numRowsAffected() != 1)
+        return Ferry::Error {QStringLiteral("no_such_user"),
+                             QStringLiteral("There is no user \"%1\".").arg(user)};
+    return Ferry::success();
+}
+
+bool ServerStore::registrationOpen()
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = 'registration'"));
+    // Open unless the admin closed it.
+    return !(q.exec() && q.next() && q.value(0).toString() == QLatin1String("closed"));
+}
+
+Ferry::Status ServerStore::setRegistrationOpen(bool open)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('registration', ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+    q.addBindValue(open ? QStringLiteral("open") : QStringLiteral("closed"));
+    if (!q.exec())
+        return databaseError(QStringLiteral("changing registration"), q.lastError().text());
+    return Ferry::success();
 }
 
 Ferry::Status ServerStore::revokeToken(const QString &token)
@@ -297,6 +467,34 @@ Ferry::Status ServerStore::addMember(const QString &workspace, const QString &us
     if (!q.exec())
         return databaseError(QStringLiteral("adding a member"), q.lastError().text());
     return Ferry::success();
+}
+
+Ferry::Status ServerStore::removeMember(const QString &workspace, const QString &user)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM members WHERE workspace = ? AND user_name = ?"));
+    q.addBindValue(workspace);
+    q.addBindValue(user);
+    if (!q.exec())
+        return databaseError(QStringLiteral("removing a member"), q.lastError().text());
+    if (q.numRowsAffected() != 1)
+        return Ferry::Error {QStringLiteral("not_member"),
+                             QStringLiteral("%1 is not a member of this workspace.").arg(user)};
+    return Ferry::success();
+}
+
+QList<Member> ServerStore::membersOf(const QString &workspace)
+{
+    QList<Member> members;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT user_name, role FROM members WHERE workspace = ? "
+                             "ORDER BY role <> 'owner', user_name"));
+    q.addBindValue(workspace);
+    if (!q.exec())
+        return members;
+    while (q.next())
+        members.append(Member {q.value(0).toString(), q.value(1).toString()});
+    return members;
 }
 
 } // namespace FerryServer

@@ -5,6 +5,9 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
+
+#include <optional>
 
 namespace FerryServer {
 
@@ -13,6 +16,36 @@ struct Membership
 {
     QString workspace;
     QString role; // "owner", "editor" or "viewer"
+};
+
+// One person with access to a workspace.
+struct Member
+{
+    QString user;
+    QString role;
+};
+
+// Who a bearer token belongs to: the user and the device (the token's id).
+struct TokenOwner
+{
+    QString user;
+    QString device;
+};
+
+// One signed-in device of a user: a token that has not been revoked.
+struct Device
+{
+    QString id; // 16 lowercase hex digits; not the token, not its hash
+    QString name; // as the client gave it
+    qint64 created = 0;
+    qint64 lastUsed = 0; // 0 if never used after signing in
+};
+
+// A token just made: the plain token (shown once) and its device id.
+struct NewToken
+{
+    QString token;
+    QString device;
 };
 
 // ferry-server's database: one SQLite file (DIR/ferry.db) holding users, tokens, workspaces,
@@ -33,6 +66,9 @@ public:
 
     // The user a (plain) token belongs to, or an empty string for unknown/revoked tokens.
     QString userForToken(const QByteArray &token);
+    // Like userForToken() with the device, and notes when the device was last used (at most
+    // one write a minute per device).
+    std::optional<TokenOwner> authenticate(const QByteArray &token);
     // The user's role in the workspace, or an empty string if not a member / no workspace.
     QString roleOf(const QString &workspace, const QString &user);
     QList<Membership> membershipsOf(const QString &user);
@@ -43,12 +79,27 @@ public:
     // Administration. All are idempotent where that makes sense.
     Ferry::Status ensureUser(const QString &user);
     Ferry::Result<QString> createToken(const QString &user); // returns the plain token
+    Ferry::Result<NewToken> createDeviceToken(const QString &user, const QString &deviceName);
     Ferry::Status revokeToken(const QString &token);
+    QList<Device> devicesOf(const QString &user);
+    // Fails with "no_such_device" if `device` is not one of the user's signed-in devices.
+    Ferry::Status revokeDevice(const QString &user, const QString &device);
+
+    // Accounts. A user made by "token create" has no password until one is set.
+    // Fails with "user_exists" if the name is taken.
+    Ferry::Status createAccount(const QString &user, const QByteArray &passwordHash);
+    QByteArray passwordHashOf(const QString &user);
+    Ferry::Status setPasswordHash(const QString &user, const QByteArray &passwordHash);
+    bool registrationOpen();
+    Ferry::Status setRegistrationOpen(bool open);
     bool userExists(const QString &user);
     bool workspaceExists(const QString &workspace);
     // Fails with "workspace_exists" if the id is taken.
     Ferry::Status createWorkspace(const QString &workspace, const QString &owner);
     Ferry::Status addMember(const QString &workspace, const QString &user, const QString &role);
+    // Fails with "not_member" if the user has no role there.
+    Ferry::Status removeMember(const QString &workspace, const QString &user);
+    QList<Member> membersOf(const QString &workspace); // the owner first, then by name
 
     static QByteArray hashToken(const QByteArray &token);
     // Batch, device, workspace and user ids: 1-64 of [A-Za-z0-9_-].
@@ -56,6 +107,7 @@ public:
 
 private:
     Ferry::Status migrate();
+    Ferry::Status apply(int version, const QStringList &statements);
     Ferry::Status exec(const QString &sql);
 
     QString m_connectionName;

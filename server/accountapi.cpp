@@ -1,0 +1,299 @@
+// ApiServer's account, device and member endpoints (docs/protocol.md, "Accounts" and
+// "Sharing"), kept apart from the sync endpoints in apiserver.cpp.
+
+#include "apiserver.h"
+
+#include "passwordhash.h"
+#include "serverstore.h"
+#include "wire.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+
+namespace FerryServer {
+
+namespace {
+
+constexpr qsizetype kMinPassword = 8; // characters
+constexpr qsizetype kMaxPasswordBytes = 1024; // bounds the hashing work one request can ask for
+constexpr qsizetype kMaxDeviceName = 100; // characters
+
+QByteArray json(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+Reply ok(int status, const QJsonObject &object)
+{
+    return Reply {status, json(object), {}, {}};
+}
+
+Reply invalid(const QString &message)
+{
+    return ApiServer::error(400, QStringLiteral("invalid_request"), message);
+}
+
+Reply forbidden(const QString &message)
+{
+    return ApiServer::error(403, QStringLiteral("forbidden"), message);
+}
+
+// The body as a JSON object, or the 400 to answer.
+std::optional<Reply> parseObject(const QByteArray &body, QJsonObject *object)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        return ApiServer::error(400, QStringLiteral("bad_json"),
+                                QStringLiteral("The body is not a JSON object."));
+    *object = doc.object();
+    return std::nullopt;
+}
+
+QString userNameProblem(const QJsonValue &user)
+{
+    if (!user.isString() || !ServerStore::isValidId(user.toString()))
+        return QStringLiteral("user: must be a string of 1 to 64 letters, digits, - or _");
+    return {};
+}
+
+QString passwordProblem(const QJsonValue &password)
+{
+    if (!password.isString())
+        return QStringLiteral("password: must be a string");
+    const QString text = password.toString();
+    if (text.size() < kMinPassword)
+        return QStringLiteral("password: must be at least %1 characters").arg(kMinPassword);
+    if (text.toUtf8().size() > kMaxPasswordBytes)
+        return QStringLiteral("password: must be at most %1 bytes of UTF-8").arg(kMaxPasswordBytes);
+    return {};
+}
+
+// Device names are shown to people in device lists: any text but control characters.
+QString deviceNameProblem(const QJsonValue &device)
+{
+    const QString usage
+        = QStringLiteral(
+              "device: must be a string of 1 to %1 characters without control characters")
+              .arg(kMaxDeviceName);
+    if (!device.isString())
+        return usage;
+    const QString name = device.toString();
+    if (name.trimmed().isEmpty() || name.size() > kMaxDeviceName)
+        return usage;
+    for (const QChar c : name) {
+        if (c.category() == QChar::Other_Control)
+            return usage;
+    }
+    return {};
+}
+
+} // namespace
+
+Reply ApiServer::registerAccount(const Call &call)
+{
+    if (!m_store->registrationOpen())
+        return error(403, QStringLiteral("registration_closed"),
+                     QStringLiteral("This server does not take new accounts; ask its "
+                                    "administrator for one."));
+    QJsonObject body;
+    if (const std::optional<Reply> bad = parseObject(call.request.body(), &body))
+        return *bad;
+    if (const QString problem = userNameProblem(body.value(QStringLiteral("user")));
+        !problem.isEmpty())
+        return invalid(problem);
+    if (const QString problem = passwordProblem(body.value(QStringLiteral("password")));
+        !problem.isEmpty())
+        return invalid(problem);
+    const QString user = body.value(QStringLiteral("user")).toString();
+    const QByteArray hash = PasswordHash::hash(body.value(QStringLiteral("password")).toString());
+    if (hash.isEmpty())
+        return error(500, QStringLiteral("internal"),
+                     QStringLiteral("The server could not hash the password."));
+    if (const Ferry::Status made = m_store->createAccount(user, hash); !made) {
+        const int status = made.error().code == QLatin1String("user_exists") ? 409 : 500;
+        return error(status, made.error().code, made.error().message);
+    }
+    // Like "token create": a workspace named after the user, unless that id is taken.
+    if (!m_store->workspaceExists(user))
+        m_store->createWorkspace(user, user);
+    return ok(201, QJsonObject {{QStringLiteral("user"), user}});
+}
+
+Reply ApiServer::signIn(const Call &call)
+{
+    QJsonObject body;
+    if (const std::optional<Reply> bad = parseObject(call.request.body(), &body))
+        return *bad;
+    if (const QString problem = userNameProblem(body.value(QStringLiteral("user")));
+        !problem.isEmpty())
+        return invalid(problem);
+    const QJsonValue password = body.value(QStringLiteral("password"));
+    if (!password.isString() || password.toString().toUtf8().size() > kMaxPasswordBytes)
+        return invalid(QStringLiteral("password: must be a string of at most %1 bytes")
+                           .arg(kMaxPasswordBytes));
+    if (const QString problem = deviceNameProblem(body.value(QStringLiteral("device")));
+        !problem.isEmpty())
+        return invalid(problem);
+
+    const QString user = body.value(QStringLiteral("user")).toString();
+    const QString address = call.socket ? call.socket->peerAddress().toString() : QString();
+    if (const qint64 waitMs = m_signIns.waitFor(user, address); waitMs > 0) {
+        const qint64 seconds = (waitMs + 999) / 1000;
+        Reply reply = error(
+            429, QStringLiteral("too_many_attempts"),
+            QStringLiteral("Too many failed sign-ins; try again in %1 s.").arg(seconds));
+        reply.retryAfter = QByteArray::number(seconds);
+        return reply;
+    }
+    const QByteArray stored = m_store->passwordHashOf(user);
+    bool good = false;
+    if (stored.isEmpty())
+        PasswordHash::burn(password.toString()); // unknown user: same time as a wrong password
+    else
+        good = PasswordHash::verify(password.toString(), stored);
+    if (!good) {
+        m_signIns.failed(user, address);
+        return error(401, QStringLiteral("bad_credentials"),
+                     QStringLiteral("The user name or the password is wrong."));
+    }
+    m_signIns.succeeded(user);
+    const Ferry::Result<NewToken> token
+        = m_store->createDeviceToken(user, body.value(QStringLiteral("device")).toString());
+    if (!token)
+        return error(500, token.error().code, token.error().message);
+    return ok(201,
+              QJsonObject {{QStringLiteral("user"), user},
+                           {QStringLiteral("token"), token->token},
+                           {QStringLiteral("device"), token->device}});
+}
+
+Reply ApiServer::signOut(const Call &call)
+{
+    if (const Ferry::Status revoked = m_store->revokeDevice(call.user, call.device); !revoked)
+        return error(500, revoked.error().code, revoked.error().message);
+    m_notify.closeDevice(call.device);
+    return ok(200, QJsonObject {{QStringLiteral("revoked"), call.device}});
+}
+
+Reply ApiServer::devices(const Call &call)
+{
+    QJsonArray list;
+    const QList<Device> devices = m_store->devicesOf(call.user);
+    for (const Device &d : devices)
+        list.append(QJsonObject {{QStringLiteral("id"), d.id},
+                                 {QStringLiteral("name"), d.name},
+                                 {QStringLiteral("created"), d.created},
+                                 {QStringLiteral("last_used"), d.lastUsed},
+                                 {QStringLiteral("current"), d.id == call.device}});
+    return ok(200, QJsonObject {{QStringLiteral("devices"), list}});
+}
+
+Reply ApiServer::revokeDevice(const Call &call)
+{
+    // Another user's device id is answered like an unknown one, so ids cannot be probed.
+    if (const Ferry::Status revoked = m_store->revokeDevice(call.user, call.target); !revoked) {
+        const int status = revoked.error().code == QLatin1String("no_such_device") ? 404 : 500;
+        return error(status, revoked.error().code, revoked.error().message);
+    }
+    m_notify.closeDevice(call.target);
+    return ok(200, QJsonObject {{QStringLiteral("revoked"), call.target}});
+}
+
+Reply ApiServer::members(const Call &call)
+{
+    if (m_store->roleOf(call.workspace, call.user).isEmpty())
+        return forbidden(QStringLiteral("You are not a member of this workspace."));
+    QJsonArray list;
+    const QList<Member> members = m_store->membersOf(call.workspace);
+    for (const Member &m : members)
+        list.append(
+            QJsonObject {{QStringLiteral("user"), m.user}, {QStringLiteral("role"), m.role}});
+    return ok(200,
+              QJsonObject {{QStringLiteral("workspace"), call.workspace},
+                           {QStringLiteral("members"), list}});
+}
+
+Reply ApiServer::putMember(const Call &call)
+{
+    const QString role = m_store->roleOf(call.workspace, call.user);
+    if (role.isEmpty())
+        return forbidden(QStringLiteral("You are not a member of this workspace."));
+    if (role != QLatin1String("owner"))
+        return forbidden(QStringLiteral("Only the workspace's owner can change who has access."));
+    QJsonObject body;
+    if (const std::optional<Reply> bad = parseObject(call.request.body(), &body))
+        return *bad;
+    const QJsonValue newRole = body.value(QStringLiteral("role"));
+    if (newRole != QLatin1String("editor") && newRole != QLatin1String("viewer"))
+        return invalid(QStringLiteral("role: must be \"editor\" or \"viewer\""));
+    if (!ServerStore::isValidId(call.target))
+        return invalid(QStringLiteral("The user name in the path must be 1 to 64 letters, "
+                                      "digits, - or _."));
+    if (m_store->roleOf(call.workspace, call.target) == QLatin1String("owner"))
+        return error(409, QStringLiteral("owner_role"),
+                     QStringLiteral("%1 owns this workspace; the owner's role cannot change.")
+                         .arg(call.target));
+    if (!m_store->userExists(call.target))
+        return error(404, QStringLiteral("no_such_user"),
+                     QStringLiteral("There is no user \"%1\" on this server.").arg(call.target));
+    if (const Ferry::Status added
+        = m_store->addMember(call.workspace, call.target, newRole.toString());
+        !added)
+        return error(500, added.error().code, added.error().message);
+    return ok(
+        200,
+        QJsonObject {{QStringLiteral("user"), call.target}, {QStringLiteral("role"), newRole}});
+}
+
+Reply ApiServer::deleteMember(const Call &call)
+{
+    const QString role = m_store->roleOf(call.workspace, call.user);
+    if (role.isEmpty())
+        return forbidden(QStringLiteral("You are not a member of this workspace."));
+    if (role != QLatin1String("owner"))
+        return forbidden(QStringLiteral("Only the workspace's owner can change who has access."));
+    if (!ServerStore::isValidId(call.target))
+        return invalid(QStringLiteral("The user name in the path must be 1 to 64 letters, "
+                                      "digits, - or _."));
+    if (m_store->roleOf(call.workspace, call.target) == QLatin1String("owner"))
+        return error(409, QStringLiteral("owner_role"),
+                     QStringLiteral("%1 owns this workspace; the owner cannot be removed.")
+                         .arg(call.target));
+    if (const Ferry::Status removed = m_store->removeMember(call.workspace, call.target);
+        !removed) {
+        const int status = removed.error().code == QLatin1String("not_member") ? 404 : 500;
+        return error(status, removed.error().code, removed.error().message);
+    }
+    // Their open notify sockets stop hearing about this workspace at once.
+    m_notify.closeMember(call.workspace, call.target);
+    return ok(200, QJsonObject {{QStringLiteral("removed"), call.target}});
+}
+
+Reply ApiServer::readOnlyPush(const Call &call)
+{
+    const Ferry::Result<Ferry::Wire::PushRequest> request
+        = Ferry::Wire::parsePushRequest(call.request.body());
+    if (!request) {
+        const int status = request.error().code == QLatin1String("too_large") ? 413 : 400;
+        return error(status, request.error().code, request.error().message);
+    }
+    // Refused per record, like any other rejected mutation, so a client marks each one with
+    // the reason instead of retrying the whole batch; nothing is stored, not even the batch.
+    Ferry::Wire::PushResponse response;
+    response.seq = m_store->sequenceOf(call.workspace);
+    for (const Ferry::Wire::Mutation &m : request->mutations) {
+        Ferry::Wire::MutationResult result;
+        result.guid = m.guid;
+        result.status = Ferry::Wire::PushStatus::Rejected;
+        result.code = QStringLiteral("read_only");
+        result.reason = QStringLiteral(
+            "You can view this workspace but not change it; ask its owner to make you an editor.");
+        response.results.append(result);
+    }
+    return Reply {200, Ferry::Wire::encode(response), {}, {}};
+}
+
+} // namespace FerryServer
