@@ -9,6 +9,7 @@ packages=(
     qtkeychain-qt6-dev
     libdtl-dev
     libargon2-dev
+    clang libclang-rt-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
