@@ -60,22 +60,6 @@ bool isWebSocketUpgrade(const QHttpServerRequest &request)
 // Not an HTTP answer: the notify upgrade was accepted and Qt's WebSocket server takes over.
 constexpr int kSwitchingProtocols = 101;
 
-// A query parameter as a whole number in [min, max]; `*ok` false if present and malformed.
-qint64 integerParam(const QUrlQuery &query, const QString &name, qint64 fallback, qint64 min,
-                    qint64 max, bool *ok)
-{
-    if (!query.hasQueryItem(name))
-        return fallback;
-    const QString text = query.queryItemValue(name);
-    bool parsed = !text.isEmpty() && text.size() <= 16;
-    for (const QChar c : text)
-        parsed = parsed && c >= QLatin1Char('0') && c <= QLatin1Char('9');
-    const qint64 value = parsed ? text.toLongLong(&parsed) : 0;
-    if (!parsed || value < min || value > max)
-        *ok = false;
-    return value;
-}
-
 const char *methodName(Method method)
 {
     switch (method) {
@@ -296,12 +280,10 @@ Reply ApiServer::me(const Call &call)
 
 Reply ApiServer::createWorkspace(const Call &call)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(call.request.body(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return error(400, QStringLiteral("bad_json"),
-                     QStringLiteral("The body is not a JSON object."));
-    const QJsonValue id = doc.object().value(QStringLiteral("id"));
+    const Ferry::Result<QJsonObject> body = Ferry::Wire::parseRequestObject(call.request.body());
+    if (!body)
+        return error(400, body.error().code, body.error().message);
+    const QJsonValue id = body->value(QStringLiteral("id"));
     if (!id.isString() || !ServerStore::isValidId(id.toString()))
         return error(400, QStringLiteral("invalid_request"),
                      QStringLiteral("id: must be a string of 1 to 64 letters, digits, - or _"));
@@ -347,21 +329,12 @@ Reply ApiServer::pull(const Call &call)
     if (m_store->roleOf(call.workspace, call.user).isEmpty())
         return error(403, QStringLiteral("forbidden"),
                      QStringLiteral("You are not a member of this workspace."));
-    const QUrlQuery query(call.request.url());
-    bool ok = true;
-    const qint64 since
-        = integerParam(query, QStringLiteral("since"), 0, 0, 9007199254740991LL, &ok);
-    const qint64 limit
-        = integerParam(query, QStringLiteral("limit"), 1000, 1, Ferry::Wire::kMaxPullLimit, &ok);
-    const qint64 count = integerParam(query, QStringLiteral("count"), 0, 0, 1, &ok);
-    if (!ok)
-        return error(
-            400, QStringLiteral("invalid_request"),
-            QStringLiteral("since must be a whole number >= 0, limit a whole number from 1 to "
-                           "%1, count 0 or 1.")
-                .arg(Ferry::Wire::kMaxPullLimit));
+    const Ferry::Result<PullService::Query> query
+        = PullService::parseQuery(QUrlQuery(call.request.url()));
+    if (!query)
+        return error(400, query.error().code, query.error().message);
     const Ferry::Result<QByteArray> page
-        = m_pull.page(call.workspace, since, int(limit), count == 1);
+        = m_pull.page(call.workspace, query->since, query->limit, query->withTotal);
     if (!page)
         return error(500, page.error().code, page.error().message);
     return Reply {200, page.value(), {}};
