@@ -15,7 +15,7 @@ class SignInLimiter
 {
 public:
     static constexpr int kFreeAccountFailures = 5;
-    static constexpr int kFreeAddressFailures = 20;
+    static constexpr int kFreeAddressFailures = 50;
     static constexpr qint64 kFirstLockMs = 1000;
     static constexpr qint64 kLongestLockMs = 15 * 60 * 1000;
     // A key with no failure for this long is forgotten.
