@@ -79,6 +79,7 @@ ApiResponse ApiClient::request(const QByteArray &method, const QString &path,
     r.body = reply->readAll();
     r.json = QJsonDocument::fromJson(r.body).object();
     r.allow = reply->rawHeader("Allow");
+    r.retryAfter = reply->rawHeader("Retry-After");
     reply->deleteLater();
     return r;
 }

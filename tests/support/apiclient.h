@@ -18,6 +18,7 @@ struct ApiResponse
     QByteArray body;
     QJsonObject json;
     QByteArray allow;
+    QByteArray retryAfter;
 };
 
 // A workspace's state as pull shows it, to prove that a refused request changed nothing.

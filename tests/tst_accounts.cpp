@@ -1,0 +1,345 @@
+// Accounts on the real ferry-server: registering (and the admin closing it), signing in for a
+// device token, the device list, revoking and signing out, sharing errors, the admin's
+// password command, and the slowing down of repeated failed sign-ins.
+
+#include "apiclient.h"
+#include "serverprocess.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace FerryTest;
+
+namespace {
+
+const QString kPassword = QStringLiteral("a long enough password");
+
+QByteArray body(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QByteArray account(const QString &user, const QString &password = kPassword)
+{
+    return body({{QStringLiteral("user"), user}, {QStringLiteral("password"), password}});
+}
+
+QByteArray session(const QString &user, const QString &password = kPassword,
+                   const QString &device = QStringLiteral("laptop"))
+{
+    return body({{QStringLiteral("user"), user},
+                 {QStringLiteral("password"), password},
+                 {QStringLiteral("device"), device}});
+}
+
+QString code(const ApiResponse &r)
+{
+    return r.json.value(QStringLiteral("code")).toString();
+}
+
+} // namespace
+
+class TestAccounts : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void registerThenSignIn();
+    void badRegistrations_data();
+    void badRegistrations();
+    void registrationClosedByAdmin();
+    void adminSetsPassword();
+    void devicesListRevokeAndSignOut();
+    void sharingErrors_data();
+    void sharingErrors();
+    void failedSignInsLockTheAccount();
+    void failedSignInsLockTheAddress();
+
+private:
+    ApiResponse post(const QString &path, const QByteArray &payload)
+    {
+        return m_api.request("POST", path, {}, payload);
+    }
+    QString signIn(const QString &user, const QString &device = QStringLiteral("laptop"))
+    {
+        return post(QStringLiteral("/v1/sessions"), session(user, kPassword, device))
+            .json.value(QStringLiteral("token"))
+            .toString();
+    }
+
+    ServerProcess m_server;
+    ApiClient m_api;
+};
+
+void TestAccounts::initTestCase()
+{
+    QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
+    m_api.setServer(m_server.url(), {});
+    for (const char *user : {"owner1", "friend1"})
+        QCOMPARE(post(QStringLiteral("/v1/accounts"), account(QLatin1String(user))).status, 201);
+}
+
+void TestAccounts::registerThenSignIn()
+{
+    const ApiResponse r = post(QStringLiteral("/v1/accounts"), account(QStringLiteral("newbie")));
+    QCOMPARE(r.status, 201);
+    QCOMPARE(r.json.value(QStringLiteral("user")).toString(), QStringLiteral("newbie"));
+    const ApiResponse s = post(QStringLiteral("/v1/sessions"), session(QStringLiteral("newbie")));
+    QCOMPARE(s.status, 201);
+    const QString token = s.json.value(QStringLiteral("token")).toString();
+    QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(token).hasMatch(),
+             qPrintable(token));
+    QVERIFY(QRegularExpression(QStringLiteral("^[0-9a-f]{16}$"))
+                .match(s.json.value(QStringLiteral("device")).toString())
+                .hasMatch());
+    // Like the admin's token create: a workspace named after the new user.
+    const ApiResponse me = m_api.send("GET", QStringLiteral("/v1/me"), token);
+    QCOMPARE(me.status, 200);
+    QCOMPARE(me.json.value(QStringLiteral("workspaces")).toArray(),
+             (QJsonArray {QJsonObject {{QStringLiteral("id"), QStringLiteral("newbie")},
+                                       {QStringLiteral("role"), QStringLiteral("owner")}}}));
+    // Two sign-ins are two devices with two tokens.
+    const QString second = signIn(QStringLiteral("newbie"), QStringLiteral("phone"));
+    QVERIFY(!second.isEmpty() && second != token);
+}
+
+void TestAccounts::badRegistrations_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("taken") << account(QStringLiteral("owner1")) << 409
+                           << QStringLiteral("user_exists");
+    QTest::newRow("short password") << account(QStringLiteral("shorty"), QStringLiteral("1234567"))
+                                    << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("huge password")
+        << account(QStringLiteral("huge"), QString(1025, QLatin1Char('p'))) << 400
+        << QStringLiteral("invalid_request");
+    QTest::newRow("password not a string") << body(
+        {{QStringLiteral("user"), QStringLiteral("num")}, {QStringLiteral("password"), 12345678}})
+                                           << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("no user") << body({{QStringLiteral("password"), kPassword}}) << 400
+                             << QStringLiteral("invalid_request");
+    QTest::newRow("not json") << QByteArray("user=x&password=y") << 400
+                              << QStringLiteral("bad_json");
+}
+
+void TestAccounts::badRegistrations()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(int, status);
+    QFETCH(QString, code);
+    const ApiResponse r = post(QStringLiteral("/v1/accounts"), payload);
+    QCOMPARE(r.status, status);
+    QCOMPARE(::code(r), code);
+    QVERIFY(!r.json.value(QStringLiteral("message")).toString().isEmpty());
+    // The taken account still has its own password.
+    QVERIFY(!signIn(QStringLiteral("owner1")).isEmpty());
+}
+
+void TestAccounts::registrationClosedByAdmin()
+{
+    QCOMPARE(m_server.runAdmin({QStringLiteral("registration"), QStringLiteral("close")}).exitCode,
+             0);
+    const ApiResponse closed
+        = post(QStringLiteral("/v1/accounts"), account(QStringLiteral("late")));
+    QCOMPARE(closed.status, 403);
+    QCOMPARE(code(closed), QStringLiteral("registration_closed"));
+    QCOMPARE(post(QStringLiteral("/v1/sessions"), session(QStringLiteral("late"))).status, 401);
+    // Existing accounts still sign in.
+    QVERIFY(!signIn(QStringLiteral("owner1")).isEmpty());
+    QCOMPARE(m_server.runAdmin({QStringLiteral("registration"), QStringLiteral("open")}).exitCode,
+             0);
+    QCOMPARE(post(QStringLiteral("/v1/accounts"), account(QStringLiteral("late"))).status, 201);
+    QCOMPARE(m_server.runAdmin({QStringLiteral("registration"), QStringLiteral("ajar")}).exitCode,
+             2);
+}
+
+void TestAccounts::adminSetsPassword()
+{
+    // A user made by the admin's token create has no password until the admin sets one.
+    QVERIFY(!m_server.createToken(QStringLiteral("scripted")).isEmpty());
+    QCOMPARE(post(QStringLiteral("/v1/sessions"), session(QStringLiteral("scripted"))).status, 401);
+    auto setPassword = [&](const QByteArray &input) {
+        QProcess admin;
+        admin.start(ServerProcess::binary(),
+                    {QStringLiteral("--data"), m_server.dataDir(), QStringLiteral("user"),
+                     QStringLiteral("password"), QStringLiteral("--user"),
+                     QStringLiteral("scripted")});
+        admin.write(input);
+        admin.closeWriteChannel();
+        return admin.waitForFinished(15000) ? admin.exitCode() : -1;
+    };
+    QCOMPARE(setPassword("short\n"), 1);
+    QCOMPARE(setPassword(kPassword.toUtf8() + '\n'), 0);
+    QCOMPARE(post(QStringLiteral("/v1/sessions"), session(QStringLiteral("scripted"))).status, 201);
+}
+
+void TestAccounts::devicesListRevokeAndSignOut()
+{
+    QVERIFY(post(QStringLiteral("/v1/accounts"), account(QStringLiteral("gadgets"))).status == 201);
+    const ApiResponse laptop
+        = post(QStringLiteral("/v1/sessions"),
+               session(QStringLiteral("gadgets"), kPassword, QStringLiteral("Laptop")));
+    const ApiResponse phone
+        = post(QStringLiteral("/v1/sessions"),
+               session(QStringLiteral("gadgets"), kPassword, QStringLiteral("Phone")));
+    QCOMPARE(laptop.status, 201);
+    QCOMPARE(phone.status, 201);
+    const QString laptopToken = laptop.json.value(QStringLiteral("token")).toString();
+    const QString phoneToken = phone.json.value(QStringLiteral("token")).toString();
+    const QString phoneId = phone.json.value(QStringLiteral("device")).toString();
+
+    const ApiResponse list = m_api.send("GET", QStringLiteral("/v1/devices"), laptopToken);
+    QCOMPARE(list.status, 200);
+    const QJsonArray devices = list.json.value(QStringLiteral("devices")).toArray();
+    QCOMPARE(devices.size(), 2);
+    const QJsonObject first = devices.at(0).toObject();
+    const QJsonObject second = devices.at(1).toObject();
+    QCOMPARE(first.value(QStringLiteral("name")).toString(), QStringLiteral("Laptop"));
+    QCOMPARE(first.value(QStringLiteral("current")).toBool(), true);
+    QVERIFY(first.value(QStringLiteral("last_used")).toInteger() > 0); // just used to list
+    QCOMPARE(second.value(QStringLiteral("name")).toString(), QStringLiteral("Phone"));
+    QCOMPARE(second.value(QStringLiteral("id")).toString(), phoneId);
+    QCOMPARE(second.value(QStringLiteral("current")).toBool(), false);
+    QCOMPARE(second.value(QStringLiteral("last_used")).toInteger(), 0);
+    QVERIFY(second.value(QStringLiteral("created")).toInteger()
+            >= first.value(QStringLiteral("created")).toInteger());
+
+    // Revoking the phone from the laptop: the phone's token stops working at once.
+    const ApiResponse revoked
+        = m_api.send("DELETE", QStringLiteral("/v1/devices/") + phoneId, laptopToken);
+    QCOMPARE(revoked.status, 200);
+    QCOMPARE(m_api.send("GET", QStringLiteral("/v1/me"), phoneToken).status, 401);
+    QCOMPARE(m_api.send("DELETE", QStringLiteral("/v1/devices/") + phoneId, laptopToken).status,
+             404);
+    QCOMPARE(
+        m_api.send("DELETE", QStringLiteral("/v1/devices/nonsense%2F..%00"), laptopToken).status,
+        404);
+    // Signing out the laptop leaves no device.
+    QCOMPARE(m_api.send("DELETE", QStringLiteral("/v1/sessions/current"), laptopToken).status, 200);
+    QCOMPARE(m_api.send("GET", QStringLiteral("/v1/devices"), laptopToken).status, 401);
+    const QString again = signIn(QStringLiteral("gadgets"), QStringLiteral("Laptop"));
+    QCOMPARE(m_api.send("GET", QStringLiteral("/v1/devices"), again)
+                 .json.value(QStringLiteral("devices"))
+                 .toArray()
+                 .size(),
+             1);
+}
+
+void TestAccounts::sharingErrors_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("member");
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("code");
+    const QByteArray viewer = body({{QStringLiteral("role"), QStringLiteral("viewer")}});
+    QTest::newRow("owner's role") << QByteArray("PUT") << QStringLiteral("owner1") << viewer << 409
+                                  << QStringLiteral("owner_role");
+    QTest::newRow("remove owner") << QByteArray("DELETE") << QStringLiteral("owner1")
+                                  << QByteArray() << 409 << QStringLiteral("owner_role");
+    QTest::newRow("no such user") << QByteArray("PUT") << QStringLiteral("ghost") << viewer << 404
+                                  << QStringLiteral("no_such_user");
+    QTest::newRow("not a member") << QByteArray("DELETE") << QStringLiteral("friend1")
+                                  << QByteArray() << 404 << QStringLiteral("not_member");
+    QTest::newRow("role owner") << QByteArray("PUT") << QStringLiteral("friend1")
+                                << body({{QStringLiteral("role"), QStringLiteral("owner")}}) << 400
+                                << QStringLiteral("invalid_request");
+    QTest::newRow("role missing") << QByteArray("PUT") << QStringLiteral("friend1") << body({})
+                                  << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("bad user name") << QByteArray("PUT") << QStringLiteral("a%20b") << viewer << 400
+                                   << QStringLiteral("invalid_request");
+}
+
+void TestAccounts::sharingErrors()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, member);
+    QFETCH(QByteArray, payload);
+    QFETCH(int, status);
+    QFETCH(QString, code);
+    const QString token = signIn(QStringLiteral("owner1"));
+    const QString members = QStringLiteral("/v1/workspaces/owner1/members");
+    const QJsonObject before = m_api.send("GET", members, token).json;
+    const ApiResponse r = m_api.send(method, members + QLatin1Char('/') + member, token, payload);
+    QCOMPARE(r.status, status);
+    QCOMPARE(::code(r), code);
+    QCOMPARE(m_api.send("GET", members, token).json, before);
+}
+
+void TestAccounts::failedSignInsLockTheAccount()
+{
+    QVERIFY(post(QStringLiteral("/v1/accounts"), account(QStringLiteral("target"))).status == 201);
+    const QByteArray wrong = session(QStringLiteral("target"), QStringLiteral("not the password"));
+    for (int i = 0; i < 5; ++i) {
+        const ApiResponse r = post(QStringLiteral("/v1/sessions"), wrong);
+        QCOMPARE(r.status, 401);
+        QCOMPARE(code(r), QStringLiteral("bad_credentials"));
+    }
+    // Locked: even the right password is refused until the window passes, with no waiting
+    // inside the server.
+    QElapsedTimer answered;
+    answered.start();
+    const ApiResponse locked
+        = post(QStringLiteral("/v1/sessions"), session(QStringLiteral("target")));
+    QVERIFY(answered.elapsed() < 1000);
+    QCOMPARE(locked.status, 429);
+    QCOMPARE(code(locked), QStringLiteral("too_many_attempts"));
+    QCOMPARE(locked.retryAfter, QByteArray("1"));
+    // Other accounts are not affected.
+    QVERIFY(!signIn(QStringLiteral("friend1")).isEmpty());
+    QTest::qWait(1100);
+    // The next failure doubles the window.
+    QCOMPARE(post(QStringLiteral("/v1/sessions"), wrong).status, 401);
+    const ApiResponse longer = post(QStringLiteral("/v1/sessions"), wrong);
+    QCOMPARE(longer.status, 429);
+    QCOMPARE(longer.retryAfter, QByteArray("2"));
+    QTest::qWait(2100);
+    QCOMPARE(post(QStringLiteral("/v1/sessions"), session(QStringLiteral("target"))).status, 201);
+    // A good password starts the count over.
+    QCOMPARE(post(QStringLiteral("/v1/sessions"), wrong).status, 401);
+    QCOMPARE(post(QStringLiteral("/v1/sessions"), session(QStringLiteral("target"))).status, 201);
+}
+
+void TestAccounts::failedSignInsLockTheAddress()
+{
+    // A server of its own, so the address's count does not leak into the other tests.
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    ApiClient api;
+    api.setServer(server.url(), {});
+    QCOMPARE(
+        api.request("POST", QStringLiteral("/v1/accounts"), {}, account(QStringLiteral("real")))
+            .status,
+        201);
+    const QString token
+        = api.request("POST", QStringLiteral("/v1/sessions"), {}, session(QStringLiteral("real")))
+              .json.value(QStringLiteral("token"))
+              .toString();
+    QVERIFY(!token.isEmpty());
+    // Guessing across many accounts from one address: 50 failures, one per name.
+    for (int i = 0; i < 50; ++i) {
+        const ApiResponse r = api.request(
+            "POST", QStringLiteral("/v1/sessions"), {},
+            session(QStringLiteral("guess%1").arg(i), QStringLiteral("password%1").arg(i)));
+        QCOMPARE(r.status, 401);
+    }
+    const ApiResponse locked
+        = api.request("POST", QStringLiteral("/v1/sessions"), {}, session(QStringLiteral("real")));
+    QCOMPARE(locked.status, 429);
+    QCOMPARE(code(locked), QStringLiteral("too_many_attempts"));
+    QVERIFY(locked.retryAfter.toInt() >= 1);
+    // Tokens already issued keep working: only signing in is slowed down.
+    QCOMPARE(api.send("GET", QStringLiteral("/v1/me"), token).status, 200);
+}
+
+QTEST_MAIN(TestAccounts)
+#include "tst_accounts.moc"
