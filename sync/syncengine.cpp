@@ -224,6 +224,14 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
                       QStringLiteral("Cannot reach the server at %1 (%2).")
                           .arg(server, reply->errorString())};
     }
+    if (status >= 200 && status < 300) {
+        // A success status whose body could not be received, e.g. a compressed body that
+        // inflates past Qt's safety limit (a "zip bomb"), or one cut short.
+        *transient = false;
+        return Error {QStringLiteral("bad_response"),
+                      QStringLiteral("The server at %1 sent an answer Ferry cannot read (%2).")
+                          .arg(server, reply->errorString())};
+    }
     const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
     const QString code = body.value(QStringLiteral("code")).toString();
     // A hostile server could send megabytes of "message": a person reads one sentence.
@@ -320,11 +328,11 @@ void SyncEngine::onPushReply(QNetworkReply *reply)
     if (!body)
         return;
     Result<Wire::PushResponse> response = Wire::parsePushResponse(*body);
-    if (response && response->results.size() != m_batch.mutations.size())
+    if (response && response->results.size() != m_batch.pushed.size())
         response = Error {QStringLiteral("bad_response"),
                           QStringLiteral("The server answered %1 results for a push of %2 records.")
                               .arg(response->results.size())
-                              .arg(m_batch.mutations.size())};
+                              .arg(m_batch.pushed.size())};
     if (!response) {
         // Nothing of the answer is applied: the batch stays and is sent again next time.
         failRequest(response.error(), false);

@@ -1,0 +1,414 @@
+// The sync engine against a server that answers wrongly: truncated or mistyped JSON, counts
+// and guids that do not match the push, cursors that do not advance, huge values, a gzip
+// bomb. A tiny HTTP server in the test serves the hostile answers. Each one must end the
+// cycle with one error naming the problem, crash nothing, and keep every local edit: the
+// same device then syncs with a real ferry-server and its edit arrives there.
+
+#include "apiclient.h"
+#include "serverprocess.h"
+#include "testdevice.h"
+
+#include "wire.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace Ferry;
+using namespace FerryTest;
+
+namespace {
+
+// An HTTP server that answers every request whose first line contains a marker with the
+// next of its canned answers (the last one repeats), and 404 otherwise. One request per
+// connection. Lives on the test's thread.
+class HostileServer : public QObject
+{
+public:
+    struct Answer
+    {
+        int status = 200;
+        QByteArray body;
+        QByteArray headers; // extra header lines, each ending in \r\n
+    };
+
+    HostileServer()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(this);
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { serve(socket); });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()));
+    }
+    void answer(const QByteArray &marker, const QList<Answer> &answers)
+    {
+        m_answers[marker] = answers;
+    }
+    int requests(const QByteArray &marker) const { return m_counts.value(marker); }
+
+private:
+    void serve(QTcpSocket *socket)
+    {
+        QByteArray &buffer = m_buffers[socket];
+        buffer += socket->readAll();
+        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
+        if (headerEnd < 0)
+            return;
+        qsizetype length = 0;
+        for (const QByteArray &line : buffer.left(headerEnd).split('\n')) {
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        }
+        if (buffer.size() < headerEnd + 4 + length)
+            return;
+        const QByteArray firstLine = buffer.left(buffer.indexOf("\r\n"));
+        m_buffers.remove(socket);
+        Answer reply {404, "{\"code\":\"not_found\",\"message\":\"No such endpoint.\"}", {}};
+        for (auto it = m_answers.begin(); it != m_answers.end(); ++it) {
+            if (!firstLine.contains(it.key()) || it->isEmpty())
+                continue;
+            const int n = m_counts[it.key()]++;
+            reply = it->at(qMin<qsizetype>(n, it->size() - 1));
+        }
+        socket->write("HTTP/1.1 " + QByteArray::number(reply.status)
+                      + " X\r\n"
+                        "Content-Type: application/json\r\nConnection: close\r\n"
+                      + reply.headers + "Content-Length: " + QByteArray::number(reply.body.size())
+                      + "\r\n\r\n" + reply.body);
+        socket->disconnectFromHost();
+    }
+
+    QTcpServer m_server;
+    QHash<QByteArray, QList<Answer>> m_answers;
+    QHash<QByteArray, int> m_counts;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+};
+
+quint32 crc32OfZeros(qsizetype size)
+{
+    quint32 table[256];
+    for (quint32 i = 0; i < 256; ++i) {
+        quint32 c = i;
+        for (int k = 0; k < 8; ++k)
+            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        table[i] = c;
+    }
+    quint32 crc = 0xffffffffu;
+    for (qsizetype i = 0; i < size; ++i)
+        crc = table[crc & 0xff] ^ (crc >> 8);
+    return crc ^ 0xffffffffu;
+}
+
+void appendLittleEndian(QByteArray &out, quint32 value)
+{
+    for (int i = 0; i < 4; ++i)
+        out.append(char((value >> (8 * i)) & 0xff));
+}
+
+// `size` zero bytes as a gzip stream: a tiny body that inflates to `size`. qCompress gives
+// a zlib stream (after its 4-byte length): its deflate data, between the 2-byte header and
+// the 4-byte checksum, goes into a gzip wrapper.
+QByteArray gzipBomb(qsizetype size)
+{
+    const QByteArray zlib = qCompress(QByteArray(size, '\0'), 9);
+    QByteArray out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff", 10);
+    out.append(zlib.mid(4 + 2, zlib.size() - 4 - 2 - 4));
+    appendLittleEndian(out, crc32OfZeros(size));
+    appendLittleEndian(out, quint32(size));
+    return out;
+}
+
+const QString kOtherGuid = QStringLiteral("0193a1f4-5c2e-7d11-9a0b-2f64c1e0a9d3");
+
+} // namespace
+
+class TestHostileServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void hostilePushAnswer_data();
+    void hostilePushAnswer();
+    void hostilePullPage_data();
+    void hostilePullPage();
+    void pullOfUnknownEntityIsKept();
+    void gzipBomb();
+
+private:
+    // Syncs `device` once, expecting failure: checks the one error and returns it.
+    Error failOnce(TestDevice &device);
+    // Points `device` at the real server and checks that its edit of `guid` arrives there.
+    void deliverLater(TestDevice &device, const QString &guid, const QString &title);
+
+    ServerProcess m_real;
+    ApiClient m_api;
+    QString m_token;
+    int m_workspaces = 0;
+};
+
+void TestHostileServer::initTestCase()
+{
+    QVERIFY2(m_real.start(), qPrintable(m_real.lastError()));
+    m_token = m_real.createToken(QStringLiteral("alice"));
+    QVERIFY(!m_token.isEmpty());
+    m_api.setServer(m_real.url(), m_token);
+}
+
+void TestHostileServer::cleanupTestCase()
+{
+    if (!m_real.url().isEmpty())
+        QVERIFY(m_real.terminate());
+}
+
+Error TestHostileServer::failOnce(TestDevice &device)
+{
+    QSignalSpy errors(&device.client(), &SyncClient::errorOccurred);
+    const SyncSummary summary = device.sync(60000);
+    [&] {
+        QVERIFY(!summary.ok);
+        QCOMPARE(errors.size(), 1); // shown once, not retried
+        QCOMPARE(errors.at(0).at(1).toBool(), false);
+        QCOMPARE(errors.at(0).at(0).value<Error>().code, summary.error.code);
+    }();
+    return summary.error;
+}
+
+void TestHostileServer::deliverLater(TestDevice &device, const QString &guid, const QString &title)
+{
+    const QString ws = m_real.newWorkspace(QStringLiteral("alice"));
+    QVERIFY(!ws.isEmpty());
+    device.setServer(m_real.url());
+    device.setWorkspace(ws);
+    const SyncSummary summary = device.sync();
+    QVERIFY2(summary.ok, qPrintable(summary.error.message));
+    const ApiResponse pulled = m_api.pull(ws);
+    const QJsonArray changes = pulled.json.value(QStringLiteral("changes")).toArray();
+    QCOMPARE(changes.size(), 1);
+    QCOMPARE(changes.at(0).toObject().value(QStringLiteral("guid")).toString(), guid);
+    QCOMPARE(changes.at(0)
+                 .toObject()
+                 .value(QStringLiteral("fields"))
+                 .toObject()
+                 .value(QStringLiteral("title"))
+                 .toString(),
+             title);
+}
+
+void TestHostileServer::hostilePushAnswer_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body"); // "GUID" stands for the pushed record's guid
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("mentions");
+    const QByteArray applied = "{\"guid\":\"GUID\",\"status\":\"applied\",\"rev\":1}";
+    QTest::newRow("truncated") << 200 << QByteArray("{\"seq\":1,\"results\":[{\"gu")
+                               << QStringLiteral("bad_response") << QStringLiteral("push answer");
+    QTest::newRow("html page") << 200 << QByteArray("<html><body>Welcome</body></html>")
+                               << QStringLiteral("bad_response") << QStringLiteral("push answer");
+    QTest::newRow("empty") << 200 << QByteArray() << QStringLiteral("bad_response")
+                           << QStringLiteral("push answer");
+    QTest::newRow("seq a string") << 200 << "{\"seq\":\"1\",\"results\":[" + applied + "]}"
+                                  << QStringLiteral("bad_response") << QStringLiteral("seq");
+    QTest::newRow("seq huge") << 200 << "{\"seq\":1e300,\"results\":[" + applied + "]}"
+                              << QStringLiteral("bad_response") << QStringLiteral("seq");
+    QTest::newRow("results an object")
+        << 200 << QByteArray("{\"seq\":1,\"results\":{}}") << QStringLiteral("bad_response")
+        << QStringLiteral("results");
+    QTest::newRow("no results") << 200 << QByteArray("{\"seq\":1,\"results\":[]}")
+                                << QStringLiteral("bad_response")
+                                << QStringLiteral("0 results for a push of 1");
+    QTest::newRow("two results") << 200
+                                 << "{\"seq\":1,\"results\":[" + applied + "," + applied + "]}"
+                                 << QStringLiteral("bad_response") << QStringLiteral("2 results");
+    QTest::newRow("a guid that was not pushed")
+        << 200
+        << "{\"seq\":1,\"results\":[{\"guid\":\"" + kOtherGuid.toLatin1()
+            + "\",\"status\":\"applied\",\"rev\":1}]}"
+        << QStringLiteral("bad_response") << QStringLiteral("not pushed");
+    QTest::newRow("rev zero") << 200
+                              << QByteArray("{\"seq\":1,\"results\":[{\"guid\":\"GUID\","
+                                            "\"status\":\"applied\",\"rev\":0}]}")
+                              << QStringLiteral("bad_response") << QStringLiteral("rev");
+    QTest::newRow("unknown status")
+        << 200
+        << QByteArray("{\"seq\":1,\"results\":[{\"guid\":\"GUID\",\"status\":\"stolen\","
+                      "\"rev\":1}]}")
+        << QStringLiteral("bad_response") << QStringLiteral("stolen");
+    QTest::newRow("merged without record")
+        << 200
+        << QByteArray("{\"seq\":1,\"results\":[{\"guid\":\"GUID\",\"status\":\"merged\","
+                      "\"rev\":1}]}")
+        << QStringLiteral("bad_response") << QStringLiteral("record");
+    QTest::newRow("record with a bad field name")
+        << 200
+        << QByteArray("{\"seq\":1,\"results\":[{\"guid\":\"GUID\",\"status\":\"merged\",\"rev\":1,"
+                      "\"record\":{\"entity\":\"Post\",\"guid\":\"GUID\",\"rev\":1,"
+                      "\"fields\":{\"a b\":1}}}]}")
+        << QStringLiteral("bad_response") << QStringLiteral("field name");
+    QTest::newRow("duplicate key")
+        << 200 << "{\"seq\":1,\"seq\":2,\"results\":[" + applied + "]}"
+        << QStringLiteral("bad_response") << QStringLiteral("appears twice");
+    QTest::newRow("deep nesting") << 200
+                                  << "{\"x\":" + QByteArray(500, '[') + QByteArray(500, ']')
+            + ",\"seq\":1,\"results\":[" + applied + "]}"
+                                  << QStringLiteral("bad_response") << QStringLiteral("nested");
+    QTest::newRow("refusal with a huge message")
+        << 400 << "{\"code\":\"invalid_request\",\"message\":\"" + QByteArray(4 << 20, 'm') + "\"}"
+        << QStringLiteral("invalid_request") << QStringLiteral("mmm");
+}
+
+void TestHostileServer::hostilePushAnswer()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, code);
+    QFETCH(QString, mentions);
+
+    HostileServer hostile;
+    QVERIFY(hostile.listen());
+    TestDevice device(SyncConfig {hostile.url(), m_token, QStringLiteral("ws")});
+    const QString guid = device.create(QStringLiteral("Post"),
+                                       {{QStringLiteral("title"), QStringLiteral("mine")}});
+    hostile.answer("/push", {{status, body.replace("GUID", guid.toLatin1()), {}}});
+    hostile.answer("/pull", {{200, "{\"changes\":[],\"cursor\":0,\"more\":false}", {}}});
+
+    const Error error = failOnce(device);
+    QCOMPARE(error.code, code);
+    QVERIFY2(error.message.contains(mentions), qPrintable(error.message.left(300)));
+    QVERIFY2(error.message.size() < 1000, "the person gets a sentence, not the server's megabytes");
+    QCOMPARE(hostile.requests("/push"), 1);
+    QCOMPARE(device.store().unsyncedCount().value(), 1);
+    QCOMPARE(device.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("mine"));
+
+    deliverLater(device, guid, QStringLiteral("mine"));
+}
+
+void TestHostileServer::hostilePullPage_data()
+{
+    QTest::addColumn<QList<QByteArray>>("pages");
+    QTest::addColumn<QString>("mentions");
+    QTest::addColumn<int>("cursor"); // kept from the pages before the bad one
+    const QByteArray note = "{\"entity\":\"Post\",\"guid\":\"" + kOtherGuid.toLatin1()
+        + "\",\"rev\":REV,\"fields\":FIELDS,\"device\":\"x\",\"user\":\"u\",\"at\":1}";
+    auto change = [&](int rev, const QByteArray &fields) {
+        return QByteArray(note).replace("REV", QByteArray::number(rev)).replace("FIELDS", fields);
+    };
+    QTest::newRow("truncated") << QList<QByteArray> {"{\"changes\":[" + change(1, "{}")}
+                               << QStringLiteral("pull answer") << 0;
+    QTest::newRow("cursor stuck while more")
+        << QList<QByteArray> {"{\"changes\":[],\"cursor\":0,\"more\":true}"}
+        << QStringLiteral("did not move forward") << 0;
+    QTest::newRow("cursor going back")
+        << QList<QByteArray> {"{\"changes\":[],\"cursor\":5,\"more\":true}",
+                              "{\"changes\":[],\"cursor\":3,\"more\":false}"}
+        << QStringLiteral("from 5 to 3") << 5;
+    QTest::newRow("change newer than the cursor")
+        << QList<QByteArray> {"{\"changes\":[" + change(9, "{}") + "],\"cursor\":2,\"more\":false}"}
+        << QStringLiteral("newer than the page") << 0;
+    QTest::newRow("cursor negative")
+        << QList<QByteArray> {"{\"changes\":[],\"cursor\":-1,\"more\":false}"}
+        << QStringLiteral("cursor") << 0;
+    QTest::newRow("cursor a string")
+        << QList<QByteArray> {"{\"changes\":[],\"cursor\":\"7\",\"more\":false}"}
+        << QStringLiteral("cursor") << 0;
+    QTest::newRow("more a number") << QList<QByteArray> {"{\"changes\":[],\"cursor\":1,\"more\":1}"}
+                                   << QStringLiteral("more") << 0;
+    QTest::newRow("total huge")
+        << QList<QByteArray> {"{\"changes\":[],\"cursor\":1,\"more\":false,\"total\":1e300}"}
+        << QStringLiteral("total") << 0;
+    QTest::newRow("fields a list") << QList<QByteArray> {"{\"changes\":[" + change(1, "[1]")
+                                                         + "],\"cursor\":1,\"more\":false}"}
+                                   << QStringLiteral("fields") << 0;
+    QTest::newRow("guid invalid")
+        << QList<QByteArray> {"{\"changes\":[{\"entity\":\"Post\",\"guid\":\"../x\",\"rev\":1}],"
+                              "\"cursor\":1,\"more\":false}"}
+        << QStringLiteral("guid") << 0;
+    QTest::newRow("change not an object")
+        << QList<QByteArray> {"{\"changes\":[7],\"cursor\":1,\"more\":false}"}
+        << QStringLiteral("changes") << 0;
+    QTest::newRow("duplicate key in a record")
+        << QList<QByteArray> {"{\"changes\":[" + change(1, "{\"title\":\"a\",\"title\":\"b\"}")
+                              + "],\"cursor\":1,\"more\":false}"}
+        << QStringLiteral("appears twice") << 0;
+}
+
+void TestHostileServer::hostilePullPage()
+{
+    QFETCH(QList<QByteArray>, pages);
+    QFETCH(QString, mentions);
+    QFETCH(int, cursor);
+
+    HostileServer hostile;
+    QVERIFY(hostile.listen());
+    QList<HostileServer::Answer> answers;
+    for (const QByteArray &page : pages)
+        answers.append({200, page, {}});
+    hostile.answer("/pull", answers);
+    TestDevice device(SyncConfig {hostile.url(), m_token, QStringLiteral("ws")});
+
+    const Error error = failOnce(device);
+    QCOMPARE(error.code, QStringLiteral("bad_response"));
+    QVERIFY2(error.message.contains(mentions), qPrintable(error.message));
+    QVERIFY(hostile.requests("/pull") <= pages.size()); // no loop
+    QCOMPARE(device.store().cursor(), cursor);
+    QVERIFY(device.store().conflicts().value().isEmpty());
+
+    // An edit made after the failure still goes out, to a server that answers properly.
+    const QString guid = device.create(QStringLiteral("Post"),
+                                       {{QStringLiteral("title"), QStringLiteral("later")}});
+    deliverLater(device, guid, QStringLiteral("later"));
+}
+
+void TestHostileServer::pullOfUnknownEntityIsKept()
+{
+    // A record of an entity this client does not know is not an error: it is kept for a
+    // newer version of the app, and the cursor moves on.
+    HostileServer hostile;
+    QVERIFY(hostile.listen());
+    hostile.answer(
+        "/pull",
+        {{200,
+          "{\"changes\":[{\"entity\":\"FromTheFuture\",\"guid\":\"" + kOtherGuid.toLatin1()
+              + "\",\"rev\":4,\"fields\":{\"x\":1}}],\"cursor\":4,"
+                "\"more\":false}",
+          {}}});
+    TestDevice device(SyncConfig {hostile.url(), m_token, QStringLiteral("ws")});
+    const SyncSummary summary = device.sync();
+    QVERIFY2(summary.ok, qPrintable(summary.error.message));
+    QCOMPARE(summary.cursor, 4);
+}
+
+void TestHostileServer::gzipBomb()
+{
+    // 64 MiB of zeros in about 64 KiB: Qt's decompression check must stop it before the
+    // engine holds it all.
+    const QByteArray bomb = ::gzipBomb(qsizetype(64) << 20);
+    QVERIFY(bomb.size() < 200 * 1024);
+    HostileServer hostile;
+    QVERIFY(hostile.listen());
+    hostile.answer("/pull", {{200, bomb, "Content-Encoding: gzip\r\n"}});
+    TestDevice device(SyncConfig {hostile.url(), m_token, QStringLiteral("ws")});
+    const Error error = failOnce(device);
+    QVERIFY2(error.message.contains(QStringLiteral("decompress"), Qt::CaseInsensitive),
+             qPrintable(error.message));
+    QCOMPARE(device.store().cursor(), 0);
+
+    // The same bytes as a small, honest page are accepted: the refusal was the size.
+    hostile.answer("/pull",
+                   {{200, QByteArray("{\"changes\":[],\"cursor\":0,\"more\":false}"), {}}});
+    QVERIFY(device.sync().ok);
+}
+
+QTEST_GUILESS_MAIN(TestHostileServer)
+#include "tst_hostile_server.moc"
