@@ -3,7 +3,8 @@
 # each for SECONDS (default 60), starting from the seed corpus in fuzz/corpus/<target>.
 # New interesting inputs are kept in build/fuzz-targets/corpus/<target>; a crash is written to
 # build/fuzz-targets/crashes/<target>/ and makes this script exit 1. Needs clang with libFuzzer
-# (Debian: clang libclang-rt-dev); exits 3 if that is missing, so callers can skip.
+# (Debian: clang libclang-rt-dev; another clang++ with FUZZ_CXX=/path/to/clang++); exits 3 if
+# that is missing, so callers can skip.
 # Usage: scripts/fuzz.sh [SECONDS]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,15 +12,16 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 targets=(fuzz_server_request fuzz_client_answers)
 build=build/fuzz-targets
+cxx="${FUZZ_CXX:-clang++}"
 
-if ! command -v clang++ >/dev/null 2>&1 \
+if ! command -v "$cxx" >/dev/null 2>&1 \
     || ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char *, unsigned long) { return 0; }' \
-        | clang++ -x c++ -fsanitize=fuzzer - -o /dev/null 2>/dev/null; then
-    echo "fuzz: clang++ with libFuzzer (-fsanitize=fuzzer) is not available" >&2
+        | "$cxx" -x c++ -fsanitize=fuzzer - -o /dev/null 2>/dev/null; then
+    echo "fuzz: $cxx with libFuzzer (-fsanitize=fuzzer) is not available" >&2
     exit 3
 fi
 
-cmake --preset fuzz >/dev/null || exit 2
+cmake --preset fuzz -DCMAKE_CXX_COMPILER="$cxx" >/dev/null || exit 2
 cmake --build --preset fuzz --target "${targets[@]}" || exit 2
 
 status=0
