@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace FerryTest;
@@ -55,6 +56,8 @@ private Q_SLOTS:
     void refusedPullQuery_data();
     void refusedPullQuery();
     void createWorkspaceDuplicateKey();
+    void rawHttpGarbage_data();
+    void rawHttpGarbage();
 
 private:
     ServerProcess m_server;
@@ -201,8 +204,8 @@ void TestBadInput::rejectedMutation_data()
         << QStringLiteral("invalid_entity");
     QTest::newRow("field name with slash")
         << fields(QStringLiteral("a/../b"), 1) << QStringLiteral("invalid_field_name");
-    QTest::newRow("field name with NUL")
-        << fields(QString(QStringLiteral("a") + QChar(0)), 1) << QStringLiteral("invalid_field_name");
+    QTest::newRow("field name with NUL") << fields(QString(QStringLiteral("a") + QChar(0)), 1)
+                                         << QStringLiteral("invalid_field_name");
     QTest::newRow("field name with SQL") << fields(QStringLiteral("title; DELETE FROM records"), 1)
                                          << QStringLiteral("invalid_field_name");
     QTest::newRow("field name too long")
@@ -371,6 +374,41 @@ void TestBadInput::createWorkspaceDuplicateKey()
         const QString id = w.toObject().value(QStringLiteral("id")).toString();
         QVERIFY2(id != QLatin1String("first") && id != QLatin1String("second"), qPrintable(id));
     }
+}
+
+void TestBadInput::rawHttpGarbage_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    const QByteArray auth = "Authorization: Bearer " + m_token.toLatin1() + "\r\n";
+    QTest::newRow("not HTTP") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+    QTest::newRow("NUL bytes") << QByteArray(4096, '\0');
+    QTest::newRow("huge header") << "GET /v1/me HTTP/1.1\r\nX: " + QByteArray(1 << 20, 'x')
+            + "\r\n\r\n";
+    QTest::newRow("negative length")
+        << "POST /v1/workspaces/alice/push HTTP/1.1\r\n" + auth + "Content-Length: -5\r\n\r\n{}";
+    QTest::newRow("length past the body") << "POST /v1/workspaces/alice/push HTTP/1.1\r\n" + auth
+            + "Content-Length: 999999999999\r\n\r\n{}";
+    QTest::newRow("broken chunks") << "POST /v1/workspaces/alice/push HTTP/1.1\r\n" + auth
+            + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n";
+    QTest::newRow("path with NUL and dots")
+        << "GET /v1/workspaces/%00/../../pull HTTP/1.1\r\n" + auth + "\r\n";
+    QTest::newRow("unknown method") << "BREW /v1/me HTTP/1.1\r\n" + auth + "\r\n";
+}
+
+void TestBadInput::rawHttpGarbage()
+{
+    QFETCH(QByteArray, bytes);
+    const WorkspaceSnapshot before = m_api.snapshot(QStringLiteral("alice"));
+    QTcpSocket socket;
+    socket.connectToHost(m_server.url().host(), quint16(m_server.url().port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(bytes);
+    socket.waitForBytesWritten(5000);
+    socket.waitForReadyRead(1000); // an answer or a closed connection, whichever comes
+    socket.abort();
+    // Whatever the HTTP layer made of it, the server still serves and nothing changed.
+    QCOMPARE(m_api.request("GET", QStringLiteral("/healthz"), {}).status, 200);
+    QCOMPARE(m_api.snapshot(QStringLiteral("alice")), before);
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)
