@@ -171,13 +171,11 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
          &ApiServer::putMember},
         {Route {{"v1", "workspaces", "{ws}", "members", "{user}"}, {{Method::Delete, "DELETE"}}},
          &ApiServer::deleteMember},
-        {Route {{"v1", "accounts"}, {{Method::Post, "POST"}}, false},
-         &ApiServer::registerAccount},
+        {Route {{"v1", "accounts"}, {{Method::Post, "POST"}}, false}, &ApiServer::registerAccount},
         {Route {{"v1", "sessions"}, {{Method::Post, "POST"}}, false}, &ApiServer::signIn},
         {Route {{"v1", "sessions", "current"}, {{Method::Delete, "DELETE"}}}, &ApiServer::signOut},
         {Route {{"v1", "devices"}, {{Method::Get, "GET"}}}, &ApiServer::devices},
-        {Route {{"v1", "devices", "{id}"}, {{Method::Delete, "DELETE"}}},
-         &ApiServer::revokeDevice},
+        {Route {{"v1", "devices", "{id}"}, {{Method::Delete, "DELETE"}}}, &ApiServer::revokeDevice},
     };
 
     const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();

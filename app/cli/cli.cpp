@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "accountcheck.h"
+#include "accountcommands.h"
 #include "reconcile.h"
 #include "syncclient.h"
 #include "watch.h"
@@ -28,6 +29,15 @@ const QString kWorkspaceKey = QStringLiteral("workspace");
 
 const char kHelp[] = R"(Commands:
   login --server URL --token TOKEN [--workspace ID]   connect this profile to a server
+  register --server URL --user NAME                   make an account (password on stdin)
+  signin --server URL --user NAME [--device NAME] [--workspace ID]
+                                                      sign in this profile as a new device
+                                                      (password on stdin)
+  devices | revoke DEVICE-ID | signout                the account's devices; revoke one; sign
+                                                      this profile out
+  members | share USER --role editor|viewer | unshare USER
+                                                      who has access to the workspace
+                                                      (--workspace ID for another one)
   create ENTITY [FIELD=VALUE ...]                     make a record, print its guid
   edit GUID FIELD=VALUE [...]                         change fields of a record
   delete GUID | restore GUID                          delete a record, or undo that
@@ -76,6 +86,12 @@ Cli::Cli()
          QStringLiteral("TOKEN")},
         {QStringLiteral("workspace"), QStringLiteral("login: the workspace to sync."),
          QStringLiteral("ID")},
+        {QStringLiteral("user"), QStringLiteral("register, signin: the user name."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("device"), QStringLiteral("signin: this device's name in device lists."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("role"), QStringLiteral("share: editor or viewer."),
+         QStringLiteral("ROLE")},
         {QStringLiteral("keep"), QStringLiteral("resolve: mine, theirs or both."),
          QStringLiteral("SIDE")},
         {QStringLiteral("take"),
@@ -170,6 +186,8 @@ int Cli::run(const QStringList &arguments)
         {QStringLiteral("status"), &Cli::status},   {QStringLiteral("conflicts"), &Cli::conflicts},
         {QStringLiteral("resolve"), &Cli::resolve}, {QStringLiteral("watch"), &Cli::watch},
     };
+    if (AccountCommands::handles(m_command))
+        return AccountCommands(*m_store, m_parser, m_args, m_out, m_err, m_json).run(m_command);
     if (m_command == QLatin1String("delete"))
         return remove(false);
     if (m_command == QLatin1String("restore"))

@@ -1,0 +1,411 @@
+#include "accountcommands.h"
+
+#include "accountcheck.h"
+#include "accountclient.h"
+
+#include <QDateTime>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSysInfo>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#ifdef Q_OS_UNIX
+#include <termios.h>
+#include <unistd.h>
+#endif
+
+using namespace Ferry;
+
+namespace FerryCli {
+
+namespace {
+
+// The profile settings Cli::login writes too.
+const QString kServerKey = QStringLiteral("server_url");
+const QString kTokenKey = QStringLiteral("token");
+const QString kWorkspaceKey = QStringLiteral("workspace");
+
+QString formatTime(qint64 ms)
+{
+    if (ms <= 0)
+        return QStringLiteral("never");
+    return QDateTime::fromMSecsSinceEpoch(ms).toLocalTime().toString(Qt::ISODate);
+}
+
+} // namespace
+
+AccountCommands::AccountCommands(LocalStore &store, const QCommandLineParser &parser,
+                                 const QStringList &args, QTextStream &out, QTextStream &err,
+                                 bool json)
+    : m_store(store)
+    , m_parser(parser)
+    , m_args(args)
+    , m_out(out)
+    , m_err(err)
+    , m_json(json)
+{ }
+
+bool AccountCommands::handles(const QString &command)
+{
+    static const QStringList commands {QStringLiteral("register"), QStringLiteral("signin"),
+                                       QStringLiteral("devices"),  QStringLiteral("revoke"),
+                                       QStringLiteral("signout"),  QStringLiteral("share"),
+                                       QStringLiteral("unshare"),  QStringLiteral("members")};
+    return commands.contains(command);
+}
+
+int AccountCommands::run(const QString &command)
+{
+    using Command = int (AccountCommands::*)();
+    static const QHash<QString, Command> commands {
+        {QStringLiteral("register"), &AccountCommands::registerAccount},
+        {QStringLiteral("signin"), &AccountCommands::signIn},
+        {QStringLiteral("devices"), &AccountCommands::devices},
+        {QStringLiteral("revoke"), &AccountCommands::revoke},
+        {QStringLiteral("signout"), &AccountCommands::signOut},
+        {QStringLiteral("share"), &AccountCommands::share},
+        {QStringLiteral("unshare"), &AccountCommands::unshare},
+        {QStringLiteral("members"), &AccountCommands::members},
+    };
+    return (this->*commands.value(command))();
+}
+
+int AccountCommands::usage(const QString &message)
+{
+    m_err << "ferry-cli: " << message << "\nRun ferry-cli --help for the commands.\n";
+    m_err.flush();
+    return 2;
+}
+
+int AccountCommands::fail(const Error &error)
+{
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("error"),
+                                QJsonObject {{QStringLiteral("code"), error.code},
+                                             {QStringLiteral("message"), error.message}}}});
+    m_err << "ferry-cli: " << error.message << "\n";
+    m_err.flush();
+    return 1;
+}
+
+void AccountCommands::printJson(const QJsonValue &value)
+{
+    const QJsonDocument doc
+        = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    m_out << doc.toJson(QJsonDocument::Indented);
+    m_out.flush();
+}
+
+std::optional<Error> AccountCommands::await(AccountClient &client,
+                                            const std::function<void()> &start)
+{
+    QEventLoop loop;
+    std::optional<Error> problem;
+    const auto done = [&loop] {
+        loop.quit();
+    };
+    QObject::connect(&client, &AccountClient::registered, &loop, done);
+    QObject::connect(&client, &AccountClient::signedIn, &loop, done);
+    QObject::connect(&client, &AccountClient::devicesListed, &loop, done);
+    QObject::connect(&client, &AccountClient::deviceRevoked, &loop, done);
+    QObject::connect(&client, &AccountClient::membersListed, &loop, done);
+    QObject::connect(&client, &AccountClient::memberChanged, &loop, done);
+    QObject::connect(&client, &AccountClient::failed, &loop, [&](const Error &error) {
+        problem = error;
+        loop.quit();
+    });
+    start();
+    loop.exec();
+    return problem;
+}
+
+std::optional<Error> AccountCommands::connect(AccountClient &client)
+{
+    const QString server = m_store.setting(kServerKey);
+    const QString token = m_store.setting(kTokenKey);
+    if (server.isEmpty() || token.isEmpty())
+        return Error {QStringLiteral("not_signed_in"),
+                      QStringLiteral("This profile is not signed in to a server. Run ferry-cli "
+                                     "signin first.")};
+    client.setServer(QUrl(server), token);
+    return std::nullopt;
+}
+
+QUrl AccountCommands::serverOption()
+{
+    const QString given = m_parser.value(QStringLiteral("server"));
+    return QUrl(given.isEmpty() ? m_store.setting(kServerKey) : given);
+}
+
+QString AccountCommands::workspaceOption() const
+{
+    const QString given = m_parser.value(QStringLiteral("workspace"));
+    return given.isEmpty() ? m_store.setting(kWorkspaceKey) : given;
+}
+
+std::optional<QString> AccountCommands::readPassword()
+{
+    // Read from standard input so it never shows in the process list; a person at a terminal
+    // is asked, with echo off.
+#ifdef Q_OS_UNIX
+    const bool terminal = ::isatty(STDIN_FILENO);
+    termios saved {};
+    if (terminal) {
+        std::fputs("Password: ", stderr);
+        std::fflush(stderr);
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+#endif
+    std::string line;
+    const bool got = bool(std::getline(std::cin, line));
+#ifdef Q_OS_UNIX
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::fputs("\n", stderr);
+    }
+#endif
+    if (!got)
+        return std::nullopt;
+    if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+    return QString::fromStdString(line);
+}
+
+int AccountCommands::registerAccount()
+{
+    const QUrl server = serverOption();
+    const QString user = m_parser.value(QStringLiteral("user"));
+    if (!AccountCheck::validateServerUrl(server) || user.isEmpty() || !m_args.isEmpty())
+        return usage(QStringLiteral("register needs --server URL and --user NAME; the password "
+                                    "is read from standard input."));
+    const std::optional<QString> password = readPassword();
+    if (!password)
+        return usage(QStringLiteral("register reads the password from standard input."));
+    AccountClient client;
+    client.setServer(server);
+    if (const auto problem = await(client, [&] { client.registerAccount(user, *password); }))
+        return fail(*problem);
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("server"), server.toString()},
+                               {QStringLiteral("user"), user}});
+    else
+        m_out << "Registered " << user << " on " << server.toDisplayString()
+              << ". Sign in with: ferry-cli signin --server " << server.toDisplayString()
+              << " --user " << user << "\n";
+    return 0;
+}
+
+int AccountCommands::signIn()
+{
+    const QUrl server = serverOption();
+    const QString user = m_parser.value(QStringLiteral("user"));
+    QString device = m_parser.value(QStringLiteral("device"));
+    if (device.isEmpty())
+        device = QSysInfo::machineHostName() + QStringLiteral(" (ferry-cli)");
+    if (!AccountCheck::validateServerUrl(server) || user.isEmpty() || !m_args.isEmpty())
+        return usage(QStringLiteral("signin needs --server URL and --user NAME (and may take "
+                                    "--device NAME, --workspace ID); the password is read "
+                                    "from standard input."));
+    const std::optional<QString> password = readPassword();
+    if (!password)
+        return usage(QStringLiteral("signin reads the password from standard input."));
+
+    AccountClient client;
+    client.setServer(server);
+    SignedIn session;
+    QObject::connect(&client, &AccountClient::signedIn,
+                     [&session](const SignedIn &made) { session = made; });
+    if (const auto problem = await(client, [&] { client.signIn(user, *password, device); }))
+        return fail(*problem);
+
+    // Which workspace to sync, as login does; a refused choice signs the new device out.
+    AccountCheck check;
+    std::optional<AccountInfo> account;
+    Error problem;
+    QEventLoop loop;
+    QObject::connect(&check, &AccountCheck::succeeded, &loop, [&](const AccountInfo &info) {
+        account = info;
+        loop.quit();
+    });
+    QObject::connect(&check, &AccountCheck::failed, &loop, [&](const Error &error) {
+        problem = error;
+        loop.quit();
+    });
+    check.start(server, session.token);
+    loop.exec();
+    QString workspace = m_parser.value(QStringLiteral("workspace"));
+    if (account && workspace.isEmpty())
+        workspace = account->defaultWorkspace();
+    if (!account || workspace.isEmpty() || !account->workspaces.contains(workspace)) {
+        client.setServer(server, session.token);
+        await(client, [&] { client.signOut(); });
+        if (!account)
+            return fail(
+                Error {problem.code, problem.message + QStringLiteral(" Nothing was saved.")});
+        return fail(
+            Error {QStringLiteral("forbidden"),
+                   QStringLiteral("%1 has no workspace \"%2\" on this server (available: "
+                                  "%3); nothing was saved.")
+                       .arg(user, workspace, account->workspaces.join(QStringLiteral(", ")))});
+    }
+    for (const auto &[key, value] :
+         {std::pair {kServerKey, server.toString()}, std::pair {kTokenKey, session.token},
+          std::pair {kWorkspaceKey, workspace}}) {
+        if (Status s = m_store.setSetting(key, value); !s)
+            return fail(s.error());
+    }
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("server"), server.toString()},
+                               {QStringLiteral("user"), session.user},
+                               {QStringLiteral("workspace"), workspace},
+                               {QStringLiteral("device"), session.device}});
+    else
+        m_out << "Signed in to " << server.toDisplayString() << " as " << session.user
+              << " (device " << session.device << "), workspace " << workspace << ".\n";
+    return 0;
+}
+
+int AccountCommands::devices()
+{
+    if (!m_args.isEmpty())
+        return usage(QStringLiteral("devices takes no arguments."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    QList<DeviceInfo> devices;
+    QObject::connect(&client, &AccountClient::devicesListed,
+                     [&devices](const QList<DeviceInfo> &list) { devices = list; });
+    if (const auto problem = await(client, [&] { client.listDevices(); }))
+        return fail(*problem);
+    if (m_json) {
+        QJsonArray list;
+        for (const DeviceInfo &d : devices)
+            list.append(QJsonObject {{QStringLiteral("id"), d.id},
+                                     {QStringLiteral("name"), d.name},
+                                     {QStringLiteral("created"), d.created},
+                                     {QStringLiteral("last_used"), d.lastUsed},
+                                     {QStringLiteral("current"), d.current}});
+        printJson(list);
+        return 0;
+    }
+    for (const DeviceInfo &d : devices)
+        m_out << d.id << "  " << d.name << "  signed in " << formatTime(d.created) << ", last used "
+              << formatTime(d.lastUsed) << (d.current ? "  (this device)" : "") << "\n";
+    return 0;
+}
+
+int AccountCommands::revoke()
+{
+    if (m_args.size() != 1)
+        return usage(QStringLiteral("revoke needs one device id (ferry-cli devices lists them)."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    if (const auto problem = await(client, [&] { client.revokeDevice(m_args.first()); }))
+        return fail(*problem);
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("revoked"), m_args.first()}});
+    else
+        m_out << "Revoked device " << m_args.first() << ".\n";
+    return 0;
+}
+
+int AccountCommands::signOut()
+{
+    if (!m_args.isEmpty())
+        return usage(QStringLiteral("signout takes no arguments."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    QString device;
+    QObject::connect(&client, &AccountClient::deviceRevoked,
+                     [&device](const QString &id) { device = id; });
+    if (const auto problem = await(client, [&] { client.signOut(); }))
+        return fail(*problem);
+    // The token is dead on the server; keeping it would only make later commands fail.
+    if (Status s = m_store.setSetting(kTokenKey, QString()); !s)
+        return fail(s.error());
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("revoked"), device}});
+    else
+        m_out << "Signed out of " << QUrl(m_store.setting(kServerKey)).toDisplayString()
+              << " (device " << device << ").\n";
+    return 0;
+}
+
+int AccountCommands::share()
+{
+    const QString role = m_parser.value(QStringLiteral("role"));
+    if (m_args.size() != 1 || (role != QLatin1String("editor") && role != QLatin1String("viewer")))
+        return usage(QStringLiteral("share needs one user name and --role editor or --role "
+                                    "viewer (and may take --workspace ID)."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    const QString workspace = workspaceOption();
+    if (const auto problem
+        = await(client, [&] { client.setMember(workspace, m_args.first(), role); }))
+        return fail(*problem);
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("workspace"), workspace},
+                               {QStringLiteral("user"), m_args.first()},
+                               {QStringLiteral("role"), role}});
+    else
+        m_out << m_args.first() << " is now " << role << " of " << workspace << ".\n";
+    return 0;
+}
+
+int AccountCommands::unshare()
+{
+    if (m_args.size() != 1)
+        return usage(QStringLiteral("unshare needs one user name (and may take --workspace ID)."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    const QString workspace = workspaceOption();
+    if (const auto problem = await(client, [&] { client.removeMember(workspace, m_args.first()); }))
+        return fail(*problem);
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("workspace"), workspace},
+                               {QStringLiteral("removed"), m_args.first()}});
+    else
+        m_out << m_args.first() << " no longer has access to " << workspace << ".\n";
+    return 0;
+}
+
+int AccountCommands::members()
+{
+    if (!m_args.isEmpty())
+        return usage(QStringLiteral("members takes no arguments (but may take --workspace ID)."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    const QString workspace = workspaceOption();
+    QList<MemberInfo> members;
+    QObject::connect(
+        &client, &AccountClient::membersListed,
+        [&members](const QString &, const QList<MemberInfo> &list) { members = list; });
+    if (const auto problem = await(client, [&] { client.listMembers(workspace); }))
+        return fail(*problem);
+    if (m_json) {
+        QJsonArray list;
+        for (const MemberInfo &m : members)
+            list.append(
+                QJsonObject {{QStringLiteral("user"), m.user}, {QStringLiteral("role"), m.role}});
+        printJson(list);
+        return 0;
+    }
+    for (const MemberInfo &m : members)
+        m_out << m.user << "  " << m.role << "\n";
+    return 0;
+}
+
+} // namespace FerryCli
