@@ -21,11 +21,25 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 using namespace Ferry;
 using namespace FerryTest;
 
 namespace {
+
+// Time the calling thread spent on a CPU: a stall with little of it was the thread waiting
+// for a CPU, not working.
+double threadCpuMs()
+{
+#ifdef Q_OS_UNIX
+    timespec t {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+#else
+    return 0;
+#endif
+}
 
 // With --trace: every event the GUI thread handles for longer than 4 ms, with its receiver,
 // to find what a stall is made of.
@@ -52,10 +66,13 @@ public:
                                  .arg(int(event->type()));
         QElapsedTimer timer;
         timer.start();
+        const double cpuBefore = threadCpuMs();
         const bool done = QApplication::notify(receiver, event);
         const double ms = double(timer.nsecsElapsed()) / 1e6;
         if (ms > 4.0)
-            slow.append({ms, what});
+            slow.append({ms, what
+                                 + QStringLiteral(" (GUI thread on a CPU for %1 ms of it)")
+                                       .arg(threadCpuMs() - cpuBefore, 0, 'f', 1)});
         return done;
     }
 };

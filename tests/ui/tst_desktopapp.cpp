@@ -113,6 +113,12 @@ void TestDesktopApp::signInFromOptionsThenRestart()
         QVERIFY(!topLevel("firstRunDialog")); // nothing to ask
         QTRY_COMPARE_WITH_TIMEOUT(countIn(options.profile), 1, 20000);
         QTRY_COMPARE(syncState(window), u"Synced"_s);
+        // Connected for live updates: a change made elsewhere arrives without waiting for
+        // the sync interval (minutes by default).
+        auto *live = child<QLabel>(*child<QWidget>(*window, "syncStatusBar"), "liveUpdates");
+        QTRY_VERIFY_WITH_TIMEOUT(live->isVisible(), 20000);
+        QVERIFY(seed(u"erin"_s, token, u"made while Ferry was open"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(countIn(options.profile), 2, 10000);
     }
 
     // What the sign-in left behind: the server and workspace in the settings, the token
@@ -133,7 +139,7 @@ void TestDesktopApp::signInFromOptionsThenRestart()
     DesktopApp app(restart);
     QVERIFY(app.start());
     QVERIFY(!topLevel("firstRunDialog"));
-    QTRY_COMPARE_WITH_TIMEOUT(countIn(options.profile), 2, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(countIn(options.profile), 3, 20000);
 }
 
 void TestDesktopApp::firstRunRefusesABadTokenThenSignsIn()

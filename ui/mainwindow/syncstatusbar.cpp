@@ -13,6 +13,7 @@ SyncStatusBar::SyncStatusBar(QWidget *parent)
     , m_state(new QLabel(this))
     , m_pending(new QLabel(this))
     , m_lastSync(new QLabel(this))
+    , m_live(new QLabel(tr("● Live"), this))
     , m_progress(new QProgressBar(this))
 {
     setObjectName(QStringLiteral("syncStatusBar"));
@@ -20,6 +21,11 @@ SyncStatusBar::SyncStatusBar(QWidget *parent)
     m_pending->setObjectName(QStringLiteral("pendingChanges"));
     m_lastSync->setObjectName(QStringLiteral("lastSync"));
     m_progress->setObjectName(QStringLiteral("syncProgress"));
+    m_live->setObjectName(QStringLiteral("liveUpdates"));
+    m_live->setAccessibleName(tr("Live updates"));
+    m_live->setToolTip(tr("Connected for live updates: changes made elsewhere show up here as "
+                          "soon as they reach the server."));
+    m_live->hide();
     m_state->setAccessibleName(tr("Sync state"));
     m_pending->setAccessibleName(tr("Changes waiting to sync"));
     m_lastSync->setAccessibleName(tr("Last successful sync"));
@@ -36,6 +42,7 @@ SyncStatusBar::SyncStatusBar(QWidget *parent)
     layout->addWidget(m_progress);
     layout->addWidget(m_pending);
     layout->addWidget(m_lastSync);
+    layout->addWidget(m_live);
 }
 
 void SyncStatusBar::setOverview(const SyncOverview &overview)
@@ -47,6 +54,7 @@ void SyncStatusBar::setOverview(const SyncOverview &overview)
     m_state->setToolTip(overview.message);
     m_pending->setText(pendingText(overview));
     m_lastSync->setText(lastSyncText(overview));
+    m_live->setVisible(overview.live && overview.state != SyncOverview::State::Paused);
 
     // Only long syncs get a progress bar; a sync of a few records would just flicker.
     const bool showProgress

@@ -24,6 +24,7 @@ private:
     QLabel *m_state;
     QLabel *m_pending;
     QLabel *m_lastSync;
+    QLabel *m_live;
     QProgressBar *m_progress;
 };
 
