@@ -1,15 +1,18 @@
 #include "admincommand.h"
 #include "apiserver.h"
 #include "serverstore.h"
+#include "tlssetup.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QSocketNotifier>
+#include <QSslServer>
 #include <QTcpServer>
 
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -101,8 +104,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption roleOption(QStringLiteral("role"),
                                         QStringLiteral("editor or viewer (add-member)."),
                                         QStringLiteral("ROLE"));
+    const QCommandLineOption tlsCertOption(
+        QStringLiteral("tls-cert"),
+        QStringLiteral("Serve HTTPS with this PEM certificate (and chain)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption tlsKeyOption(QStringLiteral("tls-key"),
+                                          QStringLiteral("The certificate's PEM private key."),
+                                          QStringLiteral("FILE"));
     parser.addOptions({dataOption, listenOption, maxBodyOption, pingOption, verboseOption,
-                       userOption, ownerOption, roleOption});
+                       userOption, ownerOption, roleOption, tlsCertOption, tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "
@@ -154,6 +164,20 @@ int main(int argc, char *argv[])
         return badArguments(
             QStringLiteral("--ping-interval wants a number of seconds from 1 to 3600"));
 
+    if (parser.isSet(tlsCertOption) != parser.isSet(tlsKeyOption))
+        return badArguments(QStringLiteral("--tls-cert and --tls-key go together"));
+    std::optional<QSslConfiguration> tls;
+    if (parser.isSet(tlsCertOption)) {
+        Ferry::Result<QSslConfiguration> loaded
+            = TlsSetup::load(parser.value(tlsCertOption), parser.value(tlsKeyOption));
+        if (!loaded) {
+            std::fprintf(stderr, "ferry-server: %s\n",
+                         loaded.error().message.toLocal8Bit().constData());
+            return AdminCommand::Failed;
+        }
+        tls = loaded.value();
+    }
+
     ServerStore store;
     if (Ferry::Status s = store.open(dataDir); !s) {
         std::fprintf(stderr, "ferry-server: %s\n", s.error().message.toLocal8Bit().constData());
@@ -162,7 +186,16 @@ int main(int argc, char *argv[])
     ApiServer server(&store, maxBody);
     server.setVerbose(parser.isSet(verboseOption));
     server.setPingInterval(std::chrono::seconds(pingSeconds));
-    auto *tcp = new QTcpServer(&server);
+    // With TLS the HTTP server only sees connections whose handshake completed; a client
+    // speaking plain HTTP to this port is dropped by QSslServer.
+    QTcpServer *tcp = nullptr;
+    if (tls) {
+        auto *ssl = new QSslServer(&server);
+        ssl->setSslConfiguration(*tls);
+        tcp = ssl;
+    } else {
+        tcp = new QTcpServer(&server);
+    }
     if (!tcp->listen(address, quint16(port))) {
         std::fprintf(stderr, "ferry-server: cannot listen on %s: %s\n",
                      listen.toLocal8Bit().constData(),
@@ -175,7 +208,7 @@ int main(int argc, char *argv[])
     const QString shownHost = address.protocol() == QAbstractSocket::IPv6Protocol
         ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
         : address.toString();
-    std::fprintf(stdout, "ferry-server listening on http://%s:%u\n",
+    std::fprintf(stdout, "ferry-server listening on %s://%s:%u\n", tls ? "https" : "http",
                  shownHost.toLocal8Bit().constData(), unsigned(tcp->serverPort()));
     std::fflush(stdout);
     return app.exec();
