@@ -7,6 +7,7 @@
 #include "serverstore.h"
 #include "wire.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -90,6 +91,24 @@ QString deviceNameProblem(const QJsonValue &device)
     return {};
 }
 
+// The key failed sign-ins from one place are counted under: the IPv4 address, or the /64
+// network of an IPv6 address (one host usually holds a whole /64, so counting single IPv6
+// addresses would let it rotate through them).
+QString addressKey(const QTcpSocket *socket)
+{
+    if (!socket)
+        return {};
+    QHostAddress address = socket->peerAddress();
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        return QHostAddress(v4).toString();
+    Q_IPV6ADDR bytes = address.toIPv6Address();
+    for (int i = 8; i < 16; ++i)
+        bytes[i] = 0;
+    return QHostAddress(bytes).toString() + QStringLiteral("/64");
+}
+
 } // namespace
 
 Reply ApiServer::registerAccount(const Call &call)
@@ -139,12 +158,12 @@ Reply ApiServer::signIn(const Call &call)
         return invalid(problem);
 
     const QString user = body.value(QStringLiteral("user")).toString();
-    const QString address = call.socket ? call.socket->peerAddress().toString() : QString();
+    const QString address = addressKey(call.socket);
     if (const qint64 waitMs = m_signIns.waitFor(user, address); waitMs > 0) {
         const qint64 seconds = (waitMs + 999) / 1000;
-        Reply reply = error(
-            429, QStringLiteral("too_many_attempts"),
-            QStringLiteral("Too many failed sign-ins; try again in %1 s.").arg(seconds));
+        Reply reply
+            = error(429, QStringLiteral("too_many_attempts"),
+                    QStringLiteral("Too many failed sign-ins; try again in %1 s.").arg(seconds));
         reply.retryAfter = QByteArray::number(seconds);
         return reply;
     }
