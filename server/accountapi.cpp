@@ -136,8 +136,11 @@ Reply ApiServer::registerAccount(const Call &call)
         return error(status, made.error().code, made.error().message);
     }
     // Like "token create": a workspace named after the user, unless that id is taken.
-    if (!m_store->workspaceExists(user))
-        m_store->createWorkspace(user, user);
+    if (const Ferry::Status own = m_store->createWorkspace(user, user);
+        !own && own.error().code != QLatin1String("workspace_exists"))
+        return error(500, own.error().code,
+                     QStringLiteral("The account %1 was made, but not its workspace: %2")
+                         .arg(user, own.error().message));
     return ok(201, QJsonObject {{QStringLiteral("user"), user}});
 }
 
