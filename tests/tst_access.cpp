@@ -198,7 +198,7 @@ int TestAccess::notifyStatus(const QString &workspace, const QString &token)
     }
     // Qt's client reports the refused handshake's status only in its error text.
     const QRegularExpressionMatch status
-        = QRegularExpression(QStringLiteral("\\b([1-5]\\d\\d)\\b")).match(socket.errorString());
+        = QRegularExpression(QStringLiteral("status code: (\\d{3})")).match(socket.errorString());
     if (!status.hasMatch())
         qWarning("notify refused without a status: %s", qPrintable(socket.errorString()));
     return status.hasMatch() ? status.captured(1).toInt() : 0;
