@@ -109,6 +109,15 @@ QString addressKey(const QTcpSocket *socket)
     return QHostAddress(bytes).toString() + QStringLiteral("/64");
 }
 
+// A 429 with Retry-After in whole seconds; `message` has a %1 for them.
+Reply tooManyAttempts(qint64 waitMs, const QString &message)
+{
+    const qint64 seconds = (waitMs + 999) / 1000;
+    Reply reply = ApiServer::error(429, QStringLiteral("too_many_attempts"), message.arg(seconds));
+    reply.retryAfter = QByteArray::number(seconds);
+    return reply;
+}
+
 } // namespace
 
 Reply ApiServer::registerAccount(const Call &call)
@@ -126,6 +135,12 @@ Reply ApiServer::registerAccount(const Call &call)
     if (const QString problem = passwordProblem(body.value(QStringLiteral("password")));
         !problem.isEmpty())
         return invalid(problem);
+    const QString address = addressKey(call.socket);
+    if (const qint64 waitMs = m_signIns.registrationWaitFor(address); waitMs > 0)
+        return tooManyAttempts(waitMs,
+                               QStringLiteral("Too many accounts registered from "
+                                              "this address; try again in %1 s."));
+    m_signIns.registered(address);
     const QString user = body.value(QStringLiteral("user")).toString();
     const QByteArray hash = PasswordHash::hash(body.value(QStringLiteral("password")).toString());
     if (hash.isEmpty())
@@ -162,14 +177,9 @@ Reply ApiServer::signIn(const Call &call)
 
     const QString user = body.value(QStringLiteral("user")).toString();
     const QString address = addressKey(call.socket);
-    if (const qint64 waitMs = m_signIns.waitFor(user, address); waitMs > 0) {
-        const qint64 seconds = (waitMs + 999) / 1000;
-        Reply reply
-            = error(429, QStringLiteral("too_many_attempts"),
-                    QStringLiteral("Too many failed sign-ins; try again in %1 s.").arg(seconds));
-        reply.retryAfter = QByteArray::number(seconds);
-        return reply;
-    }
+    if (const qint64 waitMs = m_signIns.waitFor(user, address); waitMs > 0)
+        return tooManyAttempts(waitMs,
+                               QStringLiteral("Too many failed sign-ins; try again in %1 s."));
     const QByteArray stored = m_store->passwordHashOf(user);
     bool good = false;
     if (stored.isEmpty())

@@ -33,6 +33,16 @@ void SignInLimiter::succeeded(const QString &user)
     m_accounts.remove(user);
 }
 
+qint64 SignInLimiter::registrationWaitFor(const QString &address)
+{
+    return remaining(m_registrations, address);
+}
+
+void SignInLimiter::registered(const QString &address)
+{
+    record(m_registrations, address, kFreeRegistrations);
+}
+
 void SignInLimiter::record(QHash<QString, Failures> &table, const QString &key, int free)
 {
     if (table.size() > kSweepAbove)

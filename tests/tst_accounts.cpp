@@ -61,6 +61,7 @@ private Q_SLOTS:
     void sharingErrors();
     void failedSignInsLockTheAccount();
     void failedSignInsLockTheAddress();
+    void registrationsFromOneAddressSlowDown();
 
 private:
     ApiResponse post(const QString &path, const QByteArray &payload)
@@ -339,6 +340,34 @@ void TestAccounts::failedSignInsLockTheAddress()
     QVERIFY(locked.retryAfter.toInt() >= 1);
     // Tokens already issued keep working: only signing in is slowed down.
     QCOMPARE(api.send("GET", QStringLiteral("/v1/me"), token).status, 200);
+}
+
+void TestAccounts::registrationsFromOneAddressSlowDown()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    ApiClient api;
+    api.setServer(server.url(), {});
+    for (int i = 0; i < 30; ++i)
+        QCOMPARE(api.request("POST", QStringLiteral("/v1/accounts"), {},
+                             account(QStringLiteral("many%1").arg(i)))
+                     .status,
+                 201);
+    const ApiResponse locked = api.request("POST", QStringLiteral("/v1/accounts"), {},
+                                           account(QStringLiteral("one-more")));
+    QCOMPARE(locked.status, 429);
+    QCOMPARE(code(locked), QStringLiteral("too_many_attempts"));
+    QCOMPARE(locked.retryAfter, QByteArray("1"));
+    // Registering is slowed down, signing in is not.
+    QCOMPARE(
+        api.request("POST", QStringLiteral("/v1/sessions"), {}, session(QStringLiteral("many0")))
+            .status,
+        201);
+    QTest::qWait(1100);
+    QCOMPARE(
+        api.request("POST", QStringLiteral("/v1/accounts"), {}, account(QStringLiteral("one-more")))
+            .status,
+        201);
 }
 
 QTEST_MAIN(TestAccounts)
