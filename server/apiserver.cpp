@@ -152,6 +152,8 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
         responder.writeHeader(QByteArrayLiteral("Allow"), reply.allow);
     if (!reply.retryAfter.isEmpty())
         responder.writeHeader(QByteArrayLiteral("Retry-After"), reply.retryAfter);
+    // Answers hold tokens and people's records: nothing on the way may keep a copy.
+    responder.writeHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
     responder.writeBody(reply.body);
 }
 

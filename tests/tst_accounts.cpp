@@ -9,8 +9,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace FerryTest;
@@ -52,6 +55,7 @@ private Q_SLOTS:
     void initTestCase();
 
     void registerThenSignIn();
+    void tokensAreNotCached();
     void badRegistrations_data();
     void badRegistrations();
     void registrationClosedByAdmin();
@@ -109,6 +113,19 @@ void TestAccounts::registerThenSignIn()
     // Two sign-ins are two devices with two tokens.
     const QString second = signIn(QStringLiteral("newbie"), QStringLiteral("phone"));
     QVERIFY(!second.isEmpty() && second != token);
+}
+
+void TestAccounts::tokensAreNotCached()
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(m_server.url().resolved(QUrl(QStringLiteral("/v1/sessions"))));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QNetworkReply *reply = network.post(request, session(QStringLiteral("owner1")));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(reply->isFinished() || finished.wait(30000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 201);
+    QCOMPARE(reply->rawHeader("Cache-Control"), QByteArray("no-store"));
+    reply->deleteLater();
 }
 
 void TestAccounts::badRegistrations_data()
