@@ -337,11 +337,18 @@ Result<RemoteRecord> recordFromJson(const QJsonObject &object)
         if (!isValidName(it.key()))
             return badResponse(kFields, QStringLiteral("field name is not a valid name"));
     }
+    // Provenance is shown to people: a string of sensible length, or absent.
+    for (const QString &key : {kDevice, kUser}) {
+        const QJsonValue value = object.value(key);
+        if (!value.isUndefined() && (!value.isString() || value.toString().size() > kMaxIdLength))
+            return badResponse(
+                key, QStringLiteral("not a name of at most %1 characters").arg(kMaxIdLength));
+    }
     record.device = object.value(kDevice).toString();
     record.user = object.value(kUser).toString();
-    qint64 at = 0;
-    if (toInteger(object.value(kAt), &at))
-        record.changedAt = at;
+    if (object.contains(kAt)
+        && (!toInteger(object.value(kAt), &record.changedAt) || record.changedAt < 0))
+        return badResponse(kAt, QStringLiteral("not a time"));
     return record;
 }
 
@@ -404,13 +411,21 @@ Result<PushResponse> parsePushResponse(const QByteArray &body)
             return badResponse(kStatus,
                                QStringLiteral("unknown status \"%1\"").arg(status.left(40)));
         if (r.status == PushStatus::Rejected) {
-            r.code = object.value(kCode).toString();
-            r.reason = object.value(kReason).toString();
+            // Shown to people next to the record: one sentence, not whatever was sent.
+            r.code = object.value(kCode).toString().left(kMaxNameLength);
+            r.reason = object.value(kReason).toString().left(kMaxReasonLength);
         } else if (!toInteger(object.value(kRev), &r.rev) || r.rev <= 0) {
             return badResponse(kRev, QStringLiteral("not a revision number"));
         }
-        for (const QJsonValue &field : object.value(kConflicts).toArray())
-            r.conflicts.append(field.toString());
+        const QJsonValue conflicts = object.value(kConflicts);
+        if (!conflicts.isUndefined() && !conflicts.isArray())
+            return badResponse(kConflicts, QStringLiteral("not a list"));
+        for (const QJsonValue &field : conflicts.toArray()) {
+            const QString name = field.toString();
+            if (!isValidName(name) && name != kDeletedField)
+                return badResponse(kConflicts, QStringLiteral("not a list of field names"));
+            r.conflicts.append(name);
+        }
         if (object.value(kRecord).isObject()) {
             Result<RemoteRecord> record = recordFromJson(object.value(kRecord).toObject());
             if (!record)

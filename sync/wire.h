@@ -25,6 +25,8 @@ inline constexpr int kMaxNameLength = 64;
 inline constexpr int kMaxRecordBytes = 1024 * 1024;
 // Largest member of a set-valued field, in characters.
 inline constexpr int kMaxSetMember = 128;
+// Longest rejection reason a client keeps from a push answer, in characters.
+inline constexpr int kMaxReasonLength = 500;
 // Largest pull page a client may ask for.
 inline constexpr int kMaxPullLimit = 10000;
 

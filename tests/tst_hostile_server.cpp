@@ -145,6 +145,14 @@ private Q_SLOTS:
     void gzipBomb();
 
 private:
+    SyncConfig configFor(const QUrl &server) const
+    {
+        SyncConfig config;
+        config.server = server;
+        config.token = m_token;
+        config.workspace = QStringLiteral("ws");
+        return config;
+    }
     // Syncs `device` once, expecting failure: checks the one error and returns it.
     Error failOnce(TestDevice &device);
     // Points `device` at the real server and checks that its edit of `guid` arrives there.
@@ -255,6 +263,25 @@ void TestHostileServer::hostilePushAnswer_data()
                       "\"record\":{\"entity\":\"Post\",\"guid\":\"GUID\",\"rev\":1,"
                       "\"fields\":{\"a b\":1}}}]}")
         << QStringLiteral("bad_response") << QStringLiteral("field name");
+    QTest::newRow("conflicts naming a path")
+        << 200
+        << QByteArray("{\"seq\":1,\"results\":[{\"guid\":\"GUID\",\"status\":\"conflict\","
+                      "\"rev\":1,\"conflicts\":[\"../title\"],\"record\":{\"entity\":\"Post\","
+                      "\"guid\":\"GUID\",\"rev\":1,\"fields\":{}}}]}")
+        << QStringLiteral("bad_response") << QStringLiteral("conflicts");
+    QTest::newRow("provenance a megabyte")
+        << 200
+        << "{\"seq\":1,\"results\":[{\"guid\":\"GUID\",\"status\":\"merged\",\"rev\":1,"
+           "\"record\":{\"entity\":\"Post\",\"guid\":\"GUID\",\"rev\":1,\"fields\":{},"
+           "\"device\":\""
+            + QByteArray(1 << 20, 'd') + "\"}}]}"
+        << QStringLiteral("bad_response") << QStringLiteral("device");
+    QTest::newRow("time a string")
+        << 200
+        << QByteArray("{\"seq\":1,\"results\":[{\"guid\":\"GUID\",\"status\":\"merged\","
+                      "\"rev\":1,\"record\":{\"entity\":\"Post\",\"guid\":\"GUID\",\"rev\":1,"
+                      "\"fields\":{},\"at\":\"yesterday\"}}]}")
+        << QStringLiteral("bad_response") << QStringLiteral("at");
     QTest::newRow("duplicate key")
         << 200 << "{\"seq\":1,\"seq\":2,\"results\":[" + applied + "]}"
         << QStringLiteral("bad_response") << QStringLiteral("appears twice");
@@ -276,7 +303,7 @@ void TestHostileServer::hostilePushAnswer()
 
     HostileServer hostile;
     QVERIFY(hostile.listen());
-    TestDevice device(SyncConfig {hostile.url(), m_token, QStringLiteral("ws")});
+    TestDevice device(configFor(hostile.url()));
     const QString guid = device.create(QStringLiteral("Post"),
                                        {{QStringLiteral("title"), QStringLiteral("mine")}});
     hostile.answer("/push", {{status, body.replace("GUID", guid.toLatin1()), {}}});
@@ -355,7 +382,7 @@ void TestHostileServer::hostilePullPage()
     for (const QByteArray &page : pages)
         answers.append({200, page, {}});
     hostile.answer("/pull", answers);
-    TestDevice device(SyncConfig {hostile.url(), m_token, QStringLiteral("ws")});
+    TestDevice device(configFor(hostile.url()));
 
     const Error error = failOnce(device);
     QCOMPARE(error.code, QStringLiteral("bad_response"));
@@ -383,7 +410,7 @@ void TestHostileServer::pullOfUnknownEntityIsKept()
               + "\",\"rev\":4,\"fields\":{\"x\":1}}],\"cursor\":4,"
                 "\"more\":false}",
           {}}});
-    TestDevice device(SyncConfig {hostile.url(), m_token, QStringLiteral("ws")});
+    TestDevice device(configFor(hostile.url()));
     const SyncSummary summary = device.sync();
     QVERIFY2(summary.ok, qPrintable(summary.error.message));
     QCOMPARE(summary.cursor, 4);
@@ -398,7 +425,7 @@ void TestHostileServer::gzipBomb()
     HostileServer hostile;
     QVERIFY(hostile.listen());
     hostile.answer("/pull", {{200, bomb, "Content-Encoding: gzip\r\n"}});
-    TestDevice device(SyncConfig {hostile.url(), m_token, QStringLiteral("ws")});
+    TestDevice device(configFor(hostile.url()));
     const Error error = failOnce(device);
     QVERIFY2(error.message.contains(QStringLiteral("decompress"), Qt::CaseInsensitive),
              qPrintable(error.message));
