@@ -92,6 +92,10 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, QObject *parent)
     , m_notify([store](const QString &workspace) { return store->sequenceOf(workspace); })
     , m_maxBody(maxBody)
 {
+    m_notify.setAccessCheck(
+        [store](const QString &user, const QString &workspace, const QString &device) {
+            return store->deviceActive(user, device) && !store->roleOf(workspace, user).isEmpty();
+        });
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
             m_notify.adopt(nextPendingWebSocketConnection());

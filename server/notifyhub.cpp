@@ -183,6 +183,10 @@ void NotifyHub::drop(QWebSocket *socket)
 void NotifyHub::pingAll()
 {
     forgetFailedUpgrades();
+    if (m_stillAllowed)
+        closeWhere([this](const Peer &peer) {
+            return !m_stillAllowed(peer.user, peer.workspace, peer.device);
+        });
     const qint64 now = m_clock.elapsed();
     const qint64 silentLimit = m_ping.interval() * 5 / 2;
     QList<QWebSocket *> dead;

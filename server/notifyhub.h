@@ -37,6 +37,13 @@ public:
 
     // Sockets are pinged this often; one silent for two intervals and a half is dropped.
     void setPingInterval(std::chrono::milliseconds interval);
+    // Asked for every open socket at each ping: whether its device may still read its
+    // workspace. Catches access ended outside this process (an admin command revoking a
+    // token); access ended through the API closes sockets at once (closeMember(),
+    // closeDevice()).
+    using AccessCheck
+        = std::function<bool(const QString &user, const QString &workspace, const QString &device)>;
+    void setAccessCheck(AccessCheck check) { m_stillAllowed = std::move(check); }
 
     // Whether `user` may open one more socket (counting upgrades under way).
     bool hasRoomFor(const QString &user);
@@ -81,6 +88,7 @@ private:
     void send(QWebSocket *socket, const char *type, qint64 seq);
 
     SequenceLookup m_sequenceOf;
+    AccessCheck m_stillAllowed;
     QHash<QString, Expected> m_expected; // by peer "address port"
     QHash<QWebSocket *, Peer> m_sockets;
     QMultiHash<QString, QWebSocket *> m_byWorkspace;

@@ -327,6 +327,16 @@ QList<Device> ServerStore::devicesOf(const QString &user)
     return devices;
 }
 
+bool ServerStore::deviceActive(const QString &user, const QString &device)
+{
+    QSqlQuery q(database());
+    q.prepare(
+        QStringLiteral("SELECT 1 FROM tokens WHERE id = ? AND user_name = ? AND revoked = 0"));
+    q.addBindValue(device);
+    q.addBindValue(user);
+    return q.exec() && q.next();
+}
+
 Ferry::Status ServerStore::revokeDevice(const QString &user, const QString &device)
 {
     QSqlQuery q(database());

@@ -82,6 +82,8 @@ public:
     Ferry::Result<NewToken> createDeviceToken(const QString &user, const QString &deviceName);
     Ferry::Status revokeToken(const QString &token);
     QList<Device> devicesOf(const QString &user);
+    // Whether `device` is one of the user's signed-in (not revoked) devices.
+    bool deviceActive(const QString &user, const QString &device);
     // Fails with "no_such_device" if `device` is not one of the user's signed-in devices.
     Ferry::Status revokeDevice(const QString &user, const QString &device);
 

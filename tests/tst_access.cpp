@@ -45,6 +45,7 @@ private Q_SLOTS:
     void matrix();
     void viewerPushAppliesNothing();
     void removedMemberLosesAccess();
+    void adminRevokeClosesNotifySocket();
 
     void userNames_data();
     void userNames();
@@ -398,6 +399,35 @@ void TestAccess::removedMemberLosesAccess()
     asBob.setServer(m_server.url(), bob);
     QCOMPARE(asBob.push(workspace, QJsonArray {mutation(Ferry::createGuid(), 0)}).status, 403);
     QCOMPARE(messages.size(), 1); // nothing after the hello
+}
+
+// A token revoked by the admin command (another process) loses its notify socket at the
+// next keep-alive round, though no request of the API was involved.
+void TestAccess::adminRevokeClosesNotifySocket()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({QStringLiteral("--ping-interval"), QStringLiteral("1")}),
+             qPrintable(server.lastError()));
+    const QString token = server.createToken(QStringLiteral("frank"));
+    QVERIFY(!token.isEmpty());
+    QUrl url = server.url();
+    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
+                                                         : QStringLiteral("ws"));
+    url.setPath(QStringLiteral("/v1/workspaces/frank/notify"));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+    QWebSocket socket;
+    QSignalSpy messages(&socket, &QWebSocket::textMessageReceived);
+    QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
+    socket.open(request);
+    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 10000); // hello
+    QTest::qWait(2500); // two pings: an allowed socket stays open
+    QCOMPARE(disconnected.size(), 0);
+
+    QCOMPARE(server.runAdmin({QStringLiteral("token"), QStringLiteral("revoke"), token}).exitCode,
+             0);
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 5000);
+    QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
 }
 
 // Strings a careless server would execute or mis-route.
