@@ -26,6 +26,7 @@ private Q_SLOTS:
     void disjointFieldEditsMerge();
     void sameFieldEditBecomesConflict_data();
     void sameFieldEditBecomesConflict();
+    void resolutionRacingAnotherChangeConflictsAgain();
     void equalEditsDoNotConflict();
     void deletesPropagate();
     void editVersusDelete_data();
@@ -172,6 +173,41 @@ void TestSync::sameFieldEditBecomesConflict()
         QCOMPARE(device->record(guid).fields.value(QStringLiteral("title")).toString(), expected);
         QCOMPARE(device->record(guid).status, SyncStatus::Synced);
     }
+}
+
+// A resolution is an ordinary change on the server's revision: if the other side changed
+// the field again meanwhile, that is a new conflict, not an overwrite.
+void TestSync::resolutionRacingAnotherChangeConflictsAgain()
+{
+    const SyncConfig config = freshWorkspace();
+    TestDevice a(config), b(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("base")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("from a")}});
+    b.edit(guid, {{QStringLiteral("title"), QStringLiteral("from b")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QCOMPARE(b.store().conflicts()->size(), 1);
+    QVERIFY(b.store().resolveConflict(guid, {Resolution::KeepMine, {}}));
+
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("a again")}});
+    SYNC_OK(a);
+    const SyncSummary second = b.sync();
+    QVERIFY(second.ok);
+    QCOMPARE(second.conflicts, 1);
+    const QList<Conflict> conflicts = b.store().conflicts().value();
+    QCOMPARE(conflicts.size(), 1);
+    const FieldConflict *title = conflicts.first().field(QStringLiteral("title"));
+    QVERIFY(title);
+    QCOMPARE(title->mine.toString(), QStringLiteral("from b"));
+    QCOMPARE(title->theirs.toString(), QStringLiteral("a again"));
+    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("from b"));
+    SYNC_OK(a);
+    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("a again")); // nothing overwritten on the server
 }
 
 void TestSync::equalEditsDoNotConflict()
