@@ -48,12 +48,6 @@ private:
     QString m_token;
 };
 
-#define SYNC_OK(device)                                                                            \
-    do {                                                                                           \
-        const SyncSummary s_ = (device).sync();                                                    \
-        QVERIFY2(s_.ok, qPrintable(s_.error.message));                                             \
-    } while (false)
-
 void TestSync::initTestCase()
 {
     QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));

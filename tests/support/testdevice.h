@@ -48,3 +48,10 @@ private:
 };
 
 } // namespace FerryTest
+
+// Syncs a TestDevice and fails the test (saying why) unless the sync succeeded.
+#define SYNC_OK(device)                                                                            \
+    do {                                                                                           \
+        const Ferry::SyncSummary s_ = (device).sync();                                             \
+        QVERIFY2(s_.ok, qPrintable(s_.error.message));                                             \
+    } while (false)
