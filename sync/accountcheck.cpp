@@ -42,6 +42,7 @@ void AccountCheck::start(const QUrl &server, const QString &token)
 {
     cancel();
     m_server = server;
+    m_rejected = {};
     if (Status valid = validateServerUrl(server); !valid) {
         Q_EMIT failed(valid.error());
         return;
@@ -55,6 +56,7 @@ void AccountCheck::start(const QUrl &server, const QString &token)
     request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     request.setTransferTimeout(15000);
     m_reply = m_network->get(request);
+    TlsTrust::guard(m_reply, m_trusted);
     connect(m_reply, &QNetworkReply::finished, this, &AccountCheck::onFinished);
 }
 
@@ -78,6 +80,11 @@ void AccountCheck::onFinished()
     const QString server = m_server.toDisplayString();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 0) {
+        m_rejected = TlsTrust::rejected(reply);
+        if (!m_rejected.isNull()) {
+            Q_EMIT failed(TlsTrust::certificateError(m_rejected));
+            return;
+        }
         Q_EMIT failed(Error {QStringLiteral("network"),
                              tr("Cannot reach %1 (%2).").arg(server, reply->errorString())});
         return;

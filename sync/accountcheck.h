@@ -1,6 +1,7 @@
 #pragma once
 
 #include "result.h"
+#include "tlstrust.h"
 
 #include <QObject>
 #include <QPointer>
@@ -32,8 +33,13 @@ public:
     explicit AccountCheck(QObject *parent = nullptr);
     ~AccountCheck() override;
 
+    // The one certificate to accept beyond the system's CAs (TlsTrust), for the next start().
+    void setTrustedFingerprint(const QString &fingerprint) { m_trusted = fingerprint; }
     void start(const QUrl &server, const QString &token);
     void cancel();
+    // After a failure with code "certificate": the certificate the server showed, for a
+    // person to decide whether to trust it; null otherwise.
+    RejectedCertificate rejectedCertificate() const { return m_rejected; }
 
     // Also checks the URL's shape, for callers that take it from a person.
     static Status validateServerUrl(const QUrl &server);
@@ -48,6 +54,8 @@ private:
     QNetworkAccessManager *m_network;
     QPointer<QNetworkReply> m_reply;
     QUrl m_server;
+    QString m_trusted;
+    RejectedCertificate m_rejected;
 };
 
 } // namespace Ferry

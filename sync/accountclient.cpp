@@ -1,6 +1,7 @@
 #include "accountclient.h"
 
 #include "accountcheck.h"
+#include "tlstrust.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -177,6 +178,7 @@ void AccountClient::send(const QByteArray &method, const QString &path, const QB
     request.setTransferTimeout(15000);
     m_reply = m_network->sendCustomRequest(request, method, body);
     QNetworkReply *reply = m_reply.data();
+    TlsTrust::guard(reply, m_trusted);
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, onAnswer = std::move(onAnswer)] { onFinished(reply, onAnswer); });
 }
@@ -190,6 +192,10 @@ void AccountClient::onFinished(QNetworkReply *reply, const OnAnswer &onAnswer)
     const QString server = m_server.toDisplayString();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 0) {
+        if (std::optional<Error> certificate = TlsTrust::certificateError(reply)) {
+            Q_EMIT failed(*certificate);
+            return;
+        }
         Q_EMIT failed(Error {QStringLiteral("network"),
                              tr("Cannot reach %1 (%2).").arg(server, reply->errorString())});
         return;

@@ -1,5 +1,7 @@
 #include "notifychannel.h"
 
+#include "tlstrust.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
@@ -52,7 +54,8 @@ QUrl NotifyChannel::notifyUrl(const SyncConfig &config)
 void NotifyChannel::setConfig(const SyncConfig &config)
 {
     const bool same = config.server == m_config.server && config.token == m_config.token
-        && config.workspace == m_config.workspace;
+        && config.workspace == m_config.workspace
+        && config.trustedFingerprint == m_config.trustedFingerprint;
     if (same && (m_socket || m_retry.isActive()))
         return;
     m_config = config;
@@ -93,6 +96,7 @@ void NotifyChannel::open()
                 if (socket->state() == QAbstractSocket::UnconnectedState)
                     onDisconnected();
             });
+    TlsTrust::guard(socket, m_config.trustedFingerprint);
     m_socket = socket;
     QNetworkRequest request(notifyUrl(m_config));
     request.setRawHeader("Authorization", "Bearer " + m_config.token.toUtf8());
@@ -125,6 +129,7 @@ void NotifyChannel::onMessage(const QString &message)
         return;
     if (!m_connected) {
         m_failures = 0;
+        m_certificateError = {};
         ++m_connects;
         setConnected(true);
     }
@@ -142,6 +147,7 @@ void NotifyChannel::onDisconnected()
     socket->disconnect(this);
     socket->deleteLater();
     m_keepAlive.stop();
+    m_certificateError = TlsTrust::certificateError(socket).value_or(Error {});
     setConnected(false);
     if (!m_config.isComplete())
         return;

@@ -43,6 +43,10 @@ public:
     qint64 lastSequence() const { return m_lastSequence; }
     // How many times a socket was opened and greeted by the server.
     int connectCount() const { return m_connects; }
+    // Why the latest attempt failed when the server's certificate was refused (code
+    // "certificate", sync/tlstrust.h); empty code otherwise. Retries go on regardless: the
+    // sync engine reports the same refusal to the person.
+    Error certificateError() const { return m_certificateError; }
 
     // ws:// or wss:// for the notify endpoint of `config`'s server and workspace.
     static QUrl notifyUrl(const SyncConfig &config);
@@ -72,6 +76,7 @@ private:
     bool m_connected = false;
     qint64 m_lastSequence = -1;
     int m_connects = 0;
+    Error m_certificateError;
 };
 
 } // namespace Ferry

@@ -2,6 +2,7 @@
 
 #include "pagewriter.h"
 #include "threadpriority.h"
+#include "tlstrust.h"
 #include "wire.h"
 
 #include <QJsonDocument>
@@ -209,9 +210,10 @@ QNetworkReply *SyncEngine::send(const QString &method, const QString &path, cons
     request.setRawHeader("Authorization", "Bearer " + m_config.token.toUtf8());
     request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     request.setTransferTimeout(kTransferTimeoutMs);
-    if (method == QLatin1String("POST"))
-        return m_network->post(request, body);
-    return m_network->get(request);
+    QNetworkReply *reply = method == QLatin1String("POST") ? m_network->post(request, body)
+                                                           : m_network->get(request);
+    TlsTrust::guard(reply, m_config.trustedFingerprint);
+    return reply;
 }
 
 Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
@@ -219,6 +221,11 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString server = m_config.server.toDisplayString();
     if (status == 0) {
+        // A refused certificate stays refused until someone decides to trust it.
+        if (std::optional<Error> certificate = TlsTrust::certificateError(reply)) {
+            *transient = false;
+            return *certificate;
+        }
         *transient = true;
         return Error {QStringLiteral("network"),
                       QStringLiteral("Cannot reach the server at %1 (%2).")

@@ -30,6 +30,9 @@ struct SyncConfig
     QUrl server;
     QString token;
     QString workspace;
+    // SHA-256 of the one certificate trusted beyond the system's CAs ("AB:CD:…"), or empty:
+    // a self-signed server the person chose to trust (sync/tlstrust.h).
+    QString trustedFingerprint = {};
     bool isComplete() const { return server.isValid() && !token.isEmpty() && !workspace.isEmpty(); }
 };
 

@@ -28,6 +28,7 @@ namespace {
 // The profile settings Cli::login writes too.
 const QString kServerKey = QStringLiteral("server_url");
 const QString kTokenKey = QStringLiteral("token");
+const QString kTrustKey = QStringLiteral("trusted_fingerprint");
 const QString kWorkspaceKey = QStringLiteral("workspace");
 
 QString formatTime(qint64 ms)
@@ -133,7 +134,20 @@ std::optional<Error> AccountCommands::connect(AccountClient &client)
                       QStringLiteral("This profile is not signed in to a server. Run ferry-cli "
                                      "signin first.")};
     client.setServer(QUrl(server), token);
+    client.setTrustedFingerprint(m_store.setting(kTrustKey));
     return std::nullopt;
+}
+
+Result<QString> AccountCommands::trustOption() const
+{
+    const QString given = m_parser.value(QStringLiteral("trust-fingerprint"));
+    if (given.isEmpty())
+        return m_store.setting(kTrustKey);
+    Result<QString> parsed = TlsTrust::parseFingerprint(given);
+    if (!parsed)
+        return Error {parsed.error().code,
+                      QStringLiteral("--trust-fingerprint: %1.").arg(parsed.error().message)};
+    return parsed;
 }
 
 QUrl AccountCommands::serverOption()
@@ -189,8 +203,12 @@ int AccountCommands::registerAccount()
     const std::optional<QString> password = readPassword();
     if (!password)
         return usage(QStringLiteral("register reads the password from standard input."));
+    const Result<QString> trusted = trustOption();
+    if (!trusted)
+        return fail(trusted.error());
     AccountClient client;
     client.setServer(server);
+    client.setTrustedFingerprint(trusted.value());
     if (const auto problem = await(client, [&] { client.registerAccount(user, *password); }))
         return fail(*problem);
     if (m_json)
@@ -218,8 +236,12 @@ int AccountCommands::signIn()
     if (!password)
         return usage(QStringLiteral("signin reads the password from standard input."));
 
+    const Result<QString> trusted = trustOption();
+    if (!trusted)
+        return fail(trusted.error());
     AccountClient client;
     client.setServer(server);
+    client.setTrustedFingerprint(trusted.value());
     SignedIn session;
     QObject::connect(&client, &AccountClient::signedIn,
                      [&session](const SignedIn &made) { session = made; });
@@ -239,6 +261,7 @@ int AccountCommands::signIn()
         problem = error;
         loop.quit();
     });
+    check.setTrustedFingerprint(trusted.value());
     check.start(server, session.token);
     loop.exec();
     QString workspace = m_parser.value(QStringLiteral("workspace"));
@@ -258,7 +281,7 @@ int AccountCommands::signIn()
     }
     for (const auto &[key, value] :
          {std::pair {kServerKey, server.toString()}, std::pair {kTokenKey, session.token},
-          std::pair {kWorkspaceKey, workspace}}) {
+          std::pair {kWorkspaceKey, workspace}, std::pair {kTrustKey, trusted.value()}}) {
         if (Status s = m_store.setSetting(key, value); !s)
             return fail(s.error());
     }

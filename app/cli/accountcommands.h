@@ -45,6 +45,8 @@ private:
     // The profile's server and token, or an error saying to sign in first.
     std::optional<Ferry::Error> connect(Ferry::AccountClient &client);
     QUrl serverOption();
+    // --trust-fingerprint if given, else the one this profile trusts.
+    Ferry::Result<QString> trustOption() const;
     std::optional<QString> readPassword();
     QString workspaceOption() const;
     void printJson(const QJsonValue &value);

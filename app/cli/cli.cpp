@@ -26,9 +26,12 @@ namespace {
 const QString kServerKey = QStringLiteral("server_url");
 const QString kTokenKey = QStringLiteral("token");
 const QString kWorkspaceKey = QStringLiteral("workspace");
+const QString kTrustKey = QStringLiteral("trusted_fingerprint");
 
 const char kHelp[] = R"(Commands:
   login --server URL --token TOKEN [--workspace ID]   connect this profile to a server
+        [--trust-fingerprint SHA256]                  (trusting that one self-signed
+                                                      certificate)
   register --server URL --user NAME                   make an account (password on stdin)
   signin --server URL --user NAME [--device NAME] [--workspace ID]
                                                       sign in this profile as a new device
@@ -86,6 +89,10 @@ Cli::Cli()
          QStringLiteral("TOKEN")},
         {QStringLiteral("workspace"), QStringLiteral("login: the workspace to sync."),
          QStringLiteral("ID")},
+        {QStringLiteral("trust-fingerprint"),
+         QStringLiteral("login: trust the server's certificate with this SHA-256 fingerprint "
+                        "although no certificate authority vouches for it."),
+         QStringLiteral("SHA256")},
         {QStringLiteral("user"), QStringLiteral("register, signin: the user name."),
          QStringLiteral("NAME")},
         {QStringLiteral("device"), QStringLiteral("signin: this device's name in device lists."),
@@ -201,7 +208,7 @@ int Cli::run(const QStringList &arguments)
 SyncConfig Cli::config() const
 {
     return SyncConfig {QUrl(m_store->setting(kServerKey)), m_store->setting(kTokenKey),
-                       m_store->setting(kWorkspaceKey)};
+                       m_store->setting(kWorkspaceKey), m_store->setting(kTrustKey)};
 }
 
 int Cli::login()
@@ -214,6 +221,10 @@ int Cli::login()
     if (token.isEmpty())
         return usage(QStringLiteral(
             "login needs --token (ferry-server token create --user NAME makes one)."));
+    const Result<QString> trusted
+        = TlsTrust::parseFingerprint(m_parser.value(QStringLiteral("trust-fingerprint")));
+    if (!trusted)
+        return usage(QStringLiteral("--trust-fingerprint: %1.").arg(trusted.error().message));
 
     // Ask the server who this token belongs to; this also checks the URL and the token.
     AccountCheck check;
@@ -228,8 +239,13 @@ int Cli::login()
         problem = error;
         loop.quit();
     });
+    check.setTrustedFingerprint(trusted.value());
     check.start(server, token);
     loop.exec();
+    if (!account && !check.rejectedCertificate().isNull())
+        problem.message
+            += QStringLiteral(" To trust it: ferry-cli login ... --trust-fingerprint %1.")
+                   .arg(check.rejectedCertificate().fingerprint);
     if (!account)
         return fail(Error {problem.code, problem.message + QStringLiteral(" Nothing was saved.")});
     const QString user = account->user;
@@ -244,17 +260,20 @@ int Cli::login()
 
     for (const auto &[key, value] :
          {std::pair {kServerKey, server.toString()}, std::pair {kTokenKey, token},
-          std::pair {kWorkspaceKey, workspace}}) {
+          std::pair {kWorkspaceKey, workspace}, std::pair {kTrustKey, trusted.value()}}) {
         if (Status s = m_store->setSetting(key, value); !s)
             return fail(s.error());
     }
     if (m_json)
         printJson(QJsonObject {{QStringLiteral("server"), server.toString()},
                                {QStringLiteral("user"), user},
-                               {QStringLiteral("workspace"), workspace}});
+                               {QStringLiteral("workspace"), workspace},
+                               {QStringLiteral("trusted_fingerprint"), trusted.value()}});
     else
         m_out << "Signed in to " << server.toDisplayString() << " as " << user << ", workspace "
               << workspace << ".\n";
+    if (!m_json && !trusted->isEmpty())
+        m_out << "Trusting the certificate with SHA-256 fingerprint " << trusted.value() << ".\n";
     return 0;
 }
 
@@ -547,6 +566,7 @@ int Cli::status()
                                {QStringLiteral("device"), m_store->deviceId()},
                                {QStringLiteral("server"), cfg.server.toString()},
                                {QStringLiteral("workspace"), cfg.workspace},
+                               {QStringLiteral("trusted_fingerprint"), cfg.trustedFingerprint},
                                {QStringLiteral("cursor"), double(m_store->cursor())},
                                {QStringLiteral("unsynced"), double(unsynced.value())},
                                {QStringLiteral("conflicts"), double(open->size())},
@@ -556,8 +576,11 @@ int Cli::status()
     m_out << "Profile:   " << m_profile << "\nDevice:    " << m_store->deviceId() << "\nServer:    "
           << (cfg.server.isEmpty() ? QStringLiteral("(not signed in)")
                                    : cfg.server.toDisplayString())
-          << "\nWorkspace: " << cfg.workspace << "\nCursor:    " << m_store->cursor()
-          << "\nUnsynced:  " << unsynced.value() << "\nConflicts: " << open->size() << "\n";
+          << "\nWorkspace: " << cfg.workspace << "\nTrusted:   "
+          << (cfg.trustedFingerprint.isEmpty() ? QStringLiteral("(system certificate authorities)")
+                                               : cfg.trustedFingerprint)
+          << "\nCursor:    " << m_store->cursor() << "\nUnsynced:  " << unsynced.value()
+          << "\nConflicts: " << open->size() << "\n";
     for (auto it = counts.begin(); it != counts.end(); ++it)
         m_out << "  " << it.key() << ": " << qint64(it.value().toDouble()) << "\n";
     return 0;

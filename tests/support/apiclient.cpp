@@ -1,6 +1,7 @@
 #include "apiclient.h"
 
 #include "guid.h"
+#include "tlstrust.h"
 
 #include <QJsonDocument>
 #include <QNetworkReply>
@@ -72,6 +73,7 @@ ApiResponse ApiClient::request(const QByteArray &method, const QString &path,
     QNetworkReply *reply = method == "GET" && body.isEmpty()
         ? m_network.get(request)
         : m_network.sendCustomRequest(request, method, body);
+    Ferry::TlsTrust::guard(reply, m_trusted);
     QSignalSpy finished(reply, &QNetworkReply::finished);
     ApiResponse r;
     r.finished = reply->isFinished() || finished.wait(kReplyTimeoutMs);

@@ -48,6 +48,9 @@ class ApiClient
 {
 public:
     void setServer(const QUrl &base, const QString &token);
+    // For a TLS server with a test certificate: the one certificate to accept (its SHA-256,
+    // ServerProcess::trustedFingerprint()).
+    void setTrustedFingerprint(const QString &fingerprint) { m_trusted = fingerprint; }
 
     // Sends with the `Authorization` header exactly as given, or none if it is empty.
     ApiResponse request(const QByteArray &method, const QString &path,
@@ -70,6 +73,7 @@ private:
     QNetworkAccessManager m_network;
     QUrl m_base;
     QString m_token;
+    QString m_trusted;
     int m_workspaces = 0;
 };
 

@@ -1,7 +1,10 @@
 #include "serverprocess.h"
 
+#include "tlstrust.h"
+
 #include <QDeadlineTimer>
 #include <QRegularExpression>
+#include <QSslCertificate>
 
 namespace FerryTest {
 
@@ -17,9 +20,38 @@ QString ServerProcess::binary()
     return QStringLiteral(FERRY_SERVER_PATH);
 }
 
-bool ServerProcess::start(const QStringList &extraArguments)
+QString ServerProcess::tlsFile(const QString &name)
+{
+    return QStringLiteral(FERRY_TLS_DATA_DIR "/") + name;
+}
+
+QString ServerProcess::fingerprintOf(const QString &certificate)
+{
+    const QList<QSslCertificate> certificates
+        = QSslCertificate::fromPath(tlsFile(certificate + QStringLiteral(".pem")));
+    return certificates.isEmpty() ? QString() : Ferry::TlsTrust::fingerprint(certificates.first());
+}
+
+QString ServerProcess::trustedFingerprint() const
+{
+    return m_certificate.isEmpty() ? QString() : fingerprintOf(m_certificate);
+}
+
+Ferry::SyncConfig ServerProcess::syncConfig(const QString &token, const QString &workspace) const
+{
+    return Ferry::SyncConfig {m_url, token, workspace, trustedFingerprint()};
+}
+
+bool ServerProcess::start(const QStringList &extraArguments, Transport transport)
+{
+    m_certificate = transport == Tls ? QStringLiteral("server") : QString();
+    return startTls(m_certificate, extraArguments);
+}
+
+bool ServerProcess::startTls(const QString &certificate, const QStringList &extraArguments)
 {
     stop();
+    m_certificate = certificate;
     if (!m_dir.isValid()) {
         m_error = QStringLiteral("no temporary folder");
         return false;
@@ -29,17 +61,22 @@ bool ServerProcess::start(const QStringList &extraArguments)
         = m_port ? QStringLiteral("127.0.0.1:%1").arg(m_port) : QStringLiteral("127.0.0.1:0");
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    QStringList tls;
+    if (!m_certificate.isEmpty())
+        tls = QStringList {QStringLiteral("--tls-cert"),
+                           tlsFile(m_certificate + QStringLiteral(".pem")),
+                           QStringLiteral("--tls-key"), tlsFile(QStringLiteral("server.key"))};
     m_process->start(
         binary(),
         QStringList {QStringLiteral("--data"), m_dir.path(), QStringLiteral("--listen"), listen}
-            + extraArguments);
+            + tls + extraArguments);
     if (!m_process->waitForStarted(10000)) {
         m_error = m_process->errorString();
         return false;
     }
     // The exact line docs/protocol.md promises, first on standard output.
     static const QRegularExpression listening(
-        QStringLiteral("\\Aferry-server listening on (http://[^\\s]+)\\n"));
+        QStringLiteral("\\Aferry-server listening on (https?://[^\\s]+)\\n"));
     QByteArray output;
     QDeadlineTimer deadline(15000);
     while (!deadline.hasExpired()) {
@@ -75,7 +112,7 @@ void ServerProcess::stop()
 
 bool ServerProcess::restart()
 {
-    return start(m_arguments);
+    return startTls(m_certificate, m_arguments);
 }
 
 bool ServerProcess::terminate(int timeoutMs)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "syncengine.h"
+
 #include <QProcess>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -10,10 +12,14 @@
 namespace FerryTest {
 
 // A real ferry-server process on 127.0.0.1 with an ephemeral port and a data folder of its
-// own, for tests. Stopped (SIGTERM, then kill) when destroyed.
+// own, for tests. Stopped (SIGTERM, then kill) when destroyed. With Tls it serves HTTPS and
+// wss with the test certificate in tests/data/tls (signed by a test CA no system trusts);
+// syncConfig() and trustedFingerprint() give clients what they need to accept it.
 class ServerProcess
 {
 public:
+    enum Transport { Plain, Tls };
+
     // The whole outcome of an admin command, for tests of how it refuses bad arguments.
     struct AdminRun
     {
@@ -26,7 +32,10 @@ public:
     ~ServerProcess();
 
     // Starts the server; false (with the reason in lastError()) if it did not come up.
-    bool start(const QStringList &extraArguments = {});
+    bool start(const QStringList &extraArguments = {}, Transport transport = Plain);
+    // TLS with another certificate of tests/data/tls: "server", "wronghost" or "expired"
+    // (all with server.key).
+    bool startTls(const QString &certificate, const QStringList &extraArguments = {});
     void stop();
     bool restart();
     // Sends SIGTERM and waits, keeping the finished process so a test can check that the
@@ -36,6 +45,12 @@ public:
     int exitCode() const;
 
     QUrl url() const { return m_url; }
+    Transport transport() const { return m_certificate.isEmpty() ? Plain : Tls; }
+    // What a client trusts to reach this server: the served certificate's fingerprint with
+    // TLS, empty without.
+    QString trustedFingerprint() const;
+    // A client configuration for this server, trusting its certificate when it serves TLS.
+    Ferry::SyncConfig syncConfig(const QString &token, const QString &workspace) const;
     quint16 port() const { return m_port; }
     QString dataDir() const { return m_dir.path(); }
     QString lastError() const { return m_error; }
@@ -49,6 +64,10 @@ public:
     AdminRun runAdmin(const QStringList &arguments);
 
     static QString binary();
+    // A file of tests/data/tls, e.g. tlsFile("server.pem").
+    static QString tlsFile(const QString &name);
+    // SHA-256 of tests/data/tls/<name>.pem as clients store it ("AB:CD:…").
+    static QString fingerprintOf(const QString &certificate);
 
 private:
     void startAdmin(QProcess &process, const QStringList &arguments) const;
@@ -56,6 +75,7 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
     QStringList m_arguments;
+    QString m_certificate; // the served tests/data/tls certificate; empty: plain HTTP
     QUrl m_url;
     quint16 m_port = 0;
     QString m_error;
