@@ -169,7 +169,7 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
     };
     for (auto it = m.fields.begin(); it != m.fields.end(); ++it) {
         const auto stored = record.fields.constFind(it.key());
-        if (stored != record.fields.constEnd() && *stored == it.value())
+        if (stored != record.fields.constEnd() && QJsonValue(*stored) == it.value())
             continue; // equal values never conflict
         const qint64 fieldRev = qint64(record.revs.value(it.key()).toDouble());
         if (fieldRev > m.base) {
