@@ -1,40 +1,45 @@
 #include "jsoncheck.h"
 
+#include <QByteArrayView>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QList>
 #include <QSet>
+
+#include <memory>
+#include <vector>
 
 namespace Ferry::Wire {
 
 namespace {
 
-// One open object or array while scanning.
+// One open object or array while scanning. The keys of all open objects live in one flat
+// list (a level's keys start at `firstKey`), so a page of thousands of small records costs
+// no allocation per record.
 struct Level
 {
     bool object = false;
     bool expectKey = false; // in an object: the next string is a key
-    QList<QByteArray> keys; // small objects: compared one by one
-    QSet<QByteArray> keySet; // large objects: from kLinearKeys keys on
+    size_t firstKey = 0;
+    std::unique_ptr<QSet<QByteArrayView>> many; // from kLinearKeys keys on
 };
 
-constexpr qsizetype kLinearKeys = 16;
+constexpr size_t kLinearKeys = 16;
 
-// The string token starting at text[begin] (a quote). Sets `*end` past its closing quote
-// and `*escaped` if it holds a backslash.
-void scanString(const QByteArray &text, qsizetype begin, qsizetype *end, bool *escaped)
+// The string token starting at text[begin] (a quote): returns the index past its closing
+// quote and sets `*escaped` if it holds a backslash.
+qsizetype scanString(QByteArrayView text, qsizetype begin, bool *escaped)
 {
+    const char *data = text.data();
     qsizetype i = begin + 1;
     for (; i < text.size(); ++i) {
-        const char c = text.at(i);
-        if (c == '\\') {
+        if (data[i] == '\\') {
             *escaped = true;
             ++i; // skip the escaped character
-        } else if (c == '"') {
+        } else if (data[i] == '"') {
             break;
         }
     }
-    *end = qMin(i + 1, text.size());
+    return qMin(i + 1, text.size());
 }
 
 // Rare: a string with escapes. Qt's parser decodes it; `*badSurrogate` tells whether the
@@ -51,64 +56,78 @@ QByteArray decodeEscaped(QByteArrayView token, bool *badSurrogate)
 
 } // namespace
 
-QString strictJsonProblem(const QByteArray &text)
+QString strictJsonProblem(const QByteArray &bytes)
 {
-    QList<Level> stack;
+    const QByteArrayView text(bytes);
+    const char *data = text.data();
+    std::vector<Level> stack;
+    std::vector<QByteArrayView> keys; // views into `text` or into `decodedKeys`
+    std::vector<std::unique_ptr<QByteArray>> decodedKeys; // stable storage for escaped keys
     for (qsizetype i = 0; i < text.size();) {
-        const char c = text.at(i);
+        const char c = data[i];
         switch (c) {
         case '{':
         case '[':
-            if (stack.size() >= kMaxJsonDepth)
+            if (stack.size() >= size_t(kMaxJsonDepth))
                 return QStringLiteral("it is nested deeper than %1 levels").arg(kMaxJsonDepth);
-            stack.append(Level {c == '{', c == '{', {}, {}});
+            stack.push_back(Level {c == '{', c == '{', keys.size(), nullptr});
             ++i;
             break;
         case '}':
         case ']':
-            if (!stack.isEmpty())
-                stack.removeLast();
+            if (!stack.empty()) {
+                keys.resize(stack.back().firstKey);
+                stack.pop_back();
+            }
             ++i;
             break;
         case ',':
-            if (!stack.isEmpty() && stack.last().object)
-                stack.last().expectKey = true;
+            if (!stack.empty() && stack.back().object)
+                stack.back().expectKey = true;
             ++i;
             break;
         case '"': {
-            qsizetype end = i;
             bool escaped = false;
-            scanString(text, i, &end, &escaped);
-            const QByteArrayView token = QByteArrayView(text).sliced(i, end - i);
-            const bool isKey = !stack.isEmpty() && stack.last().expectKey;
-            QByteArray decoded;
+            const qsizetype end = scanString(text, i, &escaped);
+            const QByteArrayView token = text.sliced(i, end - i);
+            i = end;
+            const bool isKey = !stack.empty() && stack.back().expectKey;
+            QByteArrayView key;
             if (escaped) {
                 bool badSurrogate = false;
-                decoded = decodeEscaped(token, &badSurrogate);
+                QByteArray decoded = decodeEscaped(token, &badSurrogate);
                 if (badSurrogate)
                     return QStringLiteral(
                         "a string holds an unpaired UTF-16 surrogate (a \\u escape)");
+                if (!isKey)
+                    break;
+                decodedKeys.push_back(std::make_unique<QByteArray>(std::move(decoded)));
+                key = *decodedKeys.back();
             } else if (isKey) {
-                decoded = token.size() >= 2 ? token.sliced(1, token.size() - 2).toByteArray()
-                                            : QByteArray();
+                key = token.size() >= 2 ? token.sliced(1, token.size() - 2) : QByteArrayView();
+            } else {
+                break;
             }
-            if (isKey) {
-                Level &level = stack.last();
-                level.expectKey = false;
-                const bool seen = level.keys.size() < kLinearKeys ? level.keys.contains(decoded)
-                                                                  : level.keySet.contains(decoded);
-                if (seen)
-                    return QStringLiteral("the key \"%1\" appears twice in one object")
-                        .arg(QString::fromUtf8(decoded.left(80)));
-                if (level.keys.size() < kLinearKeys) {
-                    level.keys.append(decoded);
-                    if (level.keys.size() == kLinearKeys)
-                        level.keySet = QSet<QByteArray>(level.keys.begin(), level.keys.end());
-                } else {
-                    level.keySet.insert(decoded);
-                }
+            Level &level = stack.back();
+            level.expectKey = false;
+            const size_t count = keys.size() - level.firstKey;
+            bool seen = false;
+            if (level.many) {
+                seen = level.many->contains(key);
+            } else {
+                for (size_t k = level.firstKey; k < keys.size() && !seen; ++k)
+                    seen = keys[k] == key;
             }
-            i = end;
+            if (seen)
+                return QStringLiteral("the key \"%1\" appears twice in one object")
+                    .arg(QString::fromUtf8(key.first(qMin<qsizetype>(key.size(), 80))));
+            keys.push_back(key);
+            if (level.many) {
+                level.many->insert(key);
+            } else if (count + 1 == kLinearKeys) {
+                level.many = std::make_unique<QSet<QByteArrayView>>(
+                    keys.begin() + qsizetype(level.firstKey), keys.end());
+            }
             break;
         }
         default:

@@ -103,6 +103,12 @@ void TestBadInput::refusedBody_data()
                       "\"guid\":\""
                       + kGuid + "\",\"base\":0,\"base\":5}]}")
         << QStringLiteral("bad_json") << QStringLiteral("\"base\" appears twice");
+    QByteArray many = "{";
+    for (int i = 0; i < 40; ++i)
+        many += "\"f" + QByteArray::number(i) + "\":" + QByteArray::number(i) + ",";
+    QTest::newRow("duplicate among many fields")
+        << pushWithFields(many + "\"f3\":0}") << QStringLiteral("bad_json")
+        << QStringLiteral("\"f3\" appears twice");
     QTest::newRow("nested too deep") << pushWithFields("{\"v\":" + nested(100) + "}")
                                      << QStringLiteral("bad_json") << QStringLiteral("64 levels");
     QTest::newRow("nested past Qt's own limit")
@@ -279,6 +285,11 @@ void TestBadInput::storedVerbatim_data()
     QTest::newRow("huge string") << QJsonValue(QString(512 * 1024, QLatin1Char('z')));
     QTest::newRow("largest exact integer") << QJsonValue(9007199254740991.0);
     QTest::newRow("tiny double") << QJsonValue(5e-324);
+    QTest::newRow("the same key at different depths") << QJsonValue(
+        QJsonObject {{QStringLiteral("body"), QJsonObject {{QStringLiteral("body"), 1}}},
+                     {QStringLiteral("list"),
+                      QJsonArray {QJsonObject {{QStringLiteral("list"), 2}},
+                                  QJsonObject {{QStringLiteral("list"), 3}}}}});
     QTest::newRow("object with odd keys")
         << QJsonValue(QJsonObject {{QStringLiteral("'; --"), 1}, {QString(), 2}});
 }
