@@ -22,6 +22,14 @@ AccountCheck::AccountCheck(QObject *parent)
     qRegisterMetaType<Ferry::AccountInfo>();
 }
 
+void AccountCheck::setTrustedFingerprint(const QString &fingerprint)
+{
+    // A connection kept open from before must not skip the new trust's check.
+    if (fingerprint != m_trusted)
+        m_network->clearConnectionCache();
+    m_trusted = fingerprint;
+}
+
 AccountCheck::~AccountCheck()
 {
     cancel();

@@ -34,7 +34,7 @@ public:
     ~AccountCheck() override;
 
     // The one certificate to accept beyond the system's CAs (TlsTrust), for the next start().
-    void setTrustedFingerprint(const QString &fingerprint) { m_trusted = fingerprint; }
+    void setTrustedFingerprint(const QString &fingerprint);
     void start(const QUrl &server, const QString &token);
     void cancel();
     // After a failure with code "certificate": the certificate the server showed, for a

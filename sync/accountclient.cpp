@@ -36,6 +36,14 @@ AccountClient::AccountClient(QObject *parent)
     qRegisterMetaType<Ferry::MemberInfo>();
 }
 
+void AccountClient::setTrustedFingerprint(const QString &fingerprint)
+{
+    // A connection kept open from before must not skip the new trust's check.
+    if (fingerprint != m_trusted)
+        m_network->clearConnectionCache();
+    m_trusted = fingerprint;
+}
+
 AccountClient::~AccountClient()
 {
     cancel();

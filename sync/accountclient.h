@@ -55,7 +55,7 @@ public:
     // The token is needed by every call but registerAccount() and signIn().
     void setServer(const QUrl &server, const QString &token = {});
     // The one certificate to accept beyond the system's CAs (sync/tlstrust.h).
-    void setTrustedFingerprint(const QString &fingerprint) { m_trusted = fingerprint; }
+    void setTrustedFingerprint(const QString &fingerprint);
 
     void registerAccount(const QString &user, const QString &password);
     void signIn(const QString &user, const QString &password, const QString &deviceName);

@@ -97,6 +97,9 @@ void SyncEngine::start()
 
 void SyncEngine::setConfig(const SyncConfig &config)
 {
+    // A connection opened under the old trust must not outlive it.
+    if (m_network && config.trustedFingerprint != m_config.trustedFingerprint)
+        m_network->clearConnectionCache();
     m_config = config;
 }
 

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void refusedCertificateKeepsLocalEdits_data();
     void refusedCertificateKeepsLocalEdits();
     void caSignedCertificateNeedsNoFingerprint();
+    void removedTrustRefusesTheNextSync();
     void cliLoginTrustsOneFingerprint();
     void plainHttpOnTheTlsPortIsDropped();
     void serverRefusesBadCertificateFiles_data();
@@ -237,6 +238,28 @@ void TestTls::caSignedCertificateNeedsNoFingerprint()
     const SyncSummary summary = device.sync();
     QVERIFY2(summary.ok, qPrintable(summary.error.message));
     QCOMPARE(summary.sent, 1);
+}
+
+void TestTls::removedTrustRefusesTheNextSync()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({}, ServerProcess::Tls), qPrintable(server.lastError()));
+    const QString token = server.createToken(QStringLiteral("ann"));
+    const QString workspace = server.newWorkspace(QStringLiteral("ann"));
+    TestDevice device(server.syncConfig(token, workspace));
+    device.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("first")}});
+    QVERIFY(device.sync().ok);
+
+    // The connection the engine keeps open was accepted under the old trust: it must not
+    // carry the next request.
+    device.client().setConfig(SyncConfig {server.url(), token, workspace});
+    const QString guid = device.create(QStringLiteral("Post"),
+                                       {{QStringLiteral("title"), QStringLiteral("second")}});
+    const SyncSummary summary = device.sync();
+    QVERIFY(!summary.ok);
+    QCOMPARE(summary.error.code, QStringLiteral("certificate"));
+    QCOMPARE(device.store().unsyncedCount().value(), 1);
+    QVERIFY(device.record(guid).status != SyncStatus::Synced);
 }
 
 Run TestTls::cli(const QString &profile, const QStringList &arguments)

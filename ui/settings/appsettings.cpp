@@ -54,6 +54,16 @@ void AppSettings::setWorkspace(const QString &workspace)
     setValue(QStringLiteral("workspace"), workspace);
 }
 
+QString AppSettings::trustedFingerprint() const
+{
+    return value(QStringLiteral("trustedFingerprint")).toString();
+}
+
+void AppSettings::setTrustedFingerprint(const QString &fingerprint)
+{
+    setValue(QStringLiteral("trustedFingerprint"), fingerprint);
+}
+
 QString AppSettings::userName() const
 {
     return value(QStringLiteral("userName")).toString();

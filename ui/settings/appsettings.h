@@ -32,6 +32,10 @@ public:
     void setServerUrl(const QUrl &url);
     QString workspace() const;
     void setWorkspace(const QString &workspace);
+    // The one server certificate trusted beyond the system's CAs (SHA-256, "AB:CD:…"), or
+    // empty (sync/tlstrust.h).
+    QString trustedFingerprint() const;
+    void setTrustedFingerprint(const QString &fingerprint);
     QString userName() const;
     void setUserName(const QString &name);
     int syncIntervalSeconds() const;
