@@ -358,8 +358,9 @@ void TestTls::plainHttpOnTheTlsPortIsDropped()
 void TestTls::serverRefusesBadCertificateFiles_data()
 {
     QTest::addColumn<QString>("certificate");
-    QTest::addColumn<QString>("key");
-    QTest::addColumn<QString>("named"); // the file the message must name
+    QTest::addColumn<QString>("key"); // empty: --tls-key left out
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("named"); // the file (or option) the message must name
     QTest::addColumn<QString>("problem");
 
     const QString missing = QDir(m_profiles.path()).filePath(QStringLiteral("missing.pem"));
@@ -367,31 +368,37 @@ void TestTls::serverRefusesBadCertificateFiles_data()
     const QString key = ServerProcess::tlsFile(QStringLiteral("server.key"));
     const QString ca = ServerProcess::tlsFile(QStringLiteral("ca.pem"));
     QTest::newRow("missing certificate")
-        << missing << key << missing << QStringLiteral("cannot read");
-    QTest::newRow("missing key") << cert << missing << missing << QStringLiteral("cannot read");
+        << missing << key << 1 << missing << QStringLiteral("cannot read");
+    QTest::newRow("missing key") << cert << missing << 1 << missing
+                                 << QStringLiteral("cannot read");
     QTest::newRow("key as certificate")
-        << key << key << key << QStringLiteral("holds no PEM certificate");
+        << key << key << 1 << key << QStringLiteral("holds no PEM certificate");
     QTest::newRow("certificate as key")
-        << cert << cert << cert << QStringLiteral("no unencrypted PEM private key");
+        << cert << cert << 1 << cert << QStringLiteral("no unencrypted PEM private key");
     QTest::newRow("key of another certificate")
-        << ca << key << key << QStringLiteral("does not belong");
+        << ca << key << 1 << key << QStringLiteral("does not belong");
+    QTest::newRow("certificate without key")
+        << cert << QString() << 2 << QStringLiteral("--tls-key") << QStringLiteral("go together");
 }
 
 void TestTls::serverRefusesBadCertificateFiles()
 {
     QFETCH(QString, certificate);
     QFETCH(QString, key);
+    QFETCH(int, exitCode);
     QFETCH(QString, named);
     QFETCH(QString, problem);
     QTemporaryDir data;
+    QStringList arguments {QStringLiteral("--data"),     data.path(),
+                           QStringLiteral("--listen"),   QStringLiteral("127.0.0.1:0"),
+                           QStringLiteral("--tls-cert"), certificate};
+    if (!key.isEmpty())
+        arguments << QStringLiteral("--tls-key") << key;
     QProcess process;
-    process.start(ServerProcess::binary(),
-                  {QStringLiteral("--data"), data.path(), QStringLiteral("--listen"),
-                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--tls-cert"), certificate,
-                   QStringLiteral("--tls-key"), key});
+    process.start(ServerProcess::binary(), arguments);
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(process.exitCode(), 1);
+    QCOMPARE(process.exitCode(), exitCode);
     const QString errors = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(errors.contains(named), qPrintable(errors));
     QVERIFY2(errors.contains(problem), qPrintable(errors));
