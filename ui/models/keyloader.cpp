@@ -1,7 +1,5 @@
 #include "keyloader.h"
 
-#include "threadpriority.h"
-
 #include <QAtomicInteger>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -19,7 +17,7 @@ KeyLoader::KeyLoader(QString storePath, QObject *parent)
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &KeyWorker::loaded, this, &KeyLoader::loaded);
     connect(m_worker, &KeyWorker::failed, this, &KeyLoader::failed);
-    runBelowInteractive(m_thread);
+    // Not lowered like the sync threads: a person is waiting for these rows.
     m_thread.start();
 }
 
