@@ -121,7 +121,7 @@ void DevicesDialog::onListed(const QList<DeviceInfo> &devices)
     }
     setBusy(false,
             devices.size() == 1 ? tr("One device is signed in.")
-                                : tr("%n devices are signed in.", "", devices.size()));
+                                : tr("%1 devices are signed in.").arg(devices.size()));
     m_error->setProblem(QString());
 }
 

@@ -85,9 +85,9 @@ ShareDialog::ShareDialog(const QUrl &server, const QString &token,
     m_remove->setToolTip(tr("Take the chosen person's access away"));
     auto *changeLayout = new QHBoxLayout(m_changeRow);
     changeLayout->setContentsMargins(0, 0, 0, 0);
-    auto *chosenLabel = new QLabel(tr("&Chosen person:"), m_changeRow);
-    chosenLabel->setBuddy(m_memberRole);
-    changeLayout->addWidget(chosenLabel);
+    m_chosen = new QLabel(m_changeRow);
+    m_chosen->setBuddy(m_memberRole);
+    changeLayout->addWidget(m_chosen);
     changeLayout->addWidget(m_memberRole);
     changeLayout->addStretch(1);
     changeLayout->addWidget(m_remove);
@@ -173,17 +173,19 @@ void ShareDialog::onListed(const QString &workspace, const QList<MemberInfo> &me
                             : tr("Only the owner, %1, can change who has access.").arg(owner));
     m_note->setVisible(!m_owner);
     m_addRow->setVisible(m_owner);
-    m_changeRow->setVisible(m_owner);
     m_error->setProblem(QString());
-    setBusy(false);
+    const QString count = members.size() == 1 ? tr("One person has access.")
+                                              : tr("%1 people have access.").arg(members.size());
+    setBusy(false, m_done.isEmpty() ? count : m_done);
+    m_done.clear();
 }
 
 void ShareDialog::onChanged(const QString &, const MemberInfo &member)
 {
     if (member.role.isEmpty()) {
-        m_status->setText(tr("%1 no longer has access.").arg(member.user));
+        m_done = tr("%1 no longer has access.").arg(member.user);
     } else {
-        m_status->setText(tr("%1: %2").arg(member.user, roleText(member.role)));
+        m_done = tr("%1: %2.").arg(member.user, roleText(member.role));
         if (m_newUser->text().trimmed() == member.user)
             m_newUser->clear(); // added; kept when refused, to correct it
     }
@@ -192,6 +194,8 @@ void ShareDialog::onChanged(const QString &, const MemberInfo &member)
 
 void ShareDialog::onFailed(const Error &error)
 {
+    m_status->clear();
+    m_done.clear();
     setBusy(false);
     m_error->setProblem(error.message);
 }
@@ -254,7 +258,7 @@ QString ShareDialog::selectedRole() const
 void ShareDialog::setBusy(bool busy, const QString &status)
 {
     m_busy = busy;
-    if (busy || !status.isEmpty())
+    if (!status.isEmpty())
         m_status->setText(status);
     updateControls();
 }
@@ -264,10 +268,14 @@ void ShareDialog::updateControls()
     const QString role = selectedRole();
     // The owner's own role cannot change; only other members can be edited.
     const bool member = m_owner && !role.isEmpty() && role != QLatin1String("owner");
-    m_memberRole->setEnabled(member && !m_busy);
-    m_remove->setEnabled(member && !m_busy);
-    if (member)
+    // Shown for a member the owner may change, so it never offers what cannot be done.
+    m_changeRow->setVisible(member);
+    m_memberRole->setEnabled(!m_busy);
+    m_remove->setEnabled(!m_busy);
+    if (member) {
+        m_chosen->setText(tr("%1's &access:").arg(selectedUser()));
         m_memberRole->setCurrentIndex(qMax(0, m_memberRole->findData(role)));
+    }
     m_add->setEnabled(m_owner && !m_busy && m_newUser->hasAcceptableInput());
     m_newUser->setEnabled(!m_busy);
 }

@@ -51,6 +51,7 @@ private:
     QTreeWidget *m_list = nullptr;
     QLabel *m_note = nullptr;
     QWidget *m_changeRow = nullptr;
+    QLabel *m_chosen = nullptr;
     QComboBox *m_memberRole = nullptr;
     QPushButton *m_remove = nullptr;
     QWidget *m_addRow = nullptr;
@@ -58,6 +59,7 @@ private:
     QComboBox *m_newRole = nullptr;
     QPushButton *m_add = nullptr;
     QLabel *m_status = nullptr;
+    QString m_done; // what the last change did, shown once the list is read again
     ProblemLabel *m_error = nullptr;
 };
 
