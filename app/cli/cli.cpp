@@ -205,6 +205,13 @@ int Cli::run(const QStringList &arguments)
     return (this->*command.value())();
 }
 
+Error Cli::notConfigured()
+{
+    return Error {
+        QStringLiteral("not_configured"),
+        QStringLiteral("This profile is not connected to a server. Run ferry-cli login first.")};
+}
+
 SyncConfig Cli::config() const
 {
     return SyncConfig {QUrl(m_store->setting(kServerKey)), m_store->setting(kTokenKey),
@@ -442,10 +449,7 @@ int Cli::sync()
 {
     const SyncConfig cfg = config();
     if (!cfg.isComplete())
-        return fail(
-            Error {QStringLiteral("not_configured"),
-                   QStringLiteral(
-                       "This profile is not connected to a server. Run ferry-cli login first.")});
+        return fail(notConfigured());
     RetryPolicy retry;
     retry.attempts = m_parser.isSet(QStringLiteral("retries"))
         ? m_parser.value(QStringLiteral("retries")).toInt()
@@ -535,10 +539,7 @@ int Cli::watch()
         return usage(QStringLiteral("--interval must be a whole number of seconds, 1 or more."));
     const SyncConfig cfg = config();
     if (!cfg.isComplete())
-        return fail(
-            Error {QStringLiteral("not_configured"),
-                   QStringLiteral(
-                       "This profile is not connected to a server. Run ferry-cli login first.")});
+        return fail(notConfigured());
     const QString path = m_store->path();
     const Schema schema = m_store->schema();
     m_store.reset(); // the engine opens its own connection on its own thread

@@ -39,6 +39,7 @@ private:
     Ferry::Result<QJsonObject> parseAssignments(const QString &entity,
                                                 const QStringList &assignments) const;
     Ferry::SyncConfig config() const;
+    static Ferry::Error notConfigured();
     QJsonObject recordJson(const Ferry::LocalRecord &record) const;
     QString displayValue(const QJsonValue &value) const;
     void printRecord(const Ferry::LocalRecord &record);
