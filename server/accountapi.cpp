@@ -41,15 +41,14 @@ Reply forbidden(const QString &message)
     return ApiServer::error(403, QStringLiteral("forbidden"), message);
 }
 
-// The body as a JSON object, or the 400 to answer.
+// The body as a JSON object (checked like every request body: duplicate keys, nesting,
+// lone surrogates), or the 400 to answer.
 std::optional<Reply> parseObject(const QByteArray &body, QJsonObject *object)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return ApiServer::error(400, QStringLiteral("bad_json"),
-                                QStringLiteral("The body is not a JSON object."));
-    *object = doc.object();
+    const Ferry::Result<QJsonObject> parsed = Ferry::Wire::parseRequestObject(body);
+    if (!parsed)
+        return ApiServer::error(400, parsed.error().code, parsed.error().message);
+    *object = parsed.value();
     return std::nullopt;
 }
 

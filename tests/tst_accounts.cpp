@@ -147,6 +147,10 @@ void TestAccounts::badRegistrations_data()
                              << QStringLiteral("invalid_request");
     QTest::newRow("not json") << QByteArray("user=x&password=y") << 400
                               << QStringLiteral("bad_json");
+    // Checked like every request body: one key twice would leave which one counts unclear.
+    QTest::newRow("duplicate key")
+        << QByteArray(R"({"user":"dup","password":"long enough 1","user":"owner1"})") << 400
+        << QStringLiteral("bad_json");
 }
 
 void TestAccounts::badRegistrations()
