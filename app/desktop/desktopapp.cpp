@@ -77,6 +77,7 @@ bool DesktopApp::start()
                                  : tr("Ferry — %1").arg(QFileInfo(m_options.profile).fileName()));
     connect(m_window.get(), &MainWindow::settingsRequested, this, &DesktopApp::openSettings);
     connect(m_window.get(), &MainWindow::quitRequested, this, &DesktopApp::quit);
+    connect(m_window.get(), &MainWindow::shareRequested, this, &DesktopApp::openShare);
     buildTray();
 
     connect(m_check, &AccountCheck::succeeded, this, [this](const AccountInfo &account) {
@@ -88,12 +89,19 @@ bool DesktopApp::start()
             return;
         }
         m_settings->setUserName(account.user);
+        m_settings->setTrustedFingerprint(m_pendingTrust);
         useAccount(m_pendingServer, m_pendingToken, workspace);
         if (m_firstRun)
             m_firstRun->finish();
     });
-    connect(m_check, &AccountCheck::failed, this,
-            [this](const Error &error) { reportProblem(error.message); });
+    connect(m_check, &AccountCheck::failed, this, [this](const Error &error) {
+        const RejectedCertificate certificate = m_check->rejectedCertificate();
+        if (m_firstRun && !certificate.isNull())
+            m_firstRun->showUntrustedCertificate(error.message, certificate.fingerprint,
+                                                 certificate.subject);
+        else
+            reportProblem(error.message);
+    });
     connect(m_localServer, &LocalServer::started, this, &DesktopApp::onLocalServerStarted);
     connect(m_localServer, &LocalServer::failed, this,
             [this](const Error &error) { reportProblem(error.message); });
@@ -156,15 +164,27 @@ void DesktopApp::showWindow()
 
 void DesktopApp::openSettings()
 {
-    SettingsDialog dialog(*m_settings, m_window.get());
-    dialog.setTokenStorageText(m_tokens->backendDescription());
-    connect(&dialog, &SettingsDialog::signInAgainRequested, this, [this, &dialog] {
-        dialog.reject();
+    // Open, not exec(): the account buttons open dialogs of their own above it.
+    auto *dialog = new SettingsDialog(*m_settings, m_window.get());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setTokenStorageText(m_tokens->backendDescription());
+    connect(dialog, &SettingsDialog::signInAgainRequested, this, [this, dialog] {
+        dialog->reject();
         askFirstRun();
     });
-    if (dialog.exec() != QDialog::Accepted)
-        return;
+    connectAccountButtons(dialog);
+    connect(dialog, &QDialog::accepted, this, &DesktopApp::onSettingsAccepted);
+    dialog->open();
+}
+
+void DesktopApp::onSettingsAccepted()
+{
     applySettings();
+    if (SyncConfig config = m_scheduler->config(); !m_settings->useLocalServer()
+        && config.trustedFingerprint != m_settings->trustedFingerprint()) {
+        config.trustedFingerprint = m_settings->trustedFingerprint();
+        m_scheduler->setConfig(config);
+    }
     QString error;
     if (Autostart::isEnabled() != m_settings->startAtLogin()
         && !Autostart::setEnabled(m_settings->startAtLogin(), &error))
@@ -182,6 +202,8 @@ void DesktopApp::askFirstRun()
     if (!m_settings->serverUrl().isEmpty())
         m_firstRun->setServerUrl(m_settings->serverUrl());
     connect(m_firstRun, &FirstRunDialog::submitRequested, this, &DesktopApp::onFirstRunSubmitted);
+    connect(m_firstRun, &FirstRunDialog::registerRequested, this,
+            [this] { signInWithPassword(true); });
     m_firstRun->open();
 }
 
@@ -192,7 +214,12 @@ void DesktopApp::onFirstRunSubmitted()
         startLocalServer();
         return;
     }
+    if (m_firstRun->usePassword()) {
+        signInWithPassword(false);
+        return;
+    }
     m_settings->setUseLocalServer(false);
+    m_pendingTrust = m_firstRun->trustedFingerprint();
     signIn(m_firstRun->serverUrl(), m_firstRun->token(), QString());
 }
 
@@ -201,6 +228,7 @@ void DesktopApp::signIn(const QUrl &server, const QString &token, const QString 
     m_pendingWorkspace = workspace;
     m_pendingServer = server;
     m_pendingToken = token;
+    m_check->setTrustedFingerprint(m_pendingTrust);
     m_check->start(server, token);
 }
 
@@ -212,7 +240,11 @@ void DesktopApp::useAccount(const QUrl &server, const QString &token, const QStr
     }
     m_settings->setWorkspace(workspace);
     m_settings->sync();
-    m_scheduler->setConfig(SyncConfig {server, token, workspace});
+    m_scheduler->setConfig(
+        SyncConfig {server, token, workspace,
+                    m_settings->useLocalServer() ? QString() : m_settings->trustedFingerprint()});
+    m_scheduler->setPaused(m_settings->isPaused()); // signing out paused it
+    m_window->shareAction()->setEnabled(!m_settings->useLocalServer());
     m_scheduler->syncNow();
 }
 

@@ -15,6 +15,7 @@ namespace Ferry::Ui {
 class AppSettings;
 class AutoResolver;
 class FirstRunDialog;
+class SettingsDialog;
 class MainWindow;
 class TokenStore;
 class TrayIcon;
@@ -57,6 +58,19 @@ private:
     void buildTray();
     void showWindow();
     void openSettings();
+    void onSettingsAccepted();
+    // The account's side (desktopaccount.cpp): devices, sharing, signing out.
+    void connectAccountButtons(Ferry::Ui::SettingsDialog *dialog);
+    void openDevices(QWidget *parent);
+    void openShare();
+    // The first-run page's user name and password: signs in (after making the account if
+    // `createAccount`), then checks the new token like any other.
+    void signInWithPassword(bool createAccount);
+    // Revokes this device's token on the server, then finishSignOut().
+    void signOut();
+    // Forgets the token here, stops syncing and asks for a sign-in again; the records stay.
+    // `problem`: why the server was not told, shown on the first-run page.
+    void finishSignOut(const QString &problem);
     void askFirstRun();
     void onFirstRunSubmitted();
     void signIn(const QUrl &server, const QString &token, const QString &workspace);
@@ -85,6 +99,7 @@ private:
     QUrl m_pendingServer; // the sign-in being checked
     QString m_pendingToken;
     QString m_pendingWorkspace;
+    QString m_pendingTrust; // the certificate fingerprint the person chose to trust, if any
 };
 
 } // namespace FerryDesktop

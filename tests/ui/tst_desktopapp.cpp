@@ -154,6 +154,7 @@ void TestDesktopApp::firstRunRefusesABadTokenThenSignsIn()
     QWidget *dialog = nullptr;
     QTRY_VERIFY((dialog = topLevel("firstRunDialog")));
     QVERIFY(child<QRadioButton>(*dialog, "serverChoice")->isChecked());
+    QTest::mouseClick(child<QRadioButton>(*dialog, "tokenWay"), Qt::LeftButton);
     auto *url = child<QLineEdit>(*dialog, "serverUrlEdit");
     auto *tokenEdit = child<QLineEdit>(*dialog, "tokenEdit");
     auto *next = child<QPushButton>(*dialog, "continueButton");

@@ -6,6 +6,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSignalSpy>
+#include <QSysInfo>
 #include <QTest>
 
 #include "widgetfinder.h"
@@ -44,39 +45,58 @@ private slots:
 
     void badInputIsExplainedOnThePage_data()
     {
+        QTest::addColumn<bool>("withToken");
         QTest::addColumn<QString>("url");
-        QTest::addColumn<QString>("token");
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<QString>("secret"); // the password or the token
         QTest::addColumn<QString>("problem");
         QTest::addColumn<QString>("focused");
-        QTest::newRow("no address") << QString() << "tok"
+        const QString good = QStringLiteral("https://ferry.example.com");
+        QTest::newRow("no address") << true << QString() << QString() << "tok"
                                     << "Enter the server's address"
                                     << "serverUrlEdit";
-        QTest::newRow("no scheme") << "ferry.example.com"
-                                   << "tok"
+        QTest::newRow("no scheme") << true << "ferry.example.com" << QString() << "tok"
                                    << "“ferry.example.com” is not a server address"
                                    << "serverUrlEdit";
-        QTest::newRow("ftp") << "ftp://ferry.example.com"
-                             << "tok"
+        QTest::newRow("ftp") << true << "ftp://ferry.example.com" << QString() << "tok"
                              << "should start with https:// or http://"
                              << "serverUrlEdit";
-        QTest::newRow("no host") << "https://"
-                                 << "tok"
+        QTest::newRow("no host") << true << "https://" << QString() << "tok"
                                  << "is not a server address"
                                  << "serverUrlEdit";
-        QTest::newRow("no token") << "https://ferry.example.com"
-                                  << "   "
+        QTest::newRow("no token") << true << good << QString() << "   "
                                   << "Paste the device token"
                                   << "tokenEdit";
+        QTest::newRow("no user name") << false << good << "  "
+                                      << "secret words"
+                                      << "Enter your user name"
+                                      << "userEdit";
+        QTest::newRow("no password")
+            << false << good << "carol" << QString() << "Enter your password"
+            << "passwordEdit";
+        QTest::newRow("no address, password") << false << QString() << "carol"
+                                              << "pw"
+                                              << "Enter the server's address"
+                                              << "serverUrlEdit";
     }
 
     void badInputIsExplainedOnThePage()
     {
+        QFETCH(bool, withToken);
         QFETCH(QString, url);
-        QFETCH(QString, token);
+        QFETCH(QString, user);
+        QFETCH(QString, secret);
         QFETCH(QString, problem);
         QFETCH(QString, focused);
+        if (withToken)
+            clickRadio(child<QRadioButton>(*m_dialog, "tokenWay"));
         QTest::keyClicks(child<QLineEdit>(*m_dialog, "serverUrlEdit"), url);
-        QTest::keyClicks(child<QLineEdit>(*m_dialog, "tokenEdit"), token);
+        if (withToken) {
+            QTest::keyClicks(child<QLineEdit>(*m_dialog, "tokenEdit"), secret);
+        } else {
+            QTest::keyClicks(child<QLineEdit>(*m_dialog, "userEdit"), user);
+            QTest::keyClicks(child<QLineEdit>(*m_dialog, "passwordEdit"), secret);
+        }
         QTest::mouseClick(child<QPushButton>(*m_dialog, "continueButton"), Qt::LeftButton);
 
         auto *error = child<QLabel>(*m_dialog, "errorLabel");
@@ -89,8 +109,48 @@ private slots:
         QVERIFY(m_dialog->isVisible());
     }
 
+    void passwordIsTheDefaultAndNamesThisComputer()
+    {
+        QVERIFY(child<QRadioButton>(*m_dialog, "passwordWay")->isChecked());
+        QVERIFY(!child<QLineEdit>(*m_dialog, "tokenEdit")->isVisible());
+        auto *device = child<QLineEdit>(*m_dialog, "deviceNameEdit");
+        QCOMPARE(device->text(), QSysInfo::machineHostName());
+        QTest::keyClicks(child<QLineEdit>(*m_dialog, "serverUrlEdit"),
+                         QStringLiteral("https://ferry.example.com"));
+        QTest::keyClicks(child<QLineEdit>(*m_dialog, "userEdit"), QStringLiteral(" carol "));
+        auto *password = child<QLineEdit>(*m_dialog, "passwordEdit");
+        QCOMPARE(password->echoMode(), QLineEdit::Password);
+        QTest::keyClicks(password, QStringLiteral(" seven "));
+        device->clear();
+        QTest::keyClicks(device, QStringLiteral("Carol's laptop"));
+
+        // A new account needs a longer password; said before asking the server.
+        QSignalSpy registering(m_dialog.get(), &FirstRunDialog::registerRequested);
+        auto *create = child<QPushButton>(*m_dialog, "createAccountButton");
+        QTest::mouseClick(create, Qt::LeftButton);
+        QCOMPARE(registering.count(), 0);
+        QVERIFY2(m_dialog->errorText().contains(QStringLiteral("at least 8")),
+                 qPrintable(m_dialog->errorText()));
+
+        QTest::mouseClick(child<QPushButton>(*m_dialog, "continueButton"), Qt::LeftButton);
+        QCOMPARE(m_submit->count(), 1);
+        QVERIFY(m_dialog->usePassword());
+        QCOMPARE(m_dialog->userName(), QStringLiteral("carol"));
+        QCOMPARE(m_dialog->password(), QStringLiteral(" seven ")); // verbatim
+        QCOMPARE(m_dialog->deviceName(), QStringLiteral("Carol's laptop"));
+        m_dialog->showError(QStringLiteral("Wrong user name or password."));
+
+        QTest::keyClicks(password, QStringLiteral("and more"));
+        QTest::mouseClick(create, Qt::LeftButton);
+        QCOMPARE(registering.count(), 1);
+        QCOMPARE(m_submit->count(), 1);
+        QVERIFY(m_dialog->isBusy());
+        QVERIFY(!create->isEnabled());
+    }
+
     void goodInputAsksTheCallerToCheck()
     {
+        clickRadio(child<QRadioButton>(*m_dialog, "tokenWay"));
         QTest::keyClicks(child<QLineEdit>(*m_dialog, "serverUrlEdit"),
                          QStringLiteral("  https://ferry.example.com:8443 "));
         auto *token = child<QLineEdit>(*m_dialog, "tokenEdit");
@@ -164,7 +224,7 @@ private slots:
         m_dialog->setServerUrl(QUrl(QStringLiteral("https://ferry.example.com")));
         QCOMPARE(child<QLineEdit>(*m_dialog, "serverUrlEdit")->text(),
                  QStringLiteral("https://ferry.example.com"));
-        QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(*m_dialog, "tokenEdit"));
+        QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(*m_dialog, "userEdit"));
     }
 
 private:

@@ -76,6 +76,12 @@ void MainWindow::buildActions()
     m_settingsAction->setMenuRole(QAction::PreferencesRole);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::settingsRequested);
 
+    // Who else may use this workspace; the app opens the dialog, which needs the account.
+    m_shareAction = new QAction(tr("S&hare…"), this);
+    m_shareAction->setObjectName(QStringLiteral("shareAction"));
+    m_shareAction->setToolTip(tr("Choose who else can see or edit these records"));
+    connect(m_shareAction, &QAction::triggered, this, &MainWindow::shareRequested);
+
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -187,10 +193,12 @@ void MainWindow::buildLayout()
     toolbar->addSeparator();
     toolbar->addAction(m_conflictsAction);
     toolbar->addAction(activityAction);
+    toolbar->addAction(m_shareAction);
     toolbar->addAction(m_settingsAction);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_syncAction);
+    file->addAction(m_shareAction);
     file->addAction(m_settingsAction);
     file->addSeparator();
     file->addAction(m_quitAction);

@@ -56,12 +56,14 @@ public:
 
     QAction *syncAction() const { return m_syncAction; }
     QAction *settingsAction() const { return m_settingsAction; }
+    QAction *shareAction() const { return m_shareAction; }
     QAction *quitAction() const { return m_quitAction; }
     QAction *conflictsAction() const { return m_conflictsAction; }
     QAction *resolveAction() const { return m_resolveAction; }
 
 Q_SIGNALS:
     void settingsRequested();
+    void shareRequested();
     void quitRequested();
     void closedToTray();
 
@@ -99,6 +101,7 @@ private:
 
     QAction *m_syncAction = nullptr;
     QAction *m_settingsAction = nullptr;
+    QAction *m_shareAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_conflictsAction = nullptr;
     QAction *m_resolveAction = nullptr;

@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -44,11 +45,40 @@ SettingsDialog::SettingsDialog(AppSettings &settings, QWidget *parent)
     m_tokenStorage->setWordWrap(true);
     m_tokenStorage->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_tokenStorage->setAccessibleName(tr("Token storage"));
+    // A trusted self-signed certificate stays visible, with a way to stop trusting it.
+    m_certificate = new QLabel(account);
+    m_certificate->setObjectName(QStringLiteral("trustedCertificateLabel"));
+    m_certificate->setWordWrap(true);
+    m_certificate->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_certificate->setAccessibleName(tr("Trusted certificate"));
+    m_removeTrust = new QPushButton(tr("&Remove"), account);
+    m_removeTrust->setObjectName(QStringLiteral("removeTrustButton"));
+    m_removeTrust->setToolTip(tr("Stop trusting this certificate; the server must then have "
+                                 "one that a certificate authority signed"));
+    auto *certificateRow = new QHBoxLayout;
+    certificateRow->addWidget(m_certificate, 1);
+    certificateRow->addWidget(m_removeTrust);
+    m_signedIn = new QLabel(account);
+    m_signedIn->setObjectName(QStringLiteral("signedInLabel"));
+    m_signedIn->setWordWrap(true);
+    m_signedIn->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_devices = new QPushButton(tr("&Devices…"), account);
+    m_devices->setObjectName(QStringLiteral("devicesButton"));
+    m_devices->setToolTip(tr("The computers signed in to this account, and revoking one"));
+    m_signOut = new QPushButton(tr("Sign &out…"), account);
+    m_signOut->setObjectName(QStringLiteral("signOutButton"));
+    m_signOut->setToolTip(tr("Stop syncing and remove this computer's sign-in"));
+    auto *signedInRow = new QHBoxLayout;
+    signedInRow->addWidget(m_signedIn, 1);
+    signedInRow->addWidget(m_devices);
+    signedInRow->addWidget(m_signOut);
     auto *accountForm = new QFormLayout(account);
+    accountForm->addRow(signedInRow);
     auto *serverLabel = new QLabel(tr("&Server:"), account);
     serverLabel->setBuddy(m_serverUrl);
     accountForm->addRow(serverLabel, serverRow);
     accountForm->addRow(tr("Token:"), m_tokenStorage);
+    accountForm->addRow(tr("Certificate:"), certificateRow);
 
     auto *syncing = new QGroupBox(tr("Syncing"), this);
     syncing->setObjectName(QStringLiteral("syncingGroup"));
@@ -114,6 +144,13 @@ SettingsDialog::SettingsDialog(AppSettings &settings, QWidget *parent)
     layout->addWidget(m_buttons);
 
     connect(m_signInAgain, &QPushButton::clicked, this, &SettingsDialog::signInAgainRequested);
+    connect(m_devices, &QPushButton::clicked, this, &SettingsDialog::devicesRequested);
+    connect(m_signOut, &QPushButton::clicked, this, &SettingsDialog::confirmSignOut);
+    connect(m_removeTrust, &QPushButton::clicked, this, [this] {
+        m_trustRemoved = true;
+        m_certificate->setText(tr("No longer trusted once you press OK"));
+        m_removeTrust->setEnabled(false);
+    });
     connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
 
@@ -136,6 +173,25 @@ void SettingsDialog::load()
         m_serverUrl->setText(url.isEmpty() ? tr("Not connected")
                                            : url.toString(QUrl::PrettyDecoded));
     }
+    // Devices and signing out are about an account on a server; the local server has none.
+    const bool account = !m_settings.useLocalServer() && !m_settings.serverUrl().isEmpty();
+    const QString user = m_settings.userName();
+    const QString host = m_settings.serverUrl().host().toHtmlEscaped();
+    if (!account)
+        m_signedIn->setText(tr("Not signed in to a server"));
+    else if (user.isEmpty())
+        m_signedIn->setText(tr("Signed in on %1").arg(host));
+    else
+        m_signedIn->setText(tr("Signed in as <b>%1</b> on %2").arg(user.toHtmlEscaped(), host));
+    m_devices->setVisible(account);
+    m_signOut->setVisible(account);
+    const QString trusted = m_settings.trustedFingerprint();
+    m_certificate->setText(trusted.isEmpty()
+                               ? tr("Checked against this computer's certificate authorities")
+                               : tr("Trusted by fingerprint (SHA-256):\n%1").arg(trusted));
+    m_removeTrust->setVisible(!trusted.isEmpty());
+    m_removeTrust->setEnabled(true);
+    m_trustRemoved = false;
     // Round up so a hand-set 90 s shows as 2 min rather than as a shorter 1 min.
     m_interval->setValue((m_settings.syncIntervalSeconds() + 59) / 60);
     m_paused->setChecked(m_settings.isPaused());
@@ -143,6 +199,27 @@ void SettingsDialog::load()
         qMax(0, m_conflictPolicy->findData(policyName(m_settings.conflictPolicy()))));
     // The platform's list is the truth: the person may have removed the entry by hand.
     m_startAtLogin->setChecked(Autostart::isEnabled());
+}
+
+void SettingsDialog::confirmSignOut()
+{
+    auto *box
+        = new QMessageBox(QMessageBox::Question, tr("Sign out"),
+                          tr("Sign out of %1 on this computer?").arg(m_settings.serverUrl().host()),
+                          QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("signOutConfirmation"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(tr("Syncing stops and this computer's sign-in is revoked on the "
+                               "server. The records stay on this computer; sign in again "
+                               "to sync them."));
+    QPushButton *signOut = box->addButton(tr("Sign Out"), QMessageBox::DestructiveRole);
+    signOut->setObjectName(QStringLiteral("confirmSignOutButton"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::finished, this, [this, box, signOut] {
+        if (box->clickedButton() == signOut)
+            emit signOutRequested();
+    });
+    box->open();
 }
 
 bool SettingsDialog::apply()
@@ -157,6 +234,8 @@ bool SettingsDialog::apply()
     }
     m_error->setProblem(QString());
     m_settings.setStartAtLogin(startAtLogin);
+    if (m_trustRemoved)
+        m_settings.setTrustedFingerprint(QString());
     m_settings.setSyncIntervalSeconds(m_interval->value() * 60);
     m_settings.setPaused(m_paused->isChecked());
     m_settings.setConflictPolicy(

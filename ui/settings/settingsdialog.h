@@ -37,16 +37,26 @@ public:
 
 signals:
     void signInAgainRequested();
+    // The Account row: the account's devices, and signing out (after the person confirmed).
+    void devicesRequested();
+    void signOutRequested();
     // OK wrote new settings: the app re-reads interval and pause.
     void settingsApplied();
 
 private:
     void load();
+    void confirmSignOut();
 
     AppSettings &m_settings;
     QLineEdit *m_serverUrl = nullptr;
     QPushButton *m_signInAgain = nullptr;
+    QLabel *m_signedIn = nullptr;
+    QPushButton *m_devices = nullptr;
+    QPushButton *m_signOut = nullptr;
     QLabel *m_tokenStorage = nullptr;
+    QLabel *m_certificate = nullptr;
+    QPushButton *m_removeTrust = nullptr;
+    bool m_trustRemoved = false;
     QSpinBox *m_interval = nullptr;
     QCheckBox *m_paused = nullptr;
     QComboBox *m_conflictPolicy = nullptr;
