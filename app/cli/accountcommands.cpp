@@ -2,6 +2,7 @@
 
 #include "accountcheck.h"
 #include "accountclient.h"
+#include "output.h"
 
 #include <QDateTime>
 #include <QEventLoop>
@@ -78,28 +79,17 @@ int AccountCommands::run(const QString &command)
 
 int AccountCommands::usage(const QString &message)
 {
-    m_err << "ferry-cli: " << message << "\nRun ferry-cli --help for the commands.\n";
-    m_err.flush();
-    return 2;
+    return Output::usage(m_err, message);
 }
 
 int AccountCommands::fail(const Error &error)
 {
-    if (m_json)
-        printJson(QJsonObject {{QStringLiteral("error"),
-                                QJsonObject {{QStringLiteral("code"), error.code},
-                                             {QStringLiteral("message"), error.message}}}});
-    m_err << "ferry-cli: " << error.message << "\n";
-    m_err.flush();
-    return 1;
+    return Output::fail(m_out, m_err, m_json, error);
 }
 
 void AccountCommands::printJson(const QJsonValue &value)
 {
-    const QJsonDocument doc
-        = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
-    m_out << doc.toJson(QJsonDocument::Indented);
-    m_out.flush();
+    Output::printJson(m_out, value);
 }
 
 std::optional<Error> AccountCommands::await(AccountClient &client,

@@ -2,6 +2,7 @@
 
 #include "accountcheck.h"
 #include "accountcommands.h"
+#include "output.h"
 #include "reconcile.h"
 #include "syncclient.h"
 #include "watch.h"
@@ -125,29 +126,17 @@ Cli::Cli()
 
 int Cli::usage(const QString &message)
 {
-    m_err << "ferry-cli: " << message << "\nRun ferry-cli --help for the commands.\n";
-    m_err.flush();
-    return 2;
+    return Output::usage(m_err, message);
 }
 
 int Cli::fail(const Error &error)
 {
-    if (m_json) {
-        printJson(QJsonObject {{QStringLiteral("error"),
-                                QJsonObject {{QStringLiteral("code"), error.code},
-                                             {QStringLiteral("message"), error.message}}}});
-    }
-    m_err << "ferry-cli: " << error.message << "\n";
-    m_err.flush();
-    return 1;
+    return Output::fail(m_out, m_err, m_json, error);
 }
 
 void Cli::printJson(const QJsonValue &value)
 {
-    const QJsonDocument doc
-        = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
-    m_out << doc.toJson(QJsonDocument::Indented);
-    m_out.flush();
+    Output::printJson(m_out, value);
 }
 
 int Cli::run(const QStringList &arguments)
