@@ -5,12 +5,14 @@
 // JSON error, never executed.
 //
 // Everything goes to the URL the fixture reports (m_server.url()), and notify sockets use the
-// same scheme, so the matrix runs unchanged over TLS once the fixture can start one.
+// same scheme: CTest runs this twice, as tst_access over plain HTTP and as tst_access_tls
+// (FERRY_TEST_TLS=1) over HTTPS and wss with a test certificate the clients trust.
 
 #include "apiclient.h"
 #include "serverprocess.h"
 
 #include "guid.h"
+#include "tlstrust.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -72,6 +74,7 @@ private:
     QString pathOf(const QString &endpoint, const QString &workspace);
 
     ServerProcess m_server;
+    QString m_trusted; // the test certificate's fingerprint over TLS; empty over plain HTTP
     ApiClient m_api;
     int m_workspaces = 0;
     QString m_aliceOther; // alice's second device: the target of "devices delete"
@@ -91,8 +94,13 @@ TestAccess::SignedIn TestAccess::signIn(const QString &user, const QString &devi
 
 void TestAccess::initTestCase()
 {
-    QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
+    const bool tls = qEnvironmentVariableIsSet("FERRY_TEST_TLS");
+    QVERIFY2(m_server.start({}, tls ? ServerProcess::Tls : ServerProcess::Plain),
+             qPrintable(m_server.lastError()));
+    QCOMPARE(m_server.url().scheme(), tls ? QStringLiteral("https") : QStringLiteral("http"));
+    m_trusted = m_server.trustedFingerprint();
     m_api.setServer(m_server.url(), {});
+    m_api.setTrustedFingerprint(m_trusted);
     for (const char *user : {"alice", "bob", "carol", "dave", "erin"}) {
         const ApiResponse r = m_api.request("POST", QStringLiteral("/v1/accounts"), {},
                                             body({{QStringLiteral("user"), QLatin1String(user)},
@@ -188,6 +196,7 @@ int TestAccess::notifyStatus(const QString &workspace, const QString &token)
     QWebSocket socket;
     QSignalSpy messages(&socket, &QWebSocket::textMessageReceived);
     QSignalSpy errors(&socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error));
+    Ferry::TlsTrust::guard(&socket, m_trusted);
     socket.open(request);
     QDeadlineTimer deadline(10000);
     while (messages.isEmpty() && errors.isEmpty() && !deadline.hasExpired())
@@ -258,6 +267,7 @@ void TestAccess::matrix()
     const QString owner = signIn(QStringLiteral("alice")).token;
     ApiClient asOwner;
     asOwner.setServer(m_server.url(), owner);
+    asOwner.setTrustedFingerprint(m_trusted);
     QCOMPARE(asOwner.create(workspace, Ferry::createGuid(),
                             {{QStringLiteral("title"), QStringLiteral("before")}}),
              1);
@@ -323,6 +333,7 @@ void TestAccess::viewerPushAppliesNothing()
     QVERIFY(!workspace.isEmpty());
     ApiClient owner;
     owner.setServer(m_server.url(), signIn(QStringLiteral("alice")).token);
+    owner.setTrustedFingerprint(m_trusted);
     const QString existing = Ferry::createGuid();
     QCOMPARE(owner.create(workspace, existing, {{QStringLiteral("title"), QStringLiteral("a")}}),
              1);
@@ -330,6 +341,7 @@ void TestAccess::viewerPushAppliesNothing()
 
     ApiClient viewer;
     viewer.setServer(m_server.url(), signIn(QStringLiteral("carol")).token);
+    viewer.setTrustedFingerprint(m_trusted);
     const QString batch = Ferry::createGuid();
     const ApiResponse r = viewer.push(
         workspace,
@@ -381,6 +393,7 @@ void TestAccess::removedMemberLosesAccess()
     QWebSocket socket;
     QSignalSpy messages(&socket, &QWebSocket::textMessageReceived);
     QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
+    Ferry::TlsTrust::guard(&socket, m_trusted);
     socket.open(request);
     QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 10000); // hello
 
@@ -397,6 +410,7 @@ void TestAccess::removedMemberLosesAccess()
     }
     ApiClient asBob;
     asBob.setServer(m_server.url(), bob);
+    asBob.setTrustedFingerprint(m_trusted);
     QCOMPARE(asBob.push(workspace, QJsonArray {mutation(Ferry::createGuid(), 0)}).status, 403);
     QCOMPARE(messages.size(), 1); // nothing after the hello
 }
@@ -419,6 +433,7 @@ void TestAccess::adminRevokeClosesNotifySocket()
     QWebSocket socket;
     QSignalSpy messages(&socket, &QWebSocket::textMessageReceived);
     QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
+    Ferry::TlsTrust::guard(&socket, m_trusted);
     socket.open(request);
     QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 10000); // hello
     QTest::qWait(2500); // two pings: an allowed socket stays open
