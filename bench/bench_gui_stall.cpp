@@ -13,10 +13,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
-#include <QThread>
 #include <QLocale>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -70,9 +70,10 @@ public:
         const bool done = QApplication::notify(receiver, event);
         const double ms = double(timer.nsecsElapsed()) / 1e6;
         if (ms > 4.0)
-            slow.append({ms, what
-                                 + QStringLiteral(" (GUI thread on a CPU for %1 ms of it)")
-                                       .arg(threadCpuMs() - cpuBefore, 0, 'f', 1)});
+            slow.append({ms,
+                         what
+                             + QStringLiteral(" (GUI thread on a CPU for %1 ms of it)")
+                                   .arg(threadCpuMs() - cpuBefore, 0, 'f', 1)});
         return done;
     }
 };

@@ -11,6 +11,8 @@
 #include "models/recordfilterproxy.h"
 #include "models/recordtablemodel.h"
 
+#include "benchreport.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -32,9 +34,7 @@ constexpr int kScreenRows = 50;
 
 void report(const char *what, double ms, const QString &detail = {})
 {
-    std::printf("%-44s %9.1f ms   target <= %2.0f ms  %s  %s\n", what, ms, kFrameMs,
-                ms <= kFrameMs ? "MET   " : "MISSED", qPrintable(detail));
-    std::fflush(stdout);
+    FerryBench::report(what, ms, kFrameMs, detail);
 }
 
 double elapsedMs(const QElapsedTimer &timer)

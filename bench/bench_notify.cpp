@@ -11,6 +11,8 @@
 #include "syncscheduler.h"
 #include "testdevice.h"
 
+#include "benchreport.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -55,9 +57,7 @@ double percentile(QList<double> values, double fraction)
 
 void report(const char *what, double ms, const QString &detail)
 {
-    std::printf("%-34s %10.1f ms   target <= %6.0f ms   %s   %s\n", what, ms, kTargetMs,
-                ms <= kTargetMs ? "MET " : "MISSED", qPrintable(detail));
-    std::fflush(stdout);
+    FerryBench::report(what, ms, kTargetMs, detail);
 }
 
 } // namespace

@@ -6,6 +6,8 @@
 #include "serverprocess.h"
 #include "testdevice.h"
 
+#include "benchreport.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -54,12 +56,7 @@ double median(QList<double> values)
     return values.isEmpty() ? 0 : values.at(values.size() / 2);
 }
 
-void report(const char *what, double ms, double targetMs, const QString &detail)
-{
-    std::printf("%-34s %10.1f ms   target <= %6.0f ms   %s   %s\n", what, ms, targetMs,
-                ms <= targetMs ? "MET " : "MISSED", qPrintable(detail));
-    std::fflush(stdout);
-}
+using FerryBench::report;
 
 } // namespace
 

@@ -35,8 +35,7 @@ void runBelowInteractive(QThread &thread)
 #else
     QObject::connect(
         &thread, &QThread::started, &thread,
-        [] { QThread::currentThread()->setPriority(QThread::LowPriority); },
-        Qt::DirectConnection);
+        [] { QThread::currentThread()->setPriority(QThread::LowPriority); }, Qt::DirectConnection);
 #endif
 }
 
