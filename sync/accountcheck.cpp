@@ -125,6 +125,7 @@ void AccountCheck::onFinished()
     AccountInfo account;
     account.user = me->user;
     account.workspaces = me->workspaces;
+    account.roles = me->roles;
     Q_EMIT succeeded(account);
 }
 

@@ -18,6 +18,11 @@ struct AccountInfo
 {
     QString user;
     QStringList workspaces;
+    QStringList roles; // one per workspace: "owner", "editor" or "viewer"
+    QString roleOf(const QString &workspace) const
+    {
+        return roles.value(workspaces.indexOf(workspace));
+    }
     // The workspace to use when none was named: the one named after the user, else the first.
     QString defaultWorkspace() const;
 };

@@ -128,6 +128,16 @@ void AccountClient::signOut()
     });
 }
 
+void AccountClient::createWorkspace(const QString &workspace)
+{
+    send("POST", QStringLiteral("/v1/workspaces"), json({{QStringLiteral("id"), workspace}}),
+         [this, workspace](const QJsonObject &answer) {
+             if (answer.value(QStringLiteral("id")).toString() != workspace)
+                 return badResponse(QStringLiteral("a new workspace"));
+             Q_EMIT workspaceCreated(workspace);
+         });
+}
+
 void AccountClient::listMembers(const QString &workspace)
 {
     send("GET", QStringLiteral("/v1/workspaces/%1/members").arg(part(workspace)), {},

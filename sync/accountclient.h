@@ -41,8 +41,8 @@ struct MemberInfo
 };
 
 // The account calls of the protocol: register, sign in, list and revoke devices, sign out,
-// and a workspace's members (list, share, unshare), for ferry-cli and the desktop app. One
-// call at a time: starting one cancels the one under way. Each call ends with its own
+// new workspaces, and a workspace's members (list, share, unshare), for ferry-cli and the desktop
+// app. One call at a time: starting one cancels the one under way. Each call ends with its own
 // signal or with failed(). Asynchronous; use it on one thread.
 class AccountClient : public QObject
 {
@@ -62,6 +62,8 @@ public:
     void listDevices();
     void revokeDevice(const QString &id);
     void signOut();
+    // A new workspace owned by this account (ids: 1–64 of [A-Za-z0-9_-]).
+    void createWorkspace(const QString &workspace);
     void listMembers(const QString &workspace);
     void setMember(const QString &workspace, const QString &user, const QString &role);
     void removeMember(const QString &workspace, const QString &user);
@@ -72,6 +74,7 @@ Q_SIGNALS:
     void signedIn(const Ferry::SignedIn &session);
     void devicesListed(const QList<Ferry::DeviceInfo> &devices);
     void deviceRevoked(const QString &id); // also after signOut(), with this device's id
+    void workspaceCreated(const QString &workspace);
     void membersListed(const QString &workspace, const QList<Ferry::MemberInfo> &members);
     // After setMember() with the new role, after removeMember() with an empty role.
     void memberChanged(const QString &workspace, const Ferry::MemberInfo &member);
