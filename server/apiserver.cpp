@@ -3,6 +3,7 @@
 #include "serverstore.h"
 #include "wire.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QHttpServerResponder>
 #include <QJsonArray>
@@ -26,6 +27,7 @@ struct Route
     QList<QByteArray> segments;
     QList<std::pair<Method, QByteArray>> methods; // method and its name for Allow
     bool needsToken = true;
+    bool rawBody = false; // blob bytes: limited by --max-blob, not --max-body
 };
 
 QByteArray json(const QJsonObject &object)
@@ -84,11 +86,12 @@ const char *methodName(Method method)
 
 } // namespace
 
-ApiServer::ApiServer(ServerStore *store, qint64 maxBody, QObject *parent)
+ApiServer::ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_store(store)
     , m_push(store->database())
     , m_pull(store->database())
+    , m_blobs(store->database(), QDir(store->dataDir()).filePath(QStringLiteral("blobs")), maxBlob)
     , m_notify([store](const QString &workspace) { return store->sequenceOf(workspace); })
     , m_maxBody(maxBody)
 {
@@ -149,13 +152,17 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
 {
     QHttpServerResponder responder = makeResponder(request, socket);
     responder.writeStatusLine(QHttpServerResponder::StatusCode(reply.status));
-    responder.writeHeader(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
+    responder.writeHeader(QByteArrayLiteral("Content-Type"),
+                          reply.contentType.isEmpty() ? QByteArrayLiteral("application/json")
+                                                      : reply.contentType);
     responder.writeHeader(QByteArrayLiteral("Content-Length"),
                           QByteArray::number(reply.body.size()));
     if (!reply.allow.isEmpty())
         responder.writeHeader(QByteArrayLiteral("Allow"), reply.allow);
     if (!reply.retryAfter.isEmpty())
         responder.writeHeader(QByteArrayLiteral("Retry-After"), reply.retryAfter);
+    for (const auto &[name, value] : reply.headers)
+        responder.writeHeader(name, value);
     // Answers hold tokens and people's records: nothing on the way may keep a copy.
     responder.writeHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
     responder.writeBody(reply.body);
@@ -182,6 +189,14 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
         {Route {{"v1", "sessions", "current"}, {{Method::Delete, "DELETE"}}}, &ApiServer::signOut},
         {Route {{"v1", "devices"}, {{Method::Get, "GET"}}}, &ApiServer::devices},
         {Route {{"v1", "devices", "{id}"}, {{Method::Delete, "DELETE"}}}, &ApiServer::revokeDevice},
+        {Route {{"v1", "workspaces", "{ws}", "blobs", "missing"}, {{Method::Post, "POST"}}},
+         &ApiServer::missingBlobs},
+        {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}"}, {{Method::Get, "GET"}}},
+         &ApiServer::getBlob},
+        {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}"}, {{Method::Put, "PUT"}}, true, true},
+         &ApiServer::putBlob},
+        {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}", "upload"}, {{Method::Get, "GET"}}},
+         &ApiServer::uploadState},
     };
 
     const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();
@@ -239,16 +254,17 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
             call.device = owner->device;
         }
 
+        const qint64 maxBody = route.rawBody ? m_blobs.maxBlob() : m_maxBody;
         bool lengthOk = true;
         const QByteArray contentLength = header(request, "content-length");
         if (!contentLength.isEmpty()) {
             const qint64 declared = contentLength.trimmed().toLongLong(&lengthOk);
-            lengthOk = lengthOk && declared <= m_maxBody;
+            lengthOk = lengthOk && declared <= maxBody;
         }
-        if (!lengthOk || request.body().size() > m_maxBody)
+        if (!lengthOk || request.body().size() > maxBody)
             return error(413, QStringLiteral("too_large"),
                          QStringLiteral("The body is larger than this server accepts (%1 bytes).")
-                             .arg(m_maxBody));
+                             .arg(maxBody));
         return (this->*chosen)(call);
     }
     if (!allow.isEmpty()) {

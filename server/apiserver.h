@@ -1,5 +1,6 @@
 #pragma once
 
+#include "blobservice.h"
 #include "notifyhub.h"
 #include "pullservice.h"
 #include "pushservice.h"
@@ -24,11 +25,14 @@ struct Reply
     QByteArray body;
     QByteArray allow;
     QByteArray retryAfter {}; // seconds, for a 429; "{}" keeps {status, body, allow} whole
+    QByteArray contentType {}; // empty: application/json
+    QList<std::pair<QByteArray, QByteArray>> headers {}; // more headers, e.g. Content-Range
 };
 
 // The protocol's HTTP front end (docs/protocol.md): routes requests itself so it can tell
 // 404 from 405, authenticates bearer tokens, checks membership and body size, and hands
-// pushes and pulls to PushService and PullService, and notify sockets to NotifyHub. Every
+// pushes and pulls to PushService and PullService, attachments to BlobService and notify
+// sockets to NotifyHub. Every
 // handler answers synchronously on the server thread, so the socket is alive while the
 // answer is written.
 class ApiServer : public QAbstractHttpServer
@@ -36,7 +40,8 @@ class ApiServer : public QAbstractHttpServer
     Q_OBJECT
 
 public:
-    ApiServer(ServerStore *store, qint64 maxBody, QObject *parent = nullptr);
+    ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob = BlobService::kDefaultMaxBlob,
+              QObject *parent = nullptr);
 
     void setVerbose(bool verbose) { m_verbose = verbose; }
     void setPingInterval(std::chrono::milliseconds interval) { m_notify.setPingInterval(interval); }
@@ -82,12 +87,19 @@ private:
     Reply deleteMember(const Call &call);
     Reply readOnlyPush(const Call &call);
 
+    // Attachments (blobapi.cpp).
+    Reply missingBlobs(const Call &call);
+    Reply putBlob(const Call &call);
+    Reply getBlob(const Call &call);
+    Reply uploadState(const Call &call);
+
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
     void log(const QHttpServerRequest &request, int status, qint64 bytes, qint64 ms) const;
 
     ServerStore *m_store;
     PushService m_push;
     PullService m_pull;
+    BlobService m_blobs;
     NotifyHub m_notify;
     SignInLimiter m_signIns;
     qint64 m_maxBody;

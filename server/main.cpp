@@ -90,6 +90,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption maxBodyOption(
         QStringLiteral("max-body"), QStringLiteral("Largest request body."),
         QStringLiteral("BYTES"), QString::number(kDefaultMaxBody));
+    const QCommandLineOption maxBlobOption(
+        QStringLiteral("max-blob"), QStringLiteral("Largest attachment (blob)."),
+        QStringLiteral("BYTES"), QString::number(BlobService::kDefaultMaxBlob));
     const QCommandLineOption pingOption(
         QStringLiteral("ping-interval"),
         QStringLiteral("Seconds between keep-alive pings on notify sockets."),
@@ -111,8 +114,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption tlsKeyOption(QStringLiteral("tls-key"),
                                           QStringLiteral("The certificate's PEM private key."),
                                           QStringLiteral("FILE"));
-    parser.addOptions({dataOption, listenOption, maxBodyOption, pingOption, verboseOption,
-                       userOption, ownerOption, roleOption, tlsCertOption, tlsKeyOption});
+    parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, pingOption,
+                       verboseOption, userOption, ownerOption, roleOption, tlsCertOption,
+                       tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "
@@ -158,6 +162,10 @@ int main(int argc, char *argv[])
     const qint64 maxBody = parser.value(maxBodyOption).toLongLong(&maxBodyOk);
     if (!maxBodyOk || maxBody <= 0)
         return badArguments(QStringLiteral("--max-body wants a positive number of bytes"));
+    bool maxBlobOk = false;
+    const qint64 maxBlob = parser.value(maxBlobOption).toLongLong(&maxBlobOk);
+    if (!maxBlobOk || maxBlob <= 0)
+        return badArguments(QStringLiteral("--max-blob wants a positive number of bytes"));
     bool pingOk = false;
     const int pingSeconds = parser.value(pingOption).toInt(&pingOk);
     if (!pingOk || pingSeconds < 1 || pingSeconds > 3600)
@@ -183,7 +191,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "ferry-server: %s\n", s.error().message.toLocal8Bit().constData());
         return AdminCommand::Failed;
     }
-    ApiServer server(&store, maxBody);
+    ApiServer server(&store, maxBody, maxBlob);
     server.setVerbose(parser.isSet(verboseOption));
     server.setPingInterval(std::chrono::seconds(pingSeconds));
     // With TLS the HTTP server only sees connections whose handshake completed; a client

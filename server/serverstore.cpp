@@ -14,7 +14,7 @@ namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -45,6 +45,17 @@ const char *const kSchemaV2[] = {
     "UPDATE tokens SET id = lower(hex(randomblob(8))), device_name = 'ferry-server admin'",
     "CREATE UNIQUE INDEX tokens_by_id ON tokens (id)",
     "CREATE INDEX tokens_by_user ON tokens (user_name, revoked)",
+};
+
+// Attachments: which workspace has which blob (the bytes are files under DIR/blobs, named by
+// their SHA-256 in hex, shared by every workspace that has them), and unfinished uploads.
+const char *const kSchemaV3[] = {
+    "CREATE TABLE blobs (workspace TEXT NOT NULL REFERENCES workspaces(id), hash TEXT NOT NULL,"
+    " size BIGINT NOT NULL, user_name TEXT NOT NULL, created BIGINT NOT NULL,"
+    " PRIMARY KEY (workspace, hash))",
+    "CREATE TABLE blob_uploads (workspace TEXT NOT NULL REFERENCES workspaces(id),"
+    " hash TEXT NOT NULL, total BIGINT NOT NULL, user_name TEXT NOT NULL,"
+    " touched BIGINT NOT NULL, PRIMARY KEY (workspace, hash))",
 };
 
 // Touching a device's last use more often than this would write on every request.
@@ -100,6 +111,7 @@ Ferry::Status ServerStore::open(const QString &dataDir)
     if (!QDir().mkpath(dataDir))
         return Ferry::Error {QStringLiteral("data_dir"),
                              QStringLiteral("Cannot create the data directory %1.").arg(dataDir)};
+    m_dataDir = dataDir;
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("ferry.db")));
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
@@ -141,7 +153,7 @@ Ferry::Status ServerStore::migrate()
                                  .arg(version)
                                  .arg(kSchemaVersion)};
     const std::pair<int, QStringList> steps[]
-        = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}};
+        = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}, {3, statements(kSchemaV3)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;

@@ -49,9 +49,9 @@ struct NewToken
 };
 
 // ferry-server's database: one SQLite file (DIR/ferry.db) holding users, tokens, workspaces,
-// members, records and remembered push batches. Owns the connection; every method runs on
-// the thread that opened it (the server is single-threaded). Push and pull live in their own
-// classes (PushService, PullService) and use database() directly.
+// members, records, remembered push batches and which workspace has which blob. Owns the
+// connection; every method runs on the thread that opened it (the server is single-threaded). Push
+// and pull live in their own classes (PushService, PullService) and use database() directly.
 class ServerStore
 {
 public:
@@ -63,6 +63,8 @@ public:
     // Creates DIR if needed, opens DIR/ferry.db and brings the schema up to date.
     Ferry::Status open(const QString &dataDir);
     QSqlDatabase database() const;
+    // The folder given to open(): the database and the blobs live there.
+    QString dataDir() const { return m_dataDir; }
 
     // The user a (plain) token belongs to, or an empty string for unknown/revoked tokens.
     QString userForToken(const QByteArray &token);
@@ -113,6 +115,7 @@ private:
     Ferry::Status exec(const QString &sql);
 
     QString m_connectionName;
+    QString m_dataDir;
 };
 
 // The Error for a failed query, with the driver's message.

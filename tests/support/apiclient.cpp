@@ -92,6 +92,43 @@ ApiResponse ApiClient::send(const QByteArray &method, const QString &path, const
     return request(method, path, "Bearer " + token.toUtf8(), body);
 }
 
+QByteArray RawResponse::header(const QByteArray &name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+RawResponse ApiClient::sendBytes(const QByteArray &method, const QString &path,
+                                 const QString &token, const QByteArray &body,
+                                 const QList<std::pair<QByteArray, QByteArray>> &headers)
+{
+    QNetworkRequest request(m_base.resolved(QUrl(path)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader,
+                      QByteArrayLiteral("application/octet-stream"));
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    QNetworkReply *reply = method == "GET" && body.isEmpty()
+        ? m_network.get(request)
+        : m_network.sendCustomRequest(request, method, body);
+    Ferry::TlsTrust::guard(reply, m_trusted);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    RawResponse r;
+    r.finished = reply->isFinished() || finished.wait(kReplyTimeoutMs);
+    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    r.body = reply->readAll();
+    r.json = QJsonDocument::fromJson(r.body).object();
+    r.allow = reply->rawHeader("Allow");
+    r.retryAfter = reply->rawHeader("Retry-After");
+    r.headers = reply->rawHeaderPairs();
+    reply->deleteLater();
+    return r;
+}
+
 ApiResponse ApiClient::push(const QString &workspace, const QJsonArray &mutations, QString batch,
                             const QString &device)
 {

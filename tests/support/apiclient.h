@@ -21,6 +21,13 @@ struct ApiResponse
     QByteArray retryAfter;
 };
 
+// An answer with its headers, for endpoints whose headers matter (attachments).
+struct RawResponse : ApiResponse
+{
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray header(const QByteArray &name) const; // case-insensitive; empty if absent
+};
+
 // A workspace's state as pull shows it, to prove that a refused request changed nothing.
 struct WorkspaceSnapshot
 {
@@ -58,6 +65,12 @@ public:
     // Sends with `token` as the bearer token.
     ApiResponse send(const QByteArray &method, const QString &path, const QString &token,
                      const QByteArray &body = {});
+
+    // Sends raw bytes (application/octet-stream) with `token` and the extra `headers` (e.g.
+    // Content-Range, Range), and keeps the answer's headers.
+    RawResponse sendBytes(const QByteArray &method, const QString &path, const QString &token,
+                          const QByteArray &body = {},
+                          const QList<std::pair<QByteArray, QByteArray>> &headers = {});
 
     // A push under a fresh batch id unless one is given.
     ApiResponse push(const QString &workspace, const QJsonArray &mutations, QString batch = {},

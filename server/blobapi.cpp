@@ -1,0 +1,164 @@
+// ApiServer's attachment endpoints (docs/protocol.md, "Attachments"): thin HTTP around
+// BlobService, with the same membership checks as push and pull.
+
+#include "apiserver.h"
+
+#include "serverstore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace FerryServer {
+
+namespace {
+
+QByteArray json(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QByteArray header(const QHttpServerRequest &request, QByteArrayView name)
+{
+    const auto headers = request.headers();
+    for (const auto &[key, value] : headers) {
+        if (QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+Reply notMember()
+{
+    return ApiServer::error(403, QStringLiteral("forbidden"),
+                            QStringLiteral("You are not a member of this workspace."));
+}
+
+Reply badId()
+{
+    return ApiServer::error(
+        400, QStringLiteral("invalid_request"),
+        QStringLiteral("blob id: must be \"sha256:\" and 64 lowercase hex digits"));
+}
+
+// The status for a failure of BlobService.
+int statusOf(const Ferry::Error &error)
+{
+    if (error.code == QLatin1String("too_large"))
+        return 413;
+    if (error.code == QLatin1String("wrong_offset"))
+        return 409;
+    if (error.code == QLatin1String("range_not_satisfiable"))
+        return 416;
+    if (error.code == QLatin1String("database") || error.code == QLatin1String("storage"))
+        return 500;
+    return 400; // bad_json, invalid_request, blob_mismatch
+}
+
+QJsonObject stateObject(const QString &id, const UploadState &state)
+{
+    QJsonObject object {{QStringLiteral("blob"), id},
+                        {QStringLiteral("offset"), state.offset},
+                        {QStringLiteral("complete"), state.complete}};
+    if (state.total >= 0)
+        object.insert(QStringLiteral("size"), state.total);
+    return object;
+}
+
+} // namespace
+
+Reply ApiServer::missingBlobs(const Call &call)
+{
+    if (m_store->roleOf(call.workspace, call.user).isEmpty())
+        return notMember();
+    const Ferry::Result<QStringList> ids = BlobService::parseMissingRequest(call.request.body());
+    if (!ids)
+        return error(statusOf(ids.error()), ids.error().code, ids.error().message);
+    const Ferry::Result<QStringList> missing = m_blobs.missing(call.workspace, ids.value());
+    if (!missing)
+        return error(500, missing.error().code, missing.error().message);
+    return Reply {
+        200, json({{QStringLiteral("missing"), QJsonArray::fromStringList(missing.value())}}), {}};
+}
+
+Reply ApiServer::putBlob(const Call &call)
+{
+    const QString role = m_store->roleOf(call.workspace, call.user);
+    if (role.isEmpty())
+        return notMember();
+    if (role == QLatin1String("viewer"))
+        return error(403, QStringLiteral("read_only"),
+                     QStringLiteral("You can view this workspace but not change it; ask its "
+                                    "owner to make you an editor."));
+    if (!BlobService::isBlobId(call.target))
+        return badId();
+    const QByteArray bytes = call.request.body();
+    const Ferry::Result<BlobPiece> piece = BlobService::parsePiece(
+        header(call.request, "content-range"), bytes.size(), m_blobs.maxBlob());
+    if (!piece)
+        return error(statusOf(piece.error()), piece.error().code, piece.error().message);
+    const Ferry::Result<UploadState> written
+        = m_blobs.write(call.workspace, call.user, call.target, piece.value(), bytes);
+    if (!written) {
+        Reply reply
+            = error(statusOf(written.error()), written.error().code, written.error().message);
+        if (written.error().code == QLatin1String("wrong_offset")) {
+            // Where to go on, so a client can resume without asking first.
+            const Ferry::Result<UploadState> now = m_blobs.state(call.workspace, call.target);
+            QJsonObject body = QJsonDocument::fromJson(reply.body).object();
+            body.insert(QStringLiteral("offset"), now ? now->offset : 0);
+            reply.body = json(body);
+        }
+        return reply;
+    }
+    return Reply {
+        written->created ? 201 : 200, json(stateObject(call.target, written.value())), {}};
+}
+
+Reply ApiServer::uploadState(const Call &call)
+{
+    if (m_store->roleOf(call.workspace, call.user).isEmpty())
+        return notMember();
+    if (!BlobService::isBlobId(call.target))
+        return badId();
+    const Ferry::Result<UploadState> state = m_blobs.state(call.workspace, call.target);
+    if (!state)
+        return error(500, state.error().code, state.error().message);
+    return Reply {200, json(stateObject(call.target, state.value())), {}};
+}
+
+Reply ApiServer::getBlob(const Call &call)
+{
+    if (m_store->roleOf(call.workspace, call.user).isEmpty())
+        return notMember();
+    if (!BlobService::isBlobId(call.target))
+        return badId();
+    const std::optional<qint64> size = m_blobs.sizeOf(call.workspace, call.target);
+    if (!size)
+        return error(404, QStringLiteral("no_such_blob"),
+                     QStringLiteral("This workspace has no blob %1.").arg(call.target));
+    const Ferry::Result<BlobRange> range
+        = BlobService::parseRange(header(call.request, "range"), *size);
+    if (!range) {
+        Reply reply = error(statusOf(range.error()), range.error().code, range.error().message);
+        if (reply.status == 416)
+            reply.headers.emplaceBack(QByteArray("Content-Range"),
+                                      "bytes */" + QByteArray::number(*size));
+        return reply;
+    }
+    const Ferry::Result<QByteArray> bytes = m_blobs.read(call.target, range.value());
+    if (!bytes)
+        return error(500, bytes.error().code, bytes.error().message);
+    Reply reply {range->partial ? 206 : 200, bytes.value(), {}};
+    reply.contentType = QByteArrayLiteral("application/octet-stream");
+    reply.headers.emplaceBack(QByteArray("Accept-Ranges"), QByteArray("bytes"));
+    reply.headers.emplaceBack(QByteArray("ETag"), '"' + call.target.toLatin1() + '"');
+    if (range->partial)
+        reply.headers.emplaceBack(QByteArray("Content-Range"),
+                                  "bytes " + QByteArray::number(range->start) + '-'
+                                      + QByteArray::number(range->start + range->length - 1) + '/'
+                                      + QByteArray::number(range->total));
+    return reply;
+}
+
+} // namespace FerryServer

@@ -1,0 +1,103 @@
+#pragma once
+
+#include "result.h"
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace FerryServer {
+
+// Where one uploaded piece of a blob goes: bytes [start, start + length) of a blob of
+// `total` bytes (a PUT without Content-Range is the whole blob: start 0, total = length).
+struct BlobPiece
+{
+    qint64 start = 0;
+    qint64 length = 0;
+    qint64 total = 0;
+};
+
+// A byte range to send: [start, start + length) of a blob of `total` bytes.
+struct BlobRange
+{
+    qint64 start = 0;
+    qint64 length = 0;
+    qint64 total = 0;
+    bool partial = false; // asked for with Range: answered 206
+};
+
+// How far the upload of one blob to one workspace is.
+struct UploadState
+{
+    qint64 offset = 0; // bytes the server holds, counted from the start
+    qint64 total = -1; // the blob's size, -1 while no upload has started
+    bool complete = false; // the workspace has the blob
+    bool created = false; // this very request completed it
+};
+
+// Attachments (docs/protocol.md, "Attachments"): blobs named by their SHA-256, stored once
+// on disk under the data folder (blobs/<2 hex>/<64 hex>) and owned by workspaces through the
+// `blobs` table, so a blob uploaded to one workspace cannot be read through another.
+// Unfinished uploads are files in blobs/uploads with a row in `blob_uploads`, so they
+// survive a restart. Callers check membership and roles first. Runs on the thread that owns
+// the database connection.
+class BlobService
+{
+public:
+    // The largest blob a server takes unless told otherwise (--max-blob).
+    static constexpr qint64 kDefaultMaxBlob = 64LL * 1024 * 1024;
+    // More blobs than this in one "missing" question is 413 too_large.
+    static constexpr qsizetype kMaxMissingQuery = 1000;
+    // An unfinished upload not continued for this long is discarded.
+    static constexpr qint64 kStaleUploadMs = 24LL * 60 * 60 * 1000;
+
+    BlobService(QSqlDatabase db, const QString &folder, qint64 maxBlob);
+
+    qint64 maxBlob() const { return m_maxBlob; }
+
+    // "sha256:" followed by 64 lowercase hex digits: the value a record's blob field holds.
+    static bool isBlobId(const QString &id);
+    // The body of POST .../blobs/missing: the ids asked about, in order. Errors: bad_json,
+    // invalid_request (naming the key or element), too_large.
+    static Ferry::Result<QStringList> parseMissingRequest(const QByteArray &body);
+    // A Content-Range header ("bytes START-END/TOTAL"), or the whole body when it is empty.
+    // Errors: invalid_request, too_large (TOTAL or the body past maxBlob).
+    static Ferry::Result<BlobPiece> parsePiece(const QByteArray &contentRange, qint64 bodySize,
+                                               qint64 maxBlob);
+    // A Range header for a blob of `size` bytes: one range "bytes=A-B", "bytes=A-" or
+    // "bytes=-N"; no header is the whole blob. Errors: invalid_request (malformed, several
+    // ranges, another unit), range_not_satisfiable.
+    static Ferry::Result<BlobRange> parseRange(const QByteArray &range, qint64 size);
+
+    // Which of `ids` the workspace does not have, each once, in the order asked.
+    Ferry::Result<QStringList> missing(const QString &workspace, const QStringList &ids);
+    // The blob's size if the workspace has it.
+    std::optional<qint64> sizeOf(const QString &workspace, const QString &id);
+    Ferry::Result<UploadState> state(const QString &workspace, const QString &id);
+    // Stores one piece. A piece at 0 starts the upload over; any other must start where the
+    // unfinished upload ends and name the same total (else "wrong_offset"). The last piece
+    // checks the SHA-256 ("blob_mismatch": the upload is discarded). A blob the workspace
+    // already has is answered complete without writing anything.
+    Ferry::Result<UploadState> write(const QString &workspace, const QString &user,
+                                     const QString &id, const BlobPiece &piece,
+                                     const QByteArray &bytes);
+    // Bytes of a blob the workspace has (sizeOf() said so).
+    Ferry::Result<QByteArray> read(const QString &id, const BlobRange &range);
+
+private:
+    QString filePath(const QString &id) const;
+    QString uploadPath(const QString &workspace, const QString &id) const;
+    Ferry::Result<UploadState> finish(const QString &workspace, const QString &user,
+                                      const QString &id, qint64 total);
+    void discardUpload(const QString &workspace, const QString &id);
+    void discardStaleUploads();
+
+    QSqlDatabase m_db;
+    QString m_folder;
+    qint64 m_maxBlob;
+};
+
+} // namespace FerryServer
