@@ -14,6 +14,7 @@
 #include "guid.h"
 #include "tlstrust.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,6 +32,15 @@ const QString kPassword = QStringLiteral("a long enough password");
 QByteArray body(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// The attachment the blob rows upload, ask about and download.
+const QByteArray kBlob = QByteArrayLiteral("attachment bytes for the access matrix");
+
+QString blobId()
+{
+    return QStringLiteral("sha256:")
+        + QString::fromLatin1(QCryptographicHash::hash(kBlob, QCryptographicHash::Sha256).toHex());
 }
 
 } // namespace
@@ -175,6 +185,12 @@ QString TestAccess::pathOf(const QString &endpoint, const QString &workspace)
         return ws + QStringLiteral("/members/dave");
     if (endpoint == QLatin1String("members delete"))
         return ws + QStringLiteral("/members/erin");
+    if (endpoint == QLatin1String("blobs missing"))
+        return ws + QStringLiteral("/blobs/missing");
+    if (endpoint == QLatin1String("blob upload") || endpoint == QLatin1String("blob download"))
+        return ws + QStringLiteral("/blobs/") + blobId();
+    if (endpoint == QLatin1String("blob upload state"))
+        return ws + QStringLiteral("/blobs/") + blobId() + QStringLiteral("/upload");
     if (endpoint == QLatin1String("devices list"))
         return QStringLiteral("/v1/devices");
     if (endpoint == QLatin1String("devices delete"))
@@ -240,6 +256,11 @@ void TestAccess::matrix_data()
         {"members list", "GET", {401, 401, 401, 403, 200, 200, 200}},
         {"members put", "PUT", {401, 401, 401, 403, 403, 403, 200}},
         {"members delete", "DELETE", {401, 401, 401, 403, 403, 403, 200}},
+        {"blobs missing", "POST", {401, 401, 401, 403, 200, 200, 200}},
+        // Viewers read attachments but may not upload them.
+        {"blob upload", "PUT", {401, 401, 401, 403, 403, 201, 201}},
+        {"blob upload state", "GET", {401, 401, 401, 403, 200, 200, 200}},
+        {"blob download", "GET", {401, 401, 401, 403, 200, 200, 200}},
         {"devices list", "GET", {401, 401, 401, 200, 200, 200, 200}},
         // Another user's device is answered like a device that does not exist.
         {"devices delete", "DELETE", {401, 401, 401, 404, 404, 404, 200}},
@@ -274,6 +295,8 @@ void TestAccess::matrix()
     const WorkspaceSnapshot before = asOwner.snapshot(workspace);
     const QJsonObject membersBefore
         = asOwner.send("GET", pathOf(QStringLiteral("members list"), workspace), owner).json;
+    if (endpoint == QLatin1String("blob download"))
+        QCOMPARE(asOwner.sendBytes("PUT", pathOf(endpoint, workspace), owner, kBlob).status, 201);
 
     if (endpoint == QLatin1String("notify")) {
         QCOMPARE(notifyStatus(workspace, token), status);
@@ -288,6 +311,10 @@ void TestAccess::matrix()
             QJsonArray {mutation(Ferry::createGuid(), 0, {{QStringLiteral("title"), caller}})});
     else if (endpoint == QLatin1String("members put"))
         payload = body({{QStringLiteral("role"), QStringLiteral("viewer")}});
+    else if (endpoint == QLatin1String("blobs missing"))
+        payload = body({{QStringLiteral("blobs"), QJsonArray {blobId()}}});
+    else if (endpoint == QLatin1String("blob upload"))
+        payload = kBlob;
 
     const QByteArray authorization = token.isEmpty() ? QByteArray() : "Bearer " + token.toUtf8();
     const ApiResponse r
@@ -313,6 +340,17 @@ void TestAccess::matrix()
             = asOwner.send("GET", pathOf(QStringLiteral("members list"), workspace), owner).json;
         QCOMPARE(membersAfter == membersBefore, !wrote);
     }
+    if (endpoint == QLatin1String("blob upload")) {
+        // A refused upload stored nothing; an accepted one stored the very bytes.
+        const RawResponse stored = asOwner.sendBytes("GET", pathOf(endpoint, workspace), owner);
+        QCOMPARE(stored.status, status == 201 ? 200 : 404);
+        if (status == 201)
+            QCOMPARE(stored.body, kBlob);
+    }
+    if (endpoint == QLatin1String("blobs missing") && status == 200)
+        QCOMPARE(r.json.value(QStringLiteral("missing")).toArray(), QJsonArray {blobId()});
+    if (endpoint == QLatin1String("blob download") && status == 200)
+        QCOMPARE(r.body, kBlob);
     const bool aliceOtherAlive
         = m_api.send("GET", QStringLiteral("/v1/me"), aliceOther.token).status == 200;
     QCOMPARE(aliceOtherAlive, !(endpoint == QLatin1String("devices delete") && status == 200));
