@@ -3,13 +3,20 @@
 // both go through the functions ApiServer calls (Wire::parsePushRequest, PushService,
 // PullService::parseQuery and page) on a real SQLite database in a temporary folder.
 // Besides not crashing, what the server answers must be readable by the client.
+// Attachments: 'm' a blobs/missing body (BlobService::parseMissingRequest and missing()),
+// 'c' a blob piece (one byte of body size, then the Content-Range header; a piece the
+// parser accepts is stored by BlobService::write), 'r' a download's Range header (two bytes
+// of blob size, then the header).
 
+#include "blobservice.h"
 #include "pullservice.h"
 #include "pushservice.h"
 #include "serverstore.h"
 #include "wire.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QUrlQuery>
 
@@ -27,7 +34,11 @@ struct Server
     FerryServer::ServerStore store;
     std::unique_ptr<FerryServer::PushService> push;
     std::unique_ptr<FerryServer::PullService> pull;
+    std::unique_ptr<FerryServer::BlobService> blobs;
 };
+
+// Small, so that the fuzzer reaches the limit.
+constexpr qint64 kMaxBlob = 4096;
 
 Server *server = nullptr;
 
@@ -88,6 +99,74 @@ void pullQuery(const QByteArray &text)
     check(pulled.ok(), "the client cannot read the pull page", page.value());
 }
 
+void missingBody(const QByteArray &body)
+{
+    const Ferry::Result<QStringList> ids = FerryServer::BlobService::parseMissingRequest(body);
+    if (!ids) {
+        check(!ids.error().code.isEmpty() && !ids.error().message.isEmpty(),
+              "a refusal without code or message");
+        return;
+    }
+    check(ids->size() <= FerryServer::BlobService::kMaxMissingQuery, "too many ids accepted", body);
+    for (const QString &id : ids.value())
+        check(FerryServer::BlobService::isBlobId(id), "a malformed blob id accepted", body);
+    const Ferry::Result<QStringList> missing = server->blobs->missing(kWorkspace, ids.value());
+    check(missing.ok(), "missing() failed");
+    check(QSet<QString>(missing->begin(), missing->end()).size() == missing->size(),
+          "an id answered twice", body);
+    for (const QString &id : missing.value())
+        check(ids->contains(id), "an id answered that was not asked", body);
+}
+
+void blobPiece(const QByteArray &input)
+{
+    if (input.isEmpty())
+        return;
+    const qint64 bodySize = quint8(input[0]);
+    const QByteArray header = input.mid(1);
+    const Ferry::Result<FerryServer::BlobPiece> piece
+        = FerryServer::BlobService::parsePiece(header, bodySize, kMaxBlob);
+    if (!piece) {
+        check(!piece.error().code.isEmpty() && !piece.error().message.isEmpty(),
+              "a refusal without code or message");
+        return;
+    }
+    check(piece->start >= 0 && piece->length == bodySize
+              && piece->start + piece->length <= piece->total && piece->total <= kMaxBlob,
+          "a piece out of range was accepted", header);
+    // Store it: a piece at the wrong offset is refused, the last one is hashed.
+    const QString id = QStringLiteral("sha256:") + QString(64, QLatin1Char('0'));
+    const Ferry::Result<FerryServer::UploadState> state
+        = server->blobs->write(kWorkspace, kUser, id, piece.value(), QByteArray(bodySize, 'x'));
+    if (!state) {
+        check(state.error().code == QLatin1String("wrong_offset")
+                  || state.error().code == QLatin1String("blob_mismatch"),
+              "a piece failed", state.error().message.toUtf8());
+        return;
+    }
+    check(!state->complete && state->offset == piece->start + piece->length,
+          "a piece was answered at the wrong offset", header);
+}
+
+void downloadRange(const QByteArray &input)
+{
+    if (input.size() < 2)
+        return;
+    const qint64 size = quint8(input[0]) * 256 + quint8(input[1]);
+    const QByteArray header = input.mid(2);
+    const Ferry::Result<FerryServer::BlobRange> range
+        = FerryServer::BlobService::parseRange(header, size);
+    if (!range) {
+        check(range.error().code == QLatin1String("invalid_request")
+                  || range.error().code == QLatin1String("range_not_satisfiable"),
+              "a refusal with another code", header);
+        return;
+    }
+    check(range->total == size && range->start >= 0 && range->length >= 0
+              && range->start + range->length <= size && (!range->partial || range->length >= 1),
+          "a range out of the blob was accepted", header);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -101,6 +180,9 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     check(server->store.createWorkspace(kWorkspace, kUser).ok(), "cannot create the workspace");
     server->push = std::make_unique<FerryServer::PushService>(server->store.database());
     server->pull = std::make_unique<FerryServer::PullService>(server->store.database());
+    server->blobs = std::make_unique<FerryServer::BlobService>(
+        server->store.database(), QDir(server->dir.path()).filePath(QStringLiteral("blobs")),
+        kMaxBlob);
     return 0;
 }
 
@@ -109,9 +191,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     const QByteArray rest(reinterpret_cast<const char *>(data) + 1, qsizetype(size - 1));
-    if (data[0] == 'q')
+    switch (data[0]) {
+    case 'q':
         pullQuery(rest);
-    else
+        break;
+    case 'm':
+        missingBody(rest);
+        break;
+    case 'c':
+        blobPiece(rest);
+        break;
+    case 'r':
+        downloadRange(rest);
+        break;
+    default:
         pushBody(rest);
+    }
     return 0;
 }
