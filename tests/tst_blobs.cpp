@@ -370,7 +370,8 @@ void TestBlobs::hashMismatch()
 void TestBlobs::tooLarge()
 {
     ServerProcess small;
-    QVERIFY2(small.start({QStringLiteral("--max-blob"), QStringLiteral("4096")}),
+    QVERIFY2(small.start({QStringLiteral("--max-blob"), QStringLiteral("4096"),
+                          QStringLiteral("--max-body"), QStringLiteral("1024")}),
              qPrintable(small.lastError()));
     const QString token = small.createToken(QStringLiteral("alice"));
     ApiClient api;
@@ -396,8 +397,16 @@ void TestBlobs::tooLarge()
                    missingBody({idOf(big)}));
     QCOMPARE(missing.json.value(QStringLiteral("missing")).toArray().size(), 1);
 
-    // The limit is the blob's, not --max-body's: exactly at it is fine.
+    // Blob bodies are limited by --max-blob, not --max-body: exactly at it is fine, while a
+    // JSON body of that size is still refused.
     QCOMPARE(api.sendBytes("PUT", path + idOf(fits), token, fits).status, 201);
+    QCOMPARE(api.sendBytes("GET", path + idOf(fits), token).body, fits);
+    const ApiResponse json
+        = api.send("POST", QStringLiteral("/v1/workspaces/alice/blobs/missing"), token,
+                   missingBody({idOf(fits), idOf(big), idOf("a"), idOf("b"), idOf("c"), idOf("d"),
+                                idOf("e"), idOf("f"), idOf("g"), idOf("h"), idOf("i"), idOf("j"),
+                                idOf("k"), idOf("l"), idOf("m")}));
+    QCOMPARE(json.status, 413);
 }
 
 void TestBlobs::badBlobIds_data()
