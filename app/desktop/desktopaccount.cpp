@@ -138,6 +138,9 @@ void DesktopApp::finishSignOut(const QString &problem)
     m_settings->setUserName(QString());
     m_settings->sync();
     m_window->shareAction()->setEnabled(false);
+    m_account = {};
+    m_workspaceListProblem.clear();
+    showWorkspaces();
     askFirstRun();
     if (!server.isEmpty())
         m_firstRun->setServerUrl(server);

@@ -29,9 +29,7 @@ DesktopApp::DesktopApp(Options options, QObject *parent)
 
 DesktopApp::~DesktopApp()
 {
-    m_window.reset();
-    m_scheduler.reset();
-    m_data.reset();
+    closeWorkspace();
 }
 
 QString DesktopApp::profileDir(const QString &profile)
@@ -44,41 +42,28 @@ QString DesktopApp::profileDir(const QString &profile)
 
 bool DesktopApp::start()
 {
-    Schema schema = Schema::defaultSchema();
+    m_schema = Schema::defaultSchema();
     if (!m_options.schemaPath.isEmpty()) {
         Result<Schema> loaded = Schema::fromFile(m_options.schemaPath);
         if (!loaded) {
             QMessageBox::critical(nullptr, tr("Ferry"), loaded.error().message);
             return false;
         }
-        schema = std::move(loaded).value();
+        m_schema = std::move(loaded).value();
     }
-    const QString storePath = QDir(m_profileDir).filePath(QStringLiteral("ferry.db"));
-    Result<std::unique_ptr<DataStore>> data = DataStore::open(storePath, schema);
-    if (!data) {
-        QMessageBox::critical(
-            nullptr, tr("Ferry"),
-            tr("Ferry cannot open its records at %1.\n\n%2").arg(storePath, data.error().message));
-        return false;
-    }
-    m_data = std::move(data).value();
     m_settings = std::make_unique<AppSettings>(m_options.profile);
-    m_scheduler = std::make_unique<SyncScheduler>(m_data.get(), storePath);
     m_tokens = new TokenStore(m_options.profile, m_profileDir, this);
     m_localServer = new LocalServer(this);
     m_check = new AccountCheck(this);
-    m_autoResolver = new AutoResolver(*m_data, *m_scheduler, this);
-    applySettings();
-
-    m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
-                                            QDir(m_profileDir).filePath(QStringLiteral("blobs")));
-    m_window->setWindowTitle(m_options.profile == QLatin1String("default")
-                                 ? tr("Ferry")
-                                 : tr("Ferry — %1").arg(QFileInfo(m_options.profile).fileName()));
-    connect(m_window.get(), &MainWindow::settingsRequested, this, &DesktopApp::openSettings);
-    connect(m_window.get(), &MainWindow::quitRequested, this, &DesktopApp::quit);
-    connect(m_window.get(), &MainWindow::shareRequested, this, &DesktopApp::openShare);
-    buildTray();
+    m_workspaceList = new AccountCheck(this);
+    if (TrayIcon::isAvailable())
+        m_tray = new TrayIcon(this); // without a tray, closing the window quits as usual
+    if (!openWorkspace(m_options.server.isEmpty() || m_options.workspace.isEmpty()
+                           ? m_settings->workspace()
+                           : m_options.workspace))
+        return false;
+    if (m_tray)
+        m_tray->show();
 
     connect(m_check, &AccountCheck::succeeded, this, [this](const AccountInfo &account) {
         const QString workspace
@@ -101,6 +86,15 @@ bool DesktopApp::start()
                                                  certificate.subject);
         else
             reportProblem(error.message);
+    });
+    connect(m_workspaceList, &AccountCheck::succeeded, this, [this](const AccountInfo &account) {
+        m_account = account;
+        m_workspaceListProblem.clear();
+        showWorkspaces();
+    });
+    connect(m_workspaceList, &AccountCheck::failed, this, [this](const Error &error) {
+        m_workspaceListProblem = tr("Could not update the list: %1").arg(error.message);
+        showWorkspaces();
     });
     connect(m_localServer, &LocalServer::started, this, &DesktopApp::onLocalServerStarted);
     connect(m_localServer, &LocalServer::failed, this,
@@ -142,16 +136,6 @@ void DesktopApp::applySettings()
     m_autoResolver->setPolicy(m_settings->conflictPolicy());
     if (m_tray)
         m_tray->setPaused(m_settings->isPaused());
-}
-
-void DesktopApp::buildTray()
-{
-    if (!TrayIcon::isAvailable())
-        return; // without a tray, closing the window quits as usual
-    m_tray = new TrayIcon(this);
-    auto *controller = new TrayController(*m_tray, *m_scheduler, *m_window, *m_settings, this);
-    connect(controller, &TrayController::quitRequested, this, &DesktopApp::quit);
-    m_tray->show();
 }
 
 void DesktopApp::showWindow()
@@ -238,14 +222,9 @@ void DesktopApp::useAccount(const QUrl &server, const QString &token, const QStr
         m_settings->setServerUrl(server);
         m_tokens->write(token);
     }
-    m_settings->setWorkspace(workspace);
-    m_settings->sync();
-    m_scheduler->setConfig(
-        SyncConfig {server, token, workspace,
-                    m_settings->useLocalServer() ? QString() : m_settings->trustedFingerprint()});
-    m_scheduler->setPaused(m_settings->isPaused()); // signing out paused it
-    m_window->shareAction()->setEnabled(!m_settings->useLocalServer());
-    m_scheduler->syncNow();
+    if (!ensureWorkspace(workspace))
+        return;
+    connectWorkspace(server, token);
 }
 
 void DesktopApp::startLocalServer()

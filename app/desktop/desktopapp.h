@@ -18,6 +18,7 @@ class FirstRunDialog;
 class SettingsDialog;
 class MainWindow;
 class TokenStore;
+class TrayController;
 class TrayIcon;
 } // namespace Ferry::Ui
 
@@ -53,9 +54,29 @@ public:
     bool start();
 
     static QString profileDir(const QString &profile);
+    // Where the records of `workspace` are kept in the profile folder `profileDir`: the
+    // profile's first store (ferry.db) holds the first workspace it synced with, each other
+    // workspace has a store of its own under workspaces/. Empty `workspace`: the first store.
+    static QString storePath(const QString &profileDir, const QString &workspace);
+
+    // The workspace whose records are shown (empty before the first sign-in).
+    QString currentWorkspace() const { return m_workspace; }
 
 private:
-    void buildTray();
+    // The parts that belong to one workspace (desktopworkspace.cpp): its store, the sync
+    // scheduler, the auto-resolver, the window and the tray's ties to them.
+    bool openWorkspace(const QString &workspace);
+    void closeWorkspace();
+    // Makes the records of `workspace` the ones in use, reopening everything around another
+    // store if need be; false (after telling the person) if its store cannot be opened.
+    bool ensureWorkspace(const QString &workspace);
+    void switchWorkspace(const QString &workspace);
+    void refreshWorkspaces();
+    void createWorkspace();
+    // Syncs the workspace in use with `server` and `token`, and says so in the window.
+    void connectWorkspace(const QUrl &server, const QString &token);
+    void showWorkspaces();
+    QString windowTitle() const;
     void showWindow();
     void openSettings();
     void onSettingsAccepted();
@@ -86,15 +107,21 @@ private:
 
     Options m_options;
     QString m_profileDir;
+    Ferry::Schema m_schema;
+    QString m_workspace; // whose records m_data holds; empty while its store is unbound
     std::unique_ptr<Ferry::Ui::AppSettings> m_settings;
     std::unique_ptr<Ferry::DataStore> m_data;
     std::unique_ptr<Ferry::SyncScheduler> m_scheduler;
     std::unique_ptr<Ferry::Ui::MainWindow> m_window;
     Ferry::Ui::TrayIcon *m_tray = nullptr;
+    Ferry::Ui::TrayController *m_trayController = nullptr;
     Ferry::Ui::AutoResolver *m_autoResolver = nullptr;
     Ferry::Ui::TokenStore *m_tokens = nullptr;
     LocalServer *m_localServer = nullptr;
     Ferry::AccountCheck *m_check = nullptr;
+    Ferry::AccountCheck *m_workspaceList = nullptr; // the switcher's list (GET /v1/me)
+    Ferry::AccountInfo m_account; // as the server last listed it
+    QString m_workspaceListProblem;
     QPointer<Ferry::Ui::FirstRunDialog> m_firstRun;
     QUrl m_pendingServer; // the sign-in being checked
     QString m_pendingToken;

@@ -16,7 +16,16 @@ LocalServer::LocalServer(QObject *parent)
 
 LocalServer::~LocalServer()
 {
-    stop();
+    // Going away with the app: the server gets its chance to close its database cleanly
+    // before the process is left to the OS.
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        m_process->disconnect(this);
+        m_process->terminate();
+        if (!m_process->waitForFinished(5000)) {
+            m_process->kill();
+            m_process->waitForFinished(1000);
+        }
+    }
 }
 
 QString LocalServer::binary()

@@ -7,19 +7,25 @@
 #include "testdevice.h"
 #include "widgetfinder.h"
 
+#include "account/workspaceswitcher.h"
+#include "apiclient.h"
 #include "localstore.h"
+#include "mainwindow/mainwindow.h"
+#include "models/recordtablemodel.h"
 #include "settings/appsettings.h"
 #include "settings/firstrundialog.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace Ferry;
 using namespace Ferry::Ui;
@@ -36,10 +42,20 @@ private Q_SLOTS:
     void signInFromOptionsThenRestart();
     void firstRunRefusesABadTokenThenSignsIn();
     void firstRunWithTheLocalServer();
+    void eachWorkspaceHasItsOwnStore();
+    void switchesWorkspaces();
+    void signingInAsSomeoneElseKeepsTheRecordsApart();
 
 private:
     // Records of `entity` in the profile's store, read through a connection of our own.
     qint64 countIn(const QString &profile, const QString &entity = u"Post"_s);
+    // Records of Post in the store kept for `workspace` in the profile.
+    qint64 countOf(const QString &profile, const QString &workspace);
+    // The titles of the Posts the server holds in `workspace`.
+    QStringList serverTitles(const QString &workspace, const QString &token);
+    // Starts the app for `profile` signed in as `user` (with `token`) to `workspace`.
+    static Options signedIn(const QString &profile, const QUrl &server, const QString &token,
+                            const QString &workspace);
     QWidget *topLevel(const char *name);
     // The state the window's status bar shows.
     static QString syncState(QWidget *window);
@@ -69,6 +85,42 @@ qint64 TestDesktopApp::countIn(const QString &profile, const QString &entity)
         return -1;
     Result<qint64> n = store.value()->count(entity);
     return n ? n.value() : -1;
+}
+
+qint64 TestDesktopApp::countOf(const QString &profile, const QString &workspace)
+{
+    const QString path = DesktopApp::storePath(DesktopApp::profileDir(profile), workspace);
+    if (!QFileInfo::exists(path))
+        return -1;
+    auto store = LocalStore::open(path, Schema::defaultSchema());
+    if (!store)
+        return -1;
+    Result<qint64> n = store.value()->count(u"Post"_s);
+    return n ? n.value() : -1;
+}
+
+QStringList TestDesktopApp::serverTitles(const QString &workspace, const QString &token)
+{
+    TestDevice reader(SyncConfig {m_server.url(), token, workspace});
+    if (!reader.sync().ok)
+        return {u"<no sync>"_s};
+    QStringList titles;
+    const QList<LocalRecord> posts = reader.store().records(u"Post"_s).value();
+    for (const LocalRecord &post : posts)
+        titles.append(post.fields.value(u"title"_s).toString());
+    titles.sort();
+    return titles;
+}
+
+Options TestDesktopApp::signedIn(const QString &profile, const QUrl &server, const QString &token,
+                                 const QString &workspace)
+{
+    Options options;
+    options.profile = profile;
+    options.server = server;
+    options.token = token;
+    options.workspace = workspace;
+    return options;
 }
 
 QString TestDesktopApp::syncState(QWidget *window)
@@ -214,6 +266,170 @@ void TestDesktopApp::firstRunWithTheLocalServer()
     QWidget *window = topLevel("mainWindow");
     QVERIFY(window);
     QTRY_COMPARE_WITH_TIMEOUT(syncState(window), u"Synced"_s, 20000);
+}
+
+void TestDesktopApp::eachWorkspaceHasItsOwnStore()
+{
+    QTemporaryDir profile;
+    const QString main = QDir(profile.path()).filePath(u"ferry.db"_s);
+    // A fresh profile: its first store takes the first workspace.
+    QCOMPARE(DesktopApp::storePath(profile.path(), u"notes"_s), main);
+    QCOMPARE(DesktopApp::storePath(profile.path(), QString()), main);
+    {
+        auto store = LocalStore::open(main, Schema::defaultSchema());
+        QVERIFY(store);
+        QVERIFY(store.value()->setSetting(u"workspace"_s, u"notes"_s));
+    }
+    QCOMPARE(DesktopApp::storePath(profile.path(), u"notes"_s), main);
+    // Every other workspace a folder of its own, also where file names ignore case.
+    const QString other = DesktopApp::storePath(profile.path(), u"recipes"_s);
+    QCOMPARE(other, QDir(profile.path()).filePath(u"workspaces/recipes/ferry.db"_s));
+    const QString capital = DesktopApp::storePath(profile.path(), u"Notes"_s);
+    QVERIFY(capital != main);
+    QVERIFY(capital.toLower() != other.toLower());
+    QVERIFY(capital.toLower() != DesktopApp::storePath(profile.path(), u"notes"_s).toLower());
+    QVERIFY(!capital.contains(u".."_s));
+}
+
+void TestDesktopApp::switchesWorkspaces()
+{
+    const QString token = m_server.createToken(u"hana"_s);
+    const QString ivanToken = m_server.createToken(u"ivan"_s);
+    QVERIFY(!token.isEmpty() && !ivanToken.isEmpty());
+    ApiClient api;
+    api.setServer(m_server.url(), token);
+    QCOMPARE(api.send("POST", u"/v1/workspaces"_s, token, R"({"id": "hana-garden"})").status, 201);
+    QCOMPARE(
+        api.send("PUT", u"/v1/workspaces/ivan/members/hana"_s, ivanToken, R"({"role": "viewer"})")
+            .status,
+        200);
+    QVERIFY(seed(u"hana"_s, token, u"in her own"_s));
+    QVERIFY(seed(u"hana-garden"_s, token, u"garden plan"_s));
+    QVERIFY(seed(u"ivan"_s, ivanToken, u"shared by ivan"_s));
+
+    const Options options = signedIn(u"hana-pc"_s, m_server.url(), token, u"hana"_s);
+    {
+        DesktopApp app(options);
+        QVERIFY(app.start());
+        auto *window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
+        QVERIFY(window);
+        QTRY_COMPARE_WITH_TIMEOUT(countOf(options.profile, u"hana"_s), 1, 20000);
+        QVERIFY(window->windowTitle().contains(u"hana"_s));
+
+        // The switcher lists her workspaces with her role in each, the shared one too.
+        WorkspaceSwitcher *switcher = window->workspaceSwitcher();
+        QCOMPARE(switcher->current(), u"hana"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(switcher->actionFor(u"ivan"_s), 10000);
+        QVERIFY2(switcher->actionFor(u"ivan"_s)->text().contains(u"can view"_s),
+                 qPrintable(switcher->actionFor(u"ivan"_s)->text()));
+        QVERIFY(switcher->actionFor(u"hana-garden"_s)->text().contains(u"owner"_s));
+        QVERIFY(switcher->actionFor(u"hana"_s)->isChecked());
+
+        // Switching: another store, a window showing only that workspace's records, and
+        // what is made there syncs to that workspace alone.
+        switcher->actionFor(u"hana-garden"_s)->trigger();
+        QCOMPARE(app.currentWorkspace(), u"hana-garden"_s);
+        window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
+        QVERIFY(window);
+        QVERIFY(window->windowTitle().contains(u"hana-garden"_s));
+        QCOMPARE(window->workspaceSwitcher()->current(), u"hana-garden"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(window->recordModel()->rowCount(), 1, 20000);
+        QCOMPARE(countOf(options.profile, u"hana-garden"_s), 1);
+        QVERIFY(QFileInfo::exists(QDir(DesktopApp::profileDir(options.profile))
+                                      .filePath(u"workspaces/hana-garden/ferry.db"_s)));
+        QCOMPARE(countOf(options.profile, u"hana"_s), 1); // her own, untouched
+
+        QTest::mouseClick(child<QToolButton>(*window, "newButton"), Qt::LeftButton);
+        auto *title = child<QLineEdit>(*window, "field_title");
+        QTest::keyClicks(title, u"tomatoes"_s);
+        QTest::keyClick(title, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(serverTitles(u"hana-garden"_s, token),
+                                  QStringList({u"garden plan"_s, u"tomatoes"_s}), 20000);
+        QCOMPARE(serverTitles(u"hana"_s, token), QStringList({u"in her own"_s}));
+
+        // A workspace shared with her: its records, read from the server.
+        window->workspaceSwitcher()->actionFor(u"ivan"_s)->trigger();
+        window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
+        QTRY_COMPARE_WITH_TIMEOUT(countOf(options.profile, u"ivan"_s), 1, 20000);
+
+        // And back: her own records again, from the store they were in all along.
+        window->workspaceSwitcher()->actionFor(u"hana"_s)->trigger();
+        window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
+        QCOMPARE(app.currentWorkspace(), u"hana"_s);
+        QTRY_COMPARE(window->recordModel()->rowCount(), 1);
+        QCOMPARE(window->recordModel()
+                     ->data(window->recordModel()->index(0, RecordTableModel::FirstFieldColumn))
+                     .toString(),
+                 u"in her own"_s);
+
+        // A new workspace from the switcher: a taken name is said in the dialog, which stays.
+        window->workspaceSwitcher()->newWorkspaceAction()->trigger();
+        QWidget *dialog = nullptr;
+        QTRY_VERIFY((dialog = topLevel("newWorkspaceDialog")));
+        auto *name = child<QLineEdit>(*dialog, "workspaceNameEdit");
+        QTest::keyClicks(name, u"ivan"_s);
+        QTest::mouseClick(child<QPushButton>(*dialog, "createButton"), Qt::LeftButton);
+        auto *error = child<QLabel>(*dialog, "errorLabel");
+        QTRY_VERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(u"taken"_s), qPrintable(error->text()));
+        name->clear();
+        QTest::keyClicks(name, u"hana-books"_s);
+        QTest::mouseClick(child<QPushButton>(*dialog, "createButton"), Qt::LeftButton);
+        QTRY_VERIFY(!topLevel("newWorkspaceDialog"));
+        QTRY_COMPARE(app.currentWorkspace(), u"hana-books"_s);
+        window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
+        QTRY_COMPARE_WITH_TIMEOUT(syncState(window), u"Synced"_s, 20000);
+        QVERIFY(
+            window->workspaceSwitcher()->actionFor(u"hana-books"_s)->text().contains(u"owner"_s));
+        const ApiResponse me = api.send("GET", u"/v1/me"_s, token);
+        QVERIFY(me.body.contains("\"hana-books\""));
+
+        window->workspaceSwitcher()->actionFor(u"hana-garden"_s)->trigger();
+        QCOMPARE(app.currentWorkspace(), u"hana-garden"_s);
+    }
+
+    // The workspace in use when Ferry stopped is the one it opens with.
+    QCOMPARE(AppSettings(options.profile).workspace(), u"hana-garden"_s);
+    Options restart;
+    restart.profile = options.profile;
+    DesktopApp app(restart);
+    QVERIFY(app.start());
+    QVERIFY(!topLevel("firstRunDialog"));
+    QCOMPARE(app.currentWorkspace(), u"hana-garden"_s);
+    auto *window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
+    QTRY_COMPARE(window->recordModel()->rowCount(), 2);
+}
+
+void TestDesktopApp::signingInAsSomeoneElseKeepsTheRecordsApart()
+{
+    // One profile, first jo's, then kim's: kim's workspace must not receive jo's records.
+    const QString joToken = m_server.createToken(u"jo"_s);
+    const QString kimToken = m_server.createToken(u"kim"_s);
+    const QString profile = u"shared-pc"_s;
+    {
+        DesktopApp app(signedIn(profile, m_server.url(), joToken, u"jo"_s));
+        QVERIFY(app.start());
+        auto *window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
+        QTRY_COMPARE_WITH_TIMEOUT(syncState(window), u"Synced"_s, 20000);
+        QVERIFY(window->editor());
+        QTest::mouseClick(child<QToolButton>(*window, "newButton"), Qt::LeftButton);
+        auto *title = child<QLineEdit>(*window, "field_title");
+        QTest::keyClicks(title, u"jo's diary"_s);
+        QTest::keyClick(title, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(serverTitles(u"jo"_s, joToken), QStringList({u"jo's diary"_s}),
+                                  20000);
+    }
+    {
+        DesktopApp app(signedIn(profile, m_server.url(), kimToken, u"kim"_s));
+        QVERIFY(app.start());
+        QTRY_COMPARE_WITH_TIMEOUT(app.currentWorkspace(), u"kim"_s, 20000);
+        auto *window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
+        QTRY_COMPARE_WITH_TIMEOUT(syncState(window), u"Synced"_s, 20000);
+        QCOMPARE(window->recordModel()->rowCount(), 0);
+    }
+    QCOMPARE(serverTitles(u"kim"_s, kimToken), QStringList());
+    QCOMPARE(countOf(profile, u"jo"_s), 1); // still on this computer, for when jo is back
+    QCOMPARE(countOf(profile, u"kim"_s), 0);
 }
 
 QTEST_MAIN(TestDesktopApp)

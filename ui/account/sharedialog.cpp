@@ -1,5 +1,6 @@
 #include "sharedialog.h"
 
+#include "roletext.h"
 #include "settings/problemlabel.h"
 
 #include <QComboBox>
@@ -22,17 +23,6 @@ namespace {
 
 enum Column { UserColumn, RoleColumn };
 constexpr int RoleRole = Qt::UserRole;
-
-QString roleText(const QString &role)
-{
-    if (role == QLatin1String("owner"))
-        return ShareDialog::tr("Owner");
-    if (role == QLatin1String("editor"))
-        return ShareDialog::tr("Can edit");
-    if (role == QLatin1String("viewer"))
-        return ShareDialog::tr("Can view");
-    return role;
-}
 
 QComboBox *roleCombo(QWidget *parent)
 {

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "account/workspaceswitcher.h"
 #include "datastore.h"
 #include "editor/recordeditor.h"
 #include "mainwindow/activitylogview.h"
@@ -189,6 +190,9 @@ void MainWindow::buildLayout()
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setMovable(false);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_workspaces = new WorkspaceSwitcher(toolbar);
+    toolbar->addWidget(m_workspaces);
+    toolbar->addSeparator();
     toolbar->addAction(m_syncAction);
     toolbar->addSeparator();
     toolbar->addAction(m_conflictsAction);
@@ -197,6 +201,8 @@ void MainWindow::buildLayout()
     toolbar->addAction(m_settingsAction);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addMenu(m_workspaces->menu());
+    file->addSeparator();
     file->addAction(m_syncAction);
     file->addAction(m_shareAction);
     file->addAction(m_settingsAction);

@@ -25,6 +25,7 @@ class RecordEditor;
 class RecordFilterProxy;
 class RecordTableModel;
 class SyncStatusBar;
+class WorkspaceSwitcher;
 
 // Ferry's main window: entities in a sidebar, the records of the chosen one in a sortable,
 // searchable table, the open record in an editor beside it, a Sync button, the sync state in
@@ -54,6 +55,8 @@ public:
     // Opens the merge dialog for the record's conflict.
     void resolveConflict(const QString &guid);
 
+    // The workspace switcher in the toolbar (also the File menu's Workspace submenu).
+    WorkspaceSwitcher *workspaceSwitcher() const { return m_workspaces; }
     QAction *syncAction() const { return m_syncAction; }
     QAction *settingsAction() const { return m_settingsAction; }
     QAction *shareAction() const { return m_shareAction; }
@@ -94,6 +97,7 @@ private:
     QTableView *m_table = nullptr;
     RecordEditor *m_editor = nullptr;
     SyncStatusBar *m_status = nullptr;
+    WorkspaceSwitcher *m_workspaces = nullptr;
     ActivityLogView *m_activity = nullptr;
     QDockWidget *m_activityDock = nullptr;
     ConflictsPanel *m_conflicts = nullptr;

@@ -1,0 +1,278 @@
+// DesktopApp's workspaces: which store holds a workspace's records, opening and closing
+// everything that belongs to one workspace, the switcher and making a new workspace.
+#include "desktopapp.h"
+
+#include "account/newworkspacedialog.h"
+#include "account/workspaceswitcher.h"
+#include "accountclient.h"
+#include "mainwindow/mainwindow.h"
+#include "merge/policyresolver.h"
+#include "settings/appsettings.h"
+#include "tray/traycontroller.h"
+#include "tray/trayicon.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+using namespace Ferry;
+using namespace Ferry::Ui;
+
+namespace FerryDesktop {
+
+namespace {
+
+// The store setting naming the workspace a store's records belong to.
+const QString WorkspaceSetting = QStringLiteral("workspace");
+
+QString mainStorePath(const QString &profileDir)
+{
+    return QDir(profileDir).filePath(QStringLiteral("ferry.db"));
+}
+
+// A folder name for a workspace id ([A-Za-z0-9_-]): the id itself, with a few letters of its
+// hash when it has capitals, so "Notes" and "notes" stay apart where file names ignore case.
+QString folderName(const QString &workspace)
+{
+    if (workspace == workspace.toLower())
+        return workspace;
+    const QByteArray hash
+        = QCryptographicHash::hash(workspace.toUtf8(), QCryptographicHash::Sha256).toHex();
+    return workspace + QLatin1Char('-') + QString::fromLatin1(hash.left(8));
+}
+
+QString folderStorePath(const QString &profileDir, const QString &workspace)
+{
+    return QDir(profileDir)
+        .filePath(QStringLiteral("workspaces/%1/ferry.db").arg(folderName(workspace)));
+}
+
+// The workspace whose records the store at `path` holds; empty if it has none yet (or
+// cannot be read: opening it for real will say why). Read-only: nothing is made or changed.
+QString boundWorkspace(const QString &path)
+{
+    if (!QFileInfo::exists(path))
+        return QString();
+    static QAtomicInt next;
+    const QString name = QStringLiteral("ferry-workspace-probe-%1").arg(next.fetchAndAddRelaxed(1));
+    QString workspace;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open()) {
+            QSqlQuery query(db);
+            query.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+            query.addBindValue(WorkspaceSetting);
+            if (query.exec() && query.next())
+                workspace = query.value(0).toString();
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return workspace;
+}
+
+} // namespace
+
+QString DesktopApp::storePath(const QString &profileDir, const QString &workspace)
+{
+    const QString main = mainStorePath(profileDir);
+    if (workspace.isEmpty())
+        return main;
+    const QString own = folderStorePath(profileDir, workspace);
+    const QString mainWorkspace = boundWorkspace(main);
+    if (mainWorkspace == workspace || (mainWorkspace.isEmpty() && !QFileInfo::exists(own)))
+        return main;
+    return own;
+}
+
+bool DesktopApp::openWorkspace(const QString &workspace)
+{
+    const QString path = storePath(m_profileDir, workspace);
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+        QMessageBox::critical(m_window.get(), tr("Ferry"),
+                              tr("Ferry cannot make the folder %1 for the records of \"%2\".")
+                                  .arg(QFileInfo(path).absolutePath(), workspace));
+        return false;
+    }
+    Result<std::unique_ptr<DataStore>> data = DataStore::open(path, m_schema);
+    if (!data) {
+        QMessageBox::critical(
+            m_window.get(), tr("Ferry"),
+            tr("Ferry cannot open its records at %1.\n\n%2").arg(path, data.error().message));
+        return false;
+    }
+    LocalStore &store = data.value()->store();
+    const QString bound = store.setting(WorkspaceSetting);
+    if (!bound.isEmpty() && !workspace.isEmpty() && bound != workspace) {
+        // Only a store moved by hand gets here: syncing it would mix two workspaces.
+        QMessageBox::critical(m_window.get(), tr("Ferry"),
+                              tr("The records at %1 belong to the workspace \"%2\", not \"%3\"; "
+                                 "Ferry leaves them as they are.")
+                                  .arg(path, bound, workspace));
+        return false;
+    }
+    if (bound.isEmpty() && !workspace.isEmpty()) {
+        if (Status saved = store.setSetting(WorkspaceSetting, workspace); !saved) {
+            QMessageBox::critical(m_window.get(), tr("Ferry"), saved.error().message);
+            return false;
+        }
+    }
+
+    // What the old window showed, for the new one to show the same way.
+    QByteArray geometry;
+    bool wasVisible = false;
+    if (m_window) {
+        geometry = m_window->saveGeometry();
+        wasVisible = m_window->isVisible();
+    }
+    closeWorkspace();
+
+    m_workspace = workspace.isEmpty() ? bound : workspace;
+    m_data = std::move(data).value();
+    m_scheduler = std::make_unique<SyncScheduler>(m_data.get(), path);
+    m_autoResolver = new AutoResolver(*m_data, *m_scheduler, this);
+    m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
+                                            QDir(m_profileDir).filePath(QStringLiteral("blobs")));
+    m_window->setWindowTitle(windowTitle());
+    if (!geometry.isEmpty())
+        m_window->restoreGeometry(geometry);
+    connect(m_window.get(), &MainWindow::settingsRequested, this, &DesktopApp::openSettings);
+    connect(m_window.get(), &MainWindow::quitRequested, this, &DesktopApp::quit);
+    connect(m_window.get(), &MainWindow::shareRequested, this, &DesktopApp::openShare);
+    WorkspaceSwitcher *switcher = m_window->workspaceSwitcher();
+    connect(switcher, &WorkspaceSwitcher::workspaceChosen, this, &DesktopApp::switchWorkspace);
+    connect(switcher, &WorkspaceSwitcher::refreshRequested, this, &DesktopApp::refreshWorkspaces);
+    connect(switcher, &WorkspaceSwitcher::newWorkspaceRequested, this,
+            &DesktopApp::createWorkspace);
+    m_window->shareAction()->setEnabled(false); // until connected to a server
+    if (m_tray) {
+        m_trayController = new TrayController(*m_tray, *m_scheduler, *m_window, *m_settings, this);
+        connect(m_trayController, &TrayController::quitRequested, this, &DesktopApp::quit);
+    }
+    applySettings();
+    showWorkspaces();
+    if (wasVisible)
+        showWindow();
+    return true;
+}
+
+void DesktopApp::closeWorkspace()
+{
+    // Everything that refers to the store goes before it.
+    delete m_trayController;
+    m_trayController = nullptr;
+    delete m_autoResolver;
+    m_autoResolver = nullptr;
+    m_window.reset();
+    m_scheduler.reset(); // waits for a sync under way
+    m_data.reset();
+}
+
+bool DesktopApp::ensureWorkspace(const QString &workspace)
+{
+    if (workspace.isEmpty() || workspace == m_workspace)
+        return true;
+    if (m_workspace.isEmpty()
+        && storePath(m_profileDir, workspace) == mainStorePath(m_profileDir)) {
+        // The profile's first store, not yet synced with any workspace: it becomes this
+        // workspace's, with the records made in it so far.
+        if (Status saved = m_data->store().setSetting(WorkspaceSetting, workspace); !saved) {
+            reportProblem(saved.error().message);
+            return false;
+        }
+        m_workspace = workspace;
+        m_window->setWindowTitle(windowTitle());
+        return true;
+    }
+    return openWorkspace(workspace);
+}
+
+void DesktopApp::connectWorkspace(const QUrl &server, const QString &token)
+{
+    m_settings->setWorkspace(m_workspace);
+    m_settings->sync();
+    m_scheduler->setConfig(
+        SyncConfig {server, token, m_workspace,
+                    m_settings->useLocalServer() ? QString() : m_settings->trustedFingerprint()});
+    m_scheduler->setPaused(m_settings->isPaused()); // signing out paused it
+    m_window->shareAction()->setEnabled(!m_settings->useLocalServer());
+    showWorkspaces();
+    refreshWorkspaces();
+    m_scheduler->syncNow();
+}
+
+void DesktopApp::switchWorkspace(const QString &workspace)
+{
+    const SyncConfig config = m_scheduler->config();
+    if (!config.isComplete() || workspace == m_workspace)
+        return;
+    if (!ensureWorkspace(workspace)) {
+        showWorkspaces(); // the switcher goes back to the workspace still in use
+        return;
+    }
+    connectWorkspace(config.server, config.token);
+}
+
+void DesktopApp::refreshWorkspaces()
+{
+    const SyncConfig config = m_scheduler->config();
+    if (!config.isComplete())
+        return;
+    m_workspaceList->setTrustedFingerprint(config.trustedFingerprint);
+    m_workspaceList->start(config.server, config.token);
+}
+
+void DesktopApp::showWorkspaces()
+{
+    WorkspaceSwitcher *switcher = m_window->workspaceSwitcher();
+    QList<WorkspaceChoice> choices;
+    for (qsizetype i = 0; i < m_account.workspaces.size(); ++i)
+        choices.append(WorkspaceChoice {m_account.workspaces.at(i), m_account.roles.value(i)});
+    switcher->setWorkspaces(choices);
+    const bool connected = m_scheduler->config().isComplete();
+    switcher->setCurrent(connected ? m_workspace : QString());
+    switcher->setCanCreate(connected);
+    switcher->setListProblem(m_workspaceListProblem);
+}
+
+void DesktopApp::createWorkspace()
+{
+    const SyncConfig config = m_scheduler->config();
+    if (!config.isComplete())
+        return;
+    auto *dialog = new NewWorkspaceDialog(m_window.get());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // Lives with the dialog: closing it drops an answer nobody waits for any more.
+    auto *client = new AccountClient(dialog);
+    client->setServer(config.server, config.token);
+    client->setTrustedFingerprint(config.trustedFingerprint);
+    connect(dialog, &NewWorkspaceDialog::createRequested, client, &AccountClient::createWorkspace);
+    connect(client, &AccountClient::workspaceCreated, this, [this, dialog](const QString &id) {
+        dialog->accept();
+        m_account.workspaces.append(id);
+        m_account.roles.append(QStringLiteral("owner"));
+        switchWorkspace(id);
+    });
+    connect(client, &AccountClient::failed, dialog, [dialog](const Error &error) {
+        if (error.code == QLatin1String("workspace_exists"))
+            dialog->showError(tr("The name \"%1\" is taken on this server; choose another.")
+                                  .arg(dialog->workspace()));
+        else
+            dialog->showError(error.message);
+    });
+    dialog->open();
+}
+
+QString DesktopApp::windowTitle() const
+{
+    QString title = m_workspace.isEmpty() ? tr("Ferry") : tr("%1 — Ferry").arg(m_workspace);
+    if (m_options.profile != QLatin1String("default"))
+        title += QStringLiteral(" (%1)").arg(QFileInfo(m_options.profile).fileName());
+    return title;
+}
+
+} // namespace FerryDesktop

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QList>
+#include <QToolButton>
+
+class QActionGroup;
+class QMenu;
+
+namespace Ferry::Ui {
+
+// One workspace the account may use, and the account's role in it.
+struct WorkspaceChoice
+{
+    QString id;
+    QString role; // "owner", "editor" or "viewer"
+};
+
+// The main window's workspace switcher: a toolbar button naming the workspace in use, whose
+// menu lists the account's workspaces with the role in each, "New workspace…" and "Refresh
+// list". It only shows and asks: DesktopApp fetches the list (each time the menu opens, so
+// a workspace shared a minute ago is there) and does the switching. GUI thread.
+class WorkspaceSwitcher : public QToolButton
+{
+    Q_OBJECT
+
+public:
+    explicit WorkspaceSwitcher(QWidget *parent = nullptr);
+
+    // The workspaces to offer, in the order given.
+    void setWorkspaces(const QList<WorkspaceChoice> &workspaces);
+    QList<WorkspaceChoice> workspaces() const { return m_workspaces; }
+    // The workspace in use; empty while signed out (the button is then disabled).
+    void setCurrent(const QString &workspace);
+    QString current() const { return m_current; }
+    // Why the list could not be brought up to date, shown in the menu; empty clears it.
+    void setListProblem(const QString &message);
+    // Whether the account can make workspaces here (signed in to a server).
+    void setCanCreate(bool canCreate);
+
+    // The menu's action for `workspace`, or nullptr (for tests and accessibility checks).
+    QAction *actionFor(const QString &workspace) const;
+    QAction *newWorkspaceAction() const { return m_newAction; }
+    QAction *refreshAction() const { return m_refreshAction; }
+
+Q_SIGNALS:
+    void workspaceChosen(const QString &workspace);
+    void newWorkspaceRequested();
+    // The menu is about to show, or the person asked for the list again.
+    void refreshRequested();
+
+private:
+    void rebuildMenu();
+    void updateButton();
+
+    QMenu *m_menu;
+    QActionGroup *m_group;
+    QAction *m_problemAction;
+    QAction *m_newAction;
+    QAction *m_refreshAction;
+    QList<WorkspaceChoice> m_workspaces;
+    QString m_current;
+};
+
+} // namespace Ferry::Ui
