@@ -52,12 +52,16 @@ void TokenStore::read()
 {
     auto *job = new QKeychain::ReadPasswordJob(serviceName(), this);
     job->setKey(m_profile);
-    connect(job, &QKeychain::Job::finished, this, &TokenStore::readFinished);
+    connect(job, &QKeychain::Job::finished, this,
+            [this, changes = m_changesAsked](QKeychain::Job *finished) {
+                readFinished(finished, changes);
+            });
     job->start();
 }
 
 void TokenStore::write(const QString &token)
 {
+    ++m_changesAsked;
     auto *job = new QKeychain::WritePasswordJob(serviceName(), this);
     job->setKey(m_profile);
     job->setTextData(token);
@@ -68,13 +72,14 @@ void TokenStore::write(const QString &token)
 
 void TokenStore::remove()
 {
+    ++m_changesAsked;
     auto *job = new QKeychain::DeletePasswordJob(serviceName(), this);
     job->setKey(m_profile);
     connect(job, &QKeychain::Job::finished, this, &TokenStore::removeFinished);
     job->start();
 }
 
-void TokenStore::readFinished(QKeychain::Job *job)
+void TokenStore::readFinished(QKeychain::Job *job, quint64 changesBefore)
 {
     const QKeychain::Error error = job->error();
     if (error == QKeychain::NoError) {
@@ -92,6 +97,14 @@ void TokenStore::readFinished(QKeychain::Job *job)
         }
         setBackend(Backend::File);
         emit tokenRead(token.value());
+        // Saved while this computer had no keychain; now that one answers, the token
+        // belongs there and not in a file. QtKeychain runs jobs one at a time in the order
+        // they were started, so the move runs before any write or remove asked for after
+        // this answer; one asked for before it (signing out while the read was under way)
+        // makes this token stale, and it must not come back.
+        if (error == QKeychain::EntryNotFound && !token.value().isEmpty()
+            && changesBefore == m_changesAsked)
+            moveToKeychain(token.value());
         return;
     }
     if (error == QKeychain::EntryNotFound || keychainUnusable(error)) {
@@ -143,6 +156,22 @@ void TokenStore::removeFinished(QKeychain::Job *job)
     }
     setBackend(Backend::Unknown);
     emit removed();
+}
+
+void TokenStore::moveToKeychain(const QString &token)
+{
+    auto *job = new QKeychain::WritePasswordJob(serviceName(), this);
+    job->setKey(m_profile);
+    job->setTextData(token);
+    connect(job, &QKeychain::Job::finished, this, [this, token](QKeychain::Job *finished) {
+        // Nobody asked for this write, so a failure is not reported: the file still works.
+        if (finished->error() != QKeychain::NoError)
+            return;
+        const Result<QString> inFile = readFile();
+        if (inFile && inFile.value() == token && QFile::remove(m_tokenFile))
+            setBackend(Backend::Keychain);
+    });
+    job->start();
 }
 
 Status TokenStore::writeFile(const QString &token)

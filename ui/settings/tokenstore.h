@@ -14,8 +14,9 @@ namespace Ferry::Ui {
 // Keeps a profile's device token out of plain settings: in the OS keychain (QtKeychain,
 // service "Ferry", key = profile name) where there is one, and otherwise in a file
 // `<profileDir>/token` that only the owner can read (0600), saying so plainly through
-// backendDescription() so the person knows where their token is. Every operation is
-// asynchronous and answers with a signal. GUI thread only.
+// backendDescription() so the person knows where their token is. A token found in the file
+// once a keychain answers is moved into the keychain. Every operation is asynchronous and
+// answers with a signal. GUI thread only.
 class TokenStore : public QObject
 {
     Q_OBJECT
@@ -52,9 +53,10 @@ signals:
     void backendChanged(Ferry::Ui::TokenStore::Backend backend, const QString &description);
 
 private:
-    void readFinished(QKeychain::Job *job);
+    void readFinished(QKeychain::Job *job, quint64 changesBefore);
     void writeFinished(QKeychain::Job *job, const QString &token);
     void removeFinished(QKeychain::Job *job);
+    void moveToKeychain(const QString &token);
     Status writeFile(const QString &token);
     Result<QString> readFile();
     void setBackend(Backend backend);
@@ -62,6 +64,7 @@ private:
     QString m_profile;
     QString m_tokenFile;
     Backend m_backend = Backend::Unknown;
+    quint64 m_changesAsked = 0; // writes and removes asked for so far
 };
 
 } // namespace Ferry::Ui
