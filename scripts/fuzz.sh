@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${1:-60}"
-targets=(fuzz_server_request fuzz_client_answers fuzz_client_store)
+targets=(fuzz_server_request fuzz_client_answers fuzz_account_answers fuzz_client_store)
 build=build/fuzz-targets
 cxx="${FUZZ_CXX:-clang++}"
 

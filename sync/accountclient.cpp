@@ -3,11 +3,11 @@
 #include "accountcheck.h"
 #include "tlstrust.h"
 
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QTimer>
 
 namespace Ferry {
 
@@ -30,7 +30,15 @@ QString part(const QString &text)
 AccountClient::AccountClient(QObject *parent)
     : QObject(parent)
     , m_network(new QNetworkAccessManager(this))
+    , m_deadline(new QTimer(this))
 {
+    m_deadline->setSingleShot(true);
+    connect(m_deadline, &QTimer::timeout, this, [this] {
+        fail(Error {QStringLiteral("timeout"),
+                    tr("The server at %1 did not finish answering within %2 s.")
+                        .arg(m_server.toDisplayString())
+                        .arg(m_totalTimeoutMs / 1000.0)});
+    });
     qRegisterMetaType<Ferry::SignedIn>();
     qRegisterMetaType<Ferry::DeviceInfo>();
     qRegisterMetaType<Ferry::MemberInfo>();
@@ -55,8 +63,15 @@ void AccountClient::setServer(const QUrl &server, const QString &token)
     m_token = token;
 }
 
+void AccountClient::setTimeouts(int idleMs, int totalMs)
+{
+    m_idleTimeoutMs = idleMs;
+    m_totalTimeoutMs = totalMs;
+}
+
 void AccountClient::cancel()
 {
+    m_deadline->stop();
     if (QNetworkReply *reply = m_reply.data()) {
         m_reply = nullptr;
         reply->disconnect(this);
@@ -69,11 +84,14 @@ void AccountClient::registerAccount(const QString &user, const QString &password
 {
     send("POST", QStringLiteral("/v1/accounts"),
          json({{QStringLiteral("user"), user}, {QStringLiteral("password"), password}}),
-         [this](const QJsonObject &answer) {
-             const QJsonValue name = answer.value(QStringLiteral("user"));
-             if (!name.isString())
-                 return badResponse(QStringLiteral("a registration"));
-             Q_EMIT registered(name.toString());
+         [this, user](const QByteArray &body) {
+             const Result<QString> name = Wire::parseRegistered(body);
+             if (!name)
+                 return badResponse(name.error().message);
+             if (name.value() != user)
+                 return badResponse(QStringLiteral("registration: it is for \"%1\", not \"%2\"")
+                                        .arg(name.value(), user));
+             Q_EMIT registered(name.value());
          });
 }
 
@@ -83,57 +101,62 @@ void AccountClient::signIn(const QString &user, const QString &password, const Q
          json({{QStringLiteral("user"), user},
                {QStringLiteral("password"), password},
                {QStringLiteral("device"), deviceName}}),
-         [this](const QJsonObject &answer) {
-             const SignedIn session {answer.value(QStringLiteral("user")).toString(),
-                                     answer.value(QStringLiteral("token")).toString(),
-                                     answer.value(QStringLiteral("device")).toString()};
-             if (session.user.isEmpty() || session.token.isEmpty() || session.device.isEmpty())
-                 return badResponse(QStringLiteral("a sign-in"));
-             Q_EMIT signedIn(session);
+         [this, user](const QByteArray &body) {
+             const Result<SignedIn> session = Wire::parseSignedIn(body);
+             if (!session)
+                 return badResponse(session.error().message);
+             if (session->user != user)
+                 return badResponse(QStringLiteral("sign-in: the token is for \"%1\", not \"%2\"")
+                                        .arg(session->user, user));
+             Q_EMIT signedIn(session.value());
          });
 }
 
 void AccountClient::listDevices()
 {
-    send("GET", QStringLiteral("/v1/devices"), {}, [this](const QJsonObject &answer) {
-        const QJsonValue list = answer.value(QStringLiteral("devices"));
-        if (!list.isArray())
-            return badResponse(QStringLiteral("the device list"));
-        QList<DeviceInfo> devices;
-        for (const QJsonValue &v : list.toArray()) {
-            const QJsonObject d = v.toObject();
-            DeviceInfo device {d.value(QStringLiteral("id")).toString(),
-                               d.value(QStringLiteral("name")).toString(),
-                               qint64(d.value(QStringLiteral("created")).toDouble()),
-                               qint64(d.value(QStringLiteral("last_used")).toDouble()),
-                               d.value(QStringLiteral("current")).toBool()};
-            if (device.id.isEmpty())
-                return badResponse(QStringLiteral("the device list"));
-            devices.append(device);
-        }
-        Q_EMIT devicesListed(devices);
+    send("GET", QStringLiteral("/v1/devices"), {}, [this](const QByteArray &body) {
+        const Result<QList<DeviceInfo>> devices = Wire::parseDeviceList(body);
+        if (!devices)
+            return badResponse(devices.error().message);
+        Q_EMIT devicesListed(devices.value());
     });
 }
 
 void AccountClient::revokeDevice(const QString &id)
 {
     send("DELETE", QStringLiteral("/v1/devices/") + part(id), {},
-         [this, id](const QJsonObject &) { Q_EMIT deviceRevoked(id); });
+         [this, id](const QByteArray &body) {
+             const Result<QString> revoked = Wire::parseRevoked(body);
+             if (!revoked)
+                 return badResponse(revoked.error().message);
+             if (revoked.value() != id)
+                 return badResponse(
+                     QStringLiteral("revocation: it names the device \"%1\", not \"%2\"")
+                         .arg(revoked.value(), id));
+             Q_EMIT deviceRevoked(id);
+         });
 }
 
 void AccountClient::signOut()
 {
-    send("DELETE", QStringLiteral("/v1/sessions/current"), {}, [this](const QJsonObject &answer) {
-        Q_EMIT deviceRevoked(answer.value(QStringLiteral("revoked")).toString());
+    send("DELETE", QStringLiteral("/v1/sessions/current"), {}, [this](const QByteArray &body) {
+        const Result<QString> revoked = Wire::parseRevoked(body);
+        if (!revoked)
+            return badResponse(revoked.error().message);
+        Q_EMIT deviceRevoked(revoked.value());
     });
 }
 
 void AccountClient::createWorkspace(const QString &workspace)
 {
     send("POST", QStringLiteral("/v1/workspaces"), json({{QStringLiteral("id"), workspace}}),
-         [this, workspace](const QJsonObject &answer) {
-             if (answer.value(QStringLiteral("id")).toString() != workspace)
-                 return badResponse(QStringLiteral("a new workspace"));
+         [this, workspace](const QByteArray &body) {
+             const Result<QString> created = Wire::parseWorkspaceCreated(body);
+             if (!created)
+                 return badResponse(created.error().message);
+             if (created.value() != workspace)
+                 return badResponse(QStringLiteral("new workspace: it is \"%1\", not \"%2\"")
+                                        .arg(created.value(), workspace));
              Q_EMIT workspaceCreated(workspace);
          });
 }
@@ -141,20 +164,15 @@ void AccountClient::createWorkspace(const QString &workspace)
 void AccountClient::listMembers(const QString &workspace)
 {
     send("GET", QStringLiteral("/v1/workspaces/%1/members").arg(part(workspace)), {},
-         [this, workspace](const QJsonObject &answer) {
-             const QJsonValue list = answer.value(QStringLiteral("members"));
-             if (!list.isArray())
-                 return badResponse(QStringLiteral("the member list"));
-             QList<MemberInfo> members;
-             for (const QJsonValue &v : list.toArray()) {
-                 const QJsonObject m = v.toObject();
-                 MemberInfo member {m.value(QStringLiteral("user")).toString(),
-                                    m.value(QStringLiteral("role")).toString()};
-                 if (member.user.isEmpty() || member.role.isEmpty())
-                     return badResponse(QStringLiteral("the member list"));
-                 members.append(member);
-             }
-             Q_EMIT membersListed(workspace, members);
+         [this, workspace](const QByteArray &body) {
+             const Result<MemberList> list = Wire::parseMemberList(body);
+             if (!list)
+                 return badResponse(list.error().message);
+             if (list->workspace != workspace)
+                 return badResponse(
+                     QStringLiteral("member list: it is for the workspace \"%1\", not \"%2\"")
+                         .arg(list->workspace, workspace));
+             Q_EMIT membersListed(workspace, list->members);
          });
 }
 
@@ -162,16 +180,28 @@ void AccountClient::setMember(const QString &workspace, const QString &user, con
 {
     send("PUT", QStringLiteral("/v1/workspaces/%1/members/%2").arg(part(workspace), part(user)),
          json({{QStringLiteral("role"), role}}),
-         [this, workspace, user](const QJsonObject &answer) {
-             Q_EMIT memberChanged(
-                 workspace, MemberInfo {user, answer.value(QStringLiteral("role")).toString()});
+         [this, workspace, user, role](const QByteArray &body) {
+             const Result<MemberInfo> member = Wire::parseMemberSet(body);
+             if (!member)
+                 return badResponse(member.error().message);
+             if (member->user != user || member->role != role)
+                 return badResponse(
+                     QStringLiteral("member change: it makes \"%1\" %2, not \"%3\" %4")
+                         .arg(member->user, member->role, user, role.left(20)));
+             Q_EMIT memberChanged(workspace, member.value());
          });
 }
 
 void AccountClient::removeMember(const QString &workspace, const QString &user)
 {
     send("DELETE", QStringLiteral("/v1/workspaces/%1/members/%2").arg(part(workspace), part(user)),
-         {}, [this, workspace, user](const QJsonObject &) {
+         {}, [this, workspace, user](const QByteArray &body) {
+             const Result<QString> removed = Wire::parseMemberRemoved(body);
+             if (!removed)
+                 return badResponse(removed.error().message);
+             if (removed.value() != user)
+                 return badResponse(QStringLiteral("member removal: it names \"%1\", not \"%2\"")
+                                        .arg(removed.value(), user));
              Q_EMIT memberChanged(workspace, MemberInfo {user, {}});
          });
 }
@@ -193,12 +223,30 @@ void AccountClient::send(const QByteArray &method, const QString &path, const QB
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
-    request.setTransferTimeout(15000);
+    request.setTransferTimeout(m_idleTimeoutMs);
+    // Compressed answers are accepted, as by the sync engine; past the cap Qt checks how much
+    // they inflate, and the readyRead check below stops reading them.
+    request.setDecompressedSafetyCheckThreshold(Wire::kMaxAccountAnswerBytes);
     m_reply = m_network->sendCustomRequest(request, method, body);
     QNetworkReply *reply = m_reply.data();
     TlsTrust::guard(reply, m_trusted);
+    const auto tooLarge = [this, reply](qint64 size) {
+        if (size <= Wire::kMaxAccountAnswerBytes || m_reply.data() != reply)
+            return;
+        fail(Error {QStringLiteral("bad_response"),
+                    tr("The server at %1 sent an answer larger than %2 KiB; Ferry stopped "
+                       "reading it. Is it a Ferry server?")
+                        .arg(m_server.toDisplayString())
+                        .arg(Wire::kMaxAccountAnswerBytes / 1024)});
+    };
+    connect(reply, &QNetworkReply::metaDataChanged, this, [reply, tooLarge] {
+        tooLarge(reply->header(QNetworkRequest::ContentLengthHeader).toLongLong());
+    });
+    connect(reply, &QNetworkReply::readyRead, this,
+            [reply, tooLarge] { tooLarge(reply->bytesAvailable()); });
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, onAnswer = std::move(onAnswer)] { onFinished(reply, onAnswer); });
+    m_deadline->start(m_totalTimeoutMs);
 }
 
 void AccountClient::onFinished(QNetworkReply *reply, const OnAnswer &onAnswer)
@@ -206,9 +254,19 @@ void AccountClient::onFinished(QNetworkReply *reply, const OnAnswer &onAnswer)
     if (m_reply.data() != reply)
         return;
     m_reply = nullptr;
+    m_deadline->stop();
     reply->deleteLater();
     const QString server = m_server.toDisplayString();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // Calls cancelled here are disconnected first, so a cancelled reply is the idle timeout.
+    if (reply->error() == QNetworkReply::OperationCanceledError
+        || reply->error() == QNetworkReply::TimeoutError) {
+        Q_EMIT failed(Error {QStringLiteral("timeout"),
+                             tr("The server at %1 stopped answering for %2 s.")
+                                 .arg(server)
+                                 .arg(m_idleTimeoutMs / 1000.0)});
+        return;
+    }
     if (status == 0) {
         if (std::optional<Error> certificate = TlsTrust::certificateError(reply)) {
             Q_EMIT failed(*certificate);
@@ -218,25 +276,37 @@ void AccountClient::onFinished(QNetworkReply *reply, const OnAnswer &onAnswer)
                              tr("Cannot reach %1 (%2).").arg(server, reply->errorString())});
         return;
     }
-    const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+    const QByteArray body = reply->read(Wire::kMaxAccountAnswerBytes + 1);
     if (status < 200 || status > 299) {
-        const QString code = answer.value(QStringLiteral("code")).toString();
-        QString message = answer.value(QStringLiteral("message")).toString();
-        if (message.isEmpty())
-            message = tr("The server at %1 answered %2.").arg(server).arg(status);
-        Q_EMIT failed(
-            Error {code.isEmpty() ? QStringLiteral("http_%1").arg(status) : code, message});
+        Q_EMIT failed(Wire::parseErrorAnswer(status, body, server));
         return;
     }
-    onAnswer(answer);
+    if (reply->error() != QNetworkReply::NoError) {
+        // A success whose body could not be received: cut short, or a compressed body that
+        // inflates past the safety limit (Qt's message then ends in ": ").
+        QString reason = reply->errorString().trimmed();
+        if (reason.endsWith(QLatin1Char(':')))
+            reason.chop(1);
+        Q_EMIT failed(Error {
+            QStringLiteral("bad_response"),
+            tr("The server at %1 sent an answer Ferry cannot read (%2).").arg(server, reason)});
+        return;
+    }
+    onAnswer(body);
 }
 
-void AccountClient::badResponse(const QString &what)
+void AccountClient::fail(const Error &error)
+{
+    cancel();
+    Q_EMIT failed(error);
+}
+
+void AccountClient::badResponse(const QString &problem)
 {
     Q_EMIT failed(Error {QStringLiteral("bad_response"),
-                         tr("The server at %1 sent %2 Ferry does not understand; is it a Ferry "
-                            "server?")
-                             .arg(m_server.toDisplayString(), what)});
+                         tr("The server at %1 sent an answer Ferry does not understand (%2); is "
+                            "it a Ferry server?")
+                             .arg(m_server.toDisplayString(), problem)});
 }
 
 } // namespace Ferry

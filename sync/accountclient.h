@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accountanswers.h"
 #include "result.h"
 
 #include <QList>
@@ -9,41 +10,17 @@
 
 #include <functional>
 
-class QJsonObject;
 class QNetworkAccessManager;
 class QNetworkReply;
+class QTimer;
 
 namespace Ferry {
-
-// A token just made by signing in (docs/protocol.md, "Accounts and devices").
-struct SignedIn
-{
-    QString user;
-    QString token;
-    QString device; // the device id, for the device list
-};
-
-// One signed-in device of the account.
-struct DeviceInfo
-{
-    QString id;
-    QString name;
-    qint64 created = 0; // server time, ms since the epoch
-    qint64 lastUsed = 0; // 0 if never used after signing in
-    bool current = false; // the device whose token asked
-};
-
-// One person with access to a workspace.
-struct MemberInfo
-{
-    QString user;
-    QString role; // "owner", "editor" or "viewer"
-};
 
 // The account calls of the protocol: register, sign in, list and revoke devices, sign out,
 // new workspaces, and a workspace's members (list, share, unshare), for ferry-cli and the desktop
 // app. One call at a time: starting one cancels the one under way. Each call ends with its own
-// signal or with failed(). Asynchronous; use it on one thread.
+// signal or with failed(), once. The server's answers are read by accountanswers.h, never more
+// than Wire::kMaxAccountAnswerBytes of them. Asynchronous; use it on one thread.
 class AccountClient : public QObject
 {
     Q_OBJECT
@@ -56,6 +33,9 @@ public:
     void setServer(const QUrl &server, const QString &token = {});
     // The one certificate to accept beyond the system's CAs (sync/tlstrust.h).
     void setTrustedFingerprint(const QString &fingerprint);
+    // How long a call may go without receiving anything (default 15 s), and how long it may
+    // take in all (default 60 s, so a server sending a byte now and then cannot hold it).
+    void setTimeouts(int idleMs, int totalMs);
 
     void registerAccount(const QString &user, const QString &password);
     void signIn(const QString &user, const QString &password, const QString &deviceName);
@@ -81,13 +61,18 @@ Q_SIGNALS:
     void failed(const Ferry::Error &error);
 
 private:
-    using OnAnswer = std::function<void(const QJsonObject &answer)>;
+    using OnAnswer = std::function<void(const QByteArray &body)>;
     void send(const QByteArray &method, const QString &path, const QByteArray &body,
               OnAnswer onAnswer);
     void onFinished(QNetworkReply *reply, const OnAnswer &onAnswer);
-    void badResponse(const QString &what);
+    // Ends the call under way with `error`.
+    void fail(const Error &error);
+    void badResponse(const QString &problem);
 
     QNetworkAccessManager *m_network;
+    QTimer *m_deadline;
+    int m_idleTimeoutMs = 15000;
+    int m_totalTimeoutMs = 60000;
     QPointer<QNetworkReply> m_reply;
     QUrl m_server;
     QString m_token;
@@ -95,7 +80,3 @@ private:
 };
 
 } // namespace Ferry
-
-Q_DECLARE_METATYPE(Ferry::SignedIn)
-Q_DECLARE_METATYPE(Ferry::DeviceInfo)
-Q_DECLARE_METATYPE(Ferry::MemberInfo)

@@ -1,5 +1,6 @@
 #include "wire.h"
 
+#include "accountanswers.h"
 #include "guid.h"
 #include "jsoncheck.h"
 
@@ -504,9 +505,10 @@ Result<MeAnswer> parseMeAnswer(const QByteArray &body)
     for (const QJsonValue &value : workspaces.toArray()) {
         const QString id = value.toObject().value(QStringLiteral("id")).toString();
         const QJsonValue role = value.toObject().value(QStringLiteral("role"));
-        if (!isValidId(id) || !role.isString())
+        if (!isValidId(id) || !role.isString() || !isValidRole(role.toString()))
             return badResponse(QStringLiteral("workspaces"),
-                               QStringLiteral("an entry without a valid id and role"));
+                               QStringLiteral("an entry without a valid id and role (owner, "
+                                              "editor or viewer)"));
         answer.workspaces.append(id);
         answer.roles.append(role.toString());
     }

@@ -1,0 +1,338 @@
+#include "accountanswers.h"
+
+#include "jsoncheck.h"
+#include "wire.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QSet>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Ferry::Wire {
+
+namespace {
+
+const QString kUser = QStringLiteral("user");
+const QString kRole = QStringLiteral("role");
+const QString kId = QStringLiteral("id");
+
+Error bad(const QString &answer, const QString &problem)
+{
+    return Error {QStringLiteral("bad_response"), answer + QStringLiteral(": ") + problem};
+}
+
+// The answer's top-level object, checked by the same rules as every other message (wire.h):
+// an empty string in `*problem` when it is fine.
+QJsonObject parseObject(const QByteArray &body, QString *problem)
+{
+    if (body.trimmed().isEmpty()) {
+        *problem = QStringLiteral("the answer is empty");
+        return {};
+    }
+    if (body.size() > kMaxAccountAnswerBytes) {
+        *problem = QStringLiteral("the answer is larger than %1 bytes").arg(kMaxAccountAnswerBytes);
+        return {};
+    }
+    if (!body.trimmed().startsWith('{')) {
+        *problem = QStringLiteral("the top level is not a JSON object");
+        return {};
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *problem = QStringLiteral("not JSON (%1 at byte %2)")
+                       .arg(parseError.errorString())
+                       .arg(parseError.offset);
+        return {};
+    }
+    if (!doc.isObject()) {
+        *problem = QStringLiteral("the top level is not a JSON object");
+        return {};
+    }
+    *problem = strictJsonProblem(body);
+    return problem->isEmpty() ? doc.object() : QJsonObject();
+}
+
+// A whole number from 0 to 2^53 - 1, as the protocol's times are.
+bool toTime(const QJsonValue &value, qint64 *out)
+{
+    if (!value.isDouble())
+        return false;
+    const double d = value.toDouble();
+    if (!std::isfinite(d) || std::floor(d) != d || d < 0 || d > 9007199254740991.0)
+        return false;
+    *out = qint64(d);
+    return true;
+}
+
+bool isControl(QChar c)
+{
+    return c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() < 0xa0);
+}
+
+bool hasControl(const QString &text)
+{
+    return std::any_of(text.begin(), text.end(), isControl);
+}
+
+QString idProblem(const QString &key)
+{
+    return QStringLiteral("\"%1\" is not an id of 1 to %2 letters, digits, - or _")
+        .arg(key)
+        .arg(kMaxIdLength);
+}
+
+QString roleProblem()
+{
+    return QStringLiteral("\"role\" is not \"owner\", \"editor\" or \"viewer\"");
+}
+
+// Reads the one id the answer `answer` is about, from key `key`.
+Result<QString> parseIdAnswer(const QByteArray &body, const QString &answer, const QString &key)
+{
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    const QJsonValue id = top.value(key);
+    if (!id.isString() || !isValidId(id.toString()))
+        return bad(answer, idProblem(key));
+    return id.toString();
+}
+
+// The list under `key`, or the problem with it.
+QString listProblem(const QJsonObject &top, const QString &key)
+{
+    const QJsonValue list = top.value(key);
+    if (!list.isArray())
+        return QStringLiteral("\"%1\" is not a list").arg(key);
+    if (list.toArray().size() > kMaxAccountListEntries)
+        return QStringLiteral("\"%1\" has more than %2 entries")
+            .arg(key)
+            .arg(kMaxAccountListEntries);
+    return {};
+}
+
+} // namespace
+
+bool isValidRole(const QString &role)
+{
+    return role == QLatin1String("owner") || role == QLatin1String("editor")
+        || role == QLatin1String("viewer");
+}
+
+bool isValidToken(const QString &token)
+{
+    if (token.isEmpty() || token.size() > kMaxTokenLength)
+        return false;
+    static const QString punctuation = QStringLiteral("._~+/=-");
+    return std::all_of(token.begin(), token.end(), [](QChar c) {
+        return (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
+            || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+            || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || punctuation.contains(c);
+    });
+}
+
+Result<QString> parseRegistered(const QByteArray &body)
+{
+    return parseIdAnswer(body, QStringLiteral("registration"), kUser);
+}
+
+Result<SignedIn> parseSignedIn(const QByteArray &body)
+{
+    const QString answer = QStringLiteral("sign-in");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    const QJsonValue user = top.value(kUser);
+    const QJsonValue token = top.value(QStringLiteral("token"));
+    const QJsonValue device = top.value(QStringLiteral("device"));
+    if (!user.isString() || !isValidId(user.toString()))
+        return bad(answer, idProblem(kUser));
+    if (!token.isString() || !isValidToken(token.toString()))
+        return bad(answer,
+                   QStringLiteral("\"token\" is not a token of 1 to %1 letters, digits or ._~+/=-")
+                       .arg(kMaxTokenLength));
+    if (!device.isString() || !isValidId(device.toString()))
+        return bad(answer, idProblem(QStringLiteral("device")));
+    return SignedIn {user.toString(), token.toString(), device.toString()};
+}
+
+Result<QList<DeviceInfo>> parseDeviceList(const QByteArray &body)
+{
+    const QString answer = QStringLiteral("device list");
+    const QString key = QStringLiteral("devices");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (problem.isEmpty())
+        problem = listProblem(top, key);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    const QJsonArray list = top.value(key).toArray();
+    QList<DeviceInfo> devices;
+    devices.reserve(list.size());
+    QSet<QString> ids;
+    bool current = false;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const auto entryBad = [&](const QString &what) {
+            return bad(answer, QStringLiteral("device %1: %2").arg(i + 1).arg(what));
+        };
+        if (!list.at(i).isObject())
+            return entryBad(QStringLiteral("not an object"));
+        const QJsonObject d = list.at(i).toObject();
+        DeviceInfo device;
+        const QJsonValue id = d.value(kId);
+        const QJsonValue name = d.value(QStringLiteral("name"));
+        const QJsonValue isCurrent = d.value(QStringLiteral("current"));
+        if (!id.isString() || !isValidId(id.toString()))
+            return entryBad(idProblem(kId));
+        device.id = id.toString();
+        if (!name.isString() || name.toString().size() > kMaxDeviceNameLength
+            || hasControl(name.toString()))
+            return entryBad(QStringLiteral("\"name\" is not a text of at most %1 characters "
+                                           "without control characters")
+                                .arg(kMaxDeviceNameLength));
+        device.name = name.toString();
+        if (!toTime(d.value(QStringLiteral("created")), &device.created))
+            return entryBad(QStringLiteral("\"created\" is not a time (a whole number of "
+                                           "milliseconds from 0 to 2^53 - 1)"));
+        if (!toTime(d.value(QStringLiteral("last_used")), &device.lastUsed))
+            return entryBad(QStringLiteral("\"last_used\" is not a time (a whole number of "
+                                           "milliseconds from 0 to 2^53 - 1)"));
+        if (!isCurrent.isBool())
+            return entryBad(QStringLiteral("\"current\" is not true or false"));
+        device.current = isCurrent.toBool();
+        if (ids.contains(device.id))
+            return entryBad(QStringLiteral("the id \"%1\" appears twice").arg(device.id));
+        if (device.current && current)
+            return entryBad(QStringLiteral("a second device marked current"));
+        ids.insert(device.id);
+        current = current || device.current;
+        devices.append(device);
+    }
+    return devices;
+}
+
+Result<QString> parseRevoked(const QByteArray &body)
+{
+    return parseIdAnswer(body, QStringLiteral("revocation"), QStringLiteral("revoked"));
+}
+
+Result<QString> parseWorkspaceCreated(const QByteArray &body)
+{
+    const QString answer = QStringLiteral("new workspace");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    const QJsonValue id = top.value(kId);
+    if (!id.isString() || !isValidId(id.toString()))
+        return bad(answer, idProblem(kId));
+    const QJsonValue role = top.value(kRole);
+    if (!role.isUndefined() && role != QLatin1String("owner"))
+        return bad(answer, QStringLiteral("\"role\" is not \"owner\""));
+    return id.toString();
+}
+
+Result<MemberList> parseMemberList(const QByteArray &body)
+{
+    const QString answer = QStringLiteral("member list");
+    const QString key = QStringLiteral("members");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (problem.isEmpty())
+        problem = listProblem(top, key);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    MemberList result;
+    const QJsonValue workspace = top.value(QStringLiteral("workspace"));
+    if (!workspace.isString() || !isValidId(workspace.toString()))
+        return bad(answer, idProblem(QStringLiteral("workspace")));
+    result.workspace = workspace.toString();
+    const QJsonArray list = top.value(key).toArray();
+    result.members.reserve(list.size());
+    QSet<QString> users;
+    bool owner = false;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const auto entryBad = [&](const QString &what) {
+            return bad(answer, QStringLiteral("member %1: %2").arg(i + 1).arg(what));
+        };
+        if (!list.at(i).isObject())
+            return entryBad(QStringLiteral("not an object"));
+        const QJsonObject m = list.at(i).toObject();
+        const QJsonValue user = m.value(kUser);
+        const QJsonValue role = m.value(kRole);
+        if (!user.isString() || !isValidId(user.toString()))
+            return entryBad(idProblem(kUser));
+        if (!role.isString() || !isValidRole(role.toString()))
+            return entryBad(roleProblem());
+        const MemberInfo member {user.toString(), role.toString()};
+        if (users.contains(member.user))
+            return entryBad(QStringLiteral("the user \"%1\" appears twice").arg(member.user));
+        const bool isOwner = member.role == QLatin1String("owner");
+        if (isOwner && owner)
+            return entryBad(QStringLiteral("a second owner"));
+        users.insert(member.user);
+        owner = owner || isOwner;
+        result.members.append(member);
+    }
+    return result;
+}
+
+Result<MemberInfo> parseMemberSet(const QByteArray &body)
+{
+    const QString answer = QStringLiteral("member change");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    const QJsonValue user = top.value(kUser);
+    const QJsonValue role = top.value(kRole);
+    if (!user.isString() || !isValidId(user.toString()))
+        return bad(answer, idProblem(kUser));
+    if (!role.isString() || !isValidRole(role.toString()))
+        return bad(answer, roleProblem());
+    return MemberInfo {user.toString(), role.toString()};
+}
+
+Result<QString> parseMemberRemoved(const QByteArray &body)
+{
+    return parseIdAnswer(body, QStringLiteral("member removal"), QStringLiteral("removed"));
+}
+
+Error parseErrorAnswer(int status, const QByteArray &body, const QString &server)
+{
+    Error error {QStringLiteral("http_%1").arg(status),
+                 QStringLiteral("The server at %1 answered %2.").arg(server).arg(status)};
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return error;
+    const QString code = top.value(QStringLiteral("code")).toString();
+    if (isValidName(code) && code == code.toLower())
+        error.code = code;
+    const QJsonValue message = top.value(QStringLiteral("message"));
+    if (message.isString()) {
+        // A person reads one sentence, on a terminal too: no control characters (escape
+        // sequences), and not the megabytes a hostile server could send.
+        QString text = message.toString().left(kMaxErrorMessageLength + 1);
+        std::replace_if(text.begin(), text.end(), isControl, QLatin1Char(' '));
+        if (text.size() > kMaxErrorMessageLength) {
+            text.truncate(kMaxErrorMessageLength - 1);
+            if (text.back().isHighSurrogate())
+                text.chop(1);
+            text.append(QChar(0x2026));
+        }
+        text = text.trimmed();
+        if (!text.isEmpty())
+            error.message = text;
+    }
+    return error;
+}
+
+} // namespace Ferry::Wire

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+namespace Ferry {
+
+// A token just made by signing in (docs/protocol.md, "Accounts and devices").
+struct SignedIn
+{
+    QString user;
+    QString token;
+    QString device; // the device id, for the device list
+};
+
+// One signed-in device of the account.
+struct DeviceInfo
+{
+    QString id;
+    QString name;
+    qint64 created = 0; // server time, ms since the epoch
+    qint64 lastUsed = 0; // 0 if never used after signing in
+    bool current = false; // the device whose token asked
+};
+
+// One person with access to a workspace.
+struct MemberInfo
+{
+    QString user;
+    QString role; // "owner", "editor" or "viewer"
+};
+
+// The answer to GET /v1/workspaces/{ws}/members.
+struct MemberList
+{
+    QString workspace;
+    QList<MemberInfo> members;
+};
+
+} // namespace Ferry
+
+// The answers to the account calls (docs/protocol.md, "Accounts and devices" and "Sharing"),
+// read as strictly as the sync answers in wire.h: a server controls every byte, so each parse
+// checks the JSON (wire's strict rules), every type, id, role and length, and returns a
+// "bad_response" Error naming the part that is wrong. Pure functions; any thread.
+namespace Ferry::Wire {
+
+// The most of an account answer a client reads: these answers are a few lines long.
+inline constexpr qsizetype kMaxAccountAnswerBytes = 1024 * 1024;
+// The longest device or member list a client accepts.
+inline constexpr int kMaxAccountListEntries = 10000;
+// A device name as the server accepts it: 1 to 100 characters without control characters.
+inline constexpr int kMaxDeviceNameLength = 100;
+// The longest token a client keeps (the server makes 64 hexadecimal digits).
+inline constexpr int kMaxTokenLength = 512;
+// The longest part of a server's refusal shown to a person, in characters.
+inline constexpr int kMaxErrorMessageLength = 500;
+
+// "owner", "editor" or "viewer".
+bool isValidRole(const QString &role);
+// A bearer token that can go into a header as it is: 1 to kMaxTokenLength of
+// [A-Za-z0-9._~+/=-].
+bool isValidToken(const QString &token);
+
+// POST /v1/accounts: the new account's user name.
+Result<QString> parseRegistered(const QByteArray &body);
+// POST /v1/sessions.
+Result<SignedIn> parseSignedIn(const QByteArray &body);
+// GET /v1/devices: unique ids, at most one device marked current.
+Result<QList<DeviceInfo>> parseDeviceList(const QByteArray &body);
+// DELETE /v1/devices/{id} and DELETE /v1/sessions/current: the revoked device's id.
+Result<QString> parseRevoked(const QByteArray &body);
+// POST /v1/workspaces: the new workspace's id (its role, if given, must be "owner").
+Result<QString> parseWorkspaceCreated(const QByteArray &body);
+// GET /v1/workspaces/{ws}/members: unique users, at most one owner.
+Result<MemberList> parseMemberList(const QByteArray &body);
+// PUT /v1/workspaces/{ws}/members/{user}: the member as they are now.
+Result<MemberInfo> parseMemberSet(const QByteArray &body);
+// DELETE /v1/workspaces/{ws}/members/{user}: the removed user.
+Result<QString> parseMemberRemoved(const QByteArray &body);
+
+// The Error for an answer with a status outside 2xx from `server` (as shown to people). The
+// server's "code" and "message" are used only when they are strings that fit (a code of
+// [a-z0-9_], a message without control characters, shortened to kMaxErrorMessageLength);
+// otherwise the code is "http_<status>" and the message "The server at … answered <status>."
+Error parseErrorAnswer(int status, const QByteArray &body, const QString &server);
+
+} // namespace Ferry::Wire
+
+Q_DECLARE_METATYPE(Ferry::SignedIn)
+Q_DECLARE_METATYPE(Ferry::DeviceInfo)
+Q_DECLARE_METATYPE(Ferry::MemberInfo)
