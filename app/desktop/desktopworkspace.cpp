@@ -122,29 +122,31 @@ bool DesktopApp::openWorkspace(const QString &workspace)
         }
     }
 
-    // What the old window showed, for the new one to show the same way.
-    QByteArray geometry;
-    bool wasVisible = false;
-    if (m_window) {
-        geometry = m_window->saveGeometry();
-        wasVisible = m_window->isVisible();
-    }
+    // The new window is made before the old one goes and takes its place and size, in the
+    // same turn of the event loop, so switching does not move the window about.
+    const QString shown = workspace.isEmpty() ? bound : workspace;
+    std::unique_ptr<DataStore> newData = std::move(data).value();
+    auto scheduler = std::make_unique<SyncScheduler>(newData.get(), path);
+    auto window = std::make_unique<MainWindow>(
+        *newData, *scheduler, QDir(m_profileDir).filePath(QStringLiteral("blobs")));
+    const bool wasVisible = m_window && m_window->isVisible();
+    if (m_window)
+        window->restoreGeometry(m_window->saveGeometry());
     closeWorkspace();
 
-    m_workspace = workspace.isEmpty() ? bound : workspace;
-    m_data = std::move(data).value();
-    m_scheduler = std::make_unique<SyncScheduler>(m_data.get(), path);
+    m_workspace = shown;
+    m_data = std::move(newData);
+    m_scheduler = std::move(scheduler);
+    m_window = std::move(window);
     m_autoResolver = new AutoResolver(*m_data, *m_scheduler, this);
-    m_window = std::make_unique<MainWindow>(*m_data, *m_scheduler,
-                                            QDir(m_profileDir).filePath(QStringLiteral("blobs")));
     m_window->setWindowTitle(windowTitle());
-    if (!geometry.isEmpty())
-        m_window->restoreGeometry(geometry);
     connect(m_window.get(), &MainWindow::settingsRequested, this, &DesktopApp::openSettings);
     connect(m_window.get(), &MainWindow::quitRequested, this, &DesktopApp::quit);
     connect(m_window.get(), &MainWindow::shareRequested, this, &DesktopApp::openShare);
     WorkspaceSwitcher *switcher = m_window->workspaceSwitcher();
-    connect(switcher, &WorkspaceSwitcher::workspaceChosen, this, &DesktopApp::switchWorkspace);
+    // Queued: the switch replaces the window whose menu is still sending the signal.
+    connect(switcher, &WorkspaceSwitcher::workspaceChosen, this, &DesktopApp::switchWorkspace,
+            Qt::QueuedConnection);
     connect(switcher, &WorkspaceSwitcher::refreshRequested, this, &DesktopApp::refreshWorkspaces);
     connect(switcher, &WorkspaceSwitcher::newWorkspaceRequested, this,
             &DesktopApp::createWorkspace);
@@ -255,7 +257,10 @@ void DesktopApp::createWorkspace()
         dialog->accept();
         m_account.workspaces.append(id);
         m_account.roles.append(QStringLiteral("owner"));
-        switchWorkspace(id);
+        // Queued: the switch replaces the window, and with it the dialog and the client
+        // still sending this signal.
+        QMetaObject::invokeMethod(
+            this, [this, id] { switchWorkspace(id); }, Qt::QueuedConnection);
     });
     connect(client, &AccountClient::failed, dialog, [dialog](const Error &error) {
         if (error.code == QLatin1String("workspace_exists"))

@@ -328,7 +328,7 @@ void TestDesktopApp::switchesWorkspaces()
         // Switching: another store, a window showing only that workspace's records, and
         // what is made there syncs to that workspace alone.
         switcher->actionFor(u"hana-garden"_s)->trigger();
-        QCOMPARE(app.currentWorkspace(), u"hana-garden"_s);
+        QTRY_COMPARE(app.currentWorkspace(), u"hana-garden"_s);
         window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
         QVERIFY(window);
         QVERIFY(window->windowTitle().contains(u"hana-garden"_s));
@@ -349,13 +349,14 @@ void TestDesktopApp::switchesWorkspaces()
 
         // A workspace shared with her: its records, read from the server.
         window->workspaceSwitcher()->actionFor(u"ivan"_s)->trigger();
+        QTRY_COMPARE(app.currentWorkspace(), u"ivan"_s);
         window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
         QTRY_COMPARE_WITH_TIMEOUT(countOf(options.profile, u"ivan"_s), 1, 20000);
 
         // And back: her own records again, from the store they were in all along.
         window->workspaceSwitcher()->actionFor(u"hana"_s)->trigger();
+        QTRY_COMPARE(app.currentWorkspace(), u"hana"_s);
         window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
-        QCOMPARE(app.currentWorkspace(), u"hana"_s);
         QTRY_COMPARE(window->recordModel()->rowCount(), 1);
         QCOMPARE(window->recordModel()
                      ->data(window->recordModel()->index(0, RecordTableModel::FirstFieldColumn))
@@ -385,7 +386,7 @@ void TestDesktopApp::switchesWorkspaces()
         QVERIFY(me.body.contains("\"hana-books\""));
 
         window->workspaceSwitcher()->actionFor(u"hana-garden"_s)->trigger();
-        QCOMPARE(app.currentWorkspace(), u"hana-garden"_s);
+        QTRY_COMPARE(app.currentWorkspace(), u"hana-garden"_s);
     }
 
     // The workspace in use when Ferry stopped is the one it opens with.

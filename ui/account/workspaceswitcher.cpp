@@ -19,6 +19,8 @@ WorkspaceSwitcher::WorkspaceSwitcher(QWidget *parent)
     setAccessibleName(tr("Workspace"));
     setPopupMode(QToolButton::InstantPopup);
     setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // Room for the menu arrow beside the name rather than over its last letters.
+    setStyleSheet(QStringLiteral("QToolButton { padding-right: 14px; }"));
     setMenu(m_menu);
     m_menu->setObjectName(QStringLiteral("workspaceMenu"));
     m_menu->setTitle(tr("&Workspace"));
