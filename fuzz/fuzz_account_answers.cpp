@@ -24,15 +24,6 @@ void check(bool ok, const char *what, const QString &detail = {})
     std::abort();
 }
 
-template<typename T> bool refused(const Ferry::Result<T> &result, const char *what)
-{
-    if (result)
-        return false;
-    check(result.error().code == QLatin1String("bad_response") && !result.error().message.isEmpty(),
-          what, result.error().message);
-    return true;
-}
-
 bool isTime(qint64 time)
 {
     return time >= 0 && time <= (qint64(1) << 53) - 1;
@@ -47,6 +38,16 @@ bool hasControl(const QString &text)
     return false;
 }
 
+template<typename T> bool refused(const Ferry::Result<T> &result, const char *what)
+{
+    if (result)
+        return false;
+    check(result.error().code == QLatin1String("bad_response") && !result.error().message.isEmpty()
+              && !hasControl(result.error().message),
+          what, result.error().message);
+    return true;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,17 +58,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         = QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size));
 
     const Result<QString> registered = parseRegistered(body);
-    if (!refused(registered, "a registration refused without code"))
+    if (!refused(registered, "a registration refused without code or with control characters"))
         check(isValidId(registered.value()), "a registration of a bad user", registered.value());
 
     const Result<SignedIn> signedIn = parseSignedIn(body);
-    if (!refused(signedIn, "a sign-in refused without code"))
+    if (!refused(signedIn, "a sign-in refused without code or with control characters"))
         check(isValidId(signedIn->user) && isValidId(signedIn->device)
                   && isValidToken(signedIn->token),
               "a sign-in accepted with a bad user, device or token", signedIn->token);
 
     const Result<QList<DeviceInfo>> devices = parseDeviceList(body);
-    if (!refused(devices, "a device list refused without code")) {
+    if (!refused(devices, "a device list refused without code or with control characters")) {
         check(devices->size() <= kMaxAccountListEntries, "a device list too long");
         QSet<QString> ids;
         int current = 0;
@@ -83,15 +84,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     const Result<QString> revoked = parseRevoked(body);
-    if (!refused(revoked, "a revocation refused without code"))
+    if (!refused(revoked, "a revocation refused without code or with control characters"))
         check(isValidId(revoked.value()), "a revocation of a bad id", revoked.value());
 
     const Result<QString> created = parseWorkspaceCreated(body);
-    if (!refused(created, "a new workspace refused without code"))
+    if (!refused(created, "a new workspace refused without code or with control characters"))
         check(isValidId(created.value()), "a new workspace with a bad id", created.value());
 
     const Result<MemberList> members = parseMemberList(body);
-    if (!refused(members, "a member list refused without code")) {
+    if (!refused(members, "a member list refused without code or with control characters")) {
         check(isValidId(members->workspace), "a member list of a bad workspace");
         check(members->members.size() <= kMaxAccountListEntries, "a member list too long");
         QSet<QString> users;
@@ -106,16 +107,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     const Result<MemberInfo> member = parseMemberSet(body);
-    if (!refused(member, "a member change refused without code"))
+    if (!refused(member, "a member change refused without code or with control characters"))
         check(isValidId(member->user) && isValidRole(member->role),
               "a member change with a bad user or role", member->role);
 
     const Result<QString> removed = parseMemberRemoved(body);
-    if (!refused(removed, "a member removal refused without code"))
+    if (!refused(removed, "a member removal refused without code or with control characters"))
         check(isValidId(removed.value()), "a member removal of a bad user", removed.value());
 
     const Result<MeAnswer> me = parseMeAnswer(body);
-    if (!refused(me, "an account answer refused without code")) {
+    if (!refused(me, "an account answer refused without code or with control characters")) {
         check(isValidId(me->user) && me->workspaces.size() == me->roles.size(),
               "an account answer with a bad user", me->user);
         for (qsizetype i = 0; i < me->workspaces.size(); ++i)

@@ -20,9 +20,18 @@ const QString kUser = QStringLiteral("user");
 const QString kRole = QStringLiteral("role");
 const QString kId = QStringLiteral("id");
 
+bool isControl(QChar c)
+{
+    return c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() < 0xa0);
+}
+
 Error bad(const QString &answer, const QString &problem)
 {
-    return Error {QStringLiteral("bad_response"), answer + QStringLiteral(": ") + problem};
+    // The problem may quote the server (a key that appears twice): it is shown on terminals,
+    // where control characters would be escape sequences.
+    QString text = answer + QStringLiteral(": ") + problem;
+    std::replace_if(text.begin(), text.end(), isControl, QLatin1Char(' '));
+    return Error {QStringLiteral("bad_response"), text};
 }
 
 // The answer's top-level object, checked by the same rules as every other message (wire.h):
@@ -67,11 +76,6 @@ bool toTime(const QJsonValue &value, qint64 *out)
         return false;
     *out = qint64(d);
     return true;
-}
-
-bool isControl(QChar c)
-{
-    return c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() < 0xa0);
 }
 
 bool hasControl(const QString &text)
