@@ -42,6 +42,7 @@ private Q_SLOTS:
     void loginRefusesBadToken();
     void syncWithoutLoginFails();
     void refusedChangeMakesSyncFail();
+    void helpListsTheCommandsReadably();
 
 private:
     Run cli(const QString &profile, const QStringList &arguments);
@@ -349,6 +350,23 @@ void TestCli::refusedChangeMakesSyncFail()
         kept.value(QStringLiteral("fields")).toObject().value(QStringLiteral("name")).toString(),
         QStringLiteral("b"));
     QVERIFY(!kept.value(QStringLiteral("problem")).toString().isEmpty());
+}
+
+void TestCli::helpListsTheCommandsReadably()
+{
+    const Run r = cli(QStringLiteral("help"), {QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(QLatin1Char('\n'));
+    QVERIFY2(lines.contains(QStringLiteral("Commands:")), qPrintable(r.out));
+    // Each command's usage on one line of its own, as written, not folded into a column.
+    for (const char *command : {"  sync ", "  watch [--interval SECONDS] ",
+                                "  resolve --all --policy mine|theirs|newest ",
+                                "  members | share USER --role editor|viewer | unshare USER"}) {
+        const QString start = QString::fromLatin1(command);
+        QVERIFY2(std::any_of(lines.cbegin(), lines.cend(),
+                             [&](const QString &line) { return line.startsWith(start); }),
+                 command);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)

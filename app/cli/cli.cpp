@@ -121,7 +121,11 @@ Cli::Cli()
                         "60)."),
          QStringLiteral("SECONDS")},
     });
-    m_parser.addPositionalArgument(QStringLiteral("command"), QString::fromLatin1(kHelp));
+    // The commands are listed after the options in a table of their own: the parser would
+    // fold them into its narrow argument column.
+    m_parser.addPositionalArgument(QStringLiteral("command"),
+                                   QStringLiteral("What to do (the commands below)."),
+                                   QStringLiteral("command [arguments]"));
 }
 
 int Cli::usage(const QString &message)
@@ -144,7 +148,7 @@ int Cli::run(const QStringList &arguments)
     if (!m_parser.parse(arguments))
         return usage(m_parser.errorText());
     if (m_parser.isSet(QStringLiteral("help"))) {
-        m_out << m_parser.helpText();
+        m_out << m_parser.helpText() << '\n' << kHelp << '\n';
         return 0;
     }
     if (m_parser.isSet(QStringLiteral("version"))) {
