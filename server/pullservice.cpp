@@ -192,11 +192,17 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     qint64 cursor = since;
     bool first = true;
     while (q.next()) {
+        // Past the byte budget the page ends between two pushes (never inside one).
+        const qint64 rev = q.value(Rev).toLongLong();
+        if (!first && rev != cursor && out.size() >= Ferry::Wire::kPullPageBytes) {
+            more = true;
+            break;
+        }
         if (!first)
             out.append(',');
         first = false;
         appendRecord(out, q, since);
-        cursor = q.value(Rev).toLongLong();
+        cursor = rev;
     }
     q.finish();
     out.append("],\"cursor\":");

@@ -20,6 +20,8 @@ namespace Ferry {
 namespace {
 
 constexpr int kTransferTimeoutMs = 60 * 1000;
+// Set on a reply whose answer grew past Wire::kMaxAnswerBytes and was stopped.
+constexpr char kTooLarge[] = "ferryAnswerTooLarge";
 
 void registerTypes()
 {
@@ -216,6 +218,13 @@ QNetworkReply *SyncEngine::send(const QString &method, const QString &path, cons
     QNetworkReply *reply = method == QLatin1String("POST") ? m_network->post(request, body)
                                                            : m_network->get(request);
     TlsTrust::guard(reply, m_config.trustedFingerprint);
+    // Stop reading an answer that grows past any real page instead of holding all of it.
+    connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
+        if (received > Wire::kMaxAnswerBytes && !reply->property(kTooLarge).toBool()) {
+            reply->setProperty(kTooLarge, true);
+            reply->abort();
+        }
+    });
     return reply;
 }
 
@@ -223,6 +232,14 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString server = m_config.server.toDisplayString();
+    if (reply->property(kTooLarge).toBool()) {
+        *transient = false;
+        return Error {QStringLiteral("bad_response"),
+                      QStringLiteral("The server at %1 sent an answer larger than %2 MiB; Ferry "
+                                     "stopped reading it.")
+                          .arg(server)
+                          .arg(Wire::kMaxAnswerBytes / (1024 * 1024))};
+    }
     if (status == 0) {
         // A refused certificate stays refused until someone decides to trust it.
         if (std::optional<Error> certificate = TlsTrust::certificateError(reply)) {

@@ -29,6 +29,14 @@ inline constexpr int kMaxSetMember = 128;
 inline constexpr int kMaxReasonLength = 500;
 // Largest pull page a client may ask for.
 inline constexpr int kMaxPullLimit = 10000;
+// A pull page ends at the first push boundary after this many bytes of answer, whatever its
+// `limit`; one push is never split, so a page can be larger by one push.
+inline constexpr qint64 kPullPageBytes = 8 * 1024 * 1024;
+// The most a client reads of one answer (after any decompression). Past it the client stops
+// reading and the sync ends with `bad_response`: a hostile or broken server cannot make it
+// hold gigabytes. Far above a real page (kPullPageBytes plus one push of at most the
+// server's body limit).
+inline constexpr qint64 kMaxAnswerBytes = 256 * 1024 * 1024;
 
 bool isValidName(QStringView name);
 // Batch, device and workspace ids: 1 to 64 of [A-Za-z0-9_-].

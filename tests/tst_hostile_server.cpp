@@ -31,7 +31,11 @@ public:
         int status = 200;
         QByteArray body;
         QByteArray headers; // extra header lines, each ending in \r\n
+        // Sends `body`, then more and more JSON string bytes without end (no length), until
+        // the client hangs up or `endlessCap` bytes went out.
+        bool endless = false;
     };
+    static constexpr qint64 endlessCap = qint64(1) << 30;
 
     HostileServer()
     {
@@ -53,6 +57,8 @@ public:
         m_answers[marker] = answers;
     }
     int requests(const QByteArray &marker) const { return m_counts.value(marker); }
+    // Bytes of endless answers written so far.
+    qint64 endlessBytes() const { return m_endlessBytes; }
 
 private:
     void serve(QTcpSocket *socket)
@@ -78,6 +84,22 @@ private:
             const int n = m_counts[it.key()]++;
             reply = it->at(qMin<qsizetype>(n, it->size() - 1));
         }
+        if (reply.endless) {
+            socket->write("HTTP/1.1 200 X\r\nContent-Type: application/json\r\n"
+                          "Connection: close\r\n\r\n"
+                          + reply.body);
+            const QByteArray chunk(1 << 20, 'x');
+            const auto more = [this, socket, chunk] {
+                while (socket->state() == QAbstractSocket::ConnectedState
+                       && socket->bytesToWrite() < 4 * chunk.size()
+                       && m_endlessBytes < endlessCap) {
+                    m_endlessBytes += socket->write(chunk);
+                }
+            };
+            connect(socket, &QTcpSocket::bytesWritten, socket, more);
+            more();
+            return;
+        }
         socket->write("HTTP/1.1 " + QByteArray::number(reply.status)
                       + " X\r\n"
                         "Content-Type: application/json\r\nConnection: close\r\n"
@@ -90,6 +112,7 @@ private:
     QHash<QByteArray, QList<Answer>> m_answers;
     QHash<QByteArray, int> m_counts;
     QHash<QTcpSocket *, QByteArray> m_buffers;
+    qint64 m_endlessBytes = 0;
 };
 
 quint32 crc32OfZeros(qsizetype size)
@@ -143,6 +166,7 @@ private Q_SLOTS:
     void hostilePullPage();
     void pullOfUnknownEntityIsKept();
     void gzipBomb();
+    void endlessAnswer();
 
 private:
     SyncConfig configFor(const QUrl &server) const
@@ -435,6 +459,28 @@ void TestHostileServer::gzipBomb()
     hostile.answer("/pull",
                    {{200, QByteArray("{\"changes\":[],\"cursor\":0,\"more\":false}"), {}}});
     QVERIFY(device.sync().ok);
+}
+
+void TestHostileServer::endlessAnswer()
+{
+    // An answer that never ends: the engine stops reading at Wire::kMaxAnswerBytes instead
+    // of holding all of it, says so once, and keeps the edit it was sending.
+    HostileServer hostile;
+    QVERIFY(hostile.listen());
+    hostile.answer("/push", {{200, "{\"seq\":1,\"results\":[\"", {}, true}});
+    TestDevice device(configFor(hostile.url()));
+    const QString guid = device.create(QStringLiteral("Post"),
+                                       {{QStringLiteral("title"), QStringLiteral("kept")}});
+    const Error error = failOnce(device);
+    QCOMPARE(error.code, QStringLiteral("bad_response"));
+    QVERIFY2(error.message.contains(QStringLiteral("larger than 256 MiB")),
+             qPrintable(error.message));
+    // It stopped soon after the limit (what is in flight between the sockets and Qt's
+    // network thread arrives meanwhile), far from the gigabyte the server would send.
+    QVERIFY2(hostile.endlessBytes() < 2 * Wire::kMaxAnswerBytes,
+             qPrintable(QString::number(hostile.endlessBytes())));
+    QCOMPARE(device.store().unsyncedCount().value(), 1);
+    deliverLater(device, guid, QStringLiteral("kept"));
 }
 
 QTEST_GUILESS_MAIN(TestHostileServer)

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void reusedBatchIdIsMismatch();
     void pullPagingKeepsPushesWhole();
     void pullPageHoldsOversizedPush();
+    void pullPageEndsAtItsByteBudget();
     void deltaPullHasOnlyChangedFields();
     void unknownFieldsAndNullsSurvive();
     void adminBadArguments_data();
@@ -417,6 +418,53 @@ void TestServerPushPull::pullPageHoldsOversizedPush()
     r = m_api.pull(ws, 1, 3);
     QCOMPARE(r.json.value(QStringLiteral("changes")).toArray().size(), 1);
     QVERIFY(!r.json.value(QStringLiteral("more")).toBool());
+}
+
+void TestServerPushPull::pullPageEndsAtItsByteBudget()
+{
+    // Twelve pushes of one large record, then one push of ten: however high `limit` is, a
+    // page ends at the first push boundary past Wire::kPullPageBytes, and never inside a push.
+    const QString ws = m_api.newWorkspace();
+    const QString body(900 * 1000, QLatin1Char('x'));
+    QStringList pushed;
+    for (int i = 0; i < 12; ++i) {
+        pushed.append(Ferry::createGuid());
+        QCOMPARE(m_api.create(ws, pushed.last(), {{QStringLiteral("body"), body}}), i + 1);
+    }
+    QJsonArray together;
+    for (int i = 0; i < 10; ++i) {
+        pushed.append(Ferry::createGuid());
+        together.append(mutation(pushed.last(), 0, {{QStringLiteral("body"), body}}));
+    }
+    QCOMPARE(m_api.push(ws, together).status, 200);
+
+    QStringList pulled;
+    QList<int> pageSizes;
+    qint64 since = 0;
+    for (bool more = true; more;) {
+        const ApiResponse r = m_api.pull(ws, since, Ferry::Wire::kMaxPullLimit);
+        QCOMPARE(r.status, 200);
+        const QJsonArray changes = r.json.value(QStringLiteral("changes")).toArray();
+        QVERIFY(!changes.isEmpty());
+        // Within the budget but for the last push it holds (at most ten records here).
+        QVERIFY2(r.body.size() < Ferry::Wire::kPullPageBytes + 10 * (body.size() + 1000),
+                 qPrintable(QString::number(r.body.size())));
+        for (const QJsonValue &change : changes)
+            pulled.append(change.toObject().value(QStringLiteral("guid")).toString());
+        pageSizes.append(int(changes.size()));
+        since = r.json.value(QStringLiteral("cursor")).toInteger();
+        more = r.json.value(QStringLiteral("more")).toBool();
+        QVERIFY(pageSizes.size() < 20);
+    }
+    // 8 MiB holds nine of the single records and the tenth goes past it; the next page
+    // starts under the budget with the last two and takes the push of ten whole, although
+    // that carries it past the budget.
+    QCOMPARE(pageSizes, (QList<int> {10, 12}));
+    QCOMPARE(pulled.mid(0, 12), pushed.mid(0, 12)); // in push order
+    const QStringList lastPulled = pulled.mid(12), lastPushed = pushed.mid(12);
+    QCOMPARE(QSet<QString>(lastPulled.cbegin(), lastPulled.cend()),
+             QSet<QString>(lastPushed.cbegin(), lastPushed.cend()));
+    QCOMPARE(pulled.size(), pushed.size());
 }
 
 void TestServerPushPull::deltaPullHasOnlyChangedFields()
