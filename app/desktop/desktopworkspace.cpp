@@ -239,6 +239,12 @@ void DesktopApp::showWorkspaces()
     switcher->setCurrent(connected ? m_workspace : QString());
     switcher->setCanCreate(connected);
     switcher->setListProblem(m_workspaceListProblem);
+    // A viewer's edits would only come back refused: say so before anything is typed.
+    const bool viewer = connected && m_account.roleOf(m_workspace) == QLatin1String("viewer");
+    m_window->setReadOnly(viewer,
+                          tr("You can view the records of \"%1\", not change them: it "
+                             "was shared with you as a viewer.")
+                              .arg(m_workspace));
 }
 
 void DesktopApp::createWorkspace()

@@ -10,6 +10,7 @@
 #include "account/workspaceswitcher.h"
 #include "apiclient.h"
 #include "localstore.h"
+#include "editor/recordeditor.h"
 #include "mainwindow/mainwindow.h"
 #include "models/recordtablemodel.h"
 #include "settings/appsettings.h"
@@ -352,12 +353,18 @@ void TestDesktopApp::switchesWorkspaces()
         QTRY_COMPARE(app.currentWorkspace(), u"ivan"_s);
         window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
         QTRY_COMPARE_WITH_TIMEOUT(countOf(options.profile, u"ivan"_s), 1, 20000);
+        // As a viewer there: nothing to type into, and the editor says why.
+        QVERIFY(window->editor()->isReadOnly());
+        QVERIFY(!window->editor()->newAction()->isEnabled());
+        QVERIFY(child<QWidget>(*window, "viewOnlyBanner")->isVisible());
 
         // And back: her own records again, from the store they were in all along.
         window->workspaceSwitcher()->actionFor(u"hana"_s)->trigger();
         QTRY_COMPARE(app.currentWorkspace(), u"hana"_s);
         window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
         QTRY_COMPARE(window->recordModel()->rowCount(), 1);
+        QVERIFY(!window->editor()->isReadOnly()); // her own again
+        QVERIFY(window->editor()->newAction()->isEnabled());
         QCOMPARE(window->recordModel()
                      ->data(window->recordModel()->index(0, RecordTableModel::FirstFieldColumn))
                      .toString(),

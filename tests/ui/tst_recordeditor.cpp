@@ -116,6 +116,7 @@ private Q_SLOTS:
     void remoteChangeKeepsUnsavedTyping();
     void remoteDeleteShowsBannerAndRestoreBringsItBack();
     void syncThroughServerKeepsTypingAndMergesIt();
+    void viewOnlyChangesNothing();
 };
 
 void TestRecordEditor::formIsBuiltFromTheSchema()
@@ -494,6 +495,38 @@ void TestRecordEditor::syncThroughServerKeepsTypingAndMergesIt()
     QCOMPARE(b.record(guid).fields.value(s("title")).toString(), s("typed on a"));
     QCOMPARE(b.record(guid).fields.value(s("body")).toString(), s("body from b"));
     QTRY_COMPARE(state->text(), s("Synced"));
+}
+
+void TestRecordEditor::viewOnlyChangesNothing()
+{
+    Profile p;
+    const QString guid = p.create(s("Post"), {{s("title"), s("Shared")}});
+    p.editor->show();
+    p.editor->setReadOnly(true, s("Shared with you to read."));
+    QVERIFY(p.editor->openRecord(guid));
+    auto *title = p.find<QLineEdit>(s("field_title"));
+    QVERIFY(title->isReadOnly());
+    QTest::keyClicks(title, s(" changed"));
+    QTest::keyClick(title, Qt::Key_Return);
+    QCOMPARE(p.record(guid).fields.value(s("title")).toString(), s("Shared"));
+    QVERIFY(!p.editor->newAction()->isEnabled());
+    QVERIFY(!p.editor->duplicateAction()->isEnabled());
+    QVERIFY(!p.editor->deleteAction()->isEnabled());
+    p.editor->deleteRecord(); // the slot too, not only the buttons
+    QVERIFY(!p.record(guid).deleted);
+    auto *banner = p.find<QWidget>(s("viewOnlyBanner"));
+    QVERIFY(banner->isVisible());
+    QVERIFY(banner->findChild<QLabel *>() != nullptr);
+
+    // Editable again once the role allows it.
+    p.editor->setReadOnly(false);
+    QVERIFY(!banner->isVisible());
+    QVERIFY(!title->isReadOnly());
+    QVERIFY(p.editor->deleteAction()->isEnabled());
+    title->selectAll();
+    QTest::keyClicks(title, s("Mine now"));
+    QTest::keyClick(title, Qt::Key_Return);
+    QCOMPARE(p.record(guid).fields.value(s("title")).toString(), s("Mine now"));
 }
 
 QTEST_MAIN(TestRecordEditor)

@@ -86,9 +86,9 @@ RecordEditor::RecordEditor(DataStore &store, const QString &blobFolder, QWidget 
 
     m_deletedBanner
         = new EditorBanner(QStringLiteral("deletedBanner"), EditorBanner::Tone::Warning, this);
-    QPushButton *restore = m_deletedBanner->addButton(
-        tr("Restore"), QStringLiteral("restoreButton"), QStringLiteral(":/icons/editor/undo.svg"));
-    connect(restore, &QPushButton::clicked, this, &RecordEditor::restoreRecord);
+    m_restoreButton = m_deletedBanner->addButton(tr("Restore"), QStringLiteral("restoreButton"),
+                                                 QStringLiteral(":/icons/editor/undo.svg"));
+    connect(m_restoreButton, &QPushButton::clicked, this, &RecordEditor::restoreRecord);
     QPushButton *close = m_deletedBanner->addButton(tr("Close"), QStringLiteral("closeButton"));
     connect(close, &QPushButton::clicked, this, &RecordEditor::closeRecord);
 
@@ -97,6 +97,10 @@ RecordEditor::RecordEditor(DataStore &store, const QString &blobFolder, QWidget 
     QPushButton *resolve
         = m_conflictBanner->addButton(tr("Resolve…"), QStringLiteral("resolveConflictButton"));
     connect(resolve, &QPushButton::clicked, this, [this] { Q_EMIT resolveRequested(m_guid); });
+
+    m_viewOnlyBanner
+        = new EditorBanner(QStringLiteral("viewOnlyBanner"), EditorBanner::Tone::Info, this);
+    m_viewOnlyBanner->hide();
 
     m_message = makeLabel(QStringLiteral("editorMessage"), this);
     m_message->setWordWrap(true);
@@ -116,6 +120,7 @@ RecordEditor::RecordEditor(DataStore &store, const QString &blobFolder, QWidget 
     m_scroll->setFrameShape(QFrame::NoFrame);
     m_scroll->hide();
 
+    layout->addWidget(m_viewOnlyBanner);
     layout->addWidget(m_undoBanner);
     layout->addWidget(m_deletedBanner);
     layout->addWidget(m_conflictBanner);
@@ -404,7 +409,7 @@ void RecordEditor::refresh(ChangeOrigin origin)
     }
     const bool deleted = m_record.deleted;
     for (FieldEditor *editor : std::as_const(m_editors))
-        editor->setReadOnly(deleted);
+        editor->setReadOnly(deleted || m_readOnly);
     if (!deleted) {
         m_deletedBanner->hide();
         if (m_undoGuid == m_guid)
@@ -483,9 +488,25 @@ void RecordEditor::updateHeader()
 void RecordEditor::updateActions()
 {
     const bool open = !m_guid.isEmpty();
-    m_newAction->setEnabled(m_store.schema().entity(m_entity) != nullptr);
-    m_duplicateAction->setEnabled(open && !m_record.deleted);
-    m_deleteAction->setEnabled(open && !m_record.deleted);
+    m_newAction->setEnabled(!m_readOnly && m_store.schema().entity(m_entity) != nullptr);
+    m_duplicateAction->setEnabled(!m_readOnly && open && !m_record.deleted);
+    m_deleteAction->setEnabled(!m_readOnly && open && !m_record.deleted);
+    m_restoreButton->setEnabled(!m_readOnly);
+}
+
+void RecordEditor::setReadOnly(bool readOnly, const QString &why)
+{
+    m_readOnly = readOnly;
+    m_viewOnlyBanner->setText(why.isEmpty() ? tr("You can view these records, not change them.")
+                                            : why);
+    m_viewOnlyBanner->setVisible(readOnly);
+    m_empty->setText(readOnly
+                         ? tr("No record is open. Choose one in the list.")
+                         : tr("No record is open. Choose one in the list, or create a new one."));
+    const bool deleted = !m_guid.isEmpty() && m_record.deleted;
+    for (FieldEditor *editor : std::as_const(m_editors))
+        editor->setReadOnly(deleted || readOnly);
+    updateActions();
 }
 
 void RecordEditor::showMessage(const QString &message)
@@ -496,6 +517,8 @@ void RecordEditor::showMessage(const QString &message)
 
 void RecordEditor::newRecord()
 {
+    if (m_readOnly)
+        return;
     commitEdits();
     const Result<QString> guid = m_store.createRecord(m_entity, {});
     if (!guid) {
@@ -508,6 +531,8 @@ void RecordEditor::newRecord()
 
 void RecordEditor::duplicateRecord()
 {
+    if (m_readOnly)
+        return;
     if (m_guid.isEmpty())
         return;
     commitEdits();
@@ -521,6 +546,8 @@ void RecordEditor::duplicateRecord()
 
 void RecordEditor::deleteRecord()
 {
+    if (m_readOnly)
+        return;
     if (m_guid.isEmpty() || m_record.deleted)
         return;
     commitEdits();
@@ -559,6 +586,8 @@ void RecordEditor::undoDelete()
 
 void RecordEditor::restoreRecord()
 {
+    if (m_readOnly)
+        return;
     if (m_guid.isEmpty())
         return;
     const Status restored = m_store.restoreRecord(m_guid);

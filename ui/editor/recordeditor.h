@@ -7,6 +7,7 @@
 
 class QAction;
 class QLabel;
+class QPushButton;
 class QScrollArea;
 class QToolButton;
 
@@ -49,6 +50,11 @@ public:
     bool hasUnsavedEdits() const;
     // Saves every unsaved edit that is valid; false when an invalid one is left.
     bool commitEdits();
+
+    // View only (a workspace shared with this account as viewer): fields cannot be edited,
+    // New, Duplicate, Delete and Restore are off, and a banner says `why`.
+    void setReadOnly(bool readOnly, const QString &why = {});
+    bool isReadOnly() const { return m_readOnly; }
 
     QAction *newAction() const { return m_newAction; }
     QAction *duplicateAction() const { return m_duplicateAction; }
@@ -112,6 +118,9 @@ private:
     EditorBanner *m_undoBanner = nullptr;
     EditorBanner *m_deletedBanner = nullptr;
     EditorBanner *m_conflictBanner = nullptr;
+    EditorBanner *m_viewOnlyBanner = nullptr;
+    QPushButton *m_restoreButton = nullptr;
+    bool m_readOnly = false;
     QScrollArea *m_scroll = nullptr;
     QAction *m_newAction;
     QAction *m_duplicateAction;

@@ -223,6 +223,11 @@ void MainWindow::buildLayout()
     statusBar()->setSizeGripEnabled(true);
 }
 
+void MainWindow::setReadOnly(bool readOnly, const QString &why)
+{
+    m_editor->setReadOnly(readOnly, why);
+}
+
 void MainWindow::showEntity(const QString &entity)
 {
     if (entity == m_entity && m_model)

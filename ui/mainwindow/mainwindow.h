@@ -50,6 +50,10 @@ public:
     RecordEditor *editor() const { return m_editor; }
     ConflictsPanel *conflictsPanel() const { return m_conflicts; }
 
+    // View only: records can be read, not changed (a workspace shared as viewer); `why` is
+    // shown above the record.
+    void setReadOnly(bool readOnly, const QString &why = {});
+
     // Shows the conflicts panel, and the window if it was hidden.
     void showConflicts();
     // Opens the merge dialog for the record's conflict.
