@@ -9,6 +9,7 @@
 #include <QJsonParseError>
 #include <QSet>
 
+#include <algorithm>
 #include <cmath>
 
 namespace Ferry::Wire {
@@ -76,6 +77,11 @@ QJsonDocument parseDocument(const QByteArray &body, QString *error)
         *error = QStringLiteral("the top level is not a JSON object");
     else
         *error = strictJsonProblem(body);
+    // The problem may quote the text (a repeated key), and people read it, on terminals too.
+    std::replace_if(
+        error->begin(), error->end(),
+        [](QChar c) { return c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() < 0xa0); },
+        QLatin1Char(' '));
     return doc;
 }
 
