@@ -21,14 +21,9 @@ constexpr qsizetype kMinPassword = 8; // characters
 constexpr qsizetype kMaxPasswordBytes = 1024; // bounds the hashing work one request can ask for
 constexpr qsizetype kMaxDeviceName = 100; // characters
 
-QByteArray json(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
 Reply ok(int status, const QJsonObject &object)
 {
-    return Reply {status, json(object), {}, {}};
+    return Reply {status, ApiServer::json(object), {}, {}};
 }
 
 Reply invalid(const QString &message)

@@ -30,28 +30,15 @@ struct Route
     bool rawBody = false; // blob bytes: limited by --max-blob, not --max-body
 };
 
-QByteArray json(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-QByteArray header(const QHttpServerRequest &request, QByteArrayView name)
-{
-    const auto headers = request.headers();
-    for (const auto &[key, value] : headers) {
-        if (QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
-            return value;
-    }
-    return {};
-}
-
 // What Qt 6.4 upgrades: an Upgrade header of "websocket" together with a Connection header
 // naming "upgrade" (without it, the request is an ordinary one and no upgrade happens).
 bool isWebSocketUpgrade(const QHttpServerRequest &request)
 {
-    if (QByteArrayView(header(request, "upgrade")).compare("websocket", Qt::CaseInsensitive) != 0)
+    if (QByteArrayView(ApiServer::header(request, "upgrade"))
+            .compare("websocket", Qt::CaseInsensitive)
+        != 0)
         return false;
-    const QList<QByteArray> tokens = header(request, "connection").split(',');
+    const QList<QByteArray> tokens = ApiServer::header(request, "connection").split(',');
     for (const QByteArray &token : tokens) {
         if (QByteArrayView(token.trimmed()).compare("upgrade", Qt::CaseInsensitive) == 0)
             return true;
@@ -105,12 +92,27 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob, QObject
     });
 }
 
+QByteArray ApiServer::json(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QByteArray ApiServer::header(const QHttpServerRequest &request, QByteArrayView name)
+{
+    const auto headers = request.headers();
+    for (const auto &[key, value] : headers) {
+        if (QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
 Reply ApiServer::error(int status, const QString &code, const QString &message)
 {
-    return Reply {
-        status,
-        json(QJsonObject {{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}),
-        {}};
+    return Reply {status,
+                  ApiServer::json(QJsonObject {{QStringLiteral("code"), code},
+                                               {QStringLiteral("message"), message}}),
+                  {}};
 }
 
 bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -236,7 +238,7 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
 
         Call call {request, socket, {}, workspace, {}, target};
         if (route.needsToken) {
-            const QByteArray authorization = header(request, "authorization");
+            const QByteArray authorization = ApiServer::header(request, "authorization");
             static constexpr QByteArrayView kBearer = "bearer ";
             if (authorization.size() <= kBearer.size()
                 || QByteArrayView(authorization)
@@ -256,7 +258,7 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
 
         const qint64 maxBody = route.rawBody ? m_blobs.maxBlob() : m_maxBody;
         bool lengthOk = true;
-        const QByteArray contentLength = header(request, "content-length");
+        const QByteArray contentLength = ApiServer::header(request, "content-length");
         if (!contentLength.isEmpty()) {
             const qint64 declared = contentLength.trimmed().toLongLong(&lengthOk);
             lengthOk = lengthOk && declared <= maxBody;
@@ -279,10 +281,11 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
 
 Reply ApiServer::healthz(const Call &)
 {
-    return Reply {200,
-                  json(QJsonObject {{QStringLiteral("status"), QStringLiteral("ok")},
-                                    {QStringLiteral("protocol"), Ferry::Wire::kProtocolVersion}}),
-                  {}};
+    return Reply {
+        200,
+        ApiServer::json(QJsonObject {{QStringLiteral("status"), QStringLiteral("ok")},
+                                     {QStringLiteral("protocol"), Ferry::Wire::kProtocolVersion}}),
+        {}};
 }
 
 Reply ApiServer::me(const Call &call)
@@ -293,8 +296,8 @@ Reply ApiServer::me(const Call &call)
         workspaces.append(
             QJsonObject {{QStringLiteral("id"), m.workspace}, {QStringLiteral("role"), m.role}});
     return Reply {200,
-                  json(QJsonObject {{QStringLiteral("user"), call.user},
-                                    {QStringLiteral("workspaces"), workspaces}}),
+                  ApiServer::json(QJsonObject {{QStringLiteral("user"), call.user},
+                                               {QStringLiteral("workspaces"), workspaces}}),
                   {}};
 }
 
@@ -313,8 +316,8 @@ Reply ApiServer::createWorkspace(const Call &call)
         return error(status, created.error().code, created.error().message);
     }
     return Reply {201,
-                  json(QJsonObject {{QStringLiteral("id"), id},
-                                    {QStringLiteral("role"), QStringLiteral("owner")}}),
+                  ApiServer::json(QJsonObject {{QStringLiteral("id"), id},
+                                               {QStringLiteral("role"), QStringLiteral("owner")}}),
                   {}};
 }
 

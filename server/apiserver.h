@@ -14,6 +14,8 @@
 #include <chrono>
 #include <optional>
 
+class QJsonObject;
+
 namespace FerryServer {
 
 class ServerStore;
@@ -47,6 +49,10 @@ public:
     void setPingInterval(std::chrono::milliseconds interval) { m_notify.setPingInterval(interval); }
 
     static Reply error(int status, const QString &code, const QString &message);
+    // A JSON object as an answer body (compact UTF-8).
+    static QByteArray json(const QJsonObject &object);
+    // A request header by case-insensitive name; empty if absent.
+    static QByteArray header(const QHttpServerRequest &request, QByteArrayView name);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;

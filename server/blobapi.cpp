@@ -13,21 +13,6 @@ namespace FerryServer {
 
 namespace {
 
-QByteArray json(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-QByteArray header(const QHttpServerRequest &request, QByteArrayView name)
-{
-    const auto headers = request.headers();
-    for (const auto &[key, value] : headers) {
-        if (QByteArrayView(key).compare(name, Qt::CaseInsensitive) == 0)
-            return value;
-    }
-    return {};
-}
-
 Reply notMember()
 {
     return ApiServer::error(403, QStringLiteral("forbidden"),
@@ -78,7 +63,9 @@ Reply ApiServer::missingBlobs(const Call &call)
     if (!missing)
         return error(500, missing.error().code, missing.error().message);
     return Reply {
-        200, json({{QStringLiteral("missing"), QJsonArray::fromStringList(missing.value())}}), {}};
+        200,
+        ApiServer::json({{QStringLiteral("missing"), QJsonArray::fromStringList(missing.value())}}),
+        {}};
 }
 
 Reply ApiServer::putBlob(const Call &call)
@@ -94,7 +81,7 @@ Reply ApiServer::putBlob(const Call &call)
         return badId();
     const QByteArray bytes = call.request.body();
     const Ferry::Result<BlobPiece> piece = BlobService::parsePiece(
-        header(call.request, "content-range"), bytes.size(), m_blobs.maxBlob());
+        ApiServer::header(call.request, "content-range"), bytes.size(), m_blobs.maxBlob());
     if (!piece)
         return error(statusOf(piece.error()), piece.error().code, piece.error().message);
     const Ferry::Result<UploadState> written
@@ -107,12 +94,13 @@ Reply ApiServer::putBlob(const Call &call)
             const Ferry::Result<UploadState> now = m_blobs.state(call.workspace, call.target);
             QJsonObject body = QJsonDocument::fromJson(reply.body).object();
             body.insert(QStringLiteral("offset"), now ? now->offset : 0);
-            reply.body = json(body);
+            reply.body = ApiServer::json(body);
         }
         return reply;
     }
-    return Reply {
-        written->created ? 201 : 200, json(stateObject(call.target, written.value())), {}};
+    return Reply {written->created ? 201 : 200,
+                  ApiServer::json(stateObject(call.target, written.value())),
+                  {}};
 }
 
 Reply ApiServer::uploadState(const Call &call)
@@ -124,7 +112,7 @@ Reply ApiServer::uploadState(const Call &call)
     const Ferry::Result<UploadState> state = m_blobs.state(call.workspace, call.target);
     if (!state)
         return error(500, state.error().code, state.error().message);
-    return Reply {200, json(stateObject(call.target, state.value())), {}};
+    return Reply {200, ApiServer::json(stateObject(call.target, state.value())), {}};
 }
 
 Reply ApiServer::getBlob(const Call &call)
@@ -138,7 +126,7 @@ Reply ApiServer::getBlob(const Call &call)
         return error(404, QStringLiteral("no_such_blob"),
                      QStringLiteral("This workspace has no blob %1.").arg(call.target));
     const Ferry::Result<BlobRange> range
-        = BlobService::parseRange(header(call.request, "range"), *size);
+        = BlobService::parseRange(ApiServer::header(call.request, "range"), *size);
     if (!range) {
         Reply reply = error(statusOf(range.error()), range.error().code, range.error().message);
         if (reply.status == 416)
