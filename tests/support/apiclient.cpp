@@ -70,18 +70,25 @@ ApiResponse ApiClient::request(const QByteArray &method, const QString &path,
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (!authorization.isEmpty())
         request.setRawHeader("Authorization", authorization);
+    return exchange(std::move(request), method, body);
+}
+
+RawResponse ApiClient::exchange(QNetworkRequest request, const QByteArray &method,
+                                const QByteArray &body)
+{
     QNetworkReply *reply = method == "GET" && body.isEmpty()
         ? m_network.get(request)
         : m_network.sendCustomRequest(request, method, body);
     Ferry::TlsTrust::guard(reply, m_trusted);
     QSignalSpy finished(reply, &QNetworkReply::finished);
-    ApiResponse r;
+    RawResponse r;
     r.finished = reply->isFinished() || finished.wait(kReplyTimeoutMs);
     r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     r.body = reply->readAll();
     r.json = QJsonDocument::fromJson(r.body).object();
     r.allow = reply->rawHeader("Allow");
     r.retryAfter = reply->rawHeader("Retry-After");
+    r.headers = reply->rawHeaderPairs();
     reply->deleteLater();
     return r;
 }
@@ -112,21 +119,7 @@ RawResponse ApiClient::sendBytes(const QByteArray &method, const QString &path,
         request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     for (const auto &[name, value] : headers)
         request.setRawHeader(name, value);
-    QNetworkReply *reply = method == "GET" && body.isEmpty()
-        ? m_network.get(request)
-        : m_network.sendCustomRequest(request, method, body);
-    Ferry::TlsTrust::guard(reply, m_trusted);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    RawResponse r;
-    r.finished = reply->isFinished() || finished.wait(kReplyTimeoutMs);
-    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    r.body = reply->readAll();
-    r.json = QJsonDocument::fromJson(r.body).object();
-    r.allow = reply->rawHeader("Allow");
-    r.retryAfter = reply->rawHeader("Retry-After");
-    r.headers = reply->rawHeaderPairs();
-    reply->deleteLater();
-    return r;
+    return exchange(std::move(request), method, body);
 }
 
 ApiResponse ApiClient::push(const QString &workspace, const QJsonArray &mutations, QString batch,

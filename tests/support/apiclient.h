@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QNetworkRequest>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -83,6 +84,9 @@ public:
     qint64 create(const QString &workspace, const QString &guid, const QJsonObject &fields);
 
 private:
+    // Sends `request` and waits for the whole answer, headers kept.
+    RawResponse exchange(QNetworkRequest request, const QByteArray &method, const QByteArray &body);
+
     QNetworkAccessManager m_network;
     QUrl m_base;
     QString m_token;
