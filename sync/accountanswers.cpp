@@ -38,15 +38,16 @@ Error bad(const QString &answer, const QString &problem)
 // an empty string in `*problem` when it is fine.
 QJsonObject parseObject(const QByteArray &body, QString *problem)
 {
-    if (body.trimmed().isEmpty()) {
-        *problem = QStringLiteral("the answer is empty");
-        return {};
-    }
     if (body.size() > kMaxAccountAnswerBytes) {
         *problem = QStringLiteral("the answer is larger than %1 bytes").arg(kMaxAccountAnswerBytes);
         return {};
     }
-    if (!body.trimmed().startsWith('{')) {
+    const QByteArrayView text = QByteArrayView(body).trimmed();
+    if (text.isEmpty()) {
+        *problem = QStringLiteral("the answer is empty");
+        return {};
+    }
+    if (!text.startsWith('{')) {
         *problem = QStringLiteral("the top level is not a JSON object");
         return {};
     }
