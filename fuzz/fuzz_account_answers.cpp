@@ -115,13 +115,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!refused(removed, "a member removal refused without code or with control characters"))
         check(isValidId(removed.value()), "a member removal of a bad user", removed.value());
 
-    const Result<MeAnswer> me = parseMeAnswer(body);
+    const Result<AccountInfo> me = parseAccountInfo(body);
     if (!refused(me, "an account answer refused without code or with control characters")) {
-        check(isValidId(me->user) && me->workspaces.size() == me->roles.size(),
+        check(isValidId(me->user) && me->workspaces.size() == me->roles.size()
+                  && me->workspaces.size() <= kMaxAccountListEntries,
               "an account answer with a bad user", me->user);
-        for (qsizetype i = 0; i < me->workspaces.size(); ++i)
-            check(isValidId(me->workspaces.at(i)) && isValidRole(me->roles.at(i)),
-                  "an account answer with a bad workspace or role", me->roles.at(i));
+        QSet<QString> ids;
+        for (qsizetype i = 0; i < me->workspaces.size(); ++i) {
+            check(isValidId(me->workspaces.at(i)) && isValidRole(me->roles.at(i))
+                      && !ids.contains(me->workspaces.at(i)),
+                  "an account answer with a bad or repeated workspace or role", me->roles.at(i));
+            ids.insert(me->workspaces.at(i));
+        }
     }
 
     // The first byte picks a status, so refusals of every kind are read too.

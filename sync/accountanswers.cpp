@@ -12,6 +12,15 @@
 #include <algorithm>
 #include <cmath>
 
+namespace Ferry {
+
+QString AccountInfo::defaultWorkspace() const
+{
+    return workspaces.contains(user) ? user : workspaces.value(0);
+}
+
+} // namespace Ferry
+
 namespace Ferry::Wire {
 
 namespace {
@@ -140,6 +149,45 @@ bool isValidToken(const QString &token)
             || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
             || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || punctuation.contains(c);
     });
+}
+
+Result<AccountInfo> parseAccountInfo(const QByteArray &body)
+{
+    const QString answer = QStringLiteral("account");
+    const QString key = QStringLiteral("workspaces");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (problem.isEmpty())
+        problem = listProblem(top, key);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    AccountInfo result;
+    const QJsonValue user = top.value(kUser);
+    if (!user.isString() || !isValidId(user.toString()))
+        return bad(answer, idProblem(kUser));
+    result.user = user.toString();
+    const QJsonArray list = top.value(key).toArray();
+    QSet<QString> ids;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const auto entryBad = [&](const QString &what) {
+            return bad(answer, QStringLiteral("workspace %1: %2").arg(i + 1).arg(what));
+        };
+        if (!list.at(i).isObject())
+            return entryBad(QStringLiteral("not an object"));
+        const QJsonObject w = list.at(i).toObject();
+        const QJsonValue id = w.value(kId);
+        const QJsonValue role = w.value(kRole);
+        if (!id.isString() || !isValidId(id.toString()))
+            return entryBad(idProblem(kId));
+        if (!role.isString() || !isValidRole(role.toString()))
+            return entryBad(roleProblem());
+        if (ids.contains(id.toString()))
+            return entryBad(QStringLiteral("\"%1\" appears twice").arg(id.toString()));
+        ids.insert(id.toString());
+        result.workspaces.append(id.toString());
+        result.roles.append(role.toString());
+    }
+    return result;
 }
 
 Result<QString> parseRegistered(const QByteArray &body)

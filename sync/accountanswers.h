@@ -6,6 +6,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 namespace Ferry {
 
@@ -32,6 +33,20 @@ struct MemberInfo
 {
     QString user;
     QString role; // "owner", "editor" or "viewer"
+};
+
+// Who a token belongs to on a server (GET /v1/me), and the workspaces that account may use.
+struct AccountInfo
+{
+    QString user;
+    QStringList workspaces; // ids, in the server's order
+    QStringList roles; // one per workspace: "owner", "editor" or "viewer"
+    // The workspace to use when none was named: the one named after the user, else the first.
+    QString defaultWorkspace() const;
+    QString roleOf(const QString &workspace) const
+    {
+        return roles.value(workspaces.indexOf(workspace));
+    }
 };
 
 // The answer to GET /v1/workspaces/{ws}/members.
@@ -66,6 +81,8 @@ bool isValidRole(const QString &role);
 // [A-Za-z0-9._~+/=-].
 bool isValidToken(const QString &token);
 
+// GET /v1/me: a user id and unique workspace ids, each with a valid role.
+Result<AccountInfo> parseAccountInfo(const QByteArray &body);
 // POST /v1/accounts: the new account's user name.
 Result<QString> parseRegistered(const QByteArray &body);
 // POST /v1/sessions.
@@ -91,6 +108,7 @@ Error parseErrorAnswer(int status, const QByteArray &body, const QString &server
 
 } // namespace Ferry::Wire
 
+Q_DECLARE_METATYPE(Ferry::AccountInfo)
 Q_DECLARE_METATYPE(Ferry::SignedIn)
 Q_DECLARE_METATYPE(Ferry::DeviceInfo)
 Q_DECLARE_METATYPE(Ferry::MemberInfo)

@@ -1,38 +1,27 @@
 #include "accountcheck.h"
 
-#include "wire.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
+#include "accountclient.h"
 
 namespace Ferry {
 
-QString AccountInfo::defaultWorkspace() const
-{
-    return workspaces.contains(user) ? user : workspaces.value(0);
-}
-
 AccountCheck::AccountCheck(QObject *parent)
     : QObject(parent)
-    , m_network(new QNetworkAccessManager(this))
+    , m_client(new AccountClient(this))
 {
-    qRegisterMetaType<Ferry::AccountInfo>();
+    connect(m_client, &AccountClient::accountRead, this, &AccountCheck::succeeded);
+    connect(m_client, &AccountClient::failed, this, &AccountCheck::onFailed);
 }
+
+AccountCheck::~AccountCheck() = default;
 
 void AccountCheck::setTrustedFingerprint(const QString &fingerprint)
 {
-    // A connection kept open from before must not skip the new trust's check.
-    if (fingerprint != m_trusted)
-        m_network->clearConnectionCache();
-    m_trusted = fingerprint;
+    m_client->setTrustedFingerprint(fingerprint);
 }
 
-AccountCheck::~AccountCheck()
+RejectedCertificate AccountCheck::rejectedCertificate() const
 {
-    cancel();
+    return m_client->rejectedCertificate();
 }
 
 Status AccountCheck::validateServerUrl(const QUrl &server)
@@ -48,85 +37,25 @@ Status AccountCheck::validateServerUrl(const QUrl &server)
 
 void AccountCheck::start(const QUrl &server, const QString &token)
 {
-    cancel();
     m_server = server;
-    m_rejected = {};
-    if (Status valid = validateServerUrl(server); !valid) {
-        Q_EMIT failed(valid.error());
-        return;
-    }
-    QUrl me = server;
-    QString path = server.path();
-    if (path.endsWith(QLatin1Char('/')))
-        path.chop(1);
-    me.setPath(path + QStringLiteral("/v1/me"));
-    QNetworkRequest request(me);
-    request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
-    request.setTransferTimeout(15000);
-    m_reply = m_network->get(request);
-    TlsTrust::guard(m_reply, m_trusted);
-    connect(m_reply, &QNetworkReply::finished, this, &AccountCheck::onFinished);
+    m_client->setServer(server, token);
+    m_client->readAccount();
 }
 
 void AccountCheck::cancel()
 {
-    if (QNetworkReply *reply = m_reply.data()) {
-        m_reply = nullptr;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
+    m_client->cancel();
 }
 
-void AccountCheck::onFinished()
+void AccountCheck::onFailed(const Error &error)
 {
-    QNetworkReply *reply = m_reply.data();
-    if (!reply)
-        return;
-    m_reply = nullptr;
-    reply->deleteLater();
     const QString server = m_server.toDisplayString();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (status == 0) {
-        m_rejected = TlsTrust::rejected(reply);
-        if (!m_rejected.isNull()) {
-            Q_EMIT failed(TlsTrust::certificateError(m_rejected));
-            return;
-        }
-        Q_EMIT failed(Error {QStringLiteral("network"),
-                             tr("Cannot reach %1 (%2).").arg(server, reply->errorString())});
-        return;
-    }
-    if (status == 401) {
+    if (error.code == QLatin1String("unauthorized") || error.code == QLatin1String("http_401")) {
         Q_EMIT failed(Error {QStringLiteral("unauthorized"),
                              tr("The server at %1 does not accept this token.").arg(server)});
         return;
     }
-    const QByteArray body = reply->readAll();
-    if (status != 200) {
-        const QJsonObject answer = QJsonDocument::fromJson(body).object();
-        Q_EMIT failed(
-            Error {QStringLiteral("http_%1").arg(status),
-                   tr("The server at %1 answered %2: %3")
-                       .arg(server)
-                       .arg(status)
-                       .arg(answer.value(QStringLiteral("message")).toString().left(500))});
-        return;
-    }
-    const Result<Wire::MeAnswer> me = Wire::parseMeAnswer(body);
-    if (!me) {
-        Q_EMIT failed(Error {
-            QStringLiteral("bad_response"),
-            tr("The server at %1 did not say who this token belongs to; is it a Ferry server? "
-               "(%2)")
-                .arg(server, me.error().message)});
-        return;
-    }
-    AccountInfo account;
-    account.user = me->user;
-    account.workspaces = me->workspaces;
-    account.roles = me->roles;
-    Q_EMIT succeeded(account);
+    Q_EMIT failed(error);
 }
 
 } // namespace Ferry

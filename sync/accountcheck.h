@@ -1,35 +1,21 @@
 #pragma once
 
+#include "accountanswers.h"
 #include "result.h"
 #include "tlstrust.h"
 
 #include <QObject>
-#include <QPointer>
-#include <QStringList>
 #include <QUrl>
-
-class QNetworkAccessManager;
-class QNetworkReply;
 
 namespace Ferry {
 
-// Who a token belongs to on a server, and which workspaces that account may use.
-struct AccountInfo
-{
-    QString user;
-    QStringList workspaces;
-    QStringList roles; // one per workspace: "owner", "editor" or "viewer"
-    QString roleOf(const QString &workspace) const
-    {
-        return roles.value(workspaces.indexOf(workspace));
-    }
-    // The workspace to use when none was named: the one named after the user, else the first.
-    QString defaultWorkspace() const;
-};
+class AccountClient;
 
 // Asks a server "who am I?" (GET /v1/me) to check its URL and a token before they are
-// saved: signing in from ferry-cli or from the desktop app's first run. Asynchronous; use it
-// on one thread.
+// saved: signing in from ferry-cli or from the desktop app's first run, and the desktop
+// app's workspace list. The answer is read like every account answer (AccountClient,
+// accountanswers.h); the failures are worded for someone who just typed the address and
+// token. Asynchronous; use it on one thread.
 class AccountCheck : public QObject
 {
     Q_OBJECT
@@ -44,7 +30,7 @@ public:
     void cancel();
     // After a failure with code "certificate": the certificate the server showed, for a
     // person to decide whether to trust it; null otherwise.
-    RejectedCertificate rejectedCertificate() const { return m_rejected; }
+    RejectedCertificate rejectedCertificate() const;
 
     // Also checks the URL's shape, for callers that take it from a person.
     static Status validateServerUrl(const QUrl &server);
@@ -54,15 +40,10 @@ Q_SIGNALS:
     void failed(const Ferry::Error &error);
 
 private:
-    void onFinished();
+    void onFailed(const Error &error);
 
-    QNetworkAccessManager *m_network;
-    QPointer<QNetworkReply> m_reply;
+    AccountClient *m_client;
     QUrl m_server;
-    QString m_trusted;
-    RejectedCertificate m_rejected;
 };
 
 } // namespace Ferry
-
-Q_DECLARE_METATYPE(Ferry::AccountInfo)

@@ -39,6 +39,7 @@ AccountClient::AccountClient(QObject *parent)
                         .arg(m_server.toDisplayString())
                         .arg(m_totalTimeoutMs / 1000.0)});
     });
+    qRegisterMetaType<Ferry::AccountInfo>();
     qRegisterMetaType<Ferry::SignedIn>();
     qRegisterMetaType<Ferry::DeviceInfo>();
     qRegisterMetaType<Ferry::MemberInfo>();
@@ -78,6 +79,16 @@ void AccountClient::cancel()
         reply->abort();
         reply->deleteLater();
     }
+}
+
+void AccountClient::readAccount()
+{
+    send("GET", QStringLiteral("/v1/me"), {}, [this](const QByteArray &body) {
+        Result<AccountInfo> account = Wire::parseAccountInfo(body);
+        if (!account)
+            return badResponse(account.error().message);
+        Q_EMIT accountRead(account.value());
+    });
 }
 
 void AccountClient::registerAccount(const QString &user, const QString &password)
@@ -210,6 +221,7 @@ void AccountClient::send(const QByteArray &method, const QString &path, const QB
                          OnAnswer onAnswer)
 {
     cancel();
+    m_rejected = {};
     if (Status valid = AccountCheck::validateServerUrl(m_server); !valid) {
         Q_EMIT failed(valid.error());
         return;
@@ -268,8 +280,9 @@ void AccountClient::onFinished(QNetworkReply *reply, const OnAnswer &onAnswer)
         return;
     }
     if (status == 0) {
-        if (std::optional<Error> certificate = TlsTrust::certificateError(reply)) {
-            Q_EMIT failed(*certificate);
+        m_rejected = TlsTrust::rejected(reply);
+        if (!m_rejected.isNull()) {
+            Q_EMIT failed(TlsTrust::certificateError(m_rejected));
             return;
         }
         Q_EMIT failed(Error {QStringLiteral("network"),

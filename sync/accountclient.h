@@ -2,6 +2,7 @@
 
 #include "accountanswers.h"
 #include "result.h"
+#include "tlstrust.h"
 
 #include <QList>
 #include <QObject>
@@ -37,6 +38,8 @@ public:
     // take in all (default 60 s, so a server sending a byte now and then cannot hold it).
     void setTimeouts(int idleMs, int totalMs);
 
+    // Who the token belongs to and the workspaces it may use (GET /v1/me).
+    void readAccount();
     void registerAccount(const QString &user, const QString &password);
     void signIn(const QString &user, const QString &password, const QString &deviceName);
     void listDevices();
@@ -48,8 +51,12 @@ public:
     void setMember(const QString &workspace, const QString &user, const QString &role);
     void removeMember(const QString &workspace, const QString &user);
     void cancel();
+    // After a failure with code "certificate": the certificate the server showed, for a
+    // person to decide whether to trust it; null otherwise.
+    RejectedCertificate rejectedCertificate() const { return m_rejected; }
 
 Q_SIGNALS:
+    void accountRead(const Ferry::AccountInfo &account);
     void registered(const QString &user);
     void signedIn(const Ferry::SignedIn &session);
     void devicesListed(const QList<Ferry::DeviceInfo> &devices);
@@ -77,6 +84,7 @@ private:
     QUrl m_server;
     QString m_token;
     QString m_trusted;
+    RejectedCertificate m_rejected;
 };
 
 } // namespace Ferry

@@ -494,33 +494,6 @@ Result<PullPage> parsePullPage(const QByteArray &body)
     return page;
 }
 
-Result<MeAnswer> parseMeAnswer(const QByteArray &body)
-{
-    QString problem;
-    const QJsonDocument doc = parseDocument(body, &problem);
-    if (!problem.isEmpty())
-        return badResponse(QStringLiteral("account answer"), problem);
-    const QJsonObject top = doc.object();
-    MeAnswer answer;
-    answer.user = top.value(kUser).toString();
-    if (!isValidId(answer.user))
-        return badResponse(kUser, QStringLiteral("not a user name"));
-    const QJsonValue workspaces = top.value(QStringLiteral("workspaces"));
-    if (!workspaces.isArray())
-        return badResponse(QStringLiteral("workspaces"), QStringLiteral("not a list"));
-    for (const QJsonValue &value : workspaces.toArray()) {
-        const QString id = value.toObject().value(QStringLiteral("id")).toString();
-        const QJsonValue role = value.toObject().value(QStringLiteral("role"));
-        if (!isValidId(id) || !role.isString() || !isValidRole(role.toString()))
-            return badResponse(QStringLiteral("workspaces"),
-                               QStringLiteral("an entry without a valid id and role (owner, "
-                                              "editor or viewer)"));
-        answer.workspaces.append(id);
-        answer.roles.append(role.toString());
-    }
-    return answer;
-}
-
 Result<QJsonObject> parseRequestObject(const QByteArray &body)
 {
     QString problem;

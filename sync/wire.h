@@ -121,14 +121,6 @@ struct PullPage
 // The pseudo-field that marks an edit-vs-delete conflict in MutationResult::conflicts.
 inline constexpr QLatin1StringView kDeletedField {"$deleted"};
 
-// The answer to GET /v1/me: who the token belongs to and the workspaces they may use.
-struct MeAnswer
-{
-    QString user;
-    QStringList workspaces; // ids, in the server's order
-    QStringList roles; // the caller's role in each, same order
-};
-
 // Encoding (both sides) and parsing with full validation: a parse never trusts its input
 // and returns a protocol error naming the offending part.
 QByteArray encode(const PushRequest &request);
@@ -140,8 +132,6 @@ Result<RemoteRecord> recordFromJson(const QJsonObject &object);
 QJsonObject toJson(const MutationResult &result);
 QByteArray encode(const PushResponse &response);
 Result<PushResponse> parsePushResponse(const QByteArray &body);
-
-Result<MeAnswer> parseMeAnswer(const QByteArray &body);
 
 // A request body that must be one JSON object, with the same checks as every other message
 // (no duplicate keys, bounded nesting, valid UTF-8 and UTF-16): a "bad_json" Error otherwise.

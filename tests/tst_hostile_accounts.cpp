@@ -116,6 +116,7 @@ private:
 };
 
 enum class Call {
+    ReadAccount,
     Register,
     SignIn,
     ListDevices,
@@ -127,9 +128,10 @@ enum class Call {
     RemoveMember,
 };
 
-const QList<Call> kCalls {Call::Register,     Call::SignIn,    Call::ListDevices,
-                          Call::RevokeDevice, Call::SignOut,   Call::CreateWorkspace,
-                          Call::ListMembers,  Call::SetMember, Call::RemoveMember};
+const QList<Call> kCalls {Call::ReadAccount,     Call::Register,     Call::SignIn,
+                          Call::ListDevices,     Call::RevokeDevice, Call::SignOut,
+                          Call::CreateWorkspace, Call::ListMembers,  Call::SetMember,
+                          Call::RemoveMember};
 
 const QByteArray kToken = QByteArray(64, 'a');
 const QByteArray kDevice = "0123456789abcdef";
@@ -144,6 +146,10 @@ struct CallInfo
 CallInfo info(Call call)
 {
     switch (call) {
+    case Call::ReadAccount:
+        return {"read account", "GET /v1/me ",
+                "{\"user\":\"carol\",\"workspaces\":[{\"id\":\"carol\",\"role\":\"owner\"},"
+                "{\"id\":\"notes\",\"role\":\"viewer\"}]}"};
     case Call::Register:
         return {"register", "POST /v1/accounts ", "{\"user\":\"carol\"}"};
     case Call::SignIn:
@@ -181,6 +187,8 @@ void start(AccountClient &client, Call call)
     const QString notes = QStringLiteral("notes");
     const QString bob = QStringLiteral("bob");
     switch (call) {
+    case Call::ReadAccount:
+        return client.readAccount();
     case Call::Register:
         return client.registerAccount(QStringLiteral("carol"), QStringLiteral("a password"));
     case Call::SignIn:
@@ -226,6 +234,12 @@ QString describe(const QList<MemberInfo> &members)
 
 void recordSuccesses(AccountClient &client, QStringList *out)
 {
+    QObject::connect(&client, &AccountClient::accountRead, &client, [out](const AccountInfo &a) {
+        QStringList workspaces;
+        for (qsizetype i = 0; i < a.workspaces.size(); ++i)
+            workspaces.append(a.workspaces.at(i) + QLatin1Char(' ') + a.roles.value(i));
+        out->append(QStringLiteral("account %1: %2").arg(a.user, workspaces.join(u", ")));
+    });
     QObject::connect(&client, &AccountClient::registered, &client, [out](const QString &user) {
         out->append(QStringLiteral("registered ") + user);
     });
@@ -520,6 +534,17 @@ void TestHostileAccounts::hostileAnswer_data()
     row(Call::SignOut, "revoked huge", "{\"revoked\":\"" + QByteArray(100000, 'd') + "\"}",
         QStringLiteral("\"revoked\" is not an id"));
 
+    row(Call::ReadAccount, "user a path", "{\"user\":\"../x\",\"workspaces\":[]}",
+        QStringLiteral("user"));
+    row(Call::ReadAccount, "workspaces an object", "{\"user\":\"carol\",\"workspaces\":{}}",
+        QStringLiteral("workspaces"));
+    row(Call::ReadAccount, "role admin",
+        "{\"user\":\"carol\",\"workspaces\":[{\"id\":\"carol\",\"role\":\"admin\"}]}",
+        QStringLiteral("role"));
+    row(Call::ReadAccount, "workspace id with a slash",
+        "{\"user\":\"carol\",\"workspaces\":[{\"id\":\"a/b\",\"role\":\"owner\"}]}",
+        QStringLiteral("id"));
+
     row(Call::CreateWorkspace, "another workspace", "{\"id\":\"other\",\"role\":\"owner\"}",
         QStringLiteral("\"other\", not \"notes\""));
     row(Call::CreateWorkspace, "role admin", "{\"id\":\"notes\",\"role\":\"admin\"}",
@@ -629,6 +654,7 @@ void TestHostileAccounts::wellFormedAnswer_data()
     QTest::addColumn<QString>("outcome");
 
     const QStringList outcomes {
+        QStringLiteral("account carol: carol owner, notes viewer"),
         QStringLiteral("registered carol"),
         QStringLiteral("signed in carol %1 %2")
             .arg(QString::fromLatin1(kToken), QString::fromLatin1(kDevice)),
@@ -677,6 +703,9 @@ void TestHostileAccounts::wellFormedAnswer_data()
                "{\"workspace\":\"notes\",\"members\":[{\"user\":\"a-1\",\"role\":\"viewer\"},"
                "{\"user\":\"B_2\",\"role\":\"viewer\"}]}")
         << QByteArray() << QStringLiteral("members of notes: a-1 viewer, B_2 viewer");
+    QTest::addRow("read account, no workspaces")
+        << int(Call::ReadAccount) << QByteArray("{\"user\":\"carol\",\"workspaces\":[]}")
+        << QByteArray() << QStringLiteral("account carol: ");
     QTest::addRow("create workspace, no role")
         << int(Call::CreateWorkspace) << QByteArray("{\"id\":\"notes\"}") << QByteArray()
         << QStringLiteral("created notes");
