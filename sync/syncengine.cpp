@@ -1,5 +1,7 @@
 #include "syncengine.h"
 
+#include "accountanswers.h"
+
 #include "pagewriter.h"
 #include "threadpriority.h"
 #include "tlstrust.h"
@@ -259,10 +261,10 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
                       QStringLiteral("The server at %1 sent an answer Ferry cannot read (%2).")
                           .arg(server, reply->errorString())};
     }
-    const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
-    const QString code = body.value(QStringLiteral("code")).toString();
-    // A hostile server could send megabytes of "message": a person reads one sentence.
-    const QString message = body.value(QStringLiteral("message")).toString().left(500);
+    // Read like every refusal: a code only if it is a name, one sentence of message without
+    // control characters (a hostile server could send megabytes, or escape sequences).
+    const Error answer
+        = Wire::parseErrorAnswer(status, reply->read(Wire::kMaxAccountAnswerBytes), server);
     *transient = status >= 500 || status == 408 || status == 429;
     if (status == 401)
         return Error {
@@ -273,12 +275,13 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
         return Error {QStringLiteral("forbidden"),
                       QStringLiteral("This account may not use the workspace \"%1\" on %2.")
                           .arg(m_config.workspace, server)};
-    return Error {
-        code.isEmpty() ? QStringLiteral("http_%1").arg(status) : code,
-        QStringLiteral("The server at %1 answered %2%3")
-            .arg(server)
-            .arg(status)
-            .arg(message.isEmpty() ? QStringLiteral(".") : QStringLiteral(": ") + message)};
+    const QString plain = QStringLiteral("The server at %1 answered %2.").arg(server).arg(status);
+    return Error {answer.code,
+                  answer.message == plain ? plain
+                                          : QStringLiteral("The server at %1 answered %2: %3")
+                                                .arg(server)
+                                                .arg(status)
+                                                .arg(answer.message)};
 }
 
 void SyncEngine::failRequest(const Error &error, bool transient)

@@ -313,9 +313,20 @@ void TestHostileServer::hostilePushAnswer_data()
                                   << "{\"x\":" + QByteArray(500, '[') + QByteArray(500, ']')
             + ",\"seq\":1,\"results\":[" + applied + "]}"
                                   << QStringLiteral("bad_response") << QStringLiteral("nested");
+    QTest::newRow("refusal with a long message")
+        << 400
+        << "{\"code\":\"invalid_request\",\"message\":\"" + QByteArray(100 << 10, 'm') + "\"}"
+        << QStringLiteral("invalid_request") << QStringLiteral("mmm");
+    // Past the 1 MiB an error answer may have, it is not read for a code at all.
     QTest::newRow("refusal with a huge message")
         << 400 << "{\"code\":\"invalid_request\",\"message\":\"" + QByteArray(4 << 20, 'm') + "\"}"
-        << QStringLiteral("invalid_request") << QStringLiteral("mmm");
+        << QStringLiteral("http_400") << QStringLiteral("answered 400.");
+    QTest::newRow("refusal with escape sequences")
+        << 409 << QByteArray("{\"code\":\"x\",\"message\":\"red \\u001b[31m alert\"}")
+        << QStringLiteral("x") << QStringLiteral("red  [31m alert");
+    QTest::newRow("refusal with a code that is not a name")
+        << 400 << QByteArray("{\"code\":\"bad code\\n\",\"message\":\"no\"}")
+        << QStringLiteral("http_400") << QStringLiteral("answered 400: no");
 }
 
 void TestHostileServer::hostilePushAnswer()
