@@ -17,6 +17,8 @@ QString stateName(SyncOverview::State state)
         return QStringLiteral("error");
     case SyncOverview::State::Conflicts:
         return QStringLiteral("conflicts");
+    case SyncOverview::State::SignedOut:
+        return QStringLiteral("signedout");
     }
     return {};
 }

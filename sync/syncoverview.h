@@ -17,6 +17,7 @@ struct SyncOverview
         Paused, // the person paused syncing
         Error, // needs the person: signed out, refused, server gone for long
         Conflicts, // caught up, but conflicts wait for a decision
+        SignedOut, // no server or token: records stay here until someone signs in
     };
     State state = State::Synced;
     QDateTime lastSync; // last successful cycle; invalid if never

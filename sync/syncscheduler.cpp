@@ -279,6 +279,9 @@ void SyncScheduler::publish()
     // A sync asked for while paused still shows as syncing until it ends.
     if (m_running) {
         next.state = SyncOverview::State::Syncing;
+    } else if (!m_config.isComplete()) {
+        next.state = SyncOverview::State::SignedOut;
+        next.message = tr("Sign in from Settings to sync; your records are kept here.");
     } else if (m_paused) {
         next.state = SyncOverview::State::Paused;
     } else if (!m_lastError.code.isEmpty() && (!m_lastErrorTransient || longOffline)) {

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void refusedTokenNeedsThePerson();
     void conflictsAreAnnounced();
     void lastSyncSurvivesRestart();
+    void withoutAnAccountItSaysSo();
 
 private:
     SyncConfig freshWorkspace();
@@ -202,6 +203,28 @@ void TestSyncScheduler::lastSyncSurvivesRestart()
     QVERIFY(last.isValid());
     makeScheduler(config);
     QCOMPARE(m_scheduler->overview().lastSync.toMSecsSinceEpoch(), last.toMSecsSinceEpoch());
+}
+
+void TestSyncScheduler::withoutAnAccountItSaysSo()
+{
+    // A fresh profile, or one signed out: not "Synced", but what to do.
+    makeScheduler(SyncConfig {});
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::SignedOut);
+    QVERIFY(m_scheduler->overview().message.contains(QStringLiteral("Sign in")));
+    m_data->createRecord(QStringLiteral("Tag"),
+                         {{QStringLiteral("name"), QStringLiteral("offline")}});
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::SignedOut);
+    QCOMPARE(m_scheduler->overview().pending, 1); // kept, waiting for an account
+
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    m_scheduler->setConfig(freshWorkspace());
+    m_scheduler->syncNow();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::Synced);
+    QCOMPARE(m_scheduler->overview().pending, 0);
+
+    m_scheduler->setConfig(SyncConfig {}); // signing out
+    QCOMPARE(m_scheduler->overview().state, SyncOverview::State::SignedOut);
 }
 
 QTEST_GUILESS_MAIN(TestSyncScheduler)

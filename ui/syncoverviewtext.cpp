@@ -18,6 +18,8 @@ QString stateText(const SyncOverview &overview)
         return QCoreApplication::translate("Ferry", "Syncing paused");
     case SyncOverview::State::Error:
         return QCoreApplication::translate("Ferry", "Sync problem");
+    case SyncOverview::State::SignedOut:
+        return QCoreApplication::translate("Ferry", "Not signed in");
     case SyncOverview::State::Conflicts:
         return overview.conflicts == 1
             ? QCoreApplication::translate("Ferry", "1 conflict to resolve")

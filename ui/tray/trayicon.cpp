@@ -75,7 +75,8 @@ QString detailFor(const SyncOverview &overview)
 {
     using State = SyncOverview::State;
     constexpr int MaxLength = 60;
-    if ((overview.state == State::Error || overview.state == State::Offline)
+    if ((overview.state == State::Error || overview.state == State::Offline
+         || overview.state == State::SignedOut)
         && !overview.message.isEmpty()) {
         if (overview.message.size() <= MaxLength)
             return overview.message;
@@ -160,7 +161,8 @@ QString TrayIcon::toolTipFor(const SyncOverview &overview)
     const bool hasProgress = overview.done > 0 || overview.total > 0;
     if (overview.state == State::Syncing && hasProgress)
         lines << progressText(overview);
-    if ((overview.state == State::Error || overview.state == State::Offline)
+    if ((overview.state == State::Error || overview.state == State::Offline
+         || overview.state == State::SignedOut)
         && !overview.message.isEmpty())
         lines << overview.message;
     lines << lastSyncText(overview) << pendingText(overview);
