@@ -105,6 +105,10 @@ bool DesktopApp::start()
     });
 
     if (!m_options.server.isEmpty()) {
+        // The certificate trusted for this server before is trusted again; another server's
+        // is not carried over.
+        if (m_options.server == m_settings->serverUrl())
+            m_pendingTrust = m_settings->trustedFingerprint();
         signIn(m_options.server, m_options.token, m_options.workspace);
     } else if (m_options.localServer || m_settings->useLocalServer()) {
         startLocalServer();

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void firstRunTrustsTheCertificateOnlyWhenAsked();
     void settingsShowAndRemoveTheTrustedCertificate_data();
     void settingsShowAndRemoveTheTrustedCertificate();
+    void signingInAgainFromOptionsKeepsTheTrust();
 
 private:
     qint64 countIn(const QString &profile);
@@ -116,6 +117,34 @@ void TestDesktopTls::firstRunTrustsTheCertificateOnlyWhenAsked()
     AppSettings settings(options.profile);
     QCOMPARE(settings.trustedFingerprint(), fingerprint);
     QCOMPARE(settings.serverUrl(), m_server.url());
+}
+
+void TestDesktopTls::signingInAgainFromOptionsKeepsTheTrust()
+{
+    // A profile that trusts the server's certificate, started with --server/--token for the
+    // same server (a new token): the trust stays and the sign-in goes through unasked.
+    const QString token = m_server.createToken(u"hal"_s);
+    const QString profile = u"hal-desktop"_s;
+    {
+        AppSettings settings(profile);
+        settings.setServerUrl(m_server.url());
+        settings.setTrustedFingerprint(m_server.trustedFingerprint());
+        settings.sync();
+    }
+    {
+        TestDevice other(m_server.syncConfig(token, u"hal"_s));
+        other.create(u"Post"_s, {{u"title"_s, u"trusted before"_s}});
+        QVERIFY(other.sync().ok);
+    }
+    Options options;
+    options.profile = profile;
+    options.server = m_server.url();
+    options.token = token;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QTRY_COMPARE_WITH_TIMEOUT(countIn(profile), 1, 20000);
+    QVERIFY(!topLevel("firstRunDialog"));
+    QCOMPARE(AppSettings(profile).trustedFingerprint(), m_server.trustedFingerprint());
 }
 
 void TestDesktopTls::settingsShowAndRemoveTheTrustedCertificate_data()
