@@ -5,114 +5,28 @@
 // one failed() naming the problem, no success signal and no crash. Well-formed answers, the same
 // server's way of answering, must still succeed, so the checks are not simply refusing.
 //
-// A small HTTP server in this file serves the answers (tests/tst_hostile_server.cpp has its own
-// for the sync engine; this one also stays silent, trickles and hangs up mid-answer).
+// The answers come from CannedHttpServer (tests/support), as for the sync engine's test.
 
 #include "accountclient.h"
+#include "cannedhttpserver.h"
 
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
-#include <QTimer>
 
 using namespace Ferry;
+using namespace FerryTest;
 
 namespace {
 
-// How the fake server answers the one request it gets.
-enum class Mode {
-    Answer, // the status, headers and body, then it hangs up
-    CloseMidAnswer, // the headers and half the body, then it hangs up
-    Silent, // reads the request, never answers
-    Trickle, // the headers, then one byte of body every 100 ms, without end
-};
+using Mode = CannedHttpServer::Mode;
+using Answer = CannedHttpServer::Answer;
 
-struct Answer
-{
-    Answer(int status_, const QByteArray &body_, const QByteArray &headers_ = {},
-           Mode mode_ = Mode::Answer)
-        : status(status_)
-        , body(body_)
-        , headers(headers_)
-        , mode(mode_)
-    { }
-
-    int status;
-    QByteArray body;
-    QByteArray headers; // extra header lines, each ending in \r\n
-    Mode mode;
-};
-
-// Answers every request with one canned Answer, one request per connection, and remembers the
-// requests' first lines. Lives on the test's thread.
-class FakeServer : public QObject
+// Answers every request with one canned Answer.
+class FakeServer : public CannedHttpServer
 {
 public:
-    explicit FakeServer(const Answer &answer)
-        : m_answer(answer)
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { serve(socket); });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-    }
-    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()));
-    }
-    QList<QByteArray> requests() const { return m_requests; }
-
-private:
-    void serve(QTcpSocket *socket)
-    {
-        QByteArray &buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return;
-        qsizetype length = 0;
-        for (const QByteArray &line : buffer.left(headerEnd).split('\n')) {
-            if (line.toLower().startsWith("content-length:"))
-                length = line.mid(15).trimmed().toLongLong();
-        }
-        if (buffer.size() < headerEnd + 4 + length)
-            return;
-        m_requests.append(buffer.left(buffer.indexOf("\r\n")));
-        m_buffers.remove(socket);
-        const QByteArray head = "HTTP/1.1 " + QByteArray::number(m_answer.status)
-            + " X\r\nContent-Type: application/json\r\nConnection: close\r\n" + m_answer.headers;
-        switch (m_answer.mode) {
-        case Mode::Answer:
-            socket->write(head + "Content-Length: " + QByteArray::number(m_answer.body.size())
-                          + "\r\n\r\n" + m_answer.body);
-            socket->disconnectFromHost();
-            break;
-        case Mode::CloseMidAnswer:
-            socket->write(head + "Content-Length: " + QByteArray::number(m_answer.body.size())
-                          + "\r\n\r\n" + m_answer.body.left(m_answer.body.size() / 2));
-            socket->disconnectFromHost();
-            break;
-        case Mode::Silent:
-            break;
-        case Mode::Trickle: {
-            socket->write(head + "Content-Length: 1000000\r\n\r\n");
-            auto *timer = new QTimer(socket);
-            connect(timer, &QTimer::timeout, socket, [socket] { socket->write(" "); });
-            timer->start(100);
-            break;
-        }
-        }
-    }
-
-    Answer m_answer;
-    QTcpServer m_server;
-    QList<QByteArray> m_requests;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
+    explicit FakeServer(const Answer &answer) { CannedHttpServer::answer(QByteArray(), {answer}); }
+    QList<QByteArray> requests() const { return requestLines(); }
 };
 
 enum class Call {

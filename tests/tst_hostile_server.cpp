@@ -5,14 +5,13 @@
 // same device then syncs with a real ferry-server and its edit arrives there.
 
 #include "apiclient.h"
+#include "cannedhttpserver.h"
 #include "serverprocess.h"
 #include "testdevice.h"
 
 #include "wire.h"
 
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
 
 using namespace Ferry;
@@ -20,100 +19,7 @@ using namespace FerryTest;
 
 namespace {
 
-// An HTTP server that answers every request whose first line contains a marker with the
-// next of its canned answers (the last one repeats), and 404 otherwise. One request per
-// connection. Lives on the test's thread.
-class HostileServer : public QObject
-{
-public:
-    struct Answer
-    {
-        int status = 200;
-        QByteArray body;
-        QByteArray headers; // extra header lines, each ending in \r\n
-        // Sends `body`, then more and more JSON string bytes without end (no length), until
-        // the client hangs up or `endlessCap` bytes went out.
-        bool endless = false;
-    };
-    static constexpr qint64 endlessCap = qint64(1) << 30;
-
-    HostileServer()
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { serve(socket); });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-    }
-    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()));
-    }
-    void answer(const QByteArray &marker, const QList<Answer> &answers)
-    {
-        m_answers[marker] = answers;
-    }
-    int requests(const QByteArray &marker) const { return m_counts.value(marker); }
-    // Bytes of endless answers written so far.
-    qint64 endlessBytes() const { return m_endlessBytes; }
-
-private:
-    void serve(QTcpSocket *socket)
-    {
-        QByteArray &buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return;
-        qsizetype length = 0;
-        for (const QByteArray &line : buffer.left(headerEnd).split('\n')) {
-            if (line.toLower().startsWith("content-length:"))
-                length = line.mid(15).trimmed().toLongLong();
-        }
-        if (buffer.size() < headerEnd + 4 + length)
-            return;
-        const QByteArray firstLine = buffer.left(buffer.indexOf("\r\n"));
-        m_buffers.remove(socket);
-        Answer reply {404, "{\"code\":\"not_found\",\"message\":\"No such endpoint.\"}", {}};
-        for (auto it = m_answers.begin(); it != m_answers.end(); ++it) {
-            if (!firstLine.contains(it.key()) || it->isEmpty())
-                continue;
-            const int n = m_counts[it.key()]++;
-            reply = it->at(qMin<qsizetype>(n, it->size() - 1));
-        }
-        if (reply.endless) {
-            socket->write("HTTP/1.1 200 X\r\nContent-Type: application/json\r\n"
-                          "Connection: close\r\n\r\n"
-                          + reply.body);
-            const QByteArray chunk(1 << 20, 'x');
-            const auto more = [this, socket, chunk] {
-                while (socket->state() == QAbstractSocket::ConnectedState
-                       && socket->bytesToWrite() < 4 * chunk.size()
-                       && m_endlessBytes < endlessCap) {
-                    m_endlessBytes += socket->write(chunk);
-                }
-            };
-            connect(socket, &QTcpSocket::bytesWritten, socket, more);
-            more();
-            return;
-        }
-        socket->write("HTTP/1.1 " + QByteArray::number(reply.status)
-                      + " X\r\n"
-                        "Content-Type: application/json\r\nConnection: close\r\n"
-                      + reply.headers + "Content-Length: " + QByteArray::number(reply.body.size())
-                      + "\r\n\r\n" + reply.body);
-        socket->disconnectFromHost();
-    }
-
-    QTcpServer m_server;
-    QHash<QByteArray, QList<Answer>> m_answers;
-    QHash<QByteArray, int> m_counts;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-    qint64 m_endlessBytes = 0;
-};
+using HostileServer = CannedHttpServer;
 
 quint32 crc32OfZeros(qsizetype size)
 {
@@ -478,7 +384,8 @@ void TestHostileServer::endlessAnswer()
     // of holding all of it, says so once, and keeps the edit it was sending.
     HostileServer hostile;
     QVERIFY(hostile.listen());
-    hostile.answer("/push", {{200, "{\"seq\":1,\"results\":[\"", {}, true}});
+    hostile.answer("/push",
+                   {{200, "{\"seq\":1,\"results\":[\"", {}, HostileServer::Mode::Endless}});
     TestDevice device(configFor(hostile.url()));
     const QString guid = device.create(QStringLiteral("Post"),
                                        {{QStringLiteral("title"), QStringLiteral("kept")}});
