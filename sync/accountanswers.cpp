@@ -131,6 +131,38 @@ QString listProblem(const QJsonObject &top, const QString &key)
     return {};
 }
 
+// The entries of the list under `key`, each {`idKey`: id, "role": role} with a valid id and
+// role and no id twice, as (id, role) pairs; errors name the entry as "`entry` N".
+Result<QList<QPair<QString, QString>>> parseRoleList(const QJsonObject &top, const QString &key,
+                                                     const QString &idKey, const QString &answer,
+                                                     const QString &entry)
+{
+    const QJsonArray list = top.value(key).toArray();
+    QList<QPair<QString, QString>> result;
+    result.reserve(list.size());
+    QSet<QString> ids;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const auto entryBad = [&](const QString &what) {
+            return bad(answer, QStringLiteral("%1 %2: %3").arg(entry).arg(i + 1).arg(what));
+        };
+        if (!list.at(i).isObject())
+            return entryBad(QStringLiteral("not an object"));
+        const QJsonObject object = list.at(i).toObject();
+        const QJsonValue id = object.value(idKey);
+        const QJsonValue role = object.value(kRole);
+        if (!id.isString() || !isValidId(id.toString()))
+            return entryBad(idProblem(idKey));
+        if (!role.isString() || !isValidRole(role.toString()))
+            return entryBad(roleProblem());
+        if (ids.contains(id.toString()))
+            return entryBad(
+                QStringLiteral("the %1 \"%2\" appears twice").arg(idKey, id.toString()));
+        ids.insert(id.toString());
+        result.append({id.toString(), role.toString()});
+    }
+    return result;
+}
+
 } // namespace
 
 bool isValidRole(const QString &role)
@@ -166,26 +198,13 @@ Result<AccountInfo> parseAccountInfo(const QByteArray &body)
     if (!user.isString() || !isValidId(user.toString()))
         return bad(answer, idProblem(kUser));
     result.user = user.toString();
-    const QJsonArray list = top.value(key).toArray();
-    QSet<QString> ids;
-    for (qsizetype i = 0; i < list.size(); ++i) {
-        const auto entryBad = [&](const QString &what) {
-            return bad(answer, QStringLiteral("workspace %1: %2").arg(i + 1).arg(what));
-        };
-        if (!list.at(i).isObject())
-            return entryBad(QStringLiteral("not an object"));
-        const QJsonObject w = list.at(i).toObject();
-        const QJsonValue id = w.value(kId);
-        const QJsonValue role = w.value(kRole);
-        if (!id.isString() || !isValidId(id.toString()))
-            return entryBad(idProblem(kId));
-        if (!role.isString() || !isValidRole(role.toString()))
-            return entryBad(roleProblem());
-        if (ids.contains(id.toString()))
-            return entryBad(QStringLiteral("\"%1\" appears twice").arg(id.toString()));
-        ids.insert(id.toString());
-        result.workspaces.append(id.toString());
-        result.roles.append(role.toString());
+    const Result<QList<QPair<QString, QString>>> entries
+        = parseRoleList(top, key, kId, answer, QStringLiteral("workspace"));
+    if (!entries)
+        return entries.error();
+    for (const auto &[id, role] : entries.value()) {
+        result.workspaces.append(id);
+        result.roles.append(role);
     }
     return result;
 }
@@ -307,30 +326,16 @@ Result<MemberList> parseMemberList(const QByteArray &body)
     if (!workspace.isString() || !isValidId(workspace.toString()))
         return bad(answer, idProblem(QStringLiteral("workspace")));
     result.workspace = workspace.toString();
-    const QJsonArray list = top.value(key).toArray();
-    result.members.reserve(list.size());
-    QSet<QString> users;
+    const Result<QList<QPair<QString, QString>>> entries
+        = parseRoleList(top, key, kUser, answer, QStringLiteral("member"));
+    if (!entries)
+        return entries.error();
     bool owner = false;
-    for (qsizetype i = 0; i < list.size(); ++i) {
-        const auto entryBad = [&](const QString &what) {
-            return bad(answer, QStringLiteral("member %1: %2").arg(i + 1).arg(what));
-        };
-        if (!list.at(i).isObject())
-            return entryBad(QStringLiteral("not an object"));
-        const QJsonObject m = list.at(i).toObject();
-        const QJsonValue user = m.value(kUser);
-        const QJsonValue role = m.value(kRole);
-        if (!user.isString() || !isValidId(user.toString()))
-            return entryBad(idProblem(kUser));
-        if (!role.isString() || !isValidRole(role.toString()))
-            return entryBad(roleProblem());
-        const MemberInfo member {user.toString(), role.toString()};
-        if (users.contains(member.user))
-            return entryBad(QStringLiteral("the user \"%1\" appears twice").arg(member.user));
+    for (qsizetype i = 0; i < entries->size(); ++i) {
+        const MemberInfo member {entries->at(i).first, entries->at(i).second};
         const bool isOwner = member.role == QLatin1String("owner");
         if (isOwner && owner)
-            return entryBad(QStringLiteral("a second owner"));
-        users.insert(member.user);
+            return bad(answer, QStringLiteral("member %1: a second owner").arg(i + 1));
         owner = owner || isOwner;
         result.members.append(member);
     }

@@ -5,6 +5,43 @@
 
 namespace FerryTest {
 
+namespace {
+
+quint32 crc32(const QByteArray &data)
+{
+    quint32 table[256];
+    for (quint32 i = 0; i < 256; ++i) {
+        quint32 c = i;
+        for (int k = 0; k < 8; ++k)
+            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+        table[i] = c;
+    }
+    quint32 crc = 0xffffffffu;
+    for (const char byte : data)
+        crc = table[(crc ^ quint8(byte)) & 0xff] ^ (crc >> 8);
+    return crc ^ 0xffffffffu;
+}
+
+void appendLittleEndian(QByteArray &out, quint32 value)
+{
+    for (int i = 0; i < 4; ++i)
+        out.append(char((value >> (8 * i)) & 0xff));
+}
+
+} // namespace
+
+// qCompress's zlib stream (after its 4-byte length) holds deflate data between a 2-byte
+// header and a 4-byte checksum; that goes into a gzip wrapper.
+QByteArray gzip(const QByteArray &data)
+{
+    const QByteArray zlib = qCompress(data, 9);
+    QByteArray out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff", 10);
+    out.append(zlib.mid(4 + 2, zlib.size() - 4 - 2 - 4));
+    appendLittleEndian(out, crc32(data));
+    appendLittleEndian(out, quint32(data.size()));
+    return out;
+}
+
 CannedHttpServer::CannedHttpServer()
 {
     connect(&m_server, &QTcpServer::newConnection, this, [this] {

@@ -60,4 +60,7 @@ private:
     qint64 m_endlessBytes = 0;
 };
 
+// `data` as a gzip stream, for answers sent with Content-Encoding: gzip (a bomb: many zeros).
+QByteArray gzip(const QByteArray &data);
+
 } // namespace FerryTest
