@@ -4,6 +4,7 @@
 #include "datastore.h"
 #include "syncscheduler.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
@@ -121,6 +122,7 @@ private:
     Ferry::AccountCheck *m_check = nullptr;
     Ferry::AccountCheck *m_workspaceList = nullptr; // the switcher's list (GET /v1/me)
     Ferry::AccountInfo m_account; // as the server last listed it
+    QElapsedTimer m_workspacesRead; // since the list was last asked for
     QString m_workspaceListProblem;
     QPointer<Ferry::Ui::FirstRunDialog> m_firstRun;
     QUrl m_pendingServer; // the sign-in being checked

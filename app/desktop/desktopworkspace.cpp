@@ -148,6 +148,12 @@ bool DesktopApp::openWorkspace(const QString &workspace)
     connect(switcher, &WorkspaceSwitcher::workspaceChosen, this, &DesktopApp::switchWorkspace,
             Qt::QueuedConnection);
     connect(switcher, &WorkspaceSwitcher::refreshRequested, this, &DesktopApp::refreshWorkspaces);
+    // A role changed or a workspace shared meanwhile shows without opening the menu; at most
+    // once a minute, however often the workspace syncs.
+    connect(m_scheduler.get(), &SyncScheduler::syncFinished, this, [this] {
+        if (!m_workspacesRead.isValid() || m_workspacesRead.hasExpired(60 * 1000))
+            refreshWorkspaces();
+    });
     connect(switcher, &WorkspaceSwitcher::newWorkspaceRequested, this,
             &DesktopApp::createWorkspace);
     m_window->shareAction()->setEnabled(false); // until connected to a server
@@ -226,6 +232,7 @@ void DesktopApp::refreshWorkspaces()
         return;
     m_workspaceList->setTrustedFingerprint(config.trustedFingerprint);
     m_workspaceList->start(config.server, config.token);
+    m_workspacesRead.start();
 }
 
 void DesktopApp::showWorkspaces()

@@ -9,8 +9,8 @@
 
 #include "account/workspaceswitcher.h"
 #include "apiclient.h"
-#include "localstore.h"
 #include "editor/recordeditor.h"
+#include "localstore.h"
 #include "mainwindow/mainwindow.h"
 #include "models/recordtablemodel.h"
 #include "settings/appsettings.h"
@@ -357,6 +357,15 @@ void TestDesktopApp::switchesWorkspaces()
         QVERIFY(window->editor()->isReadOnly());
         QVERIFY(!window->editor()->newAction()->isEnabled());
         QVERIFY(child<QWidget>(*window, "viewOnlyBanner")->isVisible());
+        // Made an editor meanwhile: the next reading of the list lets her edit.
+        QCOMPARE(api.send("PUT", u"/v1/workspaces/ivan/members/hana"_s, ivanToken,
+                          R"({"role": "editor"})")
+                     .status,
+                 200);
+        window->workspaceSwitcher()->refreshAction()->trigger();
+        QTRY_VERIFY(!window->editor()->isReadOnly());
+        QVERIFY(!child<QWidget>(*window, "viewOnlyBanner")->isVisible());
+        QVERIFY(window->workspaceSwitcher()->actionFor(u"ivan"_s)->text().contains(u"can edit"_s));
 
         // And back: her own records again, from the store they were in all along.
         window->workspaceSwitcher()->actionFor(u"hana"_s)->trigger();
