@@ -131,6 +131,19 @@ QString listProblem(const QJsonObject &top, const QString &key)
     return {};
 }
 
+// The answer's top-level object, which must hold a list under `key` (listProblem's checks).
+Result<QJsonObject> parseListAnswer(const QByteArray &body, const QString &answer,
+                                    const QString &key)
+{
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (problem.isEmpty())
+        problem = listProblem(top, key);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    return top;
+}
+
 // The entries of the list under `key`, each {`idKey`: id, "role": role} with a valid id and
 // role and no id twice, as (id, role) pairs; errors name the entry as "`entry` N".
 Result<QList<QPair<QString, QString>>> parseRoleList(const QJsonObject &top, const QString &key,
@@ -187,12 +200,10 @@ Result<AccountInfo> parseAccountInfo(const QByteArray &body)
 {
     const QString answer = QStringLiteral("account");
     const QString key = QStringLiteral("workspaces");
-    QString problem;
-    const QJsonObject top = parseObject(body, &problem);
-    if (problem.isEmpty())
-        problem = listProblem(top, key);
-    if (!problem.isEmpty())
-        return bad(answer, problem);
+    const Result<QJsonObject> parsed = parseListAnswer(body, answer, key);
+    if (!parsed)
+        return parsed.error();
+    const QJsonObject &top = parsed.value();
     AccountInfo result;
     const QJsonValue user = top.value(kUser);
     if (!user.isString() || !isValidId(user.toString()))
@@ -239,12 +250,10 @@ Result<QList<DeviceInfo>> parseDeviceList(const QByteArray &body)
 {
     const QString answer = QStringLiteral("device list");
     const QString key = QStringLiteral("devices");
-    QString problem;
-    const QJsonObject top = parseObject(body, &problem);
-    if (problem.isEmpty())
-        problem = listProblem(top, key);
-    if (!problem.isEmpty())
-        return bad(answer, problem);
+    const Result<QJsonObject> parsed = parseListAnswer(body, answer, key);
+    if (!parsed)
+        return parsed.error();
+    const QJsonObject &top = parsed.value();
     const QJsonArray list = top.value(key).toArray();
     QList<DeviceInfo> devices;
     devices.reserve(list.size());
@@ -315,12 +324,10 @@ Result<MemberList> parseMemberList(const QByteArray &body)
 {
     const QString answer = QStringLiteral("member list");
     const QString key = QStringLiteral("members");
-    QString problem;
-    const QJsonObject top = parseObject(body, &problem);
-    if (problem.isEmpty())
-        problem = listProblem(top, key);
-    if (!problem.isEmpty())
-        return bad(answer, problem);
+    const Result<QJsonObject> parsed = parseListAnswer(body, answer, key);
+    if (!parsed)
+        return parsed.error();
+    const QJsonObject &top = parsed.value();
     MemberList result;
     const QJsonValue workspace = top.value(QStringLiteral("workspace"));
     if (!workspace.isString() || !isValidId(workspace.toString()))
