@@ -28,10 +28,18 @@ public:
     };
     struct Answer
     {
-        int status = 200;
+        Answer(int status_ = 200, const QByteArray &body_ = {}, const QByteArray &headers_ = {},
+               Mode mode_ = Mode::Whole)
+            : status(status_)
+            , body(body_)
+            , headers(headers_)
+            , mode(mode_)
+        { }
+
+        int status;
         QByteArray body;
         QByteArray headers; // extra header lines, each ending in \r\n
-        Mode mode = Mode::Whole;
+        Mode mode;
     };
     static constexpr qint64 kEndlessCap = qint64(1) << 30;
 
