@@ -1,5 +1,7 @@
 #include "accountcommands.h"
 
+#include "profileaccount.h"
+
 #include "accountcheck.h"
 #include "accountclient.h"
 #include "output.h"
@@ -27,10 +29,6 @@ namespace FerryCli {
 namespace {
 
 // The profile settings Cli::login writes too.
-const QString kServerKey = QStringLiteral("server_url");
-const QString kTokenKey = QStringLiteral("token");
-const QString kTrustKey = QStringLiteral("trusted_fingerprint");
-const QString kWorkspaceKey = QStringLiteral("workspace");
 
 QString formatTime(qint64 ms)
 {
@@ -117,14 +115,13 @@ std::optional<Error> AccountCommands::await(AccountClient &client,
 
 std::optional<Error> AccountCommands::connect(AccountClient &client)
 {
-    const QString server = m_store.setting(kServerKey);
-    const QString token = m_store.setting(kTokenKey);
-    if (server.isEmpty() || token.isEmpty())
+    const SyncConfig profile = ProfileAccount::load(m_store);
+    if (profile.server.isEmpty() || profile.token.isEmpty())
         return Error {QStringLiteral("not_signed_in"),
                       QStringLiteral("This profile is not signed in to a server. Run ferry-cli "
                                      "signin first.")};
-    client.setServer(QUrl(server), token);
-    client.setTrustedFingerprint(m_store.setting(kTrustKey));
+    client.setServer(profile.server, profile.token);
+    client.setTrustedFingerprint(profile.trustedFingerprint);
     return std::nullopt;
 }
 
@@ -132,7 +129,7 @@ Result<QString> AccountCommands::trustOption() const
 {
     const QString given = m_parser.value(QStringLiteral("trust-fingerprint"));
     if (given.isEmpty())
-        return m_store.setting(kTrustKey);
+        return ProfileAccount::load(m_store).trustedFingerprint;
     Result<QString> parsed = TlsTrust::parseFingerprint(given);
     if (!parsed)
         return Error {parsed.error().code,
@@ -143,13 +140,13 @@ Result<QString> AccountCommands::trustOption() const
 QUrl AccountCommands::serverOption()
 {
     const QString given = m_parser.value(QStringLiteral("server"));
-    return QUrl(given.isEmpty() ? m_store.setting(kServerKey) : given);
+    return given.isEmpty() ? ProfileAccount::load(m_store).server : QUrl(given);
 }
 
 QString AccountCommands::workspaceOption() const
 {
     const QString given = m_parser.value(QStringLiteral("workspace"));
-    return given.isEmpty() ? m_store.setting(kWorkspaceKey) : given;
+    return given.isEmpty() ? ProfileAccount::load(m_store).workspace : given;
 }
 
 std::optional<QString> AccountCommands::readPassword()
@@ -239,42 +236,16 @@ int AccountCommands::signIn()
         return fail(*problem);
 
     // Which workspace to sync, as login does; a refused choice signs the new device out.
-    AccountCheck check;
-    std::optional<AccountInfo> account;
-    Error problem;
-    QEventLoop loop;
-    QObject::connect(&check, &AccountCheck::succeeded, &loop, [&](const AccountInfo &info) {
-        account = info;
-        loop.quit();
-    });
-    QObject::connect(&check, &AccountCheck::failed, &loop, [&](const Error &error) {
-        problem = error;
-        loop.quit();
-    });
-    check.setTrustedFingerprint(trusted.value());
-    check.start(server, session.token);
-    loop.exec();
-    QString workspace = m_parser.value(QStringLiteral("workspace"));
-    if (account && workspace.isEmpty())
-        workspace = account->defaultWorkspace();
-    if (!account || workspace.isEmpty() || !account->workspaces.contains(workspace)) {
+    const Result<SyncConfig> chosen = ProfileAccount::check(
+        server, session.token, trusted.value(), m_parser.value(QStringLiteral("workspace")));
+    if (!chosen) {
         client.setServer(server, session.token);
         await(client, [&] { client.signOut(); });
-        if (!account)
-            return fail(
-                Error {problem.code, problem.message + QStringLiteral(" Nothing was saved.")});
-        return fail(
-            Error {QStringLiteral("forbidden"),
-                   QStringLiteral("%1 has no workspace \"%2\" on this server (available: "
-                                  "%3); nothing was saved.")
-                       .arg(user, workspace, account->workspaces.join(QStringLiteral(", ")))});
+        return fail(chosen.error());
     }
-    for (const auto &[key, value] :
-         {std::pair {kServerKey, server.toString()}, std::pair {kTokenKey, session.token},
-          std::pair {kWorkspaceKey, workspace}, std::pair {kTrustKey, trusted.value()}}) {
-        if (Status s = m_store.setSetting(key, value); !s)
-            return fail(s.error());
-    }
+    const QString workspace = chosen->workspace;
+    if (Status saved = ProfileAccount::save(m_store, chosen.value()); !saved)
+        return fail(saved.error());
     if (m_json)
         printJson(QJsonObject {{QStringLiteral("server"), server.toString()},
                                {QStringLiteral("user"), session.user},
@@ -344,13 +315,15 @@ int AccountCommands::signOut()
     if (const auto problem = await(client, [&] { client.signOut(); }))
         return fail(*problem);
     // The token is dead on the server; keeping it would only make later commands fail.
-    if (Status s = m_store.setSetting(kTokenKey, QString()); !s)
-        return fail(s.error());
+    SyncConfig profile = ProfileAccount::load(m_store);
+    profile.token.clear();
+    if (Status saved = ProfileAccount::save(m_store, profile); !saved)
+        return fail(saved.error());
     if (m_json)
         printJson(QJsonObject {{QStringLiteral("revoked"), device}});
     else
-        m_out << "Signed out of " << QUrl(m_store.setting(kServerKey)).toDisplayString()
-              << " (device " << device << ").\n";
+        m_out << "Signed out of " << profile.server.toDisplayString() << " (device " << device
+              << ").\n";
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "profileaccount.h"
+
 #include "accountcheck.h"
 #include "accountcommands.h"
 #include "output.h"
@@ -23,11 +25,6 @@ using namespace Ferry;
 namespace FerryCli {
 
 namespace {
-
-const QString kServerKey = QStringLiteral("server_url");
-const QString kTokenKey = QStringLiteral("token");
-const QString kWorkspaceKey = QStringLiteral("workspace");
-const QString kTrustKey = QStringLiteral("trusted_fingerprint");
 
 const char kHelp[] = R"(Commands:
   login --server URL --token TOKEN [--workspace ID]   connect this profile to a server
@@ -207,15 +204,13 @@ Error Cli::notConfigured()
 
 SyncConfig Cli::config() const
 {
-    return SyncConfig {QUrl(m_store->setting(kServerKey)), m_store->setting(kTokenKey),
-                       m_store->setting(kWorkspaceKey), m_store->setting(kTrustKey)};
+    return ProfileAccount::load(*m_store);
 }
 
 int Cli::login()
 {
     const QUrl server(m_parser.value(QStringLiteral("server")));
     const QString token = m_parser.value(QStringLiteral("token"));
-    QString workspace = m_parser.value(QStringLiteral("workspace"));
     if (!AccountCheck::validateServerUrl(server))
         return usage(QStringLiteral("login needs --server with an http:// or https:// URL."));
     if (token.isEmpty())
@@ -227,43 +222,15 @@ int Cli::login()
         return usage(QStringLiteral("--trust-fingerprint: %1.").arg(trusted.error().message));
 
     // Ask the server who this token belongs to; this also checks the URL and the token.
-    AccountCheck check;
-    std::optional<AccountInfo> account;
-    Error problem;
-    QEventLoop loop;
-    QObject::connect(&check, &AccountCheck::succeeded, &loop, [&](const AccountInfo &info) {
-        account = info;
-        loop.quit();
-    });
-    QObject::connect(&check, &AccountCheck::failed, &loop, [&](const Error &error) {
-        problem = error;
-        loop.quit();
-    });
-    check.setTrustedFingerprint(trusted.value());
-    check.start(server, token);
-    loop.exec();
-    if (!account && !check.rejectedCertificate().isNull())
-        problem.message
-            += QStringLiteral(" To trust it: ferry-cli login ... --trust-fingerprint %1.")
-                   .arg(check.rejectedCertificate().fingerprint);
-    if (!account)
-        return fail(Error {problem.code, problem.message + QStringLiteral(" Nothing was saved.")});
-    const QString user = account->user;
-    if (workspace.isEmpty())
-        workspace = account->defaultWorkspace();
-    if (workspace.isEmpty() || !account->workspaces.contains(workspace))
-        return fail(
-            Error {QStringLiteral("forbidden"),
-                   QStringLiteral("%1 has no workspace \"%2\" on this server (available: %3); "
-                                  "nothing was saved.")
-                       .arg(user, workspace, account->workspaces.join(QStringLiteral(", ")))});
-
-    for (const auto &[key, value] :
-         {std::pair {kServerKey, server.toString()}, std::pair {kTokenKey, token},
-          std::pair {kWorkspaceKey, workspace}, std::pair {kTrustKey, trusted.value()}}) {
-        if (Status s = m_store->setSetting(key, value); !s)
-            return fail(s.error());
-    }
+    AccountInfo account;
+    const Result<SyncConfig> chosen = ProfileAccount::check(
+        server, token, trusted.value(), m_parser.value(QStringLiteral("workspace")), &account);
+    if (!chosen)
+        return fail(chosen.error());
+    const QString user = account.user;
+    const QString workspace = chosen->workspace;
+    if (Status saved = ProfileAccount::save(*m_store, chosen.value()); !saved)
+        return fail(saved.error());
     if (m_json)
         printJson(QJsonObject {{QStringLiteral("server"), server.toString()},
                                {QStringLiteral("user"), user},
