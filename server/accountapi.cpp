@@ -242,22 +242,31 @@ Reply ApiServer::members(const Call &call)
                            {QStringLiteral("members"), list}});
 }
 
-Reply ApiServer::putMember(const Call &call)
+// Why `call` may not change the members of its workspace and of `call.target`: the caller
+// is not its owner, or the target is no user name; nothing if it may.
+std::optional<Reply> ApiServer::refuseMemberChange(const Call &call) const
 {
     const QString role = m_store->roleOf(call.workspace, call.user);
     if (role.isEmpty())
         return forbidden(QStringLiteral("You are not a member of this workspace."));
     if (role != QLatin1String("owner"))
         return forbidden(QStringLiteral("Only the workspace's owner can change who has access."));
+    if (!ServerStore::isValidId(call.target))
+        return invalid(QStringLiteral("The user name in the path must be 1 to 64 letters, "
+                                      "digits, - or _."));
+    return std::nullopt;
+}
+
+Reply ApiServer::putMember(const Call &call)
+{
+    if (const std::optional<Reply> refused = refuseMemberChange(call))
+        return *refused;
     QJsonObject body;
     if (const std::optional<Reply> bad = parseObject(call.request.body(), &body))
         return *bad;
     const QJsonValue newRole = body.value(QStringLiteral("role"));
     if (newRole != QLatin1String("editor") && newRole != QLatin1String("viewer"))
         return invalid(QStringLiteral("role: must be \"editor\" or \"viewer\""));
-    if (!ServerStore::isValidId(call.target))
-        return invalid(QStringLiteral("The user name in the path must be 1 to 64 letters, "
-                                      "digits, - or _."));
     if (m_store->roleOf(call.workspace, call.target) == QLatin1String("owner"))
         return error(409, QStringLiteral("owner_role"),
                      QStringLiteral("%1 owns this workspace; the owner's role cannot change.")
@@ -276,14 +285,8 @@ Reply ApiServer::putMember(const Call &call)
 
 Reply ApiServer::deleteMember(const Call &call)
 {
-    const QString role = m_store->roleOf(call.workspace, call.user);
-    if (role.isEmpty())
-        return forbidden(QStringLiteral("You are not a member of this workspace."));
-    if (role != QLatin1String("owner"))
-        return forbidden(QStringLiteral("Only the workspace's owner can change who has access."));
-    if (!ServerStore::isValidId(call.target))
-        return invalid(QStringLiteral("The user name in the path must be 1 to 64 letters, "
-                                      "digits, - or _."));
+    if (const std::optional<Reply> refused = refuseMemberChange(call))
+        return *refused;
     if (m_store->roleOf(call.workspace, call.target) == QLatin1String("owner"))
         return error(409, QStringLiteral("owner_role"),
                      QStringLiteral("%1 owns this workspace; the owner cannot be removed.")

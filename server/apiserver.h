@@ -90,6 +90,8 @@ private:
     Reply revokeDevice(const Call &call);
     Reply members(const Call &call);
     Reply putMember(const Call &call);
+    // Why `call` may not change who is in its workspace; nothing if it may.
+    std::optional<Reply> refuseMemberChange(const Call &call) const;
     Reply deleteMember(const Call &call);
     Reply readOnlyPush(const Call &call);
 
