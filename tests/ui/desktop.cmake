@@ -1,4 +1,4 @@
 # Tests of app/desktop: the app's wiring (first run, sign-in, local server, restart) driven
 # like a person, against real ferry-server processes.
-ferry_add_test(tst_desktopapp SOURCES ui/tst_desktopapp.cpp LIBRARIES ferry_desktop)
-ferry_add_test(tst_desktoptls SOURCES ui/tst_desktoptls.cpp LIBRARIES ferry_desktop)
+ferry_add_test(tst_desktopapp SOURCES ui/tst_desktopapp.cpp ui/desktopapptest.h LIBRARIES ferry_desktop)
+ferry_add_test(tst_desktoptls SOURCES ui/tst_desktoptls.cpp ui/desktopapptest.h LIBRARIES ferry_desktop)

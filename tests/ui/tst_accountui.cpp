@@ -4,6 +4,7 @@
 // on a real ferry-server, real profile folders, the real widgets (offscreen).
 #include "apiclient.h"
 #include "desktopapp.h"
+#include "desktopapptest.h"
 #include "serverprocess.h"
 #include "testdevice.h"
 #include "widgetfinder.h"
@@ -33,6 +34,7 @@ using namespace Ferry;
 using namespace Ferry::Ui;
 using namespace FerryDesktop;
 using namespace FerryTest;
+using namespace FerryTest::DesktopAppTest;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -57,10 +59,8 @@ private:
     // The status GET /v1/me answers for `token`.
     int meStatus(const QString &token);
     QStringList workspacesOf(const QString &token);
-    QWidget *topLevel(const char *name);
     // Presses the button of the visible message box `box` named `button`.
     void confirm(const char *box, const char *button);
-    qint64 countIn(const QString &profile);
 
     QTemporaryDir m_home;
     ServerProcess m_server;
@@ -69,10 +69,7 @@ private:
 
 void TestAccountUi::initTestCase()
 {
-    qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
-    qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_s).toUtf8());
-    QApplication::setOrganizationName(u"FerryTest"_s);
-    QApplication::setApplicationName(u"FerryTest"_s);
+    useHome(m_home, u"FerryTest"_s);
     QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
 }
 
@@ -112,30 +109,11 @@ QStringList TestAccountUi::workspacesOf(const QString &token)
     return succeeded.first().first().value<AccountInfo>().workspaces;
 }
 
-QWidget *TestAccountUi::topLevel(const char *name)
-{
-    for (QWidget *w : QApplication::topLevelWidgets()) {
-        if (w->objectName() == QLatin1String(name) && w->isVisible())
-            return w;
-    }
-    return nullptr;
-}
-
 void TestAccountUi::confirm(const char *box, const char *button)
 {
     QWidget *dialog = nullptr;
     QTRY_VERIFY((dialog = topLevel(box)));
     QTest::mouseClick(child<QPushButton>(*dialog, button), Qt::LeftButton);
-}
-
-qint64 TestAccountUi::countIn(const QString &profile)
-{
-    const QString path = QDir(DesktopApp::profileDir(profile)).filePath(u"ferry.db"_s);
-    auto store = LocalStore::open(path, Schema::defaultSchema());
-    if (!store)
-        return -1;
-    Result<qint64> n = store.value()->count(u"Post"_s);
-    return n ? n.value() : -1;
 }
 
 void TestAccountUi::devicesListedAndOneRevoked()

@@ -3,6 +3,7 @@
 // server, and a restart that finds its settings and token again. Real server processes, a
 // real profile folder, the real widgets (offscreen).
 #include "desktopapp.h"
+#include "desktopapptest.h"
 #include "serverprocess.h"
 #include "testdevice.h"
 #include "widgetfinder.h"
@@ -32,6 +33,7 @@ using namespace Ferry;
 using namespace Ferry::Ui;
 using namespace FerryDesktop;
 using namespace FerryTest;
+using namespace FerryTest::DesktopAppTest;
 using namespace Qt::StringLiterals;
 
 class TestDesktopApp : public QObject
@@ -48,16 +50,11 @@ private Q_SLOTS:
     void signingInAsSomeoneElseKeepsTheRecordsApart();
 
 private:
-    // Records of `entity` in the profile's store, read through a connection of our own.
-    qint64 countIn(const QString &profile, const QString &entity = u"Post"_s);
-    // Records of Post in the store kept for `workspace` in the profile.
-    qint64 countOf(const QString &profile, const QString &workspace);
     // The titles of the Posts the server holds in `workspace`.
     QStringList serverTitles(const QString &workspace, const QString &token);
     // Starts the app for `profile` signed in as `user` (with `token`) to `workspace`.
     static Options signedIn(const QString &profile, const QUrl &server, const QString &token,
                             const QString &workspace);
-    QWidget *topLevel(const char *name);
     // The state the window's status bar shows.
     static QString syncState(QWidget *window);
     // A record made on another device of `user` and sent to the server.
@@ -70,34 +67,9 @@ private:
 void TestDesktopApp::initTestCase()
 {
     // Settings, profiles and the token file go to a home of this test's own.
-    qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
-    qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_s).toUtf8());
+    useHome(m_home, u"FerryTest"_s);
     qputenv("FERRY_SERVER", FERRY_SERVER_PATH);
-    QApplication::setOrganizationName(u"FerryTest"_s);
-    QApplication::setApplicationName(u"FerryTest"_s);
     QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
-}
-
-qint64 TestDesktopApp::countIn(const QString &profile, const QString &entity)
-{
-    const QString path = QDir(DesktopApp::profileDir(profile)).filePath(u"ferry.db"_s);
-    auto store = LocalStore::open(path, Schema::defaultSchema());
-    if (!store)
-        return -1;
-    Result<qint64> n = store.value()->count(entity);
-    return n ? n.value() : -1;
-}
-
-qint64 TestDesktopApp::countOf(const QString &profile, const QString &workspace)
-{
-    const QString path = DesktopApp::storePath(DesktopApp::profileDir(profile), workspace);
-    if (!QFileInfo::exists(path))
-        return -1;
-    auto store = LocalStore::open(path, Schema::defaultSchema());
-    if (!store)
-        return -1;
-    Result<qint64> n = store.value()->count(u"Post"_s);
-    return n ? n.value() : -1;
 }
 
 QStringList TestDesktopApp::serverTitles(const QString &workspace, const QString &token)
@@ -127,15 +99,6 @@ Options TestDesktopApp::signedIn(const QString &profile, const QUrl &server, con
 QString TestDesktopApp::syncState(QWidget *window)
 {
     return child<QLabel>(*child<QWidget>(*window, "syncStatusBar"), "syncState")->text();
-}
-
-QWidget *TestDesktopApp::topLevel(const char *name)
-{
-    for (QWidget *w : QApplication::topLevelWidgets()) {
-        if (w->objectName() == QLatin1String(name) && w->isVisible())
-            return w;
-    }
-    return nullptr;
 }
 
 bool TestDesktopApp::seed(const QString &user, const QString &token, const QString &title)
@@ -314,7 +277,7 @@ void TestDesktopApp::switchesWorkspaces()
         QVERIFY(app.start());
         auto *window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
         QVERIFY(window);
-        QTRY_COMPARE_WITH_TIMEOUT(countOf(options.profile, u"hana"_s), 1, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(countIn(options.profile, u"hana"_s), 1, 20000);
         QVERIFY(window->windowTitle().contains(u"hana"_s));
 
         // The switcher lists her workspaces with her role in each, the shared one too.
@@ -335,10 +298,10 @@ void TestDesktopApp::switchesWorkspaces()
         QVERIFY(window->windowTitle().contains(u"hana-garden"_s));
         QCOMPARE(window->workspaceSwitcher()->current(), u"hana-garden"_s);
         QTRY_COMPARE_WITH_TIMEOUT(window->recordModel()->rowCount(), 1, 20000);
-        QCOMPARE(countOf(options.profile, u"hana-garden"_s), 1);
+        QCOMPARE(countIn(options.profile, u"hana-garden"_s), 1);
         QVERIFY(QFileInfo::exists(QDir(DesktopApp::profileDir(options.profile))
                                       .filePath(u"workspaces/hana-garden/ferry.db"_s)));
-        QCOMPARE(countOf(options.profile, u"hana"_s), 1); // her own, untouched
+        QCOMPARE(countIn(options.profile, u"hana"_s), 1); // her own, untouched
 
         QTest::mouseClick(child<QToolButton>(*window, "newButton"), Qt::LeftButton);
         auto *title = child<QLineEdit>(*window, "field_title");
@@ -352,7 +315,7 @@ void TestDesktopApp::switchesWorkspaces()
         window->workspaceSwitcher()->actionFor(u"ivan"_s)->trigger();
         QTRY_COMPARE(app.currentWorkspace(), u"ivan"_s);
         window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
-        QTRY_COMPARE_WITH_TIMEOUT(countOf(options.profile, u"ivan"_s), 1, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(countIn(options.profile, u"ivan"_s), 1, 20000);
         // As a viewer there: nothing to type into, and the editor says why.
         QVERIFY(window->editor()->isReadOnly());
         QVERIFY(!window->editor()->newAction()->isEnabled());
@@ -445,8 +408,8 @@ void TestDesktopApp::signingInAsSomeoneElseKeepsTheRecordsApart()
         QCOMPARE(window->recordModel()->rowCount(), 0);
     }
     QCOMPARE(serverTitles(u"kim"_s, kimToken), QStringList());
-    QCOMPARE(countOf(profile, u"jo"_s), 1); // still on this computer, for when jo is back
-    QCOMPARE(countOf(profile, u"kim"_s), 0);
+    QCOMPARE(countIn(profile, u"jo"_s), 1); // still on this computer, for when jo is back
+    QCOMPARE(countIn(profile, u"kim"_s), 0);
 }
 
 QTEST_MAIN(TestDesktopApp)

@@ -3,6 +3,7 @@
 // "Trust this certificate"; Settings shows the trusted fingerprint and can remove it. A real
 // ferry-server with the test certificate, real widgets (offscreen).
 #include "desktopapp.h"
+#include "desktopapptest.h"
 #include "serverprocess.h"
 #include "testdevice.h"
 #include "widgetfinder.h"
@@ -24,6 +25,7 @@ using namespace Ferry;
 using namespace Ferry::Ui;
 using namespace FerryDesktop;
 using namespace FerryTest;
+using namespace FerryTest::DesktopAppTest;
 using namespace Qt::StringLiterals;
 
 class TestDesktopTls : public QObject
@@ -38,39 +40,14 @@ private Q_SLOTS:
     void signingInAgainFromOptionsKeepsTheTrust();
 
 private:
-    qint64 countIn(const QString &profile);
-    static QWidget *topLevel(const char *name);
-
     QTemporaryDir m_home;
     ServerProcess m_server;
 };
 
 void TestDesktopTls::initTestCase()
 {
-    qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
-    qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_s).toUtf8());
-    QApplication::setOrganizationName(u"FerryTest"_s);
-    QApplication::setApplicationName(u"FerryTestTls"_s);
+    useHome(m_home, u"FerryTestTls"_s);
     QVERIFY2(m_server.start({}, ServerProcess::Tls), qPrintable(m_server.lastError()));
-}
-
-qint64 TestDesktopTls::countIn(const QString &profile)
-{
-    const QString path = QDir(DesktopApp::profileDir(profile)).filePath(u"ferry.db"_s);
-    auto store = LocalStore::open(path, Schema::defaultSchema());
-    if (!store)
-        return -1;
-    Result<qint64> n = store.value()->count(u"Post"_s);
-    return n ? n.value() : -1;
-}
-
-QWidget *TestDesktopTls::topLevel(const char *name)
-{
-    for (QWidget *w : QApplication::topLevelWidgets()) {
-        if (w->objectName() == QLatin1String(name) && w->isVisible())
-            return w;
-    }
-    return nullptr;
 }
 
 void TestDesktopTls::firstRunTrustsTheCertificateOnlyWhenAsked()

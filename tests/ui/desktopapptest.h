@@ -1,0 +1,51 @@
+#pragma once
+
+#include "desktopapp.h"
+#include "localstore.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QWidget>
+
+// What the tests that start the whole desktop app (DesktopApp) share.
+namespace FerryTest::DesktopAppTest {
+
+// Settings, profiles and the token file go to `home`, under `application`'s name.
+inline void useHome(const QTemporaryDir &home, const QString &application)
+{
+    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
+    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
+    QApplication::setOrganizationName(QStringLiteral("FerryTest"));
+    QApplication::setApplicationName(application);
+}
+
+// The visible top-level widget with this objectName, or nullptr.
+inline QWidget *topLevel(const char *name)
+{
+    const QList<QWidget *> widgets = QApplication::topLevelWidgets();
+    for (QWidget *w : widgets) {
+        if (w->objectName() == QLatin1String(name) && w->isVisible())
+            return w;
+    }
+    return nullptr;
+}
+
+// Records of `entity` in the store the profile keeps for `workspace` (empty: its first
+// store), read through a connection of our own; -1 if that store does not exist (yet).
+inline qint64 countIn(const QString &profile, const QString &workspace = {},
+                      const QString &entity = QStringLiteral("Post"))
+{
+    const QString path = FerryDesktop::DesktopApp::storePath(
+        FerryDesktop::DesktopApp::profileDir(profile), workspace);
+    if (!QFileInfo::exists(path))
+        return -1;
+    auto store = Ferry::LocalStore::open(path, Ferry::Schema::defaultSchema());
+    if (!store)
+        return -1;
+    Ferry::Result<qint64> n = store.value()->count(entity);
+    return n ? n.value() : -1;
+}
+
+} // namespace FerryTest::DesktopAppTest
