@@ -1,4 +1,5 @@
 // ferry-cli as a person or a script uses it: separate processes, two profiles, one server.
+#include "clirun.h"
 #include "serverprocess.h"
 
 #include <QJsonArray>
@@ -13,17 +14,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonValue json() const
-    {
-        const QJsonDocument doc = QJsonDocument::fromJson(out.toUtf8());
-        return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
-    }
-};
+using Run = CliRun;
 
 } // namespace
 
@@ -62,19 +53,7 @@ void TestCli::initTestCase()
 
 Run TestCli::cli(const QString &profile, const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(FERRY_CLI_PATH),
-                  QStringList {QStringLiteral("--profile"), m_profiles.filePath(profile)}
-                      + arguments);
-    Run run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runCli(m_profiles.filePath(profile), arguments);
 }
 
 void TestCli::login(const QString &profile)

@@ -2,6 +2,7 @@
 // standard input), devices, revoke, signout, share, unshare and members, and how each one
 // refuses bad usage and refused requests.
 
+#include "clirun.h"
 #include "serverprocess.h"
 
 #include <QJsonArray>
@@ -17,17 +18,7 @@ namespace {
 
 const QByteArray kPassword = "a long enough password";
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonValue json() const
-    {
-        const QJsonDocument doc = QJsonDocument::fromJson(out.toUtf8());
-        return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
-    }
-};
+using Run = CliRun;
 
 } // namespace
 
@@ -58,21 +49,7 @@ private:
 Run TestCliAccounts::cli(const QString &profile, const QStringList &arguments,
                          const QByteArray &input)
 {
-    QProcess process;
-    process.start(QStringLiteral(FERRY_CLI_PATH),
-                  QStringList {QStringLiteral("--profile"), m_profiles.filePath(profile)}
-                      + arguments);
-    process.write(input);
-    process.closeWriteChannel();
-    Run run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runCli(m_profiles.filePath(profile), arguments, input);
 }
 
 Run TestCliAccounts::signIn(const QString &profile, const QString &user, const QString &device,

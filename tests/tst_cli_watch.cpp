@@ -1,5 +1,6 @@
 // ferry-cli watch as a script uses it: one profile watching, another changing records, each a
 // separate process, one server.
+#include "clirun.h"
 #include "faultproxy.h"
 #include "serverprocess.h"
 
@@ -24,12 +25,7 @@ private Q_SLOTS:
     void endsWhenTheTokenIsRevoked();
 
 private:
-    struct Run
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
+    using Run = CliRun;
     Run cli(const QString &profile, const QStringList &arguments);
     void login(const QString &profile, const QString &token, const QUrl &server = {});
     void startWatch(QProcess &watch, const QString &profile, const QStringList &extra = {});
@@ -50,22 +46,8 @@ void TestCliWatch::initTestCase()
 
 TestCliWatch::Run TestCliWatch::cli(const QString &profile, const QStringList &arguments)
 {
-    QProcess process;
-    QSignalSpy finished(&process, &QProcess::finished);
-    process.start(QStringLiteral(FERRY_CLI_PATH),
-                  QStringList {QStringLiteral("--profile"), m_profiles.filePath(profile)}
-                      + arguments);
-    Run run;
     // Waits in the event loop: a FaultProxy of the test keeps forwarding meanwhile.
-    if (!finished.wait(60000)) {
-        process.kill();
-        process.waitForFinished(5000);
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runCli(m_profiles.filePath(profile), arguments);
 }
 
 void TestCliWatch::login(const QString &profile, const QString &token, const QUrl &server)

@@ -2,6 +2,7 @@
 // tests/data/tls, and the clients (sync engine, notify channel, ferry-cli) accepting a
 // server only when a CA they trust vouches for it or its exact fingerprint is trusted.
 #include "apiclient.h"
+#include "clirun.h"
 #include "notifychannel.h"
 #include "serverprocess.h"
 #include "testdevice.h"
@@ -21,12 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = CliRun;
 
 // Makes the test CA one the whole process trusts, as if it were among the system's CAs,
 // until destroyed.
@@ -264,20 +260,7 @@ void TestTls::removedTrustRefusesTheNextSync()
 
 Run TestTls::cli(const QString &profile, const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(FERRY_CLI_PATH),
-                  QStringList {QStringLiteral("--profile"), m_profiles.filePath(profile)}
-                      + arguments);
-    process.closeWriteChannel();
-    Run run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runCli(m_profiles.filePath(profile), arguments);
 }
 
 void TestTls::cliLoginTrustsOneFingerprint()
