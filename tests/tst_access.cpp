@@ -29,6 +29,16 @@ namespace {
 
 const QString kPassword = QStringLiteral("a long enough password");
 
+// The WebSocket request for `workspace`'s notify endpoint on `server` (ws, or wss over TLS).
+QNetworkRequest notifyRequest(const QUrl &server, const QString &workspace)
+{
+    QUrl url = server;
+    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
+                                                         : QStringLiteral("ws"));
+    url.setPath(QStringLiteral("/v1/workspaces/%1/notify").arg(workspace));
+    return QNetworkRequest(url);
+}
+
 QByteArray body(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
@@ -202,11 +212,7 @@ QString TestAccess::pathOf(const QString &endpoint, const QString &workspace)
 
 int TestAccess::notifyStatus(const QString &workspace, const QString &token)
 {
-    QUrl url = m_server.url();
-    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
-                                                         : QStringLiteral("ws"));
-    url.setPath(QStringLiteral("/v1/workspaces/%1/notify").arg(workspace));
-    QNetworkRequest request(url);
+    QNetworkRequest request = notifyRequest(m_server.url(), workspace);
     if (!token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     QWebSocket socket;
@@ -422,11 +428,7 @@ void TestAccess::removedMemberLosesAccess()
     const QString alice = signIn(QStringLiteral("alice")).token;
     const QString bob = signIn(QStringLiteral("bob")).token;
 
-    QUrl url = m_server.url();
-    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
-                                                         : QStringLiteral("ws"));
-    url.setPath(QStringLiteral("/v1/workspaces/%1/notify").arg(workspace));
-    QNetworkRequest request(url);
+    QNetworkRequest request = notifyRequest(m_server.url(), workspace);
     request.setRawHeader("Authorization", "Bearer " + bob.toUtf8());
     QWebSocket socket;
     QSignalSpy messages(&socket, &QWebSocket::textMessageReceived);
@@ -462,11 +464,7 @@ void TestAccess::adminRevokeClosesNotifySocket()
              qPrintable(server.lastError()));
     const QString token = server.createToken(QStringLiteral("frank"));
     QVERIFY(!token.isEmpty());
-    QUrl url = server.url();
-    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
-                                                         : QStringLiteral("ws"));
-    url.setPath(QStringLiteral("/v1/workspaces/frank/notify"));
-    QNetworkRequest request(url);
+    QNetworkRequest request = notifyRequest(server.url(), QStringLiteral("frank"));
     request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
     QWebSocket socket;
     QSignalSpy messages(&socket, &QWebSocket::textMessageReceived);
