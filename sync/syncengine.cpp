@@ -275,13 +275,7 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
         return Error {QStringLiteral("forbidden"),
                       QStringLiteral("This account may not use the workspace \"%1\" on %2.")
                           .arg(m_config.workspace, server)};
-    const QString plain = QStringLiteral("The server at %1 answered %2.").arg(server).arg(status);
-    return Error {answer.code,
-                  answer.message == plain ? plain
-                                          : QStringLiteral("The server at %1 answered %2: %3")
-                                                .arg(server)
-                                                .arg(status)
-                                                .arg(answer.message)};
+    return answer;
 }
 
 void SyncEngine::failRequest(const Error &error, bool transient)

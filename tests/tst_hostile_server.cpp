@@ -197,8 +197,8 @@ void TestHostileServer::hostilePushAnswer_data()
         << 409 << QByteArray("{\"code\":\"x\",\"message\":\"red \\u001b[31m alert\"}")
         << QStringLiteral("x") << QStringLiteral("red  [31m alert");
     QTest::newRow("refusal with a code that is not a name")
-        << 400 << QByteArray("{\"code\":\"bad code\\n\",\"message\":\"no\"}")
-        << QStringLiteral("http_400") << QStringLiteral("answered 400: no");
+        << 400 << QByteArray("{\"code\":\"bad code\\n\",\"message\":\"Not this way.\"}")
+        << QStringLiteral("http_400") << QStringLiteral("Not this way.");
 }
 
 void TestHostileServer::hostilePushAnswer()
