@@ -58,9 +58,10 @@ bool DesktopApp::start()
     m_workspaceList = new AccountCheck(this);
     if (TrayIcon::isAvailable())
         m_tray = new TrayIcon(this); // without a tray, closing the window quits as usual
-    if (!openWorkspace(m_options.server.isEmpty() || m_options.workspace.isEmpty()
-                           ? m_settings->workspace()
-                           : m_options.workspace))
+    const QString first = m_options.server.isEmpty() || m_options.workspace.isEmpty()
+        ? m_settings->workspace()
+        : m_options.workspace;
+    if (!openWorkspace(first, storePath(m_profileDir, first)))
         return false;
     if (m_tray)
         m_tray->show();

@@ -66,7 +66,8 @@ public:
 private:
     // The parts that belong to one workspace (desktopworkspace.cpp): its store, the sync
     // scheduler, the auto-resolver, the window and the tray's ties to them.
-    bool openWorkspace(const QString &workspace);
+    // `path`: the store storePath() gives for `workspace`.
+    bool openWorkspace(const QString &workspace, const QString &path);
     void closeWorkspace();
     // Makes the records of `workspace` the ones in use, reopening everything around another
     // store if need be; false (after telling the person) if its store cannot be opened.

@@ -89,9 +89,8 @@ QString DesktopApp::storePath(const QString &profileDir, const QString &workspac
     return own;
 }
 
-bool DesktopApp::openWorkspace(const QString &workspace)
+bool DesktopApp::openWorkspace(const QString &workspace, const QString &path)
 {
-    const QString path = storePath(m_profileDir, workspace);
     if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
         QMessageBox::critical(m_window.get(), tr("Ferry"),
                               tr("Ferry cannot make the folder %1 for the records of \"%2\".")
@@ -184,8 +183,8 @@ bool DesktopApp::ensureWorkspace(const QString &workspace)
 {
     if (workspace.isEmpty() || workspace == m_workspace)
         return true;
-    if (m_workspace.isEmpty()
-        && storePath(m_profileDir, workspace) == mainStorePath(m_profileDir)) {
+    const QString path = storePath(m_profileDir, workspace);
+    if (m_workspace.isEmpty() && path == mainStorePath(m_profileDir)) {
         // The profile's first store, not yet synced with any workspace: it becomes this
         // workspace's, with the records made in it so far.
         if (Status saved = m_data->store().setSetting(WorkspaceSetting, workspace); !saved) {
@@ -196,7 +195,7 @@ bool DesktopApp::ensureWorkspace(const QString &workspace)
         m_window->setWindowTitle(windowTitle());
         return true;
     }
-    return openWorkspace(workspace);
+    return openWorkspace(workspace, path);
 }
 
 void DesktopApp::connectWorkspace(const QUrl &server, const QString &token)
@@ -241,9 +240,8 @@ void DesktopApp::showWorkspaces()
     QList<WorkspaceChoice> choices;
     for (qsizetype i = 0; i < m_account.workspaces.size(); ++i)
         choices.append(WorkspaceChoice {m_account.workspaces.at(i), m_account.roles.value(i)});
-    switcher->setWorkspaces(choices);
     const bool connected = m_scheduler->config().isComplete();
-    switcher->setCurrent(connected ? m_workspace : QString());
+    switcher->setWorkspaces(choices, connected ? m_workspace : QString());
     switcher->setCanCreate(connected);
     switcher->setListProblem(m_workspaceListProblem);
     // A viewer's edits would only come back refused: say so before anything is typed.

@@ -43,16 +43,11 @@ WorkspaceSwitcher::WorkspaceSwitcher(QWidget *parent)
     updateButton();
 }
 
-void WorkspaceSwitcher::setWorkspaces(const QList<WorkspaceChoice> &workspaces)
+void WorkspaceSwitcher::setWorkspaces(const QList<WorkspaceChoice> &workspaces,
+                                      const QString &current)
 {
     m_workspaces = workspaces;
-    rebuildMenu();
-    updateButton();
-}
-
-void WorkspaceSwitcher::setCurrent(const QString &workspace)
-{
-    m_current = workspace;
+    m_current = current;
     rebuildMenu();
     updateButton();
 }

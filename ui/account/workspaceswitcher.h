@@ -26,11 +26,10 @@ class WorkspaceSwitcher : public QToolButton
 public:
     explicit WorkspaceSwitcher(QWidget *parent = nullptr);
 
-    // The workspaces to offer, in the order given.
-    void setWorkspaces(const QList<WorkspaceChoice> &workspaces);
+    // The workspaces to offer, in the order given, and the one in use (`current`; empty
+    // while signed out, which disables the button).
+    void setWorkspaces(const QList<WorkspaceChoice> &workspaces, const QString &current);
     QList<WorkspaceChoice> workspaces() const { return m_workspaces; }
-    // The workspace in use; empty while signed out (the button is then disabled).
-    void setCurrent(const QString &workspace);
     QString current() const { return m_current; }
     // Why the list could not be brought up to date, shown in the menu; empty clears it.
     void setListProblem(const QString &message);
