@@ -357,7 +357,8 @@ Reply ApiServer::pull(const Call &call)
     if (!query)
         return error(400, query.error().code, query.error().message);
     const Ferry::Result<QByteArray> page
-        = m_pull.page(call.workspace, query->since, query->limit, query->withTotal);
+        = m_pull.page(call.workspace, query->since, query->from, query->limit,
+                      query->withTotal);
     if (!page)
         return error(500, page.error().code, page.error().message);
     return Reply {200, page.value(), {}};

@@ -18,7 +18,8 @@ namespace {
 
 enum Column { Guid, Entity, Rev, CreatedRev, Deleted, Fields, Revs, Device, User, ChangedAt };
 
-// The fields of a record that existed at `since`: only those changed after it.
+// The fields of a record that existed at `since` (the pull's `from`): only those changed
+// after it.
 QByteArray changedFields(const QByteArray &fieldsText, const QByteArray &revsText, qint64 since)
 {
     const QJsonObject fields = QJsonDocument::fromJson(fieldsText).object();
@@ -91,6 +92,8 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
     const auto limit
         = integerParam(query, QStringLiteral("limit"), 1000, 1, Ferry::Wire::kMaxPullLimit);
     const auto count = integerParam(query, QStringLiteral("count"), 0, 0, 1);
+    const auto from = integerParam(query, QStringLiteral("from"), since.value_or(0), 0,
+                                   9007199254740991LL);
     QString bad;
     if (!since)
         bad = QStringLiteral("since must be a whole number >= 0");
@@ -99,18 +102,20 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
                   .arg(Ferry::Wire::kMaxPullLimit);
     else if (!count)
         bad = QStringLiteral("count must be 0 or 1");
+    else if (!from || *from > *since)
+        bad = QStringLiteral("from must be a whole number from 0 to since");
     if (!bad.isEmpty())
         return Ferry::Error {QStringLiteral("invalid_request"),
                              bad + QStringLiteral(", given once.")};
-    return Query {*since, int(*limit), *count == 1};
+    return Query {*since, *from, int(*limit), *count == 1};
 }
 
 PullService::PullService(QSqlDatabase db)
     : m_db(std::move(db))
 { }
 
-Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 since, int limit,
-                                            bool withTotal)
+Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 since, qint64 from,
+                                            int limit, bool withTotal)
 {
     // One read transaction so the total and the page see the same snapshot.
     QSqlQuery(m_db).exec(QStringLiteral("BEGIN"));
@@ -201,7 +206,7 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
         if (!first)
             out.append(',');
         first = false;
-        appendRecord(out, q, since);
+        appendRecord(out, q, from);
         cursor = rev;
     }
     q.finish();

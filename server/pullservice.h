@@ -20,6 +20,7 @@ public:
     struct Query
     {
         qint64 since = 0;
+        qint64 from = 0; // fields changed after this are sent (at most `since`)
         int limit = 1000;
         bool withTotal = false;
     };
@@ -30,8 +31,9 @@ public:
     explicit PullService(QSqlDatabase db);
 
     // The page body for changes after `since`, at most `limit` records unless a single push
-    // is larger; with `withTotal` the body also says how many changes follow `since`.
-    Ferry::Result<QByteArray> page(const QString &workspace, qint64 since, int limit,
+    // is larger, each with the fields changed after `from` (<= since); with `withTotal` the
+    // body also says how many changes follow `since`.
+    Ferry::Result<QByteArray> page(const QString &workspace, qint64 since, qint64 from, int limit,
                                    bool withTotal);
 
 private:

@@ -94,13 +94,16 @@ MutationResult rejected(const QString &guid, const QString &code, const QString 
     return r;
 }
 
-MutationResult withRecord(const QString &guid, PushStatus status, const StoredRecord &record)
+// `merged` and `conflict` carry the record; so does a restore, applied or not, since the
+// restoring device may hold other values than the tombstone kept (or none at all).
+MutationResult withRecord(const QString &guid, PushStatus status, const StoredRecord &record,
+                          bool restored = false)
 {
     MutationResult r;
     r.guid = guid;
     r.status = status;
     r.rev = record.rev;
-    r.hasRecord = status == PushStatus::Merged || status == PushStatus::Conflict;
+    r.hasRecord = restored || status == PushStatus::Merged || status == PushStatus::Conflict;
     if (r.hasRecord)
         r.record = toRemote(guid, record);
     return r;
@@ -209,7 +212,8 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
         r.record.changedAt = otherAt;
         return r;
     }
-    return withRecord(m.guid, serverChanged ? PushStatus::Merged : PushStatus::Applied, record);
+    return withRecord(m.guid, serverChanged ? PushStatus::Merged : PushStatus::Applied, record,
+                      restoring);
 }
 
 // BEGIN IMMEDIATE (SQLite) takes the write lock up front, so an admin command writing at the

@@ -216,6 +216,13 @@ qint64 LocalStore::cursor() const
     return setting(kCursorKey).toLongLong();
 }
 
+qint64 LocalStore::pullBase() const
+{
+    // A store from before this was kept may be in the middle of a pull: 0 asks for every
+    // field of what it still has to pull, which is always right.
+    return std::min(setting(kPullBaseKey).toLongLong(), cursor());
+}
+
 Status LocalStore::logChange(const ChangeSet &change)
 {
     QSqlQuery query(m_db);

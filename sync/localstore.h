@@ -52,6 +52,11 @@ public:
     QString setting(const QString &key) const;
     Status setSetting(const QString &key, const QString &value);
     qint64 cursor() const;
+    // Where the pull under way started: the cursor of the last page that had nothing more
+    // after it. Pages of a pull that spans several ask for the fields changed since then,
+    // not since their own cursor: a record that changed again after an earlier page was
+    // built is sent on a later page, and must come with the fields this device has not seen.
+    qint64 pullBase() const;
 
     // Local edits. Each validates against the schema and returns a clear error for bad
     // input; on success it has committed and marked the record for sync.

@@ -12,6 +12,8 @@
 namespace Ferry::StoreDetail {
 
 inline const QString kCursorKey = QStringLiteral("cursor");
+// The cursor at which the last pull ended with nothing more to get (see pullBase()).
+inline const QString kPullBaseKey = QStringLiteral("pull_base");
 
 inline qint64 now()
 {

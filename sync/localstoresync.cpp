@@ -200,6 +200,23 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
     for (const Wire::RemoteRecord &remote : page.changes) {
         RecordTable *t = table(remote.entity);
         if (!t) {
+            // A change holds only the fields changed since the pull's base, unless the
+            // record is new here or was a tombstone (then it comes whole).
+            QJsonObject fields = remote.fields;
+            QSqlQuery known(m_db);
+            known.prepare(
+                QStringLiteral("SELECT deleted, fields FROM foreign_records WHERE guid = ?"));
+            known.addBindValue(remote.guid);
+            if (!known.exec())
+                return Sql::error(QStringLiteral("read a record of an unknown entity"), known);
+            if (known.next() && known.value(0).toInt() == 0 && !remote.deleted) {
+                QJsonObject whole
+                    = QJsonDocument::fromJson(known.value(1).toString().toUtf8()).object();
+                for (auto it = fields.begin(); it != fields.end(); ++it)
+                    whole.insert(it.key(), it.value());
+                fields = whole;
+            }
+            known.finish();
             QSqlQuery keep(m_db);
             keep.prepare(QStringLiteral(
                 "INSERT OR REPLACE INTO foreign_records (guid, entity, rev, deleted, fields) "
@@ -208,7 +225,7 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
             keep.addBindValue(remote.entity);
             keep.addBindValue(remote.rev);
             keep.addBindValue(remote.deleted ? 1 : 0);
-            keep.addBindValue(compact(remote.fields));
+            keep.addBindValue(compact(fields));
             if (!keep.exec())
                 return Sql::error(QStringLiteral("keep a record of an unknown entity"), keep);
             continue;
@@ -235,6 +252,10 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
     }
     if (Status s = writeMeta(kCursorKey, page.cursor); !s)
         return s;
+    if (!page.more) {
+        if (Status s = writeMeta(kPullBaseKey, page.cursor); !s)
+            return s;
+    }
     if (Status s = commitWithLog(transaction, touched, changes); !s)
         return s;
     if (merges)

@@ -32,6 +32,18 @@ void clean(LocalRecord &local, const QString &field)
     local.base.remove(field);
 }
 
+// Forgets what this device changed since `rev`: each changed field takes back its value at
+// `rev`. For a record that ends deleted, so that a restore shows what the server kept.
+void dropLocalChanges(LocalRecord &local)
+{
+    for (const QString &field : std::as_const(local.dirty)) {
+        if (field != kDeletedFlag)
+            local.fields.insert(field, local.base.value(field));
+    }
+    local.dirty.clear();
+    local.base = {};
+}
+
 void markDirty(LocalRecord &local, const QString &field, const QJsonValue &base)
 {
     if (!local.dirty.contains(field)) {
@@ -170,14 +182,15 @@ void updateStatus(LocalRecord &local, const Conflict &conflict)
 }
 
 void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::RemoteRecord &remote,
-                 Conflict &conflict, QStringList *autoMerged)
+                 Conflict &conflict, QStringList *autoMerged, const RemoteState &state)
 {
     const bool hadConflict = !conflict.isEmpty();
     if (remote.deleted) {
         if (local.deleted) {
-            // Both sides deleted it: nothing left to decide.
-            local.dirty.clear();
-            local.base = {};
+            // Both sides deleted it: nothing left to decide, and what this device changed
+            // before deleting never reached the server, so it must not come back with a
+            // restore made elsewhere.
+            dropLocalChanges(local);
             conflict = {};
         } else if (hasDirtyFields(local)) {
             conflict.theirsDeleted = true;
@@ -188,13 +201,25 @@ void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remote
         }
     } else {
         const bool deletedHere = local.deleted && local.dirty.contains(kDeletedFlag);
+        // A tombstone brought back elsewhere comes with every field the server holds (a
+        // restore gives each the new revision), like the record of a push answer: a field
+        // it leaves out is empty on the server.
+        const bool revived = local.deleted && !deletedHere;
         if (deletedHere)
             conflict.mineDeleted = true;
         else if (local.deleted)
             local.deleted = false; // restored on another device
         conflict.theirsDeleted = false;
 
-        for (auto it = remote.fields.begin(); it != remote.fields.end(); ++it) {
+        QJsonObject fields = remote.fields;
+        if (revived || state.complete) {
+            local.extra = {};
+            for (const FieldDef &def : entity.fields) {
+                if (!fields.contains(def.name))
+                    fields.insert(def.name, QJsonValue(QJsonValue::Null));
+            }
+        }
+        for (auto it = fields.begin(); it != fields.end(); ++it) {
             const FieldDef *def = entity.field(it.key());
             if (!def) {
                 local.extra.insert(it.key(), it.value());
@@ -214,7 +239,14 @@ void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remote
                 conflict.fields.removeIf(
                     [&](const FieldConflict &f) { return f.field == it.key(); });
             } else if (sameField(*def, theirs, base)) {
-                // Only this device changed it: still ours to push.
+                // Only this device changed it: still ours to push. Unless the server said
+                // it changed since the base and came back to the base's value: someone
+                // changed it in between, and pushing ours again would overwrite them
+                // without either side seeing the other's change.
+                if (state.conflicts.contains(it.key())) {
+                    setFieldConflict(conflict, it.key(), base, mine, theirs);
+                    local.base.insert(it.key(), theirs);
+                }
             } else if (const std::optional<QJsonValue> merged
                        = mergeBoth(*def, conflict, base, mine, theirs)) {
                 // Both changes kept: what differs from the server's value is this device's
@@ -269,7 +301,10 @@ void applyPushResult(const EntityDef &entity, LocalRecord &local, const QJsonObj
         }
     }
     if (result.hasRecord) {
-        applyRemote(entity, local, result.record, conflict, autoMerged);
+        RemoteState state;
+        state.complete = true; // a push answer's record has every field
+        state.conflicts = result.conflicts;
+        applyRemote(entity, local, result.record, conflict, autoMerged, state);
     } else {
         local.rev = std::max(local.rev, result.rev);
         updateStatus(local, conflict);
@@ -327,7 +362,10 @@ void keepMine(const EntityDef &entity, LocalRecord &local, const Conflict &confl
         markDirty(local, f.field, f.theirs);
         local.base.insert(f.field, f.theirs);
     }
-    if (conflict.theirsDeleted) {
+    if (conflict.theirsDeleted && local.deleted) {
+        // Deleted here too since the conflict arose: both sides now agree.
+        dropLocalChanges(local);
+    } else if (conflict.theirsDeleted) {
         // Restore the record with everything this device has.
         local.deleted = false;
         for (const FieldDef &def : entity.fields) {
@@ -351,9 +389,10 @@ void keepTheirs(LocalRecord &local, const Conflict &conflict)
         clean(local, f.field);
     }
     if (conflict.theirsDeleted) {
+        // The other side's delete wins: this device's edits are discarded, not kept
+        // inside the tombstone for a later restore to bring back.
         local.deleted = true;
-        local.dirty.clear();
-        local.base = {};
+        dropLocalChanges(local);
     }
     if (conflict.mineDeleted) {
         local.deleted = false;
@@ -367,10 +406,17 @@ void keepTheirs(LocalRecord &local, const Conflict &conflict)
 void merge(const EntityDef &entity, LocalRecord &local, const Conflict &conflict,
            const QJsonObject &values)
 {
-    Conflict deletes;
-    deletes.mineDeleted = conflict.mineDeleted;
-    deletes.theirsDeleted = conflict.theirsDeleted;
-    keepMine(entity, local, deletes);
+    if (conflict.theirsDeleted) {
+        Conflict deletes;
+        deletes.theirsDeleted = true;
+        local.deleted = false; // restored with this device's values, whatever happened since
+        keepMine(entity, local, deletes);
+    }
+    if (conflict.mineDeleted) {
+        // The other side edited what this device deleted: the record stays, as on the server.
+        local.deleted = false;
+        clean(local, QString(kDeletedFlag));
+    }
     for (const FieldConflict &f : conflict.fields) {
         const QJsonValue value = values.contains(f.field) ? values.value(f.field) : f.mine;
         local.fields.insert(f.field, value);

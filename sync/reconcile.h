@@ -14,8 +14,21 @@ namespace Ferry::Reconcile {
 // it changed are kept, merged (sets, text), or become entries of `conflict`. The fields
 // merged from both sides are added to `autoMerged`. Fields the local schema does not know
 // go to `extra`, verbatim.
+// What is known of a server record beyond its values.
+struct RemoteState
+{
+    // It holds every field the server has (a push answer's record): fields it leaves out
+    // are empty on the server. A pulled change holds only the fields changed since the
+    // cursor, except for a tombstone brought back, which applyRemote sees by itself.
+    bool complete = false;
+    // Fields the server said changed since this device's base (a push answer's
+    // `conflicts`): a conflict even when the server's value equals the base.
+    QStringList conflicts;
+};
+
 void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::RemoteRecord &remote,
-                 Conflict &conflict, QStringList *autoMerged = nullptr);
+                 Conflict &conflict, QStringList *autoMerged = nullptr,
+                 const RemoteState &state = {});
 
 // Applies the server's answer to one pushed mutation. `pushed` holds the values the
 // mutation sent (see mutationFor); fields edited again while the push was in flight stay

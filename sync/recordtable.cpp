@@ -383,10 +383,19 @@ Result<bool> RecordTable::upsertRemote(const Wire::RemoteRecord &remote, qint64 
         QString marks = QStringLiteral("?, ?, ?, 0, ?");
         QString updates = QStringLiteral(
             "rev = excluded.rev, deleted = excluded.deleted, modified = excluded.modified");
+        // A tombstone brought back by another device arrives with every field the server
+        // holds (a restore gives each the new revision): what it does not send is empty.
+        const QString revived = QStringLiteral("%1.deleted <> 0 AND excluded.deleted = 0")
+                                    .arg(tableName());
+        updates += QStringLiteral(", extra = CASE WHEN %1 THEN NULL ELSE %2.extra END")
+                       .arg(revived, tableName());
         for (qsizetype i = 0; i < fieldCount; ++i) {
-            if (!(mask & (quint64(1) << i)))
-                continue;
             const QString c = column(m_entity.fields[i].name);
+            if (!(mask & (quint64(1) << i))) {
+                updates += QStringLiteral(", %1 = CASE WHEN %2 THEN NULL ELSE %3.%1 END")
+                               .arg(c, revived, tableName());
+                continue;
+            }
             columns += QStringLiteral(", ") + c;
             marks += QStringLiteral(", ?");
             updates += QStringLiteral(", %1 = excluded.%1").arg(c);

@@ -315,6 +315,7 @@ void SyncEngine::pushNext()
     }
     m_batch = std::move(batch).value();
     if (m_batch.isEmpty()) {
+        m_pullBase = m_store->pullBase();
         requestPage(m_store->cursor(), true);
         return;
     }
@@ -391,10 +392,11 @@ void SyncEngine::requestPage(qint64 since, bool withCount)
     m_pageSince = since;
     if (withCount)
         m_progress = SyncProgress {SyncProgress::Receiving, 0, -1};
-    QString path = QStringLiteral("/v1/workspaces/%1/pull?since=%2&limit=%3")
+    QString path = QStringLiteral("/v1/workspaces/%1/pull?since=%2&limit=%3&from=%4")
                        .arg(m_config.workspace)
                        .arg(since)
-                       .arg(m_pageSize);
+                       .arg(m_pageSize)
+                       .arg(std::min(m_pullBase, since));
     if (withCount)
         path += QStringLiteral("&count=1");
     QNetworkReply *reply = send(QStringLiteral("GET"), path);

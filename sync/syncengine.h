@@ -132,6 +132,7 @@ private:
     RetryPolicy m_retry;
     int m_pageSize = kPullPage;
     qint64 m_pageSince = 0; // the cursor the page in flight was asked from
+    qint64 m_pullBase = 0; // LocalStore::pullBase() when this pull started
 
     std::unique_ptr<LocalStore> m_store;
     QNetworkAccessManager *m_network = nullptr;
