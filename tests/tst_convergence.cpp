@@ -76,12 +76,13 @@ bool isAbsent(const QJsonValue &v)
     return v.isNull() || v.isUndefined();
 }
 
-// A value as the merge rules compare it: refs as sorted sets, numbers by value, date-times
-// as instants; an absent field is null.
+// A value as the merge rules compare it: refs as sorted sets (an absent set is empty),
+// numbers by value, date-times as instants; an absent field is null.
 QJsonValue normalised(const FieldDef *def, const QJsonValue &value)
 {
     if (isAbsent(value))
-        return QJsonValue(QJsonValue::Null);
+        return def && def->type == FieldType::Refs ? QJsonValue(QJsonArray())
+                                                   : QJsonValue(QJsonValue::Null);
     if (!def)
         return value;
     switch (def->type) {
@@ -346,12 +347,16 @@ QHash<QString, QSet<QString>> Run::shown(Device &d, const QString &guid)
         return tokens;
     for (const FieldDef &def : entity->fields)
         tokens[def.name] = tokensOf(&def, r->fields.value(def.name));
+    // An older app holds the fields it does not know as they are: deleting the record
+    // deletes them with it, as it would on a device that shows them.
+    const EntityDef *full = m_schema.entity(r->entity);
+    for (auto it = r->extra.begin(); it != r->extra.end(); ++it)
+        tokens[it.key()] = tokensOf(full->field(it.key()), it.value());
     Result<std::optional<Conflict>> c = d.device->store().conflict(guid);
     if (c && c.value()) {
         for (const FieldConflict &f : c.value()->fields) {
             const FieldDef *def = entity->field(f.field);
-            tokens[f.field] += tokensOf(def, f.theirs);
-            tokens[f.field] += tokensOf(def, f.mine);
+            tokens[f.field] += tokensOf(def, f.theirs); // `mine` is the record's own value
         }
         for (auto it = c.value()->theirsFields.begin(); it != c.value()->theirsFields.end(); ++it)
             tokens[it.key()] += tokensOf(entity->field(it.key()), it.value());
@@ -363,8 +368,13 @@ void Run::noteReplaced(Device &d, const QString &guid,
                        const QHash<QString, QSet<QString>> &before, bool all)
 {
     const QHash<QString, QSet<QString>> after = all ? QHash<QString, QSet<QString>>() : shown(d, guid);
-    for (auto it = before.begin(); it != before.end(); ++it)
-        m_replaced[guid][it.key()] += it.value() - after.value(it.key());
+    for (auto it = before.begin(); it != before.end(); ++it) {
+        const QSet<QString> gone = it.value() - after.value(it.key());
+        if (m_trace && !gone.isEmpty())
+            trace(QStringLiteral("  %1 replaced %2.%3: %4")
+                      .arg(d.name, guid, it.key(), QStringList(gone.begin(), gone.end()).join(QLatin1Char(' '))));
+        m_replaced[guid][it.key()] += gone;
+    }
 }
 
 void Run::opCreate(Device &d)
