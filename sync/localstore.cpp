@@ -448,8 +448,9 @@ Status LocalStore::deleteRecord(const QString &guid, ChangeSet *change)
 {
     return editRecord(
         guid, ChangeOrigin::Local,
-        [](const EntityDef &, LocalRecord &record, Conflict &) {
+        [](const EntityDef &, LocalRecord &record, Conflict &conflict) {
             setDeletedFlag(record, true);
+            Reconcile::settleLocalDelete(record, conflict);
             record.problem.clear();
             return success();
         },
@@ -460,8 +461,9 @@ Status LocalStore::restoreRecord(const QString &guid, ChangeSet *change)
 {
     return editRecord(
         guid, ChangeOrigin::Local,
-        [](const EntityDef &, LocalRecord &record, Conflict &) {
+        [](const EntityDef &, LocalRecord &record, Conflict &conflict) {
             setDeletedFlag(record, false);
+            Reconcile::settleLocalDelete(record, conflict);
             record.problem.clear();
             return success();
         },

@@ -171,6 +171,18 @@ QJsonValue mergeSets(const QJsonValue &base, const QJsonValue &mine, const QJson
     return sortedArray(merged);
 }
 
+void settleLocalDelete(LocalRecord &local, Conflict &conflict)
+{
+    if (local.deleted && conflict.theirsDeleted) {
+        // Deleted here too: both sides agree, and the edits the conflict was about go.
+        dropLocalChanges(local);
+        conflict = {};
+    } else if (!local.deleted && conflict.mineDeleted) {
+        // Restored here: this device no longer deletes the record the other side edited.
+        conflict.mineDeleted = false;
+    }
+}
+
 void updateStatus(LocalRecord &local, const Conflict &conflict)
 {
     if (!conflict.isEmpty())
@@ -195,9 +207,12 @@ void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remote
         } else if (hasDirtyFields(local)) {
             conflict.theirsDeleted = true;
         } else {
+            // Nothing changed here to keep: the delete is taken, and a conflict left from
+            // before (this device's delete against an edit since restored) is moot.
             local.deleted = true;
             local.dirty.clear();
             local.base = {};
+            conflict = {};
         }
     } else {
         const bool deletedHere = local.deleted && local.dirty.contains(kDeletedFlag);

@@ -61,6 +61,10 @@ std::optional<ConflictDecision> decide(ConflictPolicy policy, const LocalRecord 
 // Three-way merge of sets: adds and removes of both sides applied. Sorted, no duplicates.
 QJsonValue mergeSets(const QJsonValue &base, const QJsonValue &mine, const QJsonValue &theirs);
 
+// After this device deleted or restored a record in conflict: a delete against the other
+// side's delete, or a restore against the other side's edit, settles that part.
+void settleLocalDelete(LocalRecord &local, Conflict &conflict);
+
 // Sets `status` from the dirty fields and the conflict.
 void updateStatus(LocalRecord &local, const Conflict &conflict);
 

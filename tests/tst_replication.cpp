@@ -37,6 +37,7 @@ private Q_SLOTS:
     void keepTheirsOfADeleteDiscardsTheEdit();
     void editBackAndForthElsewhereIsAConflict();
     void keepMineAfterDeletingHereKeepsTheDelete();
+    void restoreHereSettlesTheDeleteConflict();
 
 private:
     SyncConfig freshWorkspace();
@@ -200,8 +201,8 @@ void TestReplication::editBackAndForthElsewhereIsAConflict()
              QStringLiteral("offline on b"));
 }
 
-// Edit-vs-delete, and then this device deletes the record too: "keep mine" is now the
-// delete, and the record must not come back.
+// Edit-vs-delete, and then this device deletes the record too: both sides now agree, the
+// conflict is settled by that delete, and the record must not come back.
 void TestReplication::keepMineAfterDeletingHereKeepsTheDelete()
 {
     const SyncConfig config = freshWorkspace();
@@ -216,7 +217,7 @@ void TestReplication::keepMineAfterDeletingHereKeepsTheDelete()
     QVERIFY(conflicted.ok);
     QCOMPARE(conflicted.conflicts, 1);
     QVERIFY(a.store().deleteRecord(guid));
-    QVERIFY(a.store().resolveConflict(guid, ConflictDecision {Resolution::KeepMine, {}}));
+    QCOMPARE(a.store().conflictCount().value(), 0);
     QVERIFY(a.record(guid).deleted);
     SYNC_OK(a);
     SYNC_OK(b);
@@ -225,6 +226,33 @@ void TestReplication::keepMineAfterDeletingHereKeepsTheDelete()
     QVERIFY(onServer(config, guid).deleted);
     QCOMPARE(a.store().unsyncedCount().value(), 0);
     QCOMPARE(a.store().conflictCount().value(), 0);
+}
+
+// This device's delete met another's edit (a conflict); it then restored the record, and
+// later the other side deleted it. The stale conflict must not linger: resolving it as
+// "theirs" would bring back, here only, a record the server holds deleted.
+void TestReplication::restoreHereSettlesTheDeleteConflict()
+{
+    const SyncConfig config = freshWorkspace();
+    TestDevice a(config), b(config);
+    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QVERIFY(b.store().deleteRecord(guid));
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("edited on a")}});
+    SYNC_OK(a);
+    const SyncSummary conflicted = b.sync();
+    QVERIFY(conflicted.ok);
+    QCOMPARE(conflicted.conflicts, 1);
+    QVERIFY(b.store().restoreRecord(guid));
+    QCOMPARE(b.store().conflictCount().value(), 0);
+    QVERIFY(a.store().deleteRecord(guid));
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QVERIFY(b.record(guid).deleted);
+    QCOMPARE(b.store().conflictCount().value(), 0);
+    QCOMPARE(b.store().unsyncedCount().value(), 0);
+    QVERIFY(onServer(config, guid).deleted);
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
