@@ -97,6 +97,11 @@ int main(int argc, char *argv[])
         QStringLiteral("ping-interval"),
         QStringLiteral("Seconds between keep-alive pings on notify sockets."),
         QStringLiteral("SECONDS"), QStringLiteral("30"));
+    const QCommandLineOption durabilityOption(
+        QStringLiteral("durability"),
+        QStringLiteral("full (every answered push is on disk, surviving power loss) or normal "
+                       "(faster; the last pushes may be lost on power loss)."),
+        QStringLiteral("MODE"), QStringLiteral("full"));
     const QCommandLineOption verboseOption(QStringLiteral("verbose"),
                                            QStringLiteral("Log every request to stderr."));
     const QCommandLineOption userOption(
@@ -115,7 +120,7 @@ int main(int argc, char *argv[])
                                           QStringLiteral("The certificate's PEM private key."),
                                           QStringLiteral("FILE"));
     parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, pingOption,
-                       verboseOption, userOption, ownerOption, roleOption, tlsCertOption,
+                       durabilityOption, verboseOption, userOption, ownerOption, roleOption, tlsCertOption,
                        tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
@@ -172,6 +177,13 @@ int main(int argc, char *argv[])
         return badArguments(
             QStringLiteral("--ping-interval wants a number of seconds from 1 to 3600"));
 
+    const QString durabilityName = parser.value(durabilityOption);
+    if (durabilityName != QLatin1String("full") && durabilityName != QLatin1String("normal"))
+        return badArguments(QStringLiteral("--durability wants full or normal"));
+    const ServerStore::Durability durability = durabilityName == QLatin1String("full")
+        ? ServerStore::Durability::Full
+        : ServerStore::Durability::Normal;
+
     if (parser.isSet(tlsCertOption) != parser.isSet(tlsKeyOption))
         return badArguments(QStringLiteral("--tls-cert and --tls-key go together"));
     std::optional<QSslConfiguration> tls;
@@ -187,7 +199,7 @@ int main(int argc, char *argv[])
     }
 
     ServerStore store;
-    if (Ferry::Status s = store.open(dataDir); !s) {
+    if (Ferry::Status s = store.open(dataDir, durability); !s) {
         std::fprintf(stderr, "ferry-server: %s\n", s.error().message.toLocal8Bit().constData());
         return AdminCommand::Failed;
     }

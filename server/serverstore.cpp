@@ -106,7 +106,7 @@ ServerStore::~ServerStore()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-Ferry::Status ServerStore::open(const QString &dataDir)
+Ferry::Status ServerStore::open(const QString &dataDir, Durability durability)
 {
     if (!QDir().mkpath(dataDir))
         return Ferry::Error {QStringLiteral("data_dir"),
@@ -118,8 +118,9 @@ Ferry::Status ServerStore::open(const QString &dataDir)
     if (!db.open())
         return databaseError(QStringLiteral("opening %1").arg(db.databaseName()),
                              db.lastError().text());
-    for (const char *pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    const char *synchronous = durability == Durability::Full ? "PRAGMA synchronous=FULL"
+                                                             : "PRAGMA synchronous=NORMAL";
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", synchronous, "PRAGMA foreign_keys=ON"}) {
         if (Ferry::Status s = exec(QString::fromLatin1(pragma)); !s)
             return s;
     }

@@ -60,8 +60,14 @@ public:
     ServerStore(const ServerStore &) = delete;
     ServerStore &operator=(const ServerStore &) = delete;
 
+    // How a commit reaches the disk. Full: every commit (an answered push above all) is
+    // synced to the disk before it is answered, so it survives the machine losing power.
+    // Normal: SQLite's WAL default, which may lose the last commits on power loss (never on
+    // a crash of the process alone); faster, for a server whose data can be pulled again.
+    enum class Durability { Full, Normal };
+
     // Creates DIR if needed, opens DIR/ferry.db and brings the schema up to date.
-    Ferry::Status open(const QString &dataDir);
+    Ferry::Status open(const QString &dataDir, Durability durability = Durability::Full);
     QSqlDatabase database() const;
     // The folder given to open(): the database and the blobs live there.
     QString dataDir() const { return m_dataDir; }

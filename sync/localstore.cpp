@@ -57,7 +57,9 @@ void setDeletedFlag(LocalRecord &record, bool deleted)
         record.base.insert(flag, record.deleted);
     }
     record.deleted = deleted;
-    if (record.base.value(flag).toBool() == deleted) {
+    // A record the server never had still goes there when deleted, as a tombstone: every
+    // device then holds it the same way, and a restore works from any of them.
+    if (record.rev > 0 && record.base.value(flag).toBool() == deleted) {
         record.dirty.removeAll(flag);
         record.base.remove(flag);
     }
