@@ -38,6 +38,7 @@ private Q_SLOTS:
     void editBackAndForthElsewhereIsAConflict();
     void keepMineAfterDeletingHereKeepsTheDelete();
     void restoreHereSettlesTheDeleteConflict();
+    void recordDeletedBeforeItsFirstSyncIsATombstoneEverywhere();
 
 private:
     SyncConfig freshWorkspace();
@@ -253,6 +254,28 @@ void TestReplication::restoreHereSettlesTheDeleteConflict()
     QCOMPARE(b.store().conflictCount().value(), 0);
     QCOMPARE(b.store().unsyncedCount().value(), 0);
     QVERIFY(onServer(config, guid).deleted);
+}
+
+// A record made and deleted before it ever synced: every device must hold it the same way
+// (a tombstone), so that restoring it works anywhere and no device keeps a record the server
+// never heard of.
+void TestReplication::recordDeletedBeforeItsFirstSyncIsATombstoneEverywhere()
+{
+    const SyncConfig config = freshWorkspace();
+    TestDevice a(config), b(config);
+    const QString guid = a.create(QStringLiteral("Post"), {});
+    QVERIFY(a.store().deleteRecord(guid));
+    SYNC_OK(a);
+    QCOMPARE(a.store().unsyncedCount().value(), 0);
+    QVERIFY(onServer(config, guid).deleted);
+    SYNC_OK(b);
+    QVERIFY(b.record(guid).deleted);
+    QVERIFY(b.store().restoreRecord(guid));
+    b.edit(guid, {{QStringLiteral("title"), QStringLiteral("back")}});
+    SYNC_OK(b);
+    SYNC_OK(a);
+    QVERIFY(!a.record(guid).deleted);
+    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("back"));
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
