@@ -94,6 +94,20 @@ MutationResult rejected(const QString &guid, const QString &code, const QString 
     return r;
 }
 
+MutationResult deferred(const QString &guid)
+{
+    MutationResult r;
+    r.guid = guid;
+    r.status = PushStatus::Deferred;
+    return r;
+}
+
+// What `result` adds to the answer: its compact JSON and the comma before the next one.
+qint64 answerBytes(const MutationResult &result)
+{
+    return QJsonDocument(Wire::toJson(result)).toJson(QJsonDocument::Compact).size() + 1;
+}
+
 // `merged` and `conflict` carry the record; so does a restore, applied or not, since the
 // restoring device may hold other values than the tombstone kept (or none at all).
 MutationResult withRecord(const QString &guid, PushStatus status, const StoredRecord &record,
@@ -316,8 +330,30 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
 
     Wire::PushResponse response;
     response.results.reserve(request.mutations.size());
+    // The answer stays within Wire::kPushAnswerBytes: once a result would not fit, with room
+    // kept for the deferred result of every later mutation, that mutation and all after it
+    // are deferred, so what a push applied is always the first part of it, in order.
+    // Mutations refused for their shape are refused wherever they stand (they cost no lookup
+    // and may not have a guid to defer). The first mutation looked at is always taken, so
+    // every push makes progress: one result is far below the budget.
+    const QList<Wire::Mutation> &mutations = request.mutations;
+    QList<qint64> laterBytes(mutations.size() + 1, 0);
+    for (qsizetype i = mutations.size() - 1; i >= 0; --i) {
+        const Wire::Mutation &m = mutations[i];
+        laterBytes[i] = laterBytes[i + 1]
+            + answerBytes(m.rejectCode.isEmpty() ? deferred(m.guid)
+                                                 : rejected(m.guid, m.rejectCode, m.rejectReason));
+    }
+    qint64 usedBytes = Wire::encode(Wire::PushResponse {ctx.newSeq, {}}).size();
+    bool tookOne = false;
+    bool deferring = false;
     bool anyChange = false;
-    for (const Wire::Mutation &m : request.mutations) {
+    for (qsizetype i = 0; i < mutations.size(); ++i) {
+        const Wire::Mutation &m = mutations[i];
+        if (deferring && m.rejectCode.isEmpty()) {
+            response.results.append(deferred(m.guid));
+            continue;
+        }
         StoredRecord record;
         if (m.rejectCode.isEmpty()) {
             load.addBindValue(workspace);
@@ -353,6 +389,17 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
                                   .arg(Wire::kMaxRecordBytes));
             changed = false;
         }
+        const qint64 bytes = answerBytes(result);
+        if (m.rejectCode.isEmpty()) {
+            if (tookOne && usedBytes + bytes + laterBytes[i + 1] > Wire::kPushAnswerBytes) {
+                // `record` is this mutation's copy: dropping it applies nothing.
+                deferring = true;
+                response.results.append(deferred(m.guid));
+                continue;
+            }
+            tookOne = true;
+        }
+        usedBytes += bytes;
         response.results.append(std::move(result));
         if (!changed)
             continue;

@@ -56,7 +56,7 @@ QByteArray decodeEscaped(QByteArrayView token, bool *badSurrogate)
 
 } // namespace
 
-QString strictJsonProblem(const QByteArray &bytes)
+QString strictJsonProblem(const QByteArray &bytes, int maxDepth)
 {
     const QByteArrayView text(bytes);
     const char *data = text.data();
@@ -68,8 +68,8 @@ QString strictJsonProblem(const QByteArray &bytes)
         switch (c) {
         case '{':
         case '[':
-            if (stack.size() >= size_t(kMaxJsonDepth))
-                return QStringLiteral("it is nested deeper than %1 levels").arg(kMaxJsonDepth);
+            if (stack.size() >= size_t(maxDepth))
+                return QStringLiteral("it is nested deeper than %1 levels").arg(maxDepth);
             stack.push_back(Level {c == '{', c == '{', keys.size(), nullptr});
             ++i;
             break;

@@ -89,6 +89,9 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
                 QStringLiteral("bad_response"),
                 QStringLiteral("The server answered for a record that was not pushed (%1).")
                     .arg(result.guid)};
+        // Not applied: left exactly as it is, still dirty, so the next batch sends it again.
+        if (result.status == Wire::PushStatus::Deferred)
+            continue;
         RecordTable *t = table(sent.value(QStringLiteral("entity")).toString());
         if (!t)
             continue;

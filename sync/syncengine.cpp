@@ -373,14 +373,18 @@ void SyncEngine::onPushReply(QNetworkReply *reply)
         finishCycle(false, s.error());
         return;
     }
-    m_summary.sent += response->results.size();
+    // Deferred records are still to send: the next batch carries them, in this same cycle.
+    const auto answered = std::count_if(
+        response->results.cbegin(), response->results.cend(),
+        [](const Wire::MutationResult &r) { return r.status != Wire::PushStatus::Deferred; });
+    m_summary.sent += answered;
     m_summary.rejected += problems.size();
     m_summary.merges += merges;
     for (const QString &problem : std::as_const(problems))
         Q_EMIT errorOccurred(Error {QStringLiteral("rejected"),
                                     QStringLiteral("The server refused %1").arg(problem)},
                              false);
-    m_progress.done += response->results.size();
+    m_progress.done += answered;
     Q_EMIT progress(m_progress);
     emitChanges(changes);
     pushNext();

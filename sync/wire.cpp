@@ -66,7 +66,7 @@ bool toInteger(const QJsonValue &value, qint64 *out)
     return true;
 }
 
-QJsonDocument parseDocument(const QByteArray &body, QString *error)
+QJsonDocument parseDocument(const QByteArray &body, QString *error, int maxDepth = kMaxJsonDepth)
 {
     QJsonParseError parseError;
     QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
@@ -76,7 +76,7 @@ QJsonDocument parseDocument(const QByteArray &body, QString *error)
     else if (!doc.isObject())
         *error = QStringLiteral("the top level is not a JSON object");
     else
-        *error = strictJsonProblem(body);
+        *error = strictJsonProblem(body, maxDepth);
     // The problem may quote the text (a repeated key), and people read it, on terminals too.
     std::replace_if(
         error->begin(), error->end(),
@@ -236,6 +236,8 @@ QString statusName(PushStatus status)
         return QStringLiteral("merged");
     case PushStatus::Conflict:
         return QStringLiteral("conflict");
+    case PushStatus::Deferred:
+        return QStringLiteral("deferred");
     case PushStatus::Rejected:
         break;
     }
@@ -367,6 +369,8 @@ QJsonObject toJson(const MutationResult &result)
         object.insert(kReason, result.reason);
         return object;
     }
+    if (result.status == PushStatus::Deferred)
+        return object;
     object.insert(kRev, double(result.rev));
     if (result.status == PushStatus::Conflict)
         object.insert(kConflicts, toArray(result.conflicts));
@@ -387,7 +391,7 @@ QByteArray encode(const PushResponse &response)
 Result<PushResponse> parsePushResponse(const QByteArray &body)
 {
     QString problem;
-    const QJsonDocument doc = parseDocument(body, &problem);
+    const QJsonDocument doc = parseDocument(body, &problem, kMaxPushAnswerDepth);
     if (!problem.isEmpty())
         return badResponse(QStringLiteral("push answer"), problem);
     const QJsonObject top = doc.object();
@@ -414,9 +418,16 @@ Result<PushResponse> parsePushResponse(const QByteArray &body)
             r.status = PushStatus::Conflict;
         else if (status == QLatin1String("rejected"))
             r.status = PushStatus::Rejected;
+        else if (status == QLatin1String("deferred"))
+            r.status = PushStatus::Deferred;
         else
             return badResponse(kStatus,
                                QStringLiteral("unknown status \"%1\"").arg(status.left(40)));
+        if (r.status == PushStatus::Deferred) {
+            // Nothing of it was looked at: there is nothing more to read.
+            response.results.append(std::move(r));
+            continue;
+        }
         if (r.status == PushStatus::Rejected) {
             // Shown to people next to the record: one sentence, not whatever was sent.
             r.code = object.value(kCode).toString().left(kMaxNameLength);
@@ -447,6 +458,12 @@ Result<PushResponse> parsePushResponse(const QByteArray &body)
         }
         response.results.append(std::move(r));
     }
+    // The server always takes a push's first mutation; an answer deferring all of them
+    // would have the client send the same records for ever.
+    if (!results.isEmpty()
+        && std::all_of(response.results.cbegin(), response.results.cend(),
+                       [](const MutationResult &r) { return r.status == PushStatus::Deferred; }))
+        return badResponse(kResults, QStringLiteral("every mutation deferred"));
     return response;
 }
 

@@ -32,6 +32,10 @@ inline constexpr int kMaxPullLimit = 10000;
 // A pull page ends at the first push boundary after this many bytes of answer, whatever its
 // `limit`; one push is never split, so a page can be larger by one push.
 inline constexpr qint64 kPullPageBytes = 8 * 1024 * 1024;
+// The most a push answer may take. `merged` and `conflict` results carry whole records, so
+// a push of small edits could otherwise be answered with gigabytes, stored for ever with its
+// batch. The server defers the mutations whose results would not fit (PushStatus::Deferred).
+inline constexpr qint64 kPushAnswerBytes = 8 * 1024 * 1024;
 // The most a client reads of one answer (after any decompression). Past it the client stops
 // reading and the sync ends with `bad_response`: a hostile or broken server cannot make it
 // hold gigabytes. Far above a real page (kPullPageBytes plus one push of at most the
@@ -89,14 +93,16 @@ struct RemoteRecord
     qint64 changedAt = 0; // server time of the last change, ms since the epoch
 };
 
-enum class PushStatus { Applied, Merged, Conflict, Rejected };
+// Deferred: nothing of it applied, since its result might not fit in the answer
+// (kPushAnswerBytes); the client sends it again in a later push, unchanged.
+enum class PushStatus { Applied, Merged, Conflict, Rejected, Deferred };
 QString statusName(PushStatus status);
 
 struct MutationResult
 {
     QString guid;
     PushStatus status = PushStatus::Rejected;
-    qint64 rev = 0; // the record's revision after the push (not for Rejected)
+    qint64 rev = 0; // the record's revision after the push (not for Rejected or Deferred)
     QStringList conflicts; // Conflict: fields not applied; "$deleted" for edit-vs-delete
     bool hasRecord = false; // Merged and Conflict carry the server's whole record
     RemoteRecord record;
