@@ -230,6 +230,25 @@ QNetworkReply *SyncEngine::send(const QString &method, const QString &path, cons
     return reply;
 }
 
+namespace {
+
+bool isBrokenConnection(QNetworkReply::NetworkError error)
+{
+    switch (error) {
+    case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::TimeoutError:
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+    case QNetworkReply::UnknownNetworkError:
+    case QNetworkReply::ProxyConnectionClosedError:
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
 Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -253,9 +272,18 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
                       QStringLiteral("Cannot reach the server at %1 (%2).")
                           .arg(server, reply->errorString())};
     }
+    if (status >= 200 && status < 300 && isBrokenConnection(reply->error())) {
+        // The connection broke off in the middle of the answer: the network's doing, not
+        // the server's, and worth trying again like any network failure.
+        *transient = true;
+        return Error {QStringLiteral("network"),
+                      QStringLiteral("The connection to the server at %1 broke off while its "
+                                     "answer was arriving (%2).")
+                          .arg(server, reply->errorString())};
+    }
     if (status >= 200 && status < 300) {
-        // A success status whose body could not be received, e.g. a compressed body that
-        // inflates past Qt's safety limit (a "zip bomb"), or one cut short.
+        // A success status whose body could not be read, e.g. a compressed body that
+        // inflates past Qt's safety limit (a "zip bomb").
         *transient = false;
         return Error {QStringLiteral("bad_response"),
                       QStringLiteral("The server at %1 sent an answer Ferry cannot read (%2).")

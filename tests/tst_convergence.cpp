@@ -10,6 +10,7 @@
 //   FERRY_SEEDS=N        seeds to run (default 200), starting at FERRY_FIRST_SEED (default 1)
 //   FERRY_SEED=S         run seed S only
 //   FERRY_STEPS=N        operations per seed (default 125)
+#include "faultproxy.h"
 #include "serverprocess.h"
 #include "serverrecords.h"
 #include "testdevice.h"
@@ -170,6 +171,11 @@ public:
 
     // Empty if the seed passed; otherwise what went wrong.
     QString run();
+    // How many requests met each network fault (seeds that go through the proxy).
+    QMap<FaultProxy::Chaos, int> faults() const
+    {
+        return m_proxy ? m_proxy->chaosCounts() : QMap<FaultProxy::Chaos, int>();
+    }
 
 private:
     int pick(int n) { return n <= 0 ? 0 : int(m_random.bounded(n)); }
@@ -222,6 +228,9 @@ private:
     Schema m_schema;
     Schema m_narrowSchema;
     QString m_workspace;
+    // Every third seed talks through a proxy that delays, throttles, cuts, resets, drops
+    // and refuses answers (5xx) while the devices work; it is calm while they settle.
+    std::unique_ptr<FaultProxy> m_proxy;
     std::vector<std::unique_ptr<Device>> m_devices;
     int m_step = 0;
     qint64 m_counter = 0;
@@ -243,8 +252,9 @@ void Run::addDevice()
     d->narrow = m_devices.size() == 2 && (m_seed % 2) == 1;
     static const int kPageSizes[] = {0, 1, 2, 3, 5, 17};
     d->pageSize = kPageSizes[pick(6)];
-    d->device = std::make_unique<TestDevice>(SyncConfig {m_server.url(), m_token, m_workspace},
-                                             schemaOf(*d));
+    d->device = std::make_unique<TestDevice>(
+        SyncConfig {m_proxy ? m_proxy->url() : m_server.url(), m_token, m_workspace},
+        schemaOf(*d));
     RetryPolicy retry;
     retry.attempts = 1;
     d->device->setRetryPolicy(retry);
@@ -462,6 +472,12 @@ void Run::opSync(Device &d)
               .arg(summary.received)
               .arg(summary.conflicts)
               .arg(summary.cursor));
+    // Through the faulty network a sync may fail, but only for what the network did.
+    if (!summary.ok && m_proxy
+        && (summary.error.code == QLatin1String("network")
+            || summary.error.code == QLatin1String("unavailable")
+            || summary.error.code.startsWith(QLatin1String("http_5"))))
+        return;
     if (!summary.ok)
         fail(QStringLiteral("%1's sync failed: %2 (%3)")
                  .arg(d.name, summary.error.message, summary.error.code));
@@ -611,6 +627,8 @@ void Run::resolveOne(Device &d, const Conflict &conflict, bool allowLater)
 
 bool Run::settle()
 {
+    if (m_proxy)
+        m_proxy->setChaos(m_seed, 0);
     for (auto &d : m_devices)
         d->online = true;
     for (int round = 0; round < 25 && !failed(); ++round) {
@@ -768,6 +786,12 @@ void Run::checkFinal()
 QString Run::run()
 {
     m_workspace = m_server.newWorkspace(QStringLiteral("alice"));
+    if (m_seed % 3 == 0) {
+        m_proxy = std::make_unique<FaultProxy>(m_server.port());
+        if (!m_proxy->listen())
+            return fail(QStringLiteral("the fault proxy cannot listen"));
+        m_proxy->setChaos(m_seed, 20);
+    }
     const int initial = 3 + pick(2);
     for (int i = 0; i < initial; ++i)
         addDevice();
@@ -840,9 +864,12 @@ void TestConvergence::randomRuns()
     QElapsedTimer clock;
     clock.start();
     QStringList failures;
+    int faults = 0;
     for (int seed = first; seed < first + count; ++seed) {
         Run run(quint32(seed), steps, m_server, m_token);
         const QString failure = run.run();
+        for (int n : run.faults())
+            faults += n;
         if (failure.isEmpty())
             continue;
         failures.append(QStringLiteral("seed %1: %2\n  replay: FERRY_SEED=%1 FERRY_STEPS=%3 %4 randomRuns")
@@ -854,8 +881,9 @@ void TestConvergence::randomRuns()
         if (!keepGoing)
             break;
     }
-    qInfo("%d seeds from %d, %d operations each: %lld failed, %.1f s", count, first, steps,
-          qlonglong(failures.size()), clock.elapsed() / 1000.0);
+    qInfo("%d seeds from %d, %d operations each (%d network faults injected): %lld failed, "
+          "%.1f s",
+          count, first, steps, faults, qlonglong(failures.size()), clock.elapsed() / 1000.0);
     QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
 }
 

@@ -1,6 +1,7 @@
 // Regression tests for replication defects that the randomized convergence test
 // (tst_convergence) and people trying Ferry found: each case is the smallest sequence that
 // lost or diverged data before its fix. Real ferry-server, real stores.
+#include "faultproxy.h"
 #include "serverprocess.h"
 #include "serverrecords.h"
 #include "testdevice.h"
@@ -39,6 +40,8 @@ private Q_SLOTS:
     void keepMineAfterDeletingHereKeepsTheDelete();
     void restoreHereSettlesTheDeleteConflict();
     void recordDeletedBeforeItsFirstSyncIsATombstoneEverywhere();
+    void answerCutByTheNetworkIsRetried_data();
+    void answerCutByTheNetworkIsRetried();
 
 private:
     SyncConfig freshWorkspace();
@@ -276,6 +279,38 @@ void TestReplication::recordDeletedBeforeItsFirstSyncIsATombstoneEverywhere()
     SYNC_OK(a);
     QVERIFY(!a.record(guid).deleted);
     QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("back"));
+}
+
+void TestReplication::answerCutByTheNetworkIsRetried_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::newRow("pull") << QByteArray("/pull");
+    QTest::newRow("push") << QByteArray("/push");
+}
+
+// A connection that breaks off in the middle of a good answer is the network's failure: it
+// is retried like one, not reported as an answer Ferry cannot read (which stops syncing).
+void TestReplication::answerCutByTheNetworkIsRetried()
+{
+    QFETCH(QByteArray, request);
+    const SyncConfig config = freshWorkspace();
+    TestDevice a(config);
+    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    FaultProxy proxy(m_server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice b(proxied);
+    b.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from b")}});
+    proxy.setFault(request, FaultProxy::Fault::CutResponse, 0, 1);
+    const SyncSummary summary = b.sync();
+    QCOMPARE(proxy.faulted(), 1);
+    QVERIFY2(summary.ok, qPrintable(summary.error.message));
+    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("t0"));
+    QCOMPARE(b.store().unsyncedCount().value(), 0);
+    SYNC_OK(a);
+    QCOMPARE(a.store().count(QStringLiteral("Post")).value(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
