@@ -358,9 +358,10 @@ Reply ApiServer::pull(const Call &call)
         return error(400, query.error().code, query.error().message);
     const Ferry::Result<QByteArray> page
         = m_pull.page(call.workspace, query->since, query->from, query->limit,
-                      query->withTotal);
+                      query->withTotal, query->check);
     if (!page)
-        return error(500, page.error().code, page.error().message);
+        return error(page.error().code == QLatin1String("history_mismatch") ? 409 : 500,
+                     page.error().code, page.error().message);
     return Reply {200, page.value(), {}};
 }
 

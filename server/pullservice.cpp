@@ -94,6 +94,7 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
     const auto count = integerParam(query, QStringLiteral("count"), 0, 0, 1);
     const auto from = integerParam(query, QStringLiteral("from"), since.value_or(0), 0,
                                    9007199254740991LL);
+    const QStringList checks = query.allQueryItemValues(QStringLiteral("check"), QUrl::FullyDecoded);
     QString bad;
     if (!since)
         bad = QStringLiteral("since must be a whole number >= 0");
@@ -104,10 +105,12 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
         bad = QStringLiteral("count must be 0 or 1");
     else if (!from || *from > *since)
         bad = QStringLiteral("from must be a whole number from 0 to since");
+    else if (checks.size() > 1 || (checks.size() == 1 && !Ferry::Wire::isValidId(checks.first())))
+        bad = QStringLiteral("check must be a batch id");
     if (!bad.isEmpty())
         return Ferry::Error {QStringLiteral("invalid_request"),
                              bad + QStringLiteral(", given once.")};
-    return Query {*since, *from, int(*limit), *count == 1};
+    return Query {*since, *from, checks.value(0), int(*limit), *count == 1};
 }
 
 PullService::PullService(QSqlDatabase db)
@@ -115,7 +118,7 @@ PullService::PullService(QSqlDatabase db)
 { }
 
 Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 since, qint64 from,
-                                            int limit, bool withTotal)
+                                            int limit, bool withTotal, const QString &check)
 {
     // One read transaction so the total and the page see the same snapshot.
     QSqlQuery(m_db).exec(QStringLiteral("BEGIN"));
@@ -124,6 +127,37 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
         QSqlDatabase db;
         ~EndRead() { QSqlQuery(db).exec(QStringLiteral("COMMIT")); }
     } endRead {m_db};
+
+    // Does this server still have the history the client pulled up to `since`?
+    {
+        QSqlQuery seq(m_db);
+        seq.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
+        seq.addBindValue(workspace);
+        if (!seq.exec() || !seq.next())
+            return databaseError(QStringLiteral("reading the sequence"), seq.lastError().text());
+        const qint64 current = seq.value(0).toLongLong();
+        bool known = since <= current;
+        if (known && !check.isEmpty() && since > 0) {
+            QSqlQuery made(m_db);
+            made.prepare(
+                QStringLiteral("SELECT seq FROM batches WHERE workspace = ? AND batch = ?"));
+            made.addBindValue(workspace);
+            made.addBindValue(check);
+            if (!made.exec())
+                return databaseError(QStringLiteral("checking the history"),
+                                     made.lastError().text());
+            // A batch from before the server kept sequences (NULL) cannot be checked.
+            known = made.next() && (made.value(0).isNull() || made.value(0).toLongLong() == since);
+        }
+        if (!known)
+            return Ferry::Error {
+                QStringLiteral("history_mismatch"),
+                QStringLiteral("This device has pulled changes up to %1 that this server does not "
+                               "have (it is at %2): the server was probably restored from an older "
+                               "backup.")
+                    .arg(since)
+                    .arg(current)};
+    }
 
     qint64 total = -1;
     if (withTotal) {
@@ -212,6 +246,19 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     q.finish();
     out.append("],\"cursor\":");
     out.append(QByteArray::number(cursor));
+    // Which push made `cursor`, for the client to send back as `check` next time.
+    if (cursor > 0) {
+        QSqlQuery made(m_db);
+        made.prepare(QStringLiteral("SELECT batch FROM batches WHERE workspace = ? AND seq = ?"));
+        made.addBindValue(workspace);
+        made.addBindValue(cursor);
+        if (!made.exec())
+            return databaseError(QStringLiteral("reading the history"), made.lastError().text());
+        if (made.next()) {
+            out.append(",\"cursor_batch\":");
+            Ferry::Wire::appendJsonString(out, made.value(0).toString());
+        }
+    }
     out.append(",\"more\":");
     out.append(more ? "true" : "false");
     if (total >= 0) {

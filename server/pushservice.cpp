@@ -441,13 +441,14 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     const QByteArray answer = Wire::encode(response);
     QSqlQuery remember(m_db);
     remember.prepare(
-        QStringLiteral("INSERT INTO batches (workspace, batch, body_hash, response, created) "
-                       "VALUES (?, ?, ?, ?, ?)"));
+        QStringLiteral("INSERT INTO batches (workspace, batch, body_hash, response, created, seq) "
+                       "VALUES (?, ?, ?, ?, ?, ?)"));
     remember.addBindValue(workspace);
     remember.addBindValue(request.batch);
     remember.addBindValue(bodyHash);
     remember.addBindValue(answer);
     remember.addBindValue(ctx.at);
+    remember.addBindValue(anyChange ? QVariant(ctx.newSeq) : QVariant());
     if (!remember.exec())
         return databaseError(QStringLiteral("remembering the batch"), remember.lastError().text());
     if (!tx.commit())

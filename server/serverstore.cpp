@@ -14,7 +14,7 @@ namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -56,6 +56,13 @@ const char *const kSchemaV3[] = {
     "CREATE TABLE blob_uploads (workspace TEXT NOT NULL REFERENCES workspaces(id),"
     " hash TEXT NOT NULL, total BIGINT NOT NULL, user_name TEXT NOT NULL,"
     " touched BIGINT NOT NULL, PRIMARY KEY (workspace, hash))",
+};
+
+// The sequence number each push got, so a client can check that the server still has the
+// history it pulled (a server restored from an older backup does not): see PullService.
+const char *const kSchemaV4[] = {
+    "ALTER TABLE batches ADD COLUMN seq BIGINT",
+    "CREATE INDEX batches_by_seq ON batches (workspace, seq)",
 };
 
 // Touching a device's last use more often than this would write on every request.
@@ -154,7 +161,10 @@ Ferry::Status ServerStore::migrate()
                                  .arg(version)
                                  .arg(kSchemaVersion)};
     const std::pair<int, QStringList> steps[]
-        = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}, {3, statements(kSchemaV3)}};
+        = {{1, statements(kSchemaV1)},
+           {2, statements(kSchemaV2)},
+           {3, statements(kSchemaV3)},
+           {4, statements(kSchemaV4)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;

@@ -218,6 +218,62 @@ qint64 LocalStore::cursor() const
     return setting(kCursorKey).toLongLong();
 }
 
+QString LocalStore::cursorBatch() const
+{
+    return setting(kCursorBatchKey);
+}
+
+bool LocalStore::recovering() const
+{
+    return setting(kRecoveringKey) == QLatin1String("1");
+}
+
+Status LocalStore::beginRecovery()
+{
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    // A revision below zero marks a record not yet seen on the server in this pull.
+    for (const auto &t : m_tables) {
+        QSqlQuery mark(m_db);
+        if (!mark.exec(QStringLiteral("UPDATE %1 SET rev = -1 - rev WHERE rev >= 0")
+                           .arg(t->tableName())))
+            return Sql::error(QStringLiteral("prepare the comparison with the server"), mark);
+    }
+    QSqlQuery outbox(m_db);
+    if (!outbox.exec(QStringLiteral("DELETE FROM outbox"))) // its bases may be ahead
+        return Sql::error(QStringLiteral("clear the pending push"), outbox);
+    for (const auto &[key, value] :
+         {std::pair {kCursorKey, QVariant(0)}, std::pair {kPullBaseKey, QVariant(0)},
+          std::pair {kCursorBatchKey, QVariant(QString())},
+          std::pair {kRecoveringKey, QVariant(QStringLiteral("1"))}}) {
+        if (Status s = writeMeta(key, value); !s)
+            return s;
+    }
+    return transaction.commit();
+}
+
+Status LocalStore::followWorkspace(const QString &workspace)
+{
+    const QString followed = setting(kCursorWorkspaceKey);
+    if (followed == workspace)
+        return success();
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    // A store from before this was kept follows the workspace it was synced with.
+    const bool moved = !followed.isEmpty();
+    for (const auto &[key, value] :
+         {std::pair {kCursorKey, QVariant(moved ? 0 : cursor())},
+          std::pair {kPullBaseKey, QVariant(moved ? 0 : pullBase())},
+          std::pair {kCursorBatchKey, QVariant(moved ? QString() : cursorBatch())},
+          std::pair {kCursorWorkspaceKey, QVariant(workspace)}}) {
+        if (Status s = writeMeta(key, value); !s)
+            return s;
+    }
+    return transaction.commit();
+}
+
 qint64 LocalStore::pullBase() const
 {
     // A store from before this was kept may be in the middle of a pull: 0 asks for every

@@ -57,6 +57,19 @@ public:
     // not since their own cursor: a record that changed again after an earlier page was
     // built is sent on a later page, and must come with the fields this device has not seen.
     qint64 pullBase() const;
+    // The push that made the cursor's sequence, as the server named it; sent with the next
+    // pull so the server can tell whether it still has that history.
+    QString cursorBatch() const;
+
+    // The server lost history this device pulled (restored from an older backup). Starts a
+    // pull of everything, compared record by record (Reconcile::recoverRemote); records the
+    // server no longer has are sent again when it ends. No push goes out meanwhile: bases
+    // this device holds may be ahead of the server.
+    Status beginRecovery();
+    // Notes which workspace the pull cursor follows; for another one than before, the
+    // cursor starts over at 0.
+    Status followWorkspace(const QString &workspace);
+    bool recovering() const;
 
     // Local edits. Each validates against the schema and returns a clear error for bad
     // input; on success it has committed and marked the record for sync.
@@ -116,6 +129,10 @@ private:
     Status writeMeta(const QString &key, const QVariant &value);
     Status applyMerged(RecordTable &table, const Wire::RemoteRecord &remote, qint64 at,
                        QList<AutoMerge> *merges);
+    // While recovering (beginRecovery()): one record compared with the server's.
+    Status applyRecovered(RecordTable &table, const Wire::RemoteRecord &remote, qint64 at);
+    // The last page of the recovery pull is in: what the server lacks is sent again.
+    Status finishRecovery(QHash<QString, ChangeSet> &touched);
     // Adds an AutoMerge for `record` if `fields` were merged from `remote`'s side.
     void noteMerge(QList<AutoMerge> *merges, const RecordTable &table, const LocalRecord &record,
                    const Wire::RemoteRecord &remote, const QStringList &fields) const;

@@ -14,6 +14,12 @@ namespace Ferry::StoreDetail {
 inline const QString kCursorKey = QStringLiteral("cursor");
 // The cursor at which the last pull ended with nothing more to get (see pullBase()).
 inline const QString kPullBaseKey = QStringLiteral("pull_base");
+// The push that made the cursor's sequence on the server, to check the server still has it.
+inline const QString kCursorBatchKey = QStringLiteral("cursor_batch");
+// "1" while the store is being compared with a server that lost history (beginRecovery()).
+inline const QString kRecoveringKey = QStringLiteral("recovering");
+// The workspace whose history the cursor follows.
+inline const QString kCursorWorkspaceKey = QStringLiteral("cursor_workspace");
 
 inline qint64 now()
 {

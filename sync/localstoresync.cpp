@@ -190,6 +190,61 @@ Status LocalStore::applyMerged(RecordTable &t, const Wire::RemoteRecord &remote,
     return current.isEmpty() ? dropConflict(remote.guid) : saveConflict(current);
 }
 
+Status LocalStore::applyRecovered(RecordTable &t, const Wire::RemoteRecord &remote, qint64 at)
+{
+    Result<std::optional<LocalRecord>> found = t.find(remote.guid);
+    if (!found)
+        return found.error();
+    if (!found.value()) {
+        QList<AutoMerge> none;
+        return applyMerged(t, remote, at, &none);
+    }
+    LocalRecord record = *found.value();
+    auto existing = conflict(remote.guid);
+    if (!existing)
+        return existing.error();
+    Conflict current = existing.value().value_or(Conflict());
+    Reconcile::recoverRemote(t.entity(), record, remote, current);
+    record.modified = at;
+    if (Status s = t.write(record); !s)
+        return s;
+    return current.isEmpty() ? dropConflict(remote.guid) : saveConflict(current);
+}
+
+Status LocalStore::finishRecovery(QHash<QString, ChangeSet> &touched)
+{
+    // What is still marked was not on the server: it goes there again as new.
+    for (const auto &t : m_tables) {
+        QSqlQuery query(m_db);
+        query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE rev < 0")
+                          .arg(t->selectColumns(), t->tableName()));
+        Result<QList<LocalRecord>> lost = t->readAll(query);
+        if (!lost)
+            return lost.error();
+        for (LocalRecord record : lost.value()) {
+            record.rev = 0;
+            record.problem.clear();
+            for (const FieldDef &def : t->entity().fields) {
+                const QJsonValue value = record.fields.value(def.name);
+                if (!value.isNull() && !value.isUndefined() && !record.dirty.contains(def.name)) {
+                    record.dirty.append(def.name);
+                    record.base.insert(def.name, QJsonValue(QJsonValue::Null));
+                }
+            }
+            if (!record.dirty.contains(kDeletedFlag)) {
+                record.dirty.append(QString(kDeletedFlag)); // as newRecord(): it did not exist
+                record.base.insert(QString(kDeletedFlag), true);
+            }
+            if (record.status == SyncStatus::Synced)
+                record.status = SyncStatus::NeedsSync;
+            if (Status s = t->write(record); !s)
+                return s;
+            addToChange(touched, record.entity, record.guid, ChangeOrigin::Remote);
+        }
+    }
+    return writeMeta(kRecoveringKey, QStringLiteral("0"));
+}
+
 Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *changes,
                                  QList<AutoMerge> *merges)
 {
@@ -197,11 +252,18 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
     if (!transaction.begun())
         return transaction.begun();
     const qint64 at = now();
+    const bool comparing = recovering();
     QHash<QString, QSet<QString>> unsynced;
     QHash<QString, ChangeSet> touched;
     QList<AutoMerge> merged; // handed out only once committed
     for (const Wire::RemoteRecord &remote : page.changes) {
         RecordTable *t = table(remote.entity);
+        if (t && comparing) {
+            if (Status s = applyRecovered(*t, remote, at); !s)
+                return s;
+            addToChange(touched, remote.entity, remote.guid, ChangeOrigin::Remote);
+            continue;
+        }
         if (!t) {
             // A change holds only the fields changed since the pull's base, unless the
             // record is new here or was a tombstone (then it comes whole).
@@ -255,9 +317,17 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
     }
     if (Status s = writeMeta(kCursorKey, page.cursor); !s)
         return s;
+    if (!page.cursorBatch.isEmpty()) {
+        if (Status s = writeMeta(kCursorBatchKey, page.cursorBatch); !s)
+            return s;
+    }
     if (!page.more) {
         if (Status s = writeMeta(kPullBaseKey, page.cursor); !s)
             return s;
+        if (comparing) {
+            if (Status s = finishRecovery(touched); !s)
+                return s;
+        }
     }
     if (Status s = commitWithLog(transaction, touched, changes); !s)
         return s;

@@ -171,6 +171,65 @@ QJsonValue mergeSets(const QJsonValue &base, const QJsonValue &mine, const QJson
     return sortedArray(merged);
 }
 
+void recoverRemote(const EntityDef &entity, LocalRecord &local, const Wire::RemoteRecord &remote,
+                   Conflict &conflict)
+{
+    local.problem.clear();
+    if (remote.deleted && local.deleted) {
+        dropLocalChanges(local);
+        conflict = {};
+    } else if (remote.deleted) {
+        conflict.theirsDeleted = true;
+    } else {
+        if (local.deleted) {
+            conflict.mineDeleted = true;
+            markDirty(local, QString(kDeletedFlag), false);
+            local.base.insert(QString(kDeletedFlag), false);
+        }
+        local.extra = {};
+        for (auto it = remote.fields.begin(); it != remote.fields.end(); ++it) {
+            if (!entity.field(it.key()))
+                local.extra.insert(it.key(), it.value());
+        }
+        for (const FieldDef &def : entity.fields) {
+            const QJsonValue theirs = remote.fields.value(def.name).isUndefined()
+                ? QJsonValue(QJsonValue::Null)
+                : remote.fields.value(def.name);
+            const QJsonValue mine = local.fields.value(def.name);
+            if (sameField(def, theirs, mine)) {
+                local.fields.insert(def.name, theirs);
+                clean(local, def.name);
+                conflict.fields.removeIf(
+                    [&](const FieldConflict &f) { return f.field == def.name; });
+                continue;
+            }
+            if (local.dirty.contains(def.name)
+                && sameField(def, theirs, local.base.value(def.name)))
+                continue; // this device's change, on a value the server still has
+            const QJsonValue base = local.dirty.contains(def.name) ? local.base.value(def.name)
+                                                                   : theirs;
+            setFieldConflict(conflict, def.name, base, mine, theirs);
+            markDirty(local, def.name, theirs);
+            local.base.insert(def.name, theirs);
+        }
+    }
+    local.rev = remote.rev;
+    if (!conflict.isEmpty()) {
+        conflict.entity = local.entity;
+        conflict.guid = local.guid;
+        conflict.theirsRev = remote.rev;
+        conflict.theirsFields = remote.fields;
+        conflict.theirsDevice = remote.device;
+        conflict.theirsUser = remote.user;
+        conflict.theirsAt = remote.changedAt;
+        if (conflict.detectedAt == 0)
+            conflict.detectedAt = QDateTime::currentMSecsSinceEpoch();
+        if (conflict.mineAt == 0)
+            conflict.mineAt = local.modified;
+    }
+    updateStatus(local, conflict);
+}
+
 void settleLocalDelete(LocalRecord &local, Conflict &conflict)
 {
     if (local.deleted && conflict.theirsDeleted) {

@@ -61,6 +61,14 @@ std::optional<ConflictDecision> decide(ConflictPolicy policy, const LocalRecord 
 // Three-way merge of sets: adds and removes of both sides applied. Sorted, no duplicates.
 QJsonValue mergeSets(const QJsonValue &base, const QJsonValue &mine, const QJsonValue &theirs);
 
+// The server lost history this device had pulled (it was restored from an older backup),
+// so neither side's values can be taken on trust: brings the server's record (every field)
+// in without dropping what this device holds. A value that differs becomes a conflict
+// (mine: this device's, theirs: the server's) unless this device changed it and the server
+// still has its base; the record is based on the server's revision from now on.
+void recoverRemote(const EntityDef &entity, LocalRecord &local, const Wire::RemoteRecord &remote,
+                   Conflict &conflict);
+
 // After this device deleted or restored a record in conflict: a delete against the other
 // side's delete, or a restore against the other side's edit, settles that part.
 void settleLocalDelete(LocalRecord &local, Conflict &conflict);

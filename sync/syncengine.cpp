@@ -197,6 +197,13 @@ void SyncEngine::beginCycle()
                            QStringLiteral("No server is set up for this profile. Sign in first.")});
         return;
     }
+    // A store pointed at another workspace starts that workspace's history from its
+    // beginning. Its cursor belongs to the old one: taken for a server that lost history,
+    // it would send every record of the old workspace to the new one.
+    if (Status s = m_store->followWorkspace(m_config.workspace); !s) {
+        finishCycle(false, s.error());
+        return;
+    }
     m_pullDone = false;
     Result<qint64> pending = m_store->unsyncedCount();
     m_progress = SyncProgress {SyncProgress::Sending, 0, pending ? pending.value() : -1};
@@ -342,8 +349,11 @@ void SyncEngine::pushNext()
         return;
     }
     m_batch = std::move(batch).value();
-    if (m_batch.isEmpty()) {
+    if (m_batch.isEmpty() || m_store->recovering()) {
+        // While comparing with a server that lost history, nothing is pushed: this
+        // device's bases may be ahead of the server's records.
         m_pullBase = m_store->pullBase();
+        m_check = m_store->cursorBatch();
         requestPage(m_store->cursor(), true);
         return;
     }
@@ -356,6 +366,30 @@ void SyncEngine::pushNext()
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onPushReply(reply); });
 }
 
+void SyncEngine::recoverHistory(const Error &error)
+{
+    // Pages received before the refusal are stored first; then everything is compared.
+    whenDrained([this, error] {
+        if (Status s = m_store->beginRecovery(); !s) {
+            finishCycle(false, s.error());
+            return;
+        }
+        m_recovering = true;
+        Q_EMIT errorOccurred(
+            Error {error.code,
+                   error.message
+                       + QStringLiteral(" Ferry is comparing this device's records with the "
+                                        "server's: what the server no longer has is sent "
+                                        "again, and records that differ become conflicts for "
+                                        "you to decide.")},
+            true);
+        m_pullBase = 0;
+        m_check.clear();
+        m_pullDone = false;
+        requestPage(0, true);
+    });
+}
+
 std::optional<QByteArray> SyncEngine::takeReply(QNetworkReply *reply)
 {
     reply->deleteLater();
@@ -366,6 +400,10 @@ std::optional<QByteArray> SyncEngine::takeReply(QNetworkReply *reply)
         return reply->readAll();
     bool transient = false;
     const Error error = replyError(reply, &transient);
+    if (error.code == QLatin1String("history_mismatch")) {
+        recoverHistory(error);
+        return std::nullopt;
+    }
     if (error.code == QLatin1String("batch_mismatch")) {
         // The batch cannot be sent again as it is: forget it and build a new one.
         m_store->dropBatch(m_batch.id);
@@ -431,6 +469,8 @@ void SyncEngine::requestPage(qint64 since, bool withCount)
                        .arg(std::min(m_pullBase, since));
     if (withCount)
         path += QStringLiteral("&count=1");
+    if (since > 0 && !m_check.isEmpty())
+        path += QStringLiteral("&check=") + m_check;
     QNetworkReply *reply = send(QStringLiteral("GET"), path);
     m_inFlight = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onPullReply(reply); });
@@ -456,6 +496,10 @@ void SyncEngine::onPullReply(QNetworkReply *reply)
     m_failures = 0;
     if (page->total >= 0)
         m_progress.total = page->total;
+    if (!page->cursorBatch.isEmpty())
+        m_check = page->cursorBatch;
+    else if (page->cursor != m_pageSince)
+        m_check.clear(); // a server that does not name its pushes: nothing to check
     // Ask for the next page now: the server prepares it while the writer stores this one.
     if (page->more)
         requestPage(page->cursor, false);
@@ -512,6 +556,11 @@ void SyncEngine::pageSettled()
     }
     if (!m_pullDone || m_inFlight)
         return;
+    if (m_recovering && !m_store->recovering()) {
+        // The comparison is done: send what the server lost in this same sync.
+        m_recovering = false;
+        m_again = true;
+    }
     if (m_again) {
         // Edits made while this cycle ran: send them now rather than at the next trigger.
         m_again = false;

@@ -111,6 +111,8 @@ private:
     std::optional<QByteArray> takeReply(QNetworkReply *reply);
     void onPushReply(QNetworkReply *reply);
     void requestPage(qint64 since, bool withCount);
+    // The server said it lacks history this device pulled: compare everything with it.
+    void recoverHistory(const Error &error);
     void onPullReply(QNetworkReply *reply);
     void onPageApplied(quint64 generation, const QList<Ferry::ChangeSet> &changes, qint64 received,
                        qint64 cursor, const QList<Ferry::AutoMerge> &merges);
@@ -133,6 +135,8 @@ private:
     int m_pageSize = kPullPage;
     qint64 m_pageSince = 0; // the cursor the page in flight was asked from
     qint64 m_pullBase = 0; // LocalStore::pullBase() when this pull started
+    QString m_check; // the push that made the cursor, sent with the next page request
+    bool m_recovering = false; // a comparison started by this engine is under way
 
     std::unique_ptr<LocalStore> m_store;
     QNetworkAccessManager *m_network = nullptr;

@@ -41,6 +41,7 @@ const QString kChanges = QStringLiteral("changes");
 const QString kCursor = QStringLiteral("cursor");
 const QString kMore = QStringLiteral("more");
 const QString kTotal = QStringLiteral("total");
+const QString kCursorBatch = QStringLiteral("cursor_batch");
 
 Error invalid(const QString &where, const QString &what)
 {
@@ -475,6 +476,8 @@ QByteArray encode(const PullPage &page)
     QJsonObject top {{kChanges, changes}, {kCursor, double(page.cursor)}, {kMore, page.more}};
     if (page.total >= 0)
         top.insert(kTotal, double(page.total));
+    if (!page.cursorBatch.isEmpty())
+        top.insert(kCursorBatch, page.cursorBatch);
     return QJsonDocument(top).toJson(QJsonDocument::Compact);
 }
 
@@ -493,6 +496,11 @@ Result<PullPage> parsePullPage(const QByteArray &body)
     page.more = top.value(kMore).toBool();
     if (top.contains(kTotal) && !toInteger(top.value(kTotal), &page.total))
         return badResponse(kTotal, QStringLiteral("not a count"));
+    if (top.contains(kCursorBatch)) {
+        page.cursorBatch = top.value(kCursorBatch).toString();
+        if (!isValidId(page.cursorBatch))
+            return badResponse(kCursorBatch, QStringLiteral("not a batch id"));
+    }
     if (!top.value(kChanges).isArray())
         return badResponse(kChanges, QStringLiteral("not a list"));
     const QJsonArray changes = top.value(kChanges).toArray();

@@ -122,6 +122,7 @@ struct PullPage
     qint64 cursor = 0; // pass as `since` for the next page
     bool more = false; // true: call again with `cursor`
     qint64 total = -1; // changes after `since` in all, when asked with count=1
+    QString cursorBatch; // the push that made `cursor`, sent back as `check`; may be empty
 };
 
 // The pseudo-field that marks an edit-vs-delete conflict in MutationResult::conflicts.

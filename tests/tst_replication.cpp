@@ -6,6 +6,10 @@
 #include "serverrecords.h"
 #include "testdevice.h"
 
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Ferry;
@@ -42,6 +46,8 @@ private Q_SLOTS:
     void recordDeletedBeforeItsFirstSyncIsATombstoneEverywhere();
     void answerCutByTheNetworkIsRetried_data();
     void answerCutByTheNetworkIsRetried();
+    void serverRestoredFromAnOlderBackup_data();
+    void serverRestoredFromAnOlderBackup();
 
 private:
     SyncConfig freshWorkspace();
@@ -311,6 +317,101 @@ void TestReplication::answerCutByTheNetworkIsRetried()
     QCOMPARE(b.store().unsyncedCount().value(), 0);
     SYNC_OK(a);
     QCOMPARE(a.store().count(QStringLiteral("Post")).value(), 2);
+}
+
+void TestReplication::serverRestoredFromAnOlderBackup_data()
+{
+    QTest::addColumn<bool>("newPushesSince");
+    QTest::newRow("server behind the devices") << false;
+    QTest::newRow("server got other pushes since (sequence numbers reused)") << true;
+}
+
+// The server's database is put back from a backup older than what the devices pulled. The
+// devices notice, say so, and compare: what the server lost is sent again, values that
+// differ become conflicts, and nothing a device holds is dropped.
+void TestReplication::serverRestoredFromAnOlderBackup()
+{
+    QFETCH(bool, newPushesSince);
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const QString token = server.createToken(QStringLiteral("alice"));
+    const SyncConfig config {server.url(), token, QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    const QString kept = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+
+    // The backup.
+    QTemporaryDir backup;
+    QVERIFY(server.terminate());
+    const QStringList files = QDir(server.dataDir()).entryList({QStringLiteral("ferry.db*")}, QDir::Files);
+    for (const QString &name : files)
+        QVERIFY(QFile::copy(QDir(server.dataDir()).filePath(name), backup.filePath(name)));
+    QVERIFY(server.restart());
+
+    a.edit(kept, {{QStringLiteral("title"), QStringLiteral("t1, lost by the server")}});
+    const QString lost = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("made after the backup")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    const QString unsent = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("not sent yet")}});
+
+    // The restore.
+    QVERIFY(server.terminate());
+    for (const QString &name : QDir(server.dataDir()).entryList({QStringLiteral("ferry.db*")}, QDir::Files))
+        QVERIFY(QFile::remove(QDir(server.dataDir()).filePath(name)));
+    for (const QString &name : files)
+        QVERIFY(QFile::copy(backup.filePath(name), QDir(server.dataDir()).filePath(name)));
+    QVERIFY(server.restart());
+    QString other;
+    if (newPushesSince) {
+        TestDevice c(config);
+        other = c.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from c")}});
+        c.edit(other, {{QStringLiteral("body"), QStringLiteral("two pushes")}});
+        SYNC_OK(c);
+        c.edit(other, {{QStringLiteral("rating"), 3}});
+        SYNC_OK(c);
+        SYNC_OK(c);
+    }
+
+    QSignalSpy told(&b.client(), &SyncClient::errorOccurred);
+    SYNC_OK(b);
+    bool said = false;
+    for (const QList<QVariant> &args : told)
+        said = said || args.at(0).value<Error>().code == QLatin1String("history_mismatch");
+    QVERIFY2(said, "the device did not say the server lost history");
+    SYNC_OK(a);
+    SYNC_OK(b);
+
+    // Nothing a device held is gone from the server.
+    Result<QHash<QString, ServerRecord>> records = readServerRecords(server.dataDir(), config.workspace);
+    QVERIFY(records);
+    for (const QString &guid : {kept, lost, unsent})
+        QVERIFY2(records->contains(guid), qPrintable(guid));
+    if (newPushesSince)
+        QVERIFY(records->contains(other));
+    QCOMPARE(records->value(lost).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("made after the backup"));
+    // The edit the server lost is a conflict on both devices that hold it, not overwritten.
+    for (TestDevice *device : {&a, &b}) {
+        const std::optional<Conflict> conflict = device->store().conflict(kept).value();
+        QVERIFY(conflict);
+        QVERIFY(conflict->field(QStringLiteral("title")));
+        QCOMPARE(conflict->field(QStringLiteral("title"))->theirs.toString(), QStringLiteral("t0"));
+        QCOMPARE(device->record(kept).fields.value(QStringLiteral("title")).toString(),
+                 QStringLiteral("t1, lost by the server"));
+    }
+    QVERIFY(a.store().resolveConflict(kept, ConflictDecision {Resolution::KeepMine, {}}));
+    SYNC_OK(a);
+    SYNC_OK(b);
+    // b held the same value a sent again: nothing left for b to decide.
+    QCOMPARE(b.store().conflictCount().value(), 0);
+    SYNC_OK(a);
+    for (TestDevice *device : {&a, &b}) {
+        QCOMPARE(device->store().unsyncedCount().value(), 0);
+        QCOMPARE(device->store().count(QStringLiteral("Post")).value(), newPushesSince ? 4 : 3);
+        QCOMPARE(device->record(kept).fields.value(QStringLiteral("title")).toString(),
+                 QStringLiteral("t1, lost by the server"));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
