@@ -19,6 +19,9 @@
 #include "reconcile.h"
 
 #include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -172,6 +175,7 @@ public:
     // Empty if the seed passed; otherwise what went wrong.
     QString run();
     // How many requests met each network fault (seeds that go through the proxy).
+    int restores() const { return m_restores; }
     QMap<FaultProxy::Chaos, int> faults() const
     {
         return m_proxy ? m_proxy->chaosCounts() : QMap<FaultProxy::Chaos, int>();
@@ -217,6 +221,9 @@ private:
     void opSync(Device &d);
     void resolveOne(Device &d, const Conflict &conflict, bool allowLater);
 
+    // The server restarts, or its database is backed up, or put back from that backup
+    // (losing what came after it).
+    void serverEvent();
     bool settle();
     void checkFinal();
 
@@ -235,6 +242,8 @@ private:
     int m_step = 0;
     qint64 m_counter = 0;
     QString m_failure;
+    std::unique_ptr<QTemporaryDir> m_backup;
+    int m_restores = 0;
     bool m_trace = qEnvironmentVariableIsSet("FERRY_TRACE");
 
     QStringList m_created; // every guid made on any device, in order
@@ -625,6 +634,39 @@ void Run::resolveOne(Device &d, const Conflict &conflict, bool allowLater)
     noteReplaced(d, conflict.guid, before, after->deleted);
 }
 
+void Run::serverEvent()
+{
+    // Restores from a backup still lose edits in some seeds (see the issue): on only with
+    // FERRY_BACKUPS=1 until that is fixed.
+    const int what = qEnvironmentVariableIsSet("FERRY_BACKUPS") ? pick(4) : 0;
+    const QDir data(m_server.dataDir());
+    if (what == 0 || (what == 1 && !m_backup)) {
+        trace(QStringLiteral("the server restarts"));
+    } else if (what == 1) {
+        trace(QStringLiteral("the server is restored from its backup"));
+        ++m_restores;
+    } else {
+        trace(QStringLiteral("the server's database is backed up"));
+    }
+    if (!m_server.terminate()) {
+        fail(QStringLiteral("the server did not stop"));
+        return;
+    }
+    const QStringList files = data.entryList({QStringLiteral("ferry.db*")}, QDir::Files);
+    if (what >= 2) {
+        m_backup = std::make_unique<QTemporaryDir>();
+        for (const QString &name : files)
+            QFile::copy(data.filePath(name), m_backup->filePath(name));
+    } else if (what == 1 && m_backup) {
+        for (const QString &name : files)
+            QFile::remove(data.filePath(name));
+        for (const QString &name : QDir(m_backup->path()).entryList(QDir::Files))
+            QFile::copy(m_backup->filePath(name), data.filePath(name));
+    }
+    if (!m_server.restart())
+        fail(QStringLiteral("the server did not restart: ") + m_server.lastError());
+}
+
 bool Run::settle()
 {
     if (m_proxy)
@@ -811,16 +853,22 @@ QString Run::run()
         else if (op < 86) {
             if (d.online)
                 opSync(d);
-        } else if (op < 92)
+        } else if (op < 91) {
             d.online = !d.online;
-        else if (op < 95)
+            trace(QStringLiteral("%1 goes %2").arg(d.name, d.online ? QStringLiteral("online")
+                                                                    : QStringLiteral("offline")));
+        } else if (op < 94) {
+            trace(QStringLiteral("%1 restarts").arg(d.name));
             d.device->restart();
-        else if (op < 97) {
-            if (m_devices.size() < 5)
+        } else if (op < 96) {
+            if (m_devices.size() < 5) {
                 addDevice();
-        } else if (op < 98) {
-            if (!m_server.restart())
-                fail(QStringLiteral("the server did not restart: ") + m_server.lastError());
+                trace(QStringLiteral("%1 joins, pull pages of %2")
+                          .arg(m_devices.back()->name)
+                          .arg(m_devices.back()->pageSize));
+            }
+        } else if (op < 99) {
+            serverEvent();
         } else {
             static const int kPageSizes[] = {1, 2, 3, 5, 17, 5000};
             d.pageSize = kPageSizes[pick(6)];
@@ -865,11 +913,13 @@ void TestConvergence::randomRuns()
     clock.start();
     QStringList failures;
     int faults = 0;
+    int restores = 0;
     for (int seed = first; seed < first + count; ++seed) {
         Run run(quint32(seed), steps, m_server, m_token);
         const QString failure = run.run();
         for (int n : run.faults())
             faults += n;
+        restores += run.restores();
         if (failure.isEmpty())
             continue;
         failures.append(QStringLiteral("seed %1: %2\n  replay: FERRY_SEED=%1 FERRY_STEPS=%3 %4 randomRuns")
@@ -881,9 +931,10 @@ void TestConvergence::randomRuns()
         if (!keepGoing)
             break;
     }
-    qInfo("%d seeds from %d, %d operations each (%d network faults injected): %lld failed, "
-          "%.1f s",
-          count, first, steps, faults, qlonglong(failures.size()), clock.elapsed() / 1000.0);
+    qInfo("%d seeds from %d, %d operations each (%d network faults injected, %d servers "
+          "restored from a backup): %lld failed, %.1f s",
+          count, first, steps, faults, restores, qlonglong(failures.size()),
+          clock.elapsed() / 1000.0);
     QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
 }
 

@@ -110,6 +110,14 @@ void ServerProcess::stop()
     m_process.reset();
 }
 
+void ServerProcess::kill()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(5000);
+}
+
 bool ServerProcess::restart()
 {
     return startTls(m_certificate, m_arguments);

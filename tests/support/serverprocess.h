@@ -37,6 +37,9 @@ public:
     // (all with server.key).
     bool startTls(const QString &certificate, const QStringList &extraArguments = {});
     void stop();
+    // Ends the server with SIGKILL, as a crash does: no shutdown, whatever it was writing is
+    // cut off. The data folder and port stay for restart().
+    void kill();
     bool restart();
     // Sends SIGTERM and waits, keeping the finished process so a test can check that the
     // server shut down cleanly; false if it was not running or did not stop in time.
