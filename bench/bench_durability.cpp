@@ -58,9 +58,10 @@ bool measure(const QString &durability, int pushes, int records, Figures *out)
         small.append(double(clock.nsecsElapsed()) / 1e6);
     }
     for (int i = 0; i < records; ++i)
-        device.create(QStringLiteral("Post"),
-                      {{QStringLiteral("title"), QStringLiteral("record %1").arg(i)},
-                       {QStringLiteral("body"), QStringLiteral("a body of some length, ").repeated(10)}});
+        device.create(
+            QStringLiteral("Post"),
+            {{QStringLiteral("title"), QStringLiteral("record %1").arg(i)},
+             {QStringLiteral("body"), QStringLiteral("a body of some length, ").repeated(10)}});
     clock.start();
     if (!device.sync(600000).ok)
         return false;

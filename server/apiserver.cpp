@@ -356,9 +356,8 @@ Reply ApiServer::pull(const Call &call)
         = PullService::parseQuery(QUrlQuery(call.request.url()));
     if (!query)
         return error(400, query.error().code, query.error().message);
-    const Ferry::Result<QByteArray> page
-        = m_pull.page(call.workspace, query->since, query->from, query->limit,
-                      query->withTotal, query->check);
+    const Ferry::Result<QByteArray> page = m_pull.page(
+        call.workspace, query->since, query->from, query->limit, query->withTotal, query->check);
     if (!page)
         return error(page.error().code == QLatin1String("history_mismatch") ? 409 : 500,
                      page.error().code, page.error().message);

@@ -120,8 +120,8 @@ int main(int argc, char *argv[])
                                           QStringLiteral("The certificate's PEM private key."),
                                           QStringLiteral("FILE"));
     parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, pingOption,
-                       durabilityOption, verboseOption, userOption, ownerOption, roleOption, tlsCertOption,
-                       tlsKeyOption});
+                       durabilityOption, verboseOption, userOption, ownerOption, roleOption,
+                       tlsCertOption, tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "

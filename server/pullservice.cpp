@@ -92,9 +92,10 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
     const auto limit
         = integerParam(query, QStringLiteral("limit"), 1000, 1, Ferry::Wire::kMaxPullLimit);
     const auto count = integerParam(query, QStringLiteral("count"), 0, 0, 1);
-    const auto from = integerParam(query, QStringLiteral("from"), since.value_or(0), 0,
-                                   9007199254740991LL);
-    const QStringList checks = query.allQueryItemValues(QStringLiteral("check"), QUrl::FullyDecoded);
+    const auto from
+        = integerParam(query, QStringLiteral("from"), since.value_or(0), 0, 9007199254740991LL);
+    const QStringList checks
+        = query.allQueryItemValues(QStringLiteral("check"), QUrl::FullyDecoded);
     QString bad;
     if (!since)
         bad = QStringLiteral("since must be a whole number >= 0");

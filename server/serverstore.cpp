@@ -125,8 +125,8 @@ Ferry::Status ServerStore::open(const QString &dataDir, Durability durability)
     if (!db.open())
         return databaseError(QStringLiteral("opening %1").arg(db.databaseName()),
                              db.lastError().text());
-    const char *synchronous = durability == Durability::Full ? "PRAGMA synchronous=FULL"
-                                                             : "PRAGMA synchronous=NORMAL";
+    const char *synchronous
+        = durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
     for (const char *pragma : {"PRAGMA journal_mode=WAL", synchronous, "PRAGMA foreign_keys=ON"}) {
         if (Ferry::Status s = exec(QString::fromLatin1(pragma)); !s)
             return s;
@@ -160,11 +160,10 @@ Ferry::Status ServerStore::migrate()
                                             "(schema %1; this one knows %2).")
                                  .arg(version)
                                  .arg(kSchemaVersion)};
-    const std::pair<int, QStringList> steps[]
-        = {{1, statements(kSchemaV1)},
-           {2, statements(kSchemaV2)},
-           {3, statements(kSchemaV3)},
-           {4, statements(kSchemaV4)}};
+    const std::pair<int, QStringList> steps[] = {{1, statements(kSchemaV1)},
+                                                 {2, statements(kSchemaV2)},
+                                                 {3, statements(kSchemaV3)},
+                                                 {4, statements(kSchemaV4)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;

@@ -236,8 +236,8 @@ Status LocalStore::beginRecovery()
     // A revision below zero marks a record not yet seen on the server in this pull.
     for (const auto &t : m_tables) {
         QSqlQuery mark(m_db);
-        if (!mark.exec(QStringLiteral("UPDATE %1 SET rev = -1 - rev WHERE rev >= 0")
-                           .arg(t->tableName())))
+        if (!mark.exec(
+                QStringLiteral("UPDATE %1 SET rev = -1 - rev WHERE rev >= 0").arg(t->tableName())))
             return Sql::error(QStringLiteral("prepare the comparison with the server"), mark);
     }
     QSqlQuery outbox(m_db);

@@ -206,8 +206,8 @@ void recoverRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remo
             if (local.dirty.contains(def.name)
                 && sameField(def, theirs, local.base.value(def.name)))
                 continue; // this device's change, on a value the server still has
-            const QJsonValue base = local.dirty.contains(def.name) ? local.base.value(def.name)
-                                                                   : theirs;
+            const QJsonValue base
+                = local.dirty.contains(def.name) ? local.base.value(def.name) : theirs;
             setFieldConflict(conflict, def.name, base, mine, theirs);
             markDirty(local, def.name, theirs);
             local.base.insert(def.name, theirs);

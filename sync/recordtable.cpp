@@ -385,8 +385,8 @@ Result<bool> RecordTable::upsertRemote(const Wire::RemoteRecord &remote, qint64 
             "rev = excluded.rev, deleted = excluded.deleted, modified = excluded.modified");
         // A tombstone brought back by another device arrives with every field the server
         // holds (a restore gives each the new revision): what it does not send is empty.
-        const QString revived = QStringLiteral("%1.deleted <> 0 AND excluded.deleted = 0")
-                                    .arg(tableName());
+        const QString revived
+            = QStringLiteral("%1.deleted <> 0 AND excluded.deleted = 0").arg(tableName());
         updates += QStringLiteral(", extra = CASE WHEN %1 THEN NULL ELSE %2.extra END")
                        .arg(revived, tableName());
         for (qsizetype i = 0; i < fieldCount; ++i) {

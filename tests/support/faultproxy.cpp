@@ -41,8 +41,8 @@ QByteArray errorAnswer(int status, const char *reason)
     const QByteArray body("{\"code\":\"unavailable\",\"message\":\"The server is not available "
                           "right now (test proxy).\"}");
     return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
-        + "\r\nContent-Type: application/json\r\nContent-Length: "
-        + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\nConnection: close\r\n\r\n" + body;
 }
 
 bool startsRequest(const QByteArray &data)
@@ -241,9 +241,8 @@ void FaultProxy::onNewConnection()
             else
                 link->pendingRequest.append(data);
         });
-        connect(upstream, &QTcpSocket::connected, this, [link, upstream] {
-            upstream->write(std::exchange(link->pendingRequest, {}));
-        });
+        connect(upstream, &QTcpSocket::connected, this,
+                [link, upstream] { upstream->write(std::exchange(link->pendingRequest, {})); });
         connect(upstream, &QTcpSocket::readyRead, this, [this, link, upstream] {
             const QByteArray data = upstream->readAll();
             if (link->dropNextResponse) {

@@ -23,7 +23,8 @@ public:
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
         db.setDatabaseName(path);
         if (readOnly)
-            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
+            db.setConnectOptions(
+                QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
         m_ok = db.open();
         if (!m_ok)
             m_error = db.lastError().text();
@@ -86,8 +87,7 @@ Result<qint64> readServerSequence(const QString &dataDir, const QString &workspa
     query.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
     query.addBindValue(workspace);
     if (!query.exec() || !query.next())
-        return readError(QStringLiteral("read the workspace's sequence"),
-                         query.lastError().text());
+        return readError(QStringLiteral("read the workspace's sequence"), query.lastError().text());
     return query.value(0).toLongLong();
 }
 
