@@ -78,7 +78,7 @@ void pushBody(const QByteArray &body)
 
     // The pages that now hold this push must be readable too.
     const Ferry::Result<QByteArray> page
-        = server->pull->page(kWorkspace, qMax<qint64>(0, parsed->seq - 1), 50, true);
+        = server->pull->page(kWorkspace, qMax<qint64>(0, parsed->seq - 1), 0, 50, true);
     check(page.ok(), "pull failed");
     const Ferry::Result<Ferry::Wire::PullPage> pulled = Ferry::Wire::parsePullPage(page.value());
     check(pulled.ok(), "the client cannot read the pull page", page.value());
@@ -92,8 +92,11 @@ void pullQuery(const QByteArray &text)
         return;
     check(query->since >= 0 && query->limit >= 1 && query->limit <= Ferry::Wire::kMaxPullLimit,
           "a query out of range was accepted", text);
-    const Ferry::Result<QByteArray> page
-        = server->pull->page(kWorkspace, query->since, query->limit, query->withTotal);
+    const Ferry::Result<QByteArray> page = server->pull->page(
+        kWorkspace, query->since, query->from, query->limit, query->withTotal, query->check);
+    // A cursor or check this server's history does not hold is the one refusal allowed.
+    if (!page && page.error().code == QLatin1String("history_mismatch"))
+        return;
     check(page.ok(), "pull failed");
     const Ferry::Result<Ferry::Wire::PullPage> pulled = Ferry::Wire::parsePullPage(page.value());
     check(pulled.ok(), "the client cannot read the pull page", page.value());
