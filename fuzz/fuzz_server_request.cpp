@@ -93,7 +93,7 @@ void pullQuery(const QByteArray &text)
     check(query->since >= 0 && query->limit >= 1 && query->limit <= Ferry::Wire::kMaxPullLimit,
           "a query out of range was accepted", text);
     const Ferry::Result<QByteArray> page = server->pull->page(
-        kWorkspace, query->since, query->from, query->limit, query->withTotal, query->check);
+        kWorkspace, query->since, query->from, query->limit, query->withTotal, query->history);
     // A cursor or check this server's history does not hold is the one refusal allowed.
     if (!page && page.error().code == QLatin1String("history_mismatch"))
         return;

@@ -335,10 +335,18 @@ Reply ApiServer::push(const Call &call)
         const int status = request.error().code == QLatin1String("too_large") ? 413 : 400;
         return error(status, request.error().code, request.error().message);
     }
+    const Ferry::Result<HistoryCheck> history = parseHistoryCheck(QUrlQuery(call.request.url()), 0);
+    if (!history)
+        return error(400, history.error().code, history.error().message);
     const qint64 before = m_store->sequenceOf(call.workspace);
-    const PushAnswer answer = m_push.push(call.workspace, call.user, body, request.value());
+    const PushAnswer answer
+        = m_push.push(call.workspace, call.user, body, request.value(), history.value());
     if (!answer) {
-        const int status = answer.error().code == QLatin1String("batch_mismatch") ? 409 : 500;
+        const QString &code = answer.error().code;
+        const int status
+            = code == QLatin1String("batch_mismatch") || code == QLatin1String("history_mismatch")
+            ? 409
+            : 500;
         return error(status, answer.error().code, answer.error().message);
     }
     // Committed by now; a replayed or no-op batch leaves the sequence where it was.
@@ -357,7 +365,7 @@ Reply ApiServer::pull(const Call &call)
     if (!query)
         return error(400, query.error().code, query.error().message);
     const Ferry::Result<QByteArray> page = m_pull.page(
-        call.workspace, query->since, query->from, query->limit, query->withTotal, query->check);
+        call.workspace, query->since, query->from, query->limit, query->withTotal, query->history);
     if (!page)
         return error(page.error().code == QLatin1String("history_mismatch") ? 409 : 500,
                      page.error().code, page.error().message);

@@ -1,5 +1,6 @@
 #include "pullservice.h"
 
+#include "history.h"
 #include "serverstore.h"
 #include "wire.h"
 
@@ -59,30 +60,6 @@ void appendRecord(QByteArray &out, const QSqlQuery &q, qint64 since)
     out.append('}');
 }
 
-// A query parameter as a whole number in [min, max]: `fallback` if absent, nullopt if
-// malformed, out of range or given more than once.
-std::optional<qint64> integerParam(const QUrlQuery &query, const QString &name, qint64 fallback,
-                                   qint64 min, qint64 max)
-{
-    const QStringList values = query.allQueryItemValues(name, QUrl::FullyDecoded);
-    if (values.isEmpty())
-        return fallback;
-    if (values.size() > 1)
-        return std::nullopt;
-    const QString &text = values.first();
-    if (text.isEmpty() || text.size() > 16)
-        return std::nullopt;
-    for (const QChar c : text) {
-        if (c < QLatin1Char('0') || c > QLatin1Char('9'))
-            return std::nullopt;
-    }
-    bool ok = false;
-    const qint64 value = text.toLongLong(&ok);
-    if (!ok || value < min || value > max)
-        return std::nullopt;
-    return value;
-}
-
 } // namespace
 
 Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query)
@@ -94,8 +71,6 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
     const auto count = integerParam(query, QStringLiteral("count"), 0, 0, 1);
     const auto from
         = integerParam(query, QStringLiteral("from"), since.value_or(0), 0, 9007199254740991LL);
-    const QStringList checks
-        = query.allQueryItemValues(QStringLiteral("check"), QUrl::FullyDecoded);
     QString bad;
     if (!since)
         bad = QStringLiteral("since must be a whole number >= 0");
@@ -106,12 +81,14 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
         bad = QStringLiteral("count must be 0 or 1");
     else if (!from || *from > *since)
         bad = QStringLiteral("from must be a whole number from 0 to since");
-    else if (checks.size() > 1 || (checks.size() == 1 && !Ferry::Wire::isValidId(checks.first())))
-        bad = QStringLiteral("check must be a batch id");
     if (!bad.isEmpty())
         return Ferry::Error {QStringLiteral("invalid_request"),
                              bad + QStringLiteral(", given once.")};
-    return Query {*since, *from, checks.value(0), int(*limit), *count == 1};
+    // The history the client has seen is, unless it says more, what made `since`.
+    const Ferry::Result<HistoryCheck> history = parseHistoryCheck(query, *since);
+    if (!history)
+        return history.error();
+    return Query {*since, *from, history.value(), int(*limit), *count == 1};
 }
 
 PullService::PullService(QSqlDatabase db)
@@ -119,7 +96,7 @@ PullService::PullService(QSqlDatabase db)
 { }
 
 Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 since, qint64 from,
-                                            int limit, bool withTotal, const QString &check)
+                                            int limit, bool withTotal, const HistoryCheck &history)
 {
     // One read transaction so the total and the page see the same snapshot.
     QSqlQuery(m_db).exec(QStringLiteral("BEGIN"));
@@ -129,35 +106,12 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
         ~EndRead() { QSqlQuery(db).exec(QStringLiteral("COMMIT")); }
     } endRead {m_db};
 
-    // Does this server still have the history the client pulled up to `since`?
-    {
-        QSqlQuery seq(m_db);
-        seq.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
-        seq.addBindValue(workspace);
-        if (!seq.exec() || !seq.next())
-            return databaseError(QStringLiteral("reading the sequence"), seq.lastError().text());
-        const qint64 current = seq.value(0).toLongLong();
-        bool known = since <= current;
-        if (known && !check.isEmpty() && since > 0) {
-            QSqlQuery made(m_db);
-            made.prepare(
-                QStringLiteral("SELECT seq FROM batches WHERE workspace = ? AND batch = ?"));
-            made.addBindValue(workspace);
-            made.addBindValue(check);
-            if (!made.exec())
-                return databaseError(QStringLiteral("checking the history"),
-                                     made.lastError().text());
-            // A batch from before the server kept sequences (NULL) cannot be checked.
-            known = made.next() && (made.value(0).isNull() || made.value(0).toLongLong() == since);
-        }
-        if (!known)
-            return Ferry::Error {
-                QStringLiteral("history_mismatch"),
-                QStringLiteral("This device has pulled changes up to %1 that this server does not "
-                               "have (it is at %2): the server was probably restored from an older "
-                               "backup.")
-                    .arg(since)
-                    .arg(current)};
+    // Does this server still have the history the client has seen?
+    if (Ferry::Status s = verifyHistory(m_db, workspace, history); !s)
+        return s.error();
+    if (since > history.seq) {
+        if (Ferry::Status s = verifyHistory(m_db, workspace, HistoryCheck {since, {}}); !s)
+            return s.error();
     }
 
     qint64 total = -1;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "history.h"
 #include "result.h"
 
 #include <QByteArray>
@@ -21,7 +22,7 @@ public:
     {
         qint64 since = 0;
         qint64 from = 0; // fields changed after this are sent (at most `since`)
-        QString check; // the batch the client believes made sequence `since`; may be empty
+        HistoryCheck history; // what the client has seen: `known` (default since), `check`
         int limit = 1000;
         bool withTotal = false;
     };
@@ -34,11 +35,11 @@ public:
     // The page body for changes after `since`, at most `limit` records unless a single push
     // is larger, each with the fields changed after `from` (<= since); with `withTotal` the
     // body also says how many changes follow `since`.
-    // A `since` beyond the workspace's sequence, or a `check` batch that did not make
-    // sequence `since`, is the error history_mismatch: the server lost changes the client
-    // has seen (restored from an older backup).
+    // A `since` beyond the workspace's sequence, or a `history` this server does not hold,
+    // is the error history_mismatch: the server lost changes the client has seen (restored
+    // from an older backup).
     Ferry::Result<QByteArray> page(const QString &workspace, qint64 since, qint64 from, int limit,
-                                   bool withTotal, const QString &check = {});
+                                   bool withTotal, const HistoryCheck &history = {});
 
 private:
     QSqlDatabase m_db;

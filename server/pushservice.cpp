@@ -278,11 +278,15 @@ PushService::PushService(QSqlDatabase db)
 { }
 
 PushAnswer PushService::push(const QString &workspace, const QString &user, const QByteArray &body,
-                             const Wire::PushRequest &request)
+                             const Wire::PushRequest &request, const HistoryCheck &history)
 {
     WriteTransaction tx(m_db);
     if (!tx.isOpen())
         return databaseError(QStringLiteral("starting a push"), tx.error());
+    // Bases from a history this server lost would be compared with revisions that mean
+    // something else here.
+    if (Ferry::Status s = verifyHistory(m_db, workspace, history); !s)
+        return s.error();
 
     const QString bodyHash
         = QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
@@ -344,7 +348,7 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
             + answerBytes(m.rejectCode.isEmpty() ? deferred(m.guid)
                                                  : rejected(m.guid, m.rejectCode, m.rejectReason));
     }
-    qint64 usedBytes = Wire::encode(Wire::PushResponse {ctx.newSeq, {}}).size();
+    qint64 usedBytes = Wire::encode(Wire::PushResponse {ctx.newSeq, true, {}}).size();
     bool tookOne = false;
     bool deferring = false;
     bool anyChange = false;
@@ -429,6 +433,7 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     }
 
     response.seq = anyChange ? ctx.newSeq : seq;
+    response.made = anyChange;
     if (anyChange) {
         QSqlQuery bump(m_db);
         bump.prepare(QStringLiteral("UPDATE workspaces SET seq = ? WHERE id = ?"));

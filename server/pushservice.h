@@ -1,5 +1,6 @@
 #pragma once
 
+#include "history.h"
 #include "result.h"
 #include "wire.h"
 
@@ -10,7 +11,7 @@
 namespace FerryServer {
 
 // The answer to a push: either the JSON body for a 200, or an Error whose code the HTTP
-// layer maps to a status (batch_mismatch -> 409, database -> 500).
+// layer maps to a status (batch_mismatch and history_mismatch -> 409, database -> 500).
 using PushAnswer = Ferry::Result<QByteArray>;
 
 // Applies one push batch to a workspace: batch idempotency, per-record merge and conflict
@@ -23,9 +24,10 @@ public:
 
     // `body` is the raw request body (its hash identifies the batch content); `request` is
     // its parsed form. `user` is the authenticated caller, already checked to be allowed to
-    // write to `workspace`.
+    // write to `workspace`. A `history` this server does not hold is history_mismatch, and
+    // nothing is applied.
     PushAnswer push(const QString &workspace, const QString &user, const QByteArray &body,
-                    const Ferry::Wire::PushRequest &request);
+                    const Ferry::Wire::PushRequest &request, const HistoryCheck &history = {});
 
 private:
     QSqlDatabase m_db;

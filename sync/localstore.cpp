@@ -223,6 +223,14 @@ QString LocalStore::cursorBatch() const
     return setting(kCursorBatchKey);
 }
 
+Wire::HistoryCheck LocalStore::seenHistory() const
+{
+    const qint64 pushed = setting(kKnownSeqKey).toLongLong();
+    if (pushed > cursor())
+        return Wire::HistoryCheck {pushed, setting(kKnownBatchKey)};
+    return Wire::HistoryCheck {cursor(), cursorBatch()};
+}
+
 bool LocalStore::recovering() const
 {
     return setting(kRecoveringKey) == QLatin1String("1");
@@ -245,7 +253,8 @@ Status LocalStore::beginRecovery()
         return Sql::error(QStringLiteral("clear the pending push"), outbox);
     for (const auto &[key, value] :
          {std::pair {kCursorKey, QVariant(0)}, std::pair {kPullBaseKey, QVariant(0)},
-          std::pair {kCursorBatchKey, QVariant(QString())},
+          std::pair {kCursorBatchKey, QVariant(QString())}, std::pair {kKnownSeqKey, QVariant(0)},
+          std::pair {kKnownBatchKey, QVariant(QString())},
           std::pair {kRecoveringKey, QVariant(QStringLiteral("1"))}}) {
         if (Status s = writeMeta(key, value); !s)
             return s;
@@ -267,6 +276,8 @@ Status LocalStore::followWorkspace(const QString &workspace)
          {std::pair {kCursorKey, QVariant(moved ? 0 : cursor())},
           std::pair {kPullBaseKey, QVariant(moved ? 0 : pullBase())},
           std::pair {kCursorBatchKey, QVariant(moved ? QString() : cursorBatch())},
+          std::pair {kKnownSeqKey, QVariant(moved ? 0 : setting(kKnownSeqKey).toLongLong())},
+          std::pair {kKnownBatchKey, QVariant(moved ? QString() : setting(kKnownBatchKey))},
           std::pair {kCursorWorkspaceKey, QVariant(workspace)}}) {
         if (Status s = writeMeta(key, value); !s)
             return s;

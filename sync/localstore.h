@@ -60,6 +60,10 @@ public:
     // The push that made the cursor's sequence, as the server named it; sent with the next
     // pull so the server can tell whether it still has that history.
     QString cursorBatch() const;
+    // The newest history this device holds revisions from: the cursor, or a push of its own
+    // that made a later sequence. Sent with pushes and pulls so the server can tell whether
+    // it still has that history.
+    Wire::HistoryCheck seenHistory() const;
 
     // The server lost history this device pulled (restored from an older backup). Starts a
     // pull of everything, compared record by record (Reconcile::recoverRemote); records the

@@ -16,6 +16,10 @@ inline const QString kCursorKey = QStringLiteral("cursor");
 inline const QString kPullBaseKey = QStringLiteral("pull_base");
 // The push that made the cursor's sequence on the server, to check the server still has it.
 inline const QString kCursorBatchKey = QStringLiteral("cursor_batch");
+// The newest sequence one of this device's pushes made, and that push's batch id: the
+// revisions it brought are ahead of the cursor until a pull passes it (seenHistory()).
+inline const QString kKnownSeqKey = QStringLiteral("known_seq");
+inline const QString kKnownBatchKey = QStringLiteral("known_batch");
 // "1" while the store is being compared with a server that lost history (beginRecovery()).
 inline const QString kRecoveringKey = QStringLiteral("recovering");
 // The workspace whose history the cursor follows.

@@ -131,6 +131,13 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
     }
     if (Status s = dropBatch(batch.id); !s)
         return s;
+    // Revisions from this push are ahead of the cursor: later requests name it to the server.
+    if (response.made && response.seq > setting(kKnownSeqKey).toLongLong()) {
+        if (Status s = writeMeta(kKnownSeqKey, response.seq); !s)
+            return s;
+        if (Status s = writeMeta(kKnownBatchKey, batch.id); !s)
+            return s;
+    }
     if (Status s = commitWithLog(transaction, touched, changes); !s)
         return s;
     if (merges)
@@ -224,12 +231,15 @@ Status LocalStore::finishRecovery(QHash<QString, ChangeSet> &touched)
         for (LocalRecord record : lost.value()) {
             record.rev = 0;
             record.problem.clear();
+            // Every value goes whole, from nothing: a base from the lost history would make a
+            // set field send only what was added since.
             for (const FieldDef &def : t->entity().fields) {
                 const QJsonValue value = record.fields.value(def.name);
-                if (!value.isNull() && !value.isUndefined() && !record.dirty.contains(def.name)) {
+                if (value.isNull() || value.isUndefined())
+                    continue;
+                if (!record.dirty.contains(def.name))
                     record.dirty.append(def.name);
-                    record.base.insert(def.name, QJsonValue(QJsonValue::Null));
-                }
+                record.base.insert(def.name, QJsonValue(QJsonValue::Null));
             }
             if (!record.dirty.contains(kDeletedFlag)) {
                 record.dirty.append(QString(kDeletedFlag)); // as newRecord(): it did not exist
@@ -242,6 +252,10 @@ Status LocalStore::finishRecovery(QHash<QString, ChangeSet> &touched)
             addToChange(touched, record.entity, record.guid, ChangeOrigin::Remote);
         }
     }
+    // A batch built meanwhile holds the bases from before the comparison.
+    QSqlQuery outbox(m_db);
+    if (!outbox.exec(QStringLiteral("DELETE FROM outbox")))
+        return Sql::error(QStringLiteral("clear the pending push"), outbox);
     return writeMeta(kRecoveringKey, QStringLiteral("0"));
 }
 

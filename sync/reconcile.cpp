@@ -79,12 +79,14 @@ void setFieldConflict(Conflict &conflict, const QString &field, const QJsonValue
 // locally meanwhile, in which case `sent` becomes its base.
 void accept(LocalRecord &local, const QString &field, const QJsonValue &sent)
 {
-    if (!local.dirty.contains(field))
-        return;
-    if (sameValue(valueOf(local, field), sent))
+    if (sameValue(valueOf(local, field), sent)) {
         clean(local, field);
-    else
-        local.base.insert(field, sent);
+        return;
+    }
+    // Changed here since the batch was built, perhaps back to what it was before (and so no
+    // longer marked): the server now holds what was sent, and this value is an edit on it.
+    markDirty(local, field, sent);
+    local.base.insert(field, sent);
 }
 
 // Equality as the merge rules see it: refs as sets, numbers by value, and date-times as the
@@ -140,6 +142,8 @@ std::optional<QJsonValue> mergeBoth(const FieldDef &def, const Conflict &conflic
 {
     switch (def.type) {
     case FieldType::Refs:
+        if (conflict.field(def.name))
+            return std::nullopt; // already the person's to decide: updated, not merged past
         return mergeSets(base, mine, theirs);
     case FieldType::Text:
     case FieldType::String:
@@ -179,8 +183,20 @@ void recoverRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remo
         dropLocalChanges(local);
         conflict = {};
     } else if (remote.deleted) {
+        // A tombstone comes without fields: what this device holds may be values the server
+        // lost. They stay this device's edits until the person decides, so that a later
+        // restore elsewhere meets them as a conflict instead of overwriting them.
         conflict.theirsDeleted = true;
+        conflict.mineDeleted = false; // from a conflict of before: this device has it
+        for (const FieldDef &def : entity.fields) {
+            const QJsonValue mine = local.fields.value(def.name);
+            if (!mine.isNull() && !mine.isUndefined())
+                markDirty(local, def.name, QJsonValue(QJsonValue::Null));
+        }
     } else {
+        // What a conflict of before said about deletes is what the server had then.
+        conflict.theirsDeleted = false;
+        conflict.mineDeleted = false;
         if (local.deleted) {
             conflict.mineDeleted = true;
             markDirty(local, QString(kDeletedFlag), false);
@@ -199,6 +215,14 @@ void recoverRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remo
             if (sameField(def, theirs, mine)) {
                 local.fields.insert(def.name, theirs);
                 clean(local, def.name);
+                conflict.fields.removeIf(
+                    [&](const FieldConflict &f) { return f.field == def.name; });
+                continue;
+            }
+            if (local.deleted && !local.dirty.contains(def.name)) {
+                // A tombstone here has no values of its own to offer: the delete is the
+                // question, and the server's values are what a restore would show.
+                local.fields.insert(def.name, theirs);
                 conflict.fields.removeIf(
                     [&](const FieldConflict &f) { return f.field == def.name; });
                 continue;

@@ -254,6 +254,14 @@ bool isBrokenConnection(QNetworkReply::NetworkError error)
     }
 }
 
+QString historyQuery(const Wire::HistoryCheck &seen)
+{
+    QString query = QStringLiteral("known=%1").arg(seen.seq);
+    if (!seen.batch.isEmpty())
+        query += QStringLiteral("&check=") + seen.batch;
+    return query;
+}
+
 } // namespace
 
 Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
@@ -279,9 +287,10 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
                       QStringLiteral("Cannot reach the server at %1 (%2).")
                           .arg(server, reply->errorString())};
     }
-    if (status >= 200 && status < 300 && isBrokenConnection(reply->error())) {
-        // The connection broke off in the middle of the answer: the network's doing, not
-        // the server's, and worth trying again like any network failure.
+    if (isBrokenConnection(reply->error())) {
+        // The connection broke off in the middle of the answer (of a success or a refusal
+        // alike, which then cannot be read): the network's doing, not the server's, and
+        // worth trying again like any network failure.
         *transient = true;
         return Error {QStringLiteral("network"),
                       QStringLiteral("The connection to the server at %1 broke off while its "
@@ -343,25 +352,29 @@ void SyncEngine::emitChanges(const QList<ChangeSet> &changes)
 
 void SyncEngine::pushNext()
 {
-    Result<OutgoingBatch> batch = m_store->nextBatch(kPushBatch);
+    // While comparing with a server that lost history, nothing is pushed (nor put in the
+    // outbox): this device's bases may be ahead of the server's records.
+    const bool recovering = m_store->recovering();
+    Result<OutgoingBatch> batch = recovering ? OutgoingBatch() : m_store->nextBatch(kPushBatch);
     if (!batch) {
         finishCycle(false, batch.error());
         return;
     }
     m_batch = std::move(batch).value();
-    if (m_batch.isEmpty() || m_store->recovering()) {
-        // While comparing with a server that lost history, nothing is pushed: this
-        // device's bases may be ahead of the server's records.
+    if (m_batch.isEmpty()) {
         m_pullBase = m_store->pullBase();
         m_check = m_store->cursorBatch();
+        m_seen = m_store->seenHistory();
         requestPage(m_store->cursor(), true);
         return;
     }
     setState(SyncState::Sending);
     Q_EMIT progress(m_progress);
-    QNetworkReply *reply
-        = send(QStringLiteral("POST"),
-               QStringLiteral("/v1/workspaces/%1/push").arg(m_config.workspace), m_batch.body);
+    // The bases in this batch are revisions of the history named here.
+    QString path = QStringLiteral("/v1/workspaces/%1/push").arg(m_config.workspace);
+    if (const Wire::HistoryCheck seen = m_store->seenHistory(); seen.seq > 0)
+        path += QLatin1Char('?') + historyQuery(seen);
+    QNetworkReply *reply = send(QStringLiteral("POST"), path, m_batch.body);
     m_inFlight = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onPushReply(reply); });
 }
@@ -385,6 +398,7 @@ void SyncEngine::recoverHistory(const Error &error)
             true);
         m_pullBase = 0;
         m_check.clear();
+        m_seen = {};
         m_pullDone = false;
         requestPage(0, true);
     });
@@ -469,7 +483,9 @@ void SyncEngine::requestPage(qint64 since, bool withCount)
                        .arg(std::min(m_pullBase, since));
     if (withCount)
         path += QStringLiteral("&count=1");
-    if (since > 0 && !m_check.isEmpty())
+    if (m_seen.seq > since) // revisions from a push of this device the pull has not reached
+        path += QLatin1Char('&') + historyQuery(m_seen);
+    else if (since > 0 && !m_check.isEmpty())
         path += QStringLiteral("&check=") + m_check;
     QNetworkReply *reply = send(QStringLiteral("GET"), path);
     m_inFlight = reply;

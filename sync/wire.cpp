@@ -42,6 +42,7 @@ const QString kCursor = QStringLiteral("cursor");
 const QString kMore = QStringLiteral("more");
 const QString kTotal = QStringLiteral("total");
 const QString kCursorBatch = QStringLiteral("cursor_batch");
+const QString kMade = QStringLiteral("made");
 
 Error invalid(const QString &where, const QString &what)
 {
@@ -385,8 +386,10 @@ QByteArray encode(const PushResponse &response)
     QJsonArray results;
     for (const MutationResult &r : response.results)
         results.append(toJson(r));
-    return QJsonDocument(QJsonObject {{kSeq, double(response.seq)}, {kResults, results}})
-        .toJson(QJsonDocument::Compact);
+    QJsonObject top {{kSeq, double(response.seq)}, {kResults, results}};
+    if (response.made)
+        top.insert(kMade, true);
+    return QJsonDocument(top).toJson(QJsonDocument::Compact);
 }
 
 Result<PushResponse> parsePushResponse(const QByteArray &body)
@@ -401,6 +404,9 @@ Result<PushResponse> parsePushResponse(const QByteArray &body)
         return badResponse(kSeq, QStringLiteral("not a sequence number"));
     if (!top.value(kResults).isArray())
         return badResponse(kResults, QStringLiteral("not a list"));
+    if (!top.value(kMade).isUndefined() && !top.value(kMade).isBool())
+        return badResponse(kMade, QStringLiteral("not true or false"));
+    response.made = top.value(kMade).toBool();
     const QJsonArray results = top.value(kResults).toArray();
     for (const QJsonValue &value : results) {
         const QJsonObject object = value.toObject();

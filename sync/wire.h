@@ -110,9 +110,19 @@ struct MutationResult
     QString reason; // Rejected: human sentence
 };
 
+// What a client has seen of a workspace's history: sequence `seq`, made by the push `batch`.
+// Sent with pulls and pushes as `known` and `check`; a server restored from an older backup
+// lacks that push and answers history_mismatch (docs/protocol.md, "History check").
+struct HistoryCheck
+{
+    qint64 seq = 0;
+    QString batch; // empty: nothing to check beyond seq <= the workspace's sequence
+};
+
 struct PushResponse
 {
     qint64 seq = 0; // the workspace sequence after this push
+    bool made = false; // this push made sequence `seq` (it changed something)
     QList<MutationResult> results; // one per mutation, same order
 };
 

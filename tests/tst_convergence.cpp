@@ -4,12 +4,15 @@
 // quiet. Every device must then hold exactly the server's records, every store must pass
 // SQLite's integrity check, and no edit may be lost: each value written is in the final
 // state, or was replaced by someone whose device showed it (an edit, a delete, a conflict
-// resolution). Each seed is deterministic in what it does; a failure prints the command that
+// resolution). The server is restarted, backed up and restored from that backup along the
+// way. Each seed is deterministic in what it does; a failure prints the command that
 // replays it.
 //
 //   FERRY_SEEDS=N        seeds to run (default 200), starting at FERRY_FIRST_SEED (default 1)
 //   FERRY_SEED=S         run seed S only
 //   FERRY_STEPS=N        operations per seed (default 125)
+//   FERRY_KEEP_GOING=1   run every seed, not stop at the first failure
+//   FERRY_TRACE=1        print every operation; FERRY_WATCH=1 also each record's state
 #include "faultproxy.h"
 #include "serverprocess.h"
 #include "serverrecords.h"
@@ -19,17 +22,17 @@
 #include "reconcile.h"
 
 #include <QCryptographicHash>
-#include <QDir>
-#include <QFile>
-#include <QTemporaryDir>
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
@@ -196,7 +199,13 @@ private:
     {
         if (m_trace)
             qInfo("%4d %s", m_step, qPrintable(what));
+        if (m_watch)
+            watch();
     }
+    // FERRY_WATCH=1 with FERRY_TRACE: each record's state on each device, when it changes.
+    void watch();
+    QHash<QString, QString> m_watched;
+    const bool m_watch = qEnvironmentVariableIsSet("FERRY_WATCH");
 
     void addDevice();
     const Schema &schemaOf(const Device &d) const { return d.narrow ? m_narrowSchema : m_schema; }
@@ -206,12 +215,14 @@ private:
     QJsonValue newValue(const FieldDef &def, const QJsonValue &current);
     void registerWrite(const QString &guid, const FieldDef &def, const QJsonValue &value);
 
-    // Tokens a device shows of a record: its values, and the other side of a conflict.
-    QHash<QString, QSet<QString>> shown(Device &d, const QString &guid);
+    // Tokens a device shows of a record: its values, and the other side of a conflict
+    // unless only the record's own values are asked for.
+    QHash<QString, QSet<QString>> shown(Device &d, const QString &guid, bool withConflict = true);
     // After an action on `guid`: what the device showed and no longer has was replaced
-    // knowingly.
+    // knowingly. An edit replaces the record's own values (`before` without the conflict):
+    // the other side of a conflict it leaves open is still to be decided.
     void noteReplaced(Device &d, const QString &guid, const QHash<QString, QSet<QString>> &before,
-                      bool all = false);
+                      bool all = false, bool withConflict = true);
 
     void opCreate(Device &d);
     void opEdit(Device &d);
@@ -262,8 +273,7 @@ void Run::addDevice()
     static const int kPageSizes[] = {0, 1, 2, 3, 5, 17};
     d->pageSize = kPageSizes[pick(6)];
     d->device = std::make_unique<TestDevice>(
-        SyncConfig {m_proxy ? m_proxy->url() : m_server.url(), m_token, m_workspace},
-        schemaOf(*d));
+        SyncConfig {m_proxy ? m_proxy->url() : m_server.url(), m_token, m_workspace}, schemaOf(*d));
     RetryPolicy retry;
     retry.attempts = 1;
     d->device->setRetryPolicy(retry);
@@ -335,11 +345,11 @@ QJsonValue Run::newValue(const FieldDef &def, const QJsonValue &current)
     }
     case FieldType::Blob:
         return QString(QStringLiteral("sha256:")
-            + QString::fromLatin1(
-                QCryptographicHash::hash(QByteArray(QByteArray::number(m_seed) + ':'
-                                                    + QByteArray::number(n)),
-                                         QCryptographicHash::Sha256)
-                    .toHex()));
+                       + QString::fromLatin1(
+                           QCryptographicHash::hash(
+                               QByteArray(QByteArray::number(m_seed) + ':' + QByteArray::number(n)),
+                               QCryptographicHash::Sha256)
+                               .toHex()));
     }
     return QJsonValue();
 }
@@ -355,7 +365,27 @@ void Run::registerWrite(const QString &guid, const FieldDef &def, const QJsonVal
     }
 }
 
-QHash<QString, QSet<QString>> Run::shown(Device &d, const QString &guid)
+void Run::watch()
+{
+    for (auto &d : m_devices) {
+        for (const QString &guid : std::as_const(m_created)) {
+            const std::optional<LocalRecord> r = localRecord(*d, guid);
+            const QString now = r
+                ? QStringLiteral("deleted %1 rev %2 %3 dirty %4 base %5")
+                      .arg(r->deleted)
+                      .arg(r->rev)
+                      .arg(show(r->fields), r->dirty.join(QLatin1Char(',')), show(r->base))
+                : QStringLiteral("absent");
+            QString &was = m_watched[d->name + guid];
+            if (was != now) {
+                was = now;
+                qInfo("     %s %s: %s", qPrintable(d->name), qPrintable(guid), qPrintable(now));
+            }
+        }
+    }
+}
+
+QHash<QString, QSet<QString>> Run::shown(Device &d, const QString &guid, bool withConflict)
 {
     QHash<QString, QSet<QString>> tokens;
     std::optional<LocalRecord> r = localRecord(d, guid);
@@ -372,7 +402,7 @@ QHash<QString, QSet<QString>> Run::shown(Device &d, const QString &guid)
     for (auto it = r->extra.begin(); it != r->extra.end(); ++it)
         tokens[it.key()] = tokensOf(full->field(it.key()), it.value());
     Result<std::optional<Conflict>> c = d.device->store().conflict(guid);
-    if (c && c.value()) {
+    if (withConflict && c && c.value()) {
         for (const FieldConflict &f : c.value()->fields) {
             const FieldDef *def = entity->field(f.field);
             tokens[f.field] += tokensOf(def, f.theirs); // `mine` is the record's own value
@@ -383,15 +413,17 @@ QHash<QString, QSet<QString>> Run::shown(Device &d, const QString &guid)
     return tokens;
 }
 
-void Run::noteReplaced(Device &d, const QString &guid,
-                       const QHash<QString, QSet<QString>> &before, bool all)
+void Run::noteReplaced(Device &d, const QString &guid, const QHash<QString, QSet<QString>> &before,
+                       bool all, bool withConflict)
 {
-    const QHash<QString, QSet<QString>> after = all ? QHash<QString, QSet<QString>>() : shown(d, guid);
+    const QHash<QString, QSet<QString>> after
+        = all ? QHash<QString, QSet<QString>>() : shown(d, guid, withConflict);
     for (auto it = before.begin(); it != before.end(); ++it) {
         const QSet<QString> gone = it.value() - after.value(it.key());
         if (m_trace && !gone.isEmpty())
             trace(QStringLiteral("  %1 replaced %2.%3: %4")
-                      .arg(d.name, guid, it.key(), QStringList(gone.begin(), gone.end()).join(QLatin1Char(' '))));
+                      .arg(d.name, guid, it.key(),
+                           QStringList(gone.begin(), gone.end()).join(QLatin1Char(' '))));
         m_replaced[guid][it.key()] += gone;
     }
 }
@@ -399,7 +431,8 @@ void Run::noteReplaced(Device &d, const QString &guid,
 void Run::opCreate(Device &d)
 {
     const bool memo = !d.narrow && chance(15);
-    const EntityDef *entity = schemaOf(d).entity(memo ? QStringLiteral("Memo") : QStringLiteral("Item"));
+    const EntityDef *entity
+        = schemaOf(d).entity(memo ? QStringLiteral("Memo") : QStringLiteral("Item"));
     QJsonObject fields;
     for (const FieldDef &def : entity->fields) {
         if (chance(60))
@@ -411,7 +444,8 @@ void Run::opCreate(Device &d)
         return;
     }
     m_created.append(guid.value());
-    trace(QStringLiteral("%1 create %2 %3 %4").arg(d.name, entity->name, guid.value(), show(fields)));
+    trace(
+        QStringLiteral("%1 create %2 %3 %4").arg(d.name, entity->name, guid.value(), show(fields)));
     for (const FieldDef &def : entity->fields)
         registerWrite(guid.value(), def, fields.value(def.name));
 }
@@ -428,20 +462,22 @@ void Run::opEdit(Device &d)
     for (int i = 0; i < count; ++i) {
         const FieldDef &def = entity->fields.at(pick(int(entity->fields.size())));
         changes.insert(def.name,
-                       chance(5) ? QJsonValue(QJsonValue::Null)
-                                 : newValue(def, changes.contains(def.name)
-                                                     ? changes.value(def.name)
-                                                     : record.fields.value(def.name)));
+                       chance(5)
+                           ? QJsonValue(QJsonValue::Null)
+                           : newValue(def,
+                                      changes.contains(def.name) ? changes.value(def.name)
+                                                                 : record.fields.value(def.name)));
     }
-    const auto before = shown(d, record.guid);
+    const auto before = shown(d, record.guid, false);
     trace(QStringLiteral("%1 edit %2 %3").arg(d.name, record.guid, show(changes)));
     if (Status s = d.device->store().updateRecord(record.guid, changes); !s) {
-        fail(QStringLiteral("%1 could not edit %2: %3").arg(d.name, record.guid, s.error().message));
+        fail(
+            QStringLiteral("%1 could not edit %2: %3").arg(d.name, record.guid, s.error().message));
         return;
     }
     for (auto it = changes.begin(); it != changes.end(); ++it)
         registerWrite(record.guid, *entity->field(it.key()), it.value());
-    noteReplaced(d, record.guid, before);
+    noteReplaced(d, record.guid, before, false, false);
 }
 
 void Run::opDelete(Device &d)
@@ -475,12 +511,13 @@ void Run::opRestore(Device &d)
 void Run::opSync(Device &d)
 {
     const SyncSummary summary = d.device->sync();
-    trace(QStringLiteral("%1 sync: sent %2, received %3, conflicts %4, cursor %5")
+    trace(QStringLiteral("%1 sync: sent %2, received %3, conflicts %4, cursor %5%6")
               .arg(d.name)
               .arg(summary.sent)
               .arg(summary.received)
               .arg(summary.conflicts)
-              .arg(summary.cursor));
+              .arg(summary.cursor)
+              .arg(summary.ok ? QString() : QStringLiteral(", failed: ") + summary.error.code));
     // Through the faulty network a sync may fail, but only for what the network did.
     if (!summary.ok && m_proxy
         && (summary.error.code == QLatin1String("network")
@@ -511,7 +548,8 @@ void Run::resolveOne(Device &d, const Conflict &conflict, bool allowLater)
 {
     std::optional<LocalRecord> local = localRecord(d, conflict.guid);
     if (!local) {
-        fail(QStringLiteral("%1 has a conflict on %2 but not the record").arg(d.name, conflict.guid));
+        fail(QStringLiteral("%1 has a conflict on %2 but not the record")
+                 .arg(d.name, conflict.guid));
         return;
     }
     const EntityDef *entity = schemaOf(d).entity(local->entity);
@@ -521,9 +559,8 @@ void Run::resolveOne(Device &d, const Conflict &conflict, bool allowLater)
     if (how == 7)
         return; // decide later
     if (how >= 4) {
-        static const ConflictPolicy kPolicies[] = {ConflictPolicy::KeepMine,
-                                                   ConflictPolicy::KeepTheirs,
-                                                   ConflictPolicy::Newest};
+        static const ConflictPolicy kPolicies[]
+            = {ConflictPolicy::KeepMine, ConflictPolicy::KeepTheirs, ConflictPolicy::Newest};
         decision = *Reconcile::decide(kPolicies[how - 4], *local, conflict);
     } else {
         decision.resolution = how == 0 ? Resolution::KeepMine
@@ -574,7 +611,8 @@ void Run::resolveOne(Device &d, const Conflict &conflict, bool allowLater)
         expectDeleted = conflict.theirsDeleted;
     else if (decision.resolution == Resolution::Merge && deleteConflict)
         expectDeleted = false; // a merged result is a record
-    else if (decision.resolution == Resolution::KeepMine && conflict.theirsDeleted && !local->deleted)
+    else if (decision.resolution == Resolution::KeepMine && conflict.theirsDeleted
+             && !local->deleted)
         expectDeleted = false;
 
     trace(QStringLiteral("%1 resolve %2 (fields %3, mine deleted %4, theirs deleted %5, deleted "
@@ -636,9 +674,9 @@ void Run::resolveOne(Device &d, const Conflict &conflict, bool allowLater)
 
 void Run::serverEvent()
 {
-    // Restores from a backup still lose edits in some seeds (see the issue): on only with
-    // FERRY_BACKUPS=1 until that is fixed.
-    const int what = qEnvironmentVariableIsSet("FERRY_BACKUPS") ? pick(4) : 0;
+    // A restart; a backup of the database (taken with the server stopped); or the database
+    // put back from that backup, losing every push made since.
+    const int what = pick(4);
     const QDir data(m_server.dataDir());
     if (what == 0 || (what == 1 && !m_backup)) {
         trace(QStringLiteral("the server restarts"));
@@ -702,7 +740,8 @@ bool Run::settle()
 
 void Run::checkFinal()
 {
-    Result<QHash<QString, ServerRecord>> server = readServerRecords(m_server.dataDir(), m_workspace);
+    Result<QHash<QString, ServerRecord>> server
+        = readServerRecords(m_server.dataDir(), m_workspace);
     if (!server) {
         fail(server.error().message);
         return;
@@ -711,7 +750,8 @@ void Run::checkFinal()
 
     for (const QString &guid : std::as_const(m_created)) {
         if (!records.contains(guid))
-            fail(QStringLiteral("record %1, made at some device, never reached the server").arg(guid));
+            fail(QStringLiteral("record %1, made at some device, never reached the server")
+                     .arg(guid));
     }
 
     for (auto &d : m_devices) {
@@ -743,9 +783,10 @@ void Run::checkFinal()
                 break;
             }
             if (local->deleted != s.deleted) {
-                fail(where + QStringLiteral(": deleted here %1, on the server %2")
-                                 .arg(local->deleted)
-                                 .arg(s.deleted));
+                fail(where
+                     + QStringLiteral(": deleted here %1, on the server %2")
+                           .arg(local->deleted)
+                           .arg(s.deleted));
                 break;
             }
             if (s.deleted)
@@ -761,43 +802,54 @@ void Run::checkFinal()
             for (auto f = s.fields.begin(); f != s.fields.end(); ++f) {
                 if (entity->field(f.key()))
                     continue;
-                if (normalised(nullptr, local->extra.value(f.key())) != normalised(nullptr, f.value()))
+                if (normalised(nullptr, local->extra.value(f.key()))
+                    != normalised(nullptr, f.value()))
                     fail(where
                          + QStringLiteral(": the unknown field %1 is %2 here, %3 on the server")
                                .arg(f.key(), show(local->extra.value(f.key())), show(f.value())));
             }
         }
         if (!failed() && held != known)
-            fail(QStringLiteral("%1 holds %2 records, the server %3").arg(d->name).arg(held).arg(known));
+            fail(QStringLiteral("%1 holds %2 records, the server %3")
+                     .arg(d->name)
+                     .arg(held)
+                     .arg(known));
         if (d->narrow && !failed()) {
             // Records of entities this app does not know are kept as the server has them.
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("foreign"));
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("foreign"));
             db.setDatabaseName(d->device->storePath());
             QHash<QString, QPair<bool, QJsonObject>> foreign;
             if (db.open()) {
                 QSqlQuery q(db);
                 q.exec(QStringLiteral("SELECT guid, deleted, fields FROM foreign_records"));
                 while (q.next())
-                    foreign.insert(q.value(0).toString(),
-                                   {q.value(1).toInt() != 0,
-                                    QJsonDocument::fromJson(q.value(2).toString().toUtf8()).object()});
+                    foreign.insert(
+                        q.value(0).toString(),
+                        {q.value(1).toInt() != 0,
+                         QJsonDocument::fromJson(q.value(2).toString().toUtf8()).object()});
             }
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(QStringLiteral("foreign"));
             for (auto it = records.begin(); it != records.end(); ++it) {
                 if (schema.entity(it->entity))
                     continue;
-                const QString where = QStringLiteral("%1 %2 %3 (unknown entity)").arg(d->name, it->entity, it.key());
+                const QString where = QStringLiteral("%1 %2 %3 (unknown entity)")
+                                          .arg(d->name, it->entity, it.key());
                 if (!foreign.contains(it.key())) {
                     fail(where + QStringLiteral(": not kept"));
                     continue;
                 }
                 const auto &[deleted, fields] = foreign.value(it.key());
                 if (deleted != it->deleted)
-                    fail(where + QStringLiteral(": deleted %1 here, %2 on the server").arg(deleted).arg(it->deleted));
+                    fail(where
+                         + QStringLiteral(": deleted %1 here, %2 on the server")
+                               .arg(deleted)
+                               .arg(it->deleted));
                 else if (!deleted && fields != it->fields)
-                    fail(where + QStringLiteral(": fields %1 here, %2 on the server")
-                                     .arg(show(fields), show(it->fields)));
+                    fail(where
+                         + QStringLiteral(": fields %1 here, %2 on the server")
+                               .arg(show(fields), show(it->fields)));
             }
         }
     }
@@ -809,16 +861,18 @@ void Run::checkFinal()
         if (!entity)
             continue;
         for (auto f = r->begin(); f != r->end(); ++f) {
-            const QSet<QString> final
-                = s.deleted ? QSet<QString>() : tokensOf(entity->field(f.key()), s.fields.value(f.key()));
+            const QSet<QString> final = s.deleted
+                ? QSet<QString>()
+                : tokensOf(entity->field(f.key()), s.fields.value(f.key()));
             const QSet<QString> lost = f.value() - final - m_replaced.value(r.key()).value(f.key());
             if (!lost.isEmpty()) {
                 const QString token = *lost.begin();
                 fail(QStringLiteral("lost edit: %1.%2 of %3 was set to %4 (%5); the server %6, and "
                                     "no device that showed it replaced it")
                          .arg(s.entity, f.key(), r.key(), token, m_writtenBy.value(token),
-                              s.deleted ? QStringLiteral("deleted the record")
-                                        : QStringLiteral("holds ") + show(s.fields.value(f.key()))));
+                              s.deleted
+                                  ? QStringLiteral("deleted the record")
+                                  : QStringLiteral("holds ") + show(s.fields.value(f.key()))));
                 break;
             }
         }
@@ -855,8 +909,9 @@ QString Run::run()
                 opSync(d);
         } else if (op < 91) {
             d.online = !d.online;
-            trace(QStringLiteral("%1 goes %2").arg(d.name, d.online ? QStringLiteral("online")
-                                                                    : QStringLiteral("offline")));
+            trace(
+                QStringLiteral("%1 goes %2")
+                    .arg(d.name, d.online ? QStringLiteral("online") : QStringLiteral("offline")));
         } else if (op < 94) {
             trace(QStringLiteral("%1 restarts").arg(d.name));
             d.device->restart();
@@ -922,11 +977,12 @@ void TestConvergence::randomRuns()
         restores += run.restores();
         if (failure.isEmpty())
             continue;
-        failures.append(QStringLiteral("seed %1: %2\n  replay: FERRY_SEED=%1 FERRY_STEPS=%3 %4 randomRuns")
-                            .arg(seed)
-                            .arg(failure)
-                            .arg(steps)
-                            .arg(QCoreApplication::applicationFilePath()));
+        failures.append(
+            QStringLiteral("seed %1: %2\n  replay: FERRY_SEED=%1 FERRY_STEPS=%3 %4 randomRuns")
+                .arg(seed)
+                .arg(failure)
+                .arg(steps)
+                .arg(QCoreApplication::applicationFilePath()));
         qWarning("%s", qPrintable(failures.last()));
         if (!keepGoing)
             break;

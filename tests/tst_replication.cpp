@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -25,6 +26,45 @@ QJsonObject fieldsOf(const LocalRecord &record)
             fields.insert(it.key(), it.value());
     }
     return fields;
+}
+
+// Copies the server's database aside; the server stops for it and starts again.
+bool takeBackup(ServerProcess &server, const QTemporaryDir &into)
+{
+    if (!server.terminate())
+        return false;
+    const QDir data(server.dataDir());
+    for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files)) {
+        if (!QFile::copy(data.filePath(name), into.filePath(name)))
+            return false;
+    }
+    return server.restart();
+}
+
+// Puts the copy back, as an administrator restoring from a backup would.
+bool restoreBackup(ServerProcess &server, const QTemporaryDir &from)
+{
+    if (!server.terminate())
+        return false;
+    const QDir data(server.dataDir());
+    for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files)) {
+        if (!QFile::remove(data.filePath(name)))
+            return false;
+    }
+    for (const QString &name : QDir(from.path()).entryList(QDir::Files)) {
+        if (!QFile::copy(QDir(from.path()).filePath(name), data.filePath(name)))
+            return false;
+    }
+    return server.restart();
+}
+
+bool saidHistoryMismatch(const QSignalSpy &told)
+{
+    for (const QList<QVariant> &args : told) {
+        if (args.at(0).value<Error>().code == QLatin1String("history_mismatch"))
+            return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -48,6 +88,13 @@ private Q_SLOTS:
     void answerCutByTheNetworkIsRetried();
     void serverRestoredFromAnOlderBackup_data();
     void serverRestoredFromAnOlderBackup();
+    void restoreAfterTheDeleteFailedToSend();
+    void pushAheadOfThePullIsChecked();
+    void valuesKeptAgainstALostRestore();
+    void recoveryInterruptedSendsTheLostRecordWhole();
+    void recoveryForgetsADeleteTheServerLost();
+    void recoveryAsksAboutADeleteOnly();
+    void setFieldInConflictFollowsTheServer();
 
 private:
     SyncConfig freshWorkspace();
@@ -94,13 +141,15 @@ void TestReplication::pagedPullKeepsUnchangedFields()
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
     b.setPullPageSize(1);
-    const QString first = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    const QString first
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
     SYNC_OK(a);
     if (!fresh)
         SYNC_OK(b);
     a.edit(first, {{QStringLiteral("body"), QStringLiteral("body from a")}});
     SYNC_OK(a);
-    const QString second = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("second")}});
+    const QString second
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("second")}});
     SYNC_OK(a);
     a.edit(first, {{QStringLiteral("rating"), 5}});
     SYNC_OK(a); // `first` is now the newest change: its page comes after `second`'s
@@ -125,12 +174,14 @@ void TestReplication::restoreShowsWhatTheServerKept()
     QFETCH(bool, knewTheRecord);
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
     SYNC_OK(a);
     if (knewTheRecord)
         SYNC_OK(b); // b holds title t0
-    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("t1")},
-                  {QStringLiteral("body"), QStringLiteral("kept in the tombstone")}});
+    a.edit(guid,
+           {{QStringLiteral("title"), QStringLiteral("t1")},
+            {QStringLiteral("body"), QStringLiteral("kept in the tombstone")}});
     SYNC_OK(a);
     QVERIFY(a.store().deleteRecord(guid));
     SYNC_OK(a);
@@ -155,7 +206,8 @@ void TestReplication::keepTheirsOfADeleteDiscardsTheEdit()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config), c(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
     SYNC_OK(a);
     SYNC_OK(b);
     SYNC_OK(c);
@@ -187,7 +239,8 @@ void TestReplication::editBackAndForthElsewhereIsAConflict()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("A")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("A")}});
     SYNC_OK(a);
     SYNC_OK(b);
     b.edit(guid, {{QStringLiteral("title"), QStringLiteral("offline on b")}});
@@ -198,12 +251,14 @@ void TestReplication::editBackAndForthElsewhereIsAConflict()
     const SyncSummary summary = b.sync();
     QVERIFY2(summary.ok, qPrintable(summary.error.message));
     QCOMPARE(summary.conflicts, 1);
-    QCOMPARE(onServer(config, guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("A"));
+    QCOMPARE(onServer(config, guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("A"));
     const std::optional<Conflict> conflict = b.store().conflict(guid).value();
     QVERIFY(conflict);
     QVERIFY(conflict->field(QStringLiteral("title")));
     QCOMPARE(conflict->field(QStringLiteral("title"))->theirs.toString(), QStringLiteral("A"));
-    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("offline on b"));
+    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("offline on b"));
     // Deciding is still the person's: keeping mine sends it.
     QVERIFY(b.store().resolveConflict(guid, ConflictDecision {Resolution::KeepMine, {}}));
     SYNC_OK(b);
@@ -217,7 +272,8 @@ void TestReplication::keepMineAfterDeletingHereKeepsTheDelete()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
     SYNC_OK(a);
     SYNC_OK(b);
     a.edit(guid, {{QStringLiteral("title"), QStringLiteral("edited on a")}});
@@ -245,7 +301,8 @@ void TestReplication::restoreHereSettlesTheDeleteConflict()
 {
     const SyncConfig config = freshWorkspace();
     TestDevice a(config), b(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
     SYNC_OK(a);
     SYNC_OK(b);
     QVERIFY(b.store().deleteRecord(guid));
@@ -284,7 +341,8 @@ void TestReplication::recordDeletedBeforeItsFirstSyncIsATombstoneEverywhere()
     SYNC_OK(b);
     SYNC_OK(a);
     QVERIFY(!a.record(guid).deleted);
-    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(), QStringLiteral("back"));
+    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("back"));
 }
 
 void TestReplication::answerCutByTheNetworkIsRetried_data()
@@ -301,7 +359,8 @@ void TestReplication::answerCutByTheNetworkIsRetried()
     QFETCH(QByteArray, request);
     const SyncConfig config = freshWorkspace();
     TestDevice a(config);
-    const QString guid = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
     SYNC_OK(a);
     FaultProxy proxy(m_server.port());
     QVERIFY(proxy.listen());
@@ -337,27 +396,33 @@ void TestReplication::serverRestoredFromAnOlderBackup()
     const QString token = server.createToken(QStringLiteral("alice"));
     const SyncConfig config {server.url(), token, QStringLiteral("alice")};
     TestDevice a(config), b(config);
-    const QString kept = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    const QString kept
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
     SYNC_OK(a);
     SYNC_OK(b);
 
     // The backup.
     QTemporaryDir backup;
     QVERIFY(server.terminate());
-    const QStringList files = QDir(server.dataDir()).entryList({QStringLiteral("ferry.db*")}, QDir::Files);
+    const QStringList files
+        = QDir(server.dataDir()).entryList({QStringLiteral("ferry.db*")}, QDir::Files);
     for (const QString &name : files)
         QVERIFY(QFile::copy(QDir(server.dataDir()).filePath(name), backup.filePath(name)));
     QVERIFY(server.restart());
 
     a.edit(kept, {{QStringLiteral("title"), QStringLiteral("t1, lost by the server")}});
-    const QString lost = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("made after the backup")}});
+    const QString lost
+        = a.create(QStringLiteral("Post"),
+                   {{QStringLiteral("title"), QStringLiteral("made after the backup")}});
     SYNC_OK(a);
     SYNC_OK(b);
-    const QString unsent = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("not sent yet")}});
+    const QString unsent = a.create(QStringLiteral("Post"),
+                                    {{QStringLiteral("title"), QStringLiteral("not sent yet")}});
 
     // The restore.
     QVERIFY(server.terminate());
-    for (const QString &name : QDir(server.dataDir()).entryList({QStringLiteral("ferry.db*")}, QDir::Files))
+    for (const QString &name :
+         QDir(server.dataDir()).entryList({QStringLiteral("ferry.db*")}, QDir::Files))
         QVERIFY(QFile::remove(QDir(server.dataDir()).filePath(name)));
     for (const QString &name : files)
         QVERIFY(QFile::copy(backup.filePath(name), QDir(server.dataDir()).filePath(name)));
@@ -365,7 +430,8 @@ void TestReplication::serverRestoredFromAnOlderBackup()
     QString other;
     if (newPushesSince) {
         TestDevice c(config);
-        other = c.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from c")}});
+        other = c.create(QStringLiteral("Post"),
+                         {{QStringLiteral("title"), QStringLiteral("from c")}});
         c.edit(other, {{QStringLiteral("body"), QStringLiteral("two pushes")}});
         SYNC_OK(c);
         c.edit(other, {{QStringLiteral("rating"), 3}});
@@ -383,7 +449,8 @@ void TestReplication::serverRestoredFromAnOlderBackup()
     SYNC_OK(b);
 
     // Nothing a device held is gone from the server.
-    Result<QHash<QString, ServerRecord>> records = readServerRecords(server.dataDir(), config.workspace);
+    Result<QHash<QString, ServerRecord>> records
+        = readServerRecords(server.dataDir(), config.workspace);
     QVERIFY(records);
     for (const QString &guid : {kept, lost, unsent})
         QVERIFY2(records->contains(guid), qPrintable(guid));
@@ -412,6 +479,278 @@ void TestReplication::serverRestoredFromAnOlderBackup()
         QCOMPARE(device->record(kept).fields.value(QStringLiteral("title")).toString(),
                  QStringLiteral("t1, lost by the server"));
     }
+}
+
+// A delete waits in a batch that could not be sent; the record is restored before the next
+// sync. The waiting batch goes first and deletes the record on the server: the restore must
+// follow it there, not be taken as already sent.
+void TestReplication::restoreAfterTheDeleteFailedToSend()
+{
+    const SyncConfig config = freshWorkspace();
+    FaultProxy proxy(m_server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(proxied), b(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    QVERIFY(a.store().deleteRecord(guid));
+    proxy.setFault("/push", FaultProxy::Fault::RefuseRequest, 0, 100);
+    QVERIFY(!a.sync().ok);
+    proxy.setFault("/push", FaultProxy::Fault::RefuseRequest, 0, 0);
+    QVERIFY(a.store().restoreRecord(guid));
+    SYNC_OK(a);
+    SYNC_OK(a);
+    QVERIFY(!a.record(guid).deleted);
+    QCOMPARE(a.store().unsyncedCount().value(), 0);
+    QVERIFY(!onServer(config, guid).deleted);
+    SYNC_OK(b);
+    QVERIFY(!b.record(guid).deleted);
+}
+
+// A push is applied but the pull after it fails; then the server is restored from a backup
+// older than that push and another device pushes, reusing its sequence numbers. The next
+// push names the history its bases come from, so the server refuses it instead of taking
+// them as revisions it holds, and the edit it lost comes back as a conflict.
+void TestReplication::pushAheadOfThePullIsChecked()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    FaultProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(proxied), c(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("t1, lost by the server")}});
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 0, 100);
+    QVERIFY(!a.sync().ok);
+    QCOMPARE(a.store().unsyncedCount().value(), 0); // the push went through
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 0, 0);
+
+    QVERIFY(restoreBackup(server, backup));
+    SYNC_OK(c);
+    c.edit(guid, {{QStringLiteral("title"), QStringLiteral("from c")}});
+    SYNC_OK(c);
+
+    a.edit(guid, {{QStringLiteral("body"), QStringLiteral("more from a")}});
+    QSignalSpy told(&a.client(), &SyncClient::errorOccurred);
+    SYNC_OK(a);
+    QVERIFY2(saidHistoryMismatch(told), "the device did not say the server lost history");
+    const std::optional<Conflict> conflict = a.store().conflict(guid).value();
+    QVERIFY2(conflict && conflict->field(QStringLiteral("title")),
+             "the edit the server lost was overwritten without a conflict");
+    QCOMPARE(conflict->field(QStringLiteral("title"))->theirs.toString(), QStringLiteral("from c"));
+    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("t1, lost by the server"));
+}
+
+// The server's backup holds a record deleted; a device holds it restored and edited (the
+// server lost that). When another device restores it too, the first device's values must
+// meet it as a conflict, not be overwritten as if the server had seen them.
+void TestReplication::valuesKeptAgainstALostRestore()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QVERIFY(b.store().deleteRecord(guid));
+    SYNC_OK(b);
+    SYNC_OK(a);
+    QVERIFY(a.record(guid).deleted);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+
+    QVERIFY(a.store().restoreRecord(guid));
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("t1, lost by the server")}});
+    SYNC_OK(a);
+    QVERIFY(restoreBackup(server, backup));
+    SYNC_OK(a); // finds the history gone; the server has the record deleted
+    QVERIFY(b.store().restoreRecord(guid));
+    SYNC_OK(b);
+    SYNC_OK(a);
+    QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("t1, lost by the server"));
+    const std::optional<Conflict> conflict = a.store().conflict(guid).value();
+    QVERIFY2(conflict && conflict->field(QStringLiteral("title")),
+             "the value the server lost is not offered against the other device's restore");
+}
+
+// The server lost a record, and the comparison that finds out is cut off by the network.
+// Nothing is built to send in the meantime (its bases would be unverified), and when the
+// comparison ends the record goes back whole: every member of a set, not only the ones
+// added since the last sync.
+void TestReplication::recoveryInterruptedSendsTheLostRecordWhole()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    FaultProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(proxied), b(config);
+    a.create(QStringLiteral("Tag"),
+             {{QStringLiteral("name"), QStringLiteral("before the backup")}});
+    SYNC_OK(a);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+
+    const QString x
+        = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("x")}});
+    const QString y
+        = a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("y")}});
+    const QString post = a.create(
+        QStringLiteral("Post"),
+        {{QStringLiteral("title"), QStringLiteral("p")}, {QStringLiteral("tags"), QJsonArray {x}}});
+    SYNC_OK(a);
+    a.edit(post, {{QStringLiteral("tags"), QJsonArray {x, y}}, {QStringLiteral("rating"), 4}});
+    QVERIFY(restoreBackup(server, backup));
+
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 0, 100);
+    QSignalSpy told(&a.client(), &SyncClient::errorOccurred);
+    QVERIFY(!a.sync().ok);
+    QVERIFY2(saidHistoryMismatch(told), "the device did not say the server lost history");
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 0, 0);
+    SYNC_OK(a);
+    SYNC_OK(a);
+    QCOMPARE(a.store().unsyncedCount().value(), 0);
+    for (const QString &guid : {x, y, post})
+        QVERIFY2(a.record(guid).problem.isEmpty(), qPrintable(a.record(guid).problem));
+    const ServerRecord onTheServer
+        = readServerRecords(server.dataDir(), config.workspace)->value(post);
+    QCOMPARE(onTheServer.fields.value(QStringLiteral("tags")).toArray().size(), 2);
+    QCOMPARE(onTheServer.fields.value(QStringLiteral("rating")).toInt(), 4);
+    SYNC_OK(b);
+    QCOMPARE(b.record(post).fields.value(QStringLiteral("tags")).toArray().size(), 2);
+}
+
+// A device holds an edit-vs-delete conflict; the server is then restored from a backup in
+// which the record was never deleted. The comparison goes by what the server has now: no
+// delete to decide about here (the device that deleted is asked), and the edit is sent.
+void TestReplication::recoveryForgetsADeleteTheServerLost()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+    QVERIFY(b.store().deleteRecord(guid));
+    SYNC_OK(b);
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("edited on a")}});
+    SYNC_OK(a);
+    QVERIFY(a.store().conflict(guid).value()->theirsDeleted);
+
+    QVERIFY(restoreBackup(server, backup));
+    SYNC_OK(a);
+    SYNC_OK(a);
+    QVERIFY2(!a.store().conflict(guid).value(),
+             "a delete the server no longer has is still asked about");
+    const ServerRecord onTheServer
+        = readServerRecords(server.dataDir(), config.workspace)->value(guid);
+    QVERIFY(!onTheServer.deleted);
+    QCOMPARE(onTheServer.fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("edited on a"));
+    // The device that deleted is the one asked.
+    SYNC_OK(b);
+    const std::optional<Conflict> atB = b.store().conflict(guid).value();
+    QVERIFY(atB && atB->mineDeleted);
+}
+
+// A device has deleted a record; the server is restored from a backup in which it is not
+// deleted. The device is asked about its delete, and nothing else: a tombstone has no values
+// of its own, so the server's are what it shows, not field conflicts against empty ones.
+void TestReplication::recoveryAsksAboutADeleteOnly()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config);
+    const QString guid = a.create(
+        QStringLiteral("Post"),
+        {{QStringLiteral("title"), QStringLiteral("t0")}, {QStringLiteral("rating"), 2}});
+    SYNC_OK(a);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+    QVERIFY(a.store().deleteRecord(guid));
+    SYNC_OK(a);
+    TestDevice c(config); // knows the record only as the tombstone it pulled
+    SYNC_OK(c);
+    QVERIFY(c.record(guid).deleted);
+    QVERIFY(restoreBackup(server, backup));
+    for (TestDevice *device : {&a, &c}) {
+        SYNC_OK(*device);
+        const std::optional<Conflict> conflict = device->store().conflict(guid).value();
+        QVERIFY(conflict && conflict->mineDeleted);
+        QVERIFY2(conflict->fields.isEmpty(),
+                 "a tombstone's empty fields were offered as this device's values");
+        QVERIFY(
+            device->store().resolveConflict(guid, ConflictDecision {Resolution::KeepTheirs, {}}));
+        QVERIFY(!device->record(guid).deleted);
+        QCOMPARE(device->record(guid).fields.value(QStringLiteral("title")).toString(),
+                 QStringLiteral("t0"));
+        QCOMPARE(device->record(guid).fields.value(QStringLiteral("rating")).toInt(), 2);
+        SYNC_OK(*device);
+        QCOMPARE(device->store().unsyncedCount().value(), 0);
+    }
+}
+
+// The comparison after a restore makes a set field a conflict (this device's members against
+// the server's). Another device changes the set meanwhile: the conflict shows the server's
+// newest members, and keeping theirs takes those, not the ones of when the conflict arose.
+void TestReplication::setFieldInConflictFollowsTheServer()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    QStringList tags;
+    for (const char *name : {"t1", "t2", "t3"})
+        tags.append(
+            a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QString::fromLatin1(name)}}));
+    const QString post
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("tags"), QJsonArray {tags[0]}}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+    a.edit(post, {{QStringLiteral("tags"), QJsonArray {tags[1]}}});
+    SYNC_OK(a);
+    QVERIFY(restoreBackup(server, backup));
+    SYNC_OK(a);
+    QVERIFY(a.store().conflict(post).value()->field(QStringLiteral("tags")));
+    b.edit(post, {{QStringLiteral("tags"), QJsonArray {tags[0], tags[2]}}});
+    SYNC_OK(b);
+    SYNC_OK(a);
+    QVERIFY(a.store().resolveConflict(post, ConflictDecision {Resolution::KeepTheirs, {}}));
+    SYNC_OK(a);
+    const ServerRecord onTheServer
+        = readServerRecords(server.dataDir(), config.workspace)->value(post);
+    QCOMPARE(onTheServer.fields.value(QStringLiteral("tags")).toArray().size(), 2);
+    QCOMPARE(a.record(post).fields.value(QStringLiteral("tags")).toArray().size(), 2);
+    QCOMPARE(a.store().unsyncedCount().value(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestReplication)

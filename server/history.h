@@ -1,0 +1,33 @@
+#pragma once
+
+#include "result.h"
+#include "wire.h"
+
+#include <QSqlDatabase>
+#include <QString>
+#include <QUrlQuery>
+
+#include <optional>
+
+namespace FerryServer {
+
+// What a client says it has seen (Ferry::Wire::HistoryCheck). A server restored from an older
+// backup lacks the push it names, and every revision the client holds from after the backup
+// means something else there.
+using Ferry::Wire::HistoryCheck;
+
+// A query parameter as a whole number in [min, max]: `fallback` if absent, nullopt if
+// malformed, out of range or given more than once.
+std::optional<qint64> integerParam(const QUrlQuery &query, const QString &name, qint64 fallback,
+                                   qint64 min, qint64 max);
+
+// `known` (default `defaultSeq`) and `check` from a pull's or push's query; an invalid_request
+// Error names what is malformed.
+Ferry::Result<HistoryCheck> parseHistoryCheck(const QUrlQuery &query, qint64 defaultSeq);
+
+// Does this server hold the history `check` names? The error history_mismatch if not, a
+// database Error if it cannot tell. Call inside the transaction that then reads or writes.
+Ferry::Status verifyHistory(const QSqlDatabase &db, const QString &workspace,
+                            const HistoryCheck &check);
+
+} // namespace FerryServer
