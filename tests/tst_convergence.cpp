@@ -28,6 +28,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSqlDatabase>
@@ -53,22 +54,33 @@ const char kSchema[] = R"({"version": 1, "entities": [
     {"name": "file", "type": "blob"}, {"name": "note", "type": "string"}]},
   {"name": "Memo", "fields": [{"name": "text", "type": "string"}]}]})";
 
-// An older app: it knows neither Item.note nor Memo, and must keep both as they are.
-const char kNarrowSchema[] = R"({"version": 1, "entities": [
-  {"name": "Item", "display": "title", "fields": [
-    {"name": "title", "type": "string"}, {"name": "body", "type": "text"},
-    {"name": "count", "type": "int"}, {"name": "score", "type": "real"},
-    {"name": "flag", "type": "bool"}, {"name": "when", "type": "datetime"},
-    {"name": "link", "type": "ref", "target": "Item"},
-    {"name": "tags", "type": "refs", "target": "Item"},
-    {"name": "file", "type": "blob"}]}]})";
-
-Schema schemaFrom(const char *json)
+Schema schemaFrom(const QByteArray &json)
 {
-    Result<Schema> schema = Schema::fromJson(QByteArray(json));
+    Result<Schema> schema = Schema::fromJson(json);
     if (!schema)
         qFatal("test schema: %s", qPrintable(schema.error().message));
     return schema.value();
+}
+
+// An older app's schema: it knows neither Item.note nor Memo, and must keep both as they are.
+QByteArray olderSchema(const char *json)
+{
+    QJsonObject top = QJsonDocument::fromJson(QByteArray(json)).object();
+    QJsonArray entities;
+    for (const QJsonValue &value : top.value(QStringLiteral("entities")).toArray()) {
+        QJsonObject entity = value.toObject();
+        if (entity.value(QStringLiteral("name")) == QLatin1String("Memo"))
+            continue;
+        QJsonArray fields;
+        for (const QJsonValue &field : entity.value(QStringLiteral("fields")).toArray()) {
+            if (field.toObject().value(QStringLiteral("name")) != QLatin1String("note"))
+                fields.append(field);
+        }
+        entity.insert(QStringLiteral("fields"), fields);
+        entities.append(entity);
+    }
+    top.insert(QStringLiteral("entities"), entities);
+    return QJsonDocument(top).toJson(QJsonDocument::Compact);
 }
 
 int envInt(const char *name, int fallback)
@@ -171,8 +183,8 @@ public:
         , m_random(seed)
         , m_server(server)
         , m_token(token)
-        , m_schema(schemaFrom(kSchema))
-        , m_narrowSchema(schemaFrom(kNarrowSchema))
+        , m_schema(schemaFrom(QByteArray(kSchema)))
+        , m_narrowSchema(schemaFrom(olderSchema(kSchema)))
     { }
 
     // Empty if the seed passed; otherwise what went wrong.

@@ -4,6 +4,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace FerryTest {
 
@@ -209,22 +210,22 @@ void FaultProxy::onNewConnection()
         connect(client, &QTcpSocket::readyRead, this, [this, link, client, upstream] {
             const QByteArray data = client->readAll();
             if (startsRequest(data)) {
+                std::optional<Fault> fault;
                 if (!m_marker.isEmpty() && data.left(data.indexOf('\n')).contains(m_marker)) {
                     ++m_matched;
                     if (m_matched > m_pass && m_matched <= m_pass + m_count) {
                         ++m_faulted;
-                        if (m_fault == Fault::RefuseRequest) {
-                            link->close();
-                            return;
-                        }
-                        if (m_fault == Fault::DropResponse)
-                            link->dropNextResponse = true;
+                        fault = m_fault;
                     }
                 }
+                if (fault == Fault::RefuseRequest) {
+                    link->close();
+                    return;
+                }
                 startChaos(link);
-                if (m_faulted > 0 && m_fault == Fault::CutResponse && m_matched > m_pass
-                    && m_matched <= m_pass + m_count
-                    && data.left(data.indexOf('\n')).contains(m_marker)) {
+                if (fault == Fault::DropResponse)
+                    link->dropNextResponse = true;
+                if (fault == Fault::CutResponse) {
                     link->chaos = Chaos::Truncate;
                     link->cut = -2; // just past the headers, once they are seen
                 }
