@@ -2,3 +2,4 @@
 # like a person, against real ferry-server processes.
 ferry_add_test(tst_desktopapp SOURCES ui/tst_desktopapp.cpp ui/desktopapptest.h LIBRARIES ferry_desktop)
 ferry_add_test(tst_desktoptls SOURCES ui/tst_desktoptls.cpp ui/desktopapptest.h LIBRARIES ferry_desktop)
+ferry_add_test(tst_journeys SOURCES ui/tst_journeys.cpp ui/desktopapptest.h LIBRARIES ferry_desktop)

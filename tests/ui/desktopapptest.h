@@ -48,4 +48,20 @@ inline qint64 countIn(const QString &profile, const QString &workspace = {},
     return n ? n.value() : -1;
 }
 
+// The live records of `entity` in the profile's first store, read through a connection of
+// our own (empty if the store does not exist yet).
+inline QList<Ferry::LocalRecord> recordsIn(const QString &profile,
+                                           const QString &entity = QStringLiteral("Post"))
+{
+    const QString path = FerryDesktop::DesktopApp::storePath(
+        FerryDesktop::DesktopApp::profileDir(profile), QString());
+    if (!QFileInfo::exists(path))
+        return {};
+    auto store = Ferry::LocalStore::open(path, Ferry::Schema::defaultSchema());
+    if (!store)
+        return {};
+    Ferry::Result<QList<Ferry::LocalRecord>> records = store.value()->records(entity);
+    return records ? records.value() : QList<Ferry::LocalRecord>();
+}
+
 } // namespace FerryTest::DesktopAppTest

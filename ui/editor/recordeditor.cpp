@@ -177,6 +177,7 @@ void RecordEditor::buildHeader()
 
 void RecordEditor::buildFields(const EntityDef &entity)
 {
+    m_formEntity = entity.name;
     m_rows.clear();
     m_editors.clear();
     auto *form = new QWidget;
@@ -287,10 +288,11 @@ Status RecordEditor::openRecord(const QString &guid)
         return error;
     }
     const bool switched = guid != m_guid;
-    if (found->entity != m_entity || m_editors.isEmpty()) {
-        m_entity = found->entity;
+    // The form follows the record, whatever kind was shown before (setEntity() changes the
+    // kind without building a form).
+    m_entity = found->entity;
+    if (m_formEntity != m_entity || m_editors.isEmpty())
         buildFields(*def);
-    }
     m_guid = guid;
     m_record = found.value();
     showMessage({});

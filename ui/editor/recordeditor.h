@@ -103,7 +103,8 @@ private:
 
     DataStore &m_store;
     QString m_blobFolder;
-    QString m_entity;
+    QString m_entity; // the kind of record shown, or to make with New
+    QString m_formEntity; // the kind the field editors were built for
     QString m_guid;
     LocalRecord m_record;
     QString m_undoGuid; // deleted here, offered for Undo

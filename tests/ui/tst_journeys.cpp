@@ -1,0 +1,128 @@
+// Journeys: the whole desktop app (DesktopApp with its main window, editor and dialogs, on
+// the bundled local server) driven the way a person goes through it, with keyboard and mouse
+// on widgets found by objectName. Each journey is a path on which the app once lost or
+// garbled what someone did; its test failed before the fix.
+#include "desktopapp.h"
+#include "desktopapptest.h"
+#include "widgetfinder.h"
+
+#include <QAbstractItemModel>
+#include <QApplication>
+#include <QLineEdit>
+#include <QListView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+using namespace Ferry;
+using namespace FerryDesktop;
+using namespace FerryTest;
+using namespace FerryTest::DesktopAppTest;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Clicks the kind of record titled `title` (e.g. "Tags") in the sidebar.
+bool showKind(QWidget &window, const QString &title)
+{
+    auto *sidebar = child<QListView>(window, "entityList");
+    const QAbstractItemModel *model = sidebar->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QModelIndex index = model->index(row, 0);
+        if (index.data().toString() == title) {
+            QTest::mouseClick(sidebar->viewport(), Qt::LeftButton, {},
+                              sidebar->visualRect(index).center());
+            return true;
+        }
+    }
+    return false;
+}
+
+// Clicks New and types `text` into the new record's line field `field`, then Enter.
+bool newRecordWith(QWidget &window, const char *field, const QString &text)
+{
+    QTest::mouseClick(child<QToolButton>(window, "newButton"), Qt::LeftButton);
+    auto *input = window.findChild<QLineEdit *>(u"field_"_s + QLatin1String(field));
+    if (!input || !input->isVisible())
+        return false;
+    input->setFocus();
+    QTest::keyClicks(input, text);
+    QTest::keyClick(input, Qt::Key_Return);
+    return true;
+}
+
+QStringList valuesOf(const QString &profile, const QString &entity, const QString &field)
+{
+    QStringList values;
+    for (const LocalRecord &record : recordsIn(profile, entity))
+        values.append(record.fields.value(field).toString());
+    values.sort();
+    return values;
+}
+
+} // namespace
+
+class TestJourneys : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void typingAfterSwitchingKindIsKept_data();
+    void typingAfterSwitchingKindIsKept();
+
+private:
+    QTemporaryDir m_home;
+};
+
+void TestJourneys::initTestCase()
+{
+    QVERIFY(m_home.isValid());
+    useHome(m_home, u"ferry-journeys"_s);
+    qputenv("FERRY_SERVER", FERRY_SERVER_PATH); // the bundled local server, as built
+}
+
+void TestJourneys::typingAfterSwitchingKindIsKept_data()
+{
+    QTest::addColumn<bool>("postFirst");
+    QTest::newRow("a post, then a tag") << true;
+    QTest::newRow("a tag, then a post") << false;
+}
+
+// Open a record of one kind, switch the sidebar to another kind and make a new record
+// there: the form is the new kind's, and what is typed into it is saved.
+void TestJourneys::typingAfterSwitchingKindIsKept()
+{
+    QFETCH(bool, postFirst);
+    Options options;
+    options.profile = postFirst ? u"switch-post-first"_s : u"switch-tag-first"_s;
+    options.localServer = true;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+
+    struct Step
+    {
+        QString kind;
+        QString entity;
+        const char *field;
+        QString text;
+    };
+    QList<Step> steps {{u"Posts"_s, u"Post"_s, "title", u"A post about tags"_s},
+                       {u"Tags"_s, u"Tag"_s, "name", u"urgent"_s}};
+    if (!postFirst)
+        std::swap(steps[0], steps[1]);
+    for (const Step &step : steps) {
+        QVERIFY2(showKind(*window, step.kind), qPrintable(step.kind));
+        QVERIFY2(newRecordWith(*window, step.field, step.text),
+                 qPrintable(u"no field %1 in the form for a new %2"_s.arg(QLatin1String(step.field),
+                                                                          step.entity)));
+    }
+    for (const Step &step : steps)
+        QTRY_COMPARE(valuesOf(options.profile, step.entity, QLatin1String(step.field)),
+                     QStringList {step.text});
+}
+
+QTEST_MAIN(TestJourneys)
+#include "tst_journeys.moc"
