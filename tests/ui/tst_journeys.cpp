@@ -7,6 +7,7 @@
 #include "widgetfinder.h"
 
 #include <QAbstractItemModel>
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QLineEdit>
 #include <QListView>
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void initTestCase();
     void typingAfterSwitchingKindIsKept_data();
     void typingAfterSwitchingKindIsKept();
+    void longUnbrokenTitleKeepsTheWindowOnScreen();
 
 private:
     QTemporaryDir m_home;
@@ -122,6 +124,45 @@ void TestJourneys::typingAfterSwitchingKindIsKept()
     for (const Step &step : steps)
         QTRY_COMPARE(valuesOf(options.profile, step.entity, QLatin1String(step.field)),
                      QStringList {step.text});
+}
+
+// A title of 3,000 characters without a space: the window keeps its size (the title is
+// cut short where it is shown), before and after another record is picked.
+void TestJourneys::longUnbrokenTitleKeepsTheWindowOnScreen()
+{
+    Options options;
+    options.profile = u"long-title"_s;
+    options.localServer = true;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    window->resize(1000, 700);
+    QVERIFY(showKind(*window, u"Posts"_s));
+    QVERIFY(newRecordWith(*window, "title", u"short"_s));
+    QVERIFY(newRecordWith(*window, "title", QString(3000, u'x')));
+    QTRY_COMPARE(recordsIn(options.profile).size(), 2);
+    QTest::qWait(50); // let layouts settle
+    const auto fits = [window] {
+        return window->width() <= 1000 && window->minimumSizeHint().width() <= 1000
+            && window->findChild<QWidget *>(u"mainToolbar"_s)->width() <= window->width();
+    };
+    QVERIFY2(fits(),
+             qPrintable(u"the window is %1 px wide, at least %2"_s.arg(window->width())
+                            .arg(window->minimumSizeHint().width())));
+    // Pick the short one in the list.
+    auto *table = child<QAbstractItemView>(*window, "recordTable");
+    const QAbstractItemModel *model = table->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QModelIndex index = model->index(row, 0);
+        if (index.data().toString() == u"short"_s)
+            QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
+                              table->visualRect(index).center());
+    }
+    QTest::qWait(50);
+    QVERIFY2(fits(),
+             qPrintable(u"the window is %1 px wide, at least %2"_s.arg(window->width())
+                            .arg(window->minimumSizeHint().width())));
 }
 
 QTEST_MAIN(TestJourneys)

@@ -2,6 +2,7 @@
 
 #include "editor/blobfieldeditor.h"
 #include "editor/editorbanner.h"
+#include "editor/elidedlabel.h"
 #include "editor/fieldeditor.h"
 #include "editor/recordchoices.h"
 #include "merge/mergetext.h"
@@ -140,7 +141,8 @@ void RecordEditor::buildHeader()
     header->setObjectName(QStringLiteral("header"));
     m_entityLabel = makeLabel(QStringLiteral("headerEntity"), header);
     setTextColor(m_entityLabel, palette().color(QPalette::PlaceholderText));
-    m_titleLabel = makeLabel(QStringLiteral("headerTitle"), header);
+    m_titleLabel = new ElidedLabel(header);
+    m_titleLabel->setObjectName(QStringLiteral("headerTitle"));
     m_titleLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QFont titleFont = m_titleLabel->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.4);
@@ -456,12 +458,12 @@ void RecordEditor::updateHeader()
     m_entityLabel->setText(entityTitle().toUpper());
     m_entityLabel->setVisible(!m_entity.isEmpty());
     if (m_guid.isEmpty()) {
-        m_titleLabel->setText(m_entity.isEmpty() ? tr("Nothing open") : tr("No record open"));
+        m_titleLabel->setFullText(m_entity.isEmpty() ? tr("Nothing open") : tr("No record open"));
         m_stateLabel->hide();
         return;
     }
     const EntityDef *def = m_store.schema().entity(m_entity);
-    m_titleLabel->setText(def ? displayText(*def, m_record) : m_guid);
+    m_titleLabel->setFullText(def ? displayText(*def, m_record) : m_guid);
     QString state = syncStatusText(m_record.status, m_record.problem);
     QColor tint;
     switch (m_record.status) {
@@ -554,7 +556,7 @@ void RecordEditor::deleteRecord()
         return;
     commitEdits();
     const QString guid = m_guid;
-    const QString title = m_titleLabel->text();
+    const QString title = m_titleLabel->fullText();
     // Set first: the store announces the delete before deleteRecord returns, and the
     // refresh must know it was ours (Undo banner) and not another device's.
     const QString previousUndo = m_undoGuid;

@@ -14,6 +14,7 @@ class QToolButton;
 namespace Ferry::Ui {
 
 class EditorBanner;
+class ElidedLabel;
 class FieldEditor;
 
 // Edits one record of a DataStore in a form built from the schema: one labelled input per
@@ -112,7 +113,7 @@ private:
     QList<FieldEditor *> m_editors; // in schema order
 
     QLabel *m_entityLabel = nullptr;
-    QLabel *m_titleLabel = nullptr;
+    ElidedLabel *m_titleLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
     QLabel *m_message = nullptr;
     QLabel *m_empty = nullptr;

@@ -1,6 +1,7 @@
 #include "mergedialog.h"
 
 #include "datastore.h"
+#include "editor/elidedlabel.h"
 #include "editor/recordchoices.h"
 #include "merge/deletequestion.h"
 #include "merge/fieldmergerow.h"
@@ -132,13 +133,14 @@ QWidget *MergeDialog::buildHeader()
     QLabel *entity = makeLabel(QStringLiteral("headerEntity"), header);
     entity->setText(m_entity.title.toUpper());
     entity->setForegroundRole(QPalette::PlaceholderText);
-    QLabel *title = makeLabel(QStringLiteral("headerTitle"), header);
-    title->setText(displayText(m_entity, m_local));
+    auto *title = new ElidedLabel(header);
+    title->setObjectName(QStringLiteral("headerTitle"));
     QFont big = title->font();
     big.setPointSizeF(big.pointSizeF() * 1.4);
     big.setBold(true);
     title->setFont(big);
-    title->setAccessibleName(tr("Record: %1").arg(title->text()));
+    title->setFullText(displayText(m_entity, m_local));
+    title->setAccessibleName(tr("Record: %1").arg(title->fullText()));
 
     QLabel *who = makeLabel(QStringLiteral("headerProvenance"), header);
     QString text = m_conflict.theirsDeleted ? tr("Deleted on %1 by %2, %3.")
