@@ -10,6 +10,7 @@ packages=(
     libdtl-dev
     libargon2-dev
     clang libclang-rt-dev
+    xvfb xdotool trayer imagemagick
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

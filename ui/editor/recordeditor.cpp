@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -152,16 +153,23 @@ void RecordEditor::buildHeader()
     m_stateLabel->setAccessibleName(tr("Sync state"));
     m_stateLabel->setContentsMargins(8, 2, 8, 2);
     m_stateLabel->setAutoFillBackground(true);
+    m_stateLabel->setAlignment(Qt::AlignCenter);
+    // As wide as its longest usual words from the start: "Waiting to sync" turning into
+    // "Synced" must not move the splitter under the person's pointer.
+    int widest = 0;
+    for (SyncStatus status : {SyncStatus::Synced, SyncStatus::NeedsSync, SyncStatus::Conflicted})
+        widest = qMax(
+            widest,
+            m_stateLabel->fontMetrics().horizontalAdvance(syncStatusText(status, QString())));
+    m_stateLabel->setMinimumWidth(widest + 16 + 2);
 
-    auto *titles = new QVBoxLayout;
-    titles->setSpacing(2);
-    titles->addWidget(m_entityLabel);
-    auto *titleLine = new QHBoxLayout;
-    titleLine->setSpacing(12);
-    titleLine->addWidget(m_titleLabel);
-    titleLine->addWidget(m_stateLabel, 0, Qt::AlignVCenter);
-    titleLine->addStretch();
-    titles->addLayout(titleLine);
+    // The kind, the sync state and the buttons above; the title below, across the whole
+    // width: a long title is cut short, and the state changing its words moves nothing else.
+    auto *kindLine = new QHBoxLayout;
+    kindLine->setSpacing(12);
+    kindLine->addWidget(m_entityLabel);
+    kindLine->addWidget(m_stateLabel, 0, Qt::AlignVCenter);
+    kindLine->addStretch();
 
     auto *buttons = new QHBoxLayout;
     buttons->setSpacing(2);
@@ -169,11 +177,14 @@ void RecordEditor::buildHeader()
     buttons->addWidget(actionButton(m_duplicateAction, QStringLiteral("duplicateButton"), header));
     buttons->addWidget(actionButton(m_deleteAction, QStringLiteral("deleteButton"), header));
 
-    auto *row = new QHBoxLayout(header);
-    row->setContentsMargins(16, 12, 12, 10);
-    row->setSpacing(24);
-    row->addLayout(titles, 1);
-    row->addLayout(buttons);
+    auto *grid = new QGridLayout(header);
+    grid->setContentsMargins(16, 10, 12, 10);
+    grid->setHorizontalSpacing(24);
+    grid->setVerticalSpacing(2);
+    grid->addLayout(kindLine, 0, 0);
+    grid->addLayout(buttons, 0, 1);
+    grid->addWidget(m_titleLabel, 1, 0, 1, 2);
+    grid->setColumnStretch(0, 1);
     static_cast<QVBoxLayout *>(layout())->addWidget(header);
 }
 
