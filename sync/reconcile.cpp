@@ -510,8 +510,9 @@ void merge(const EntityDef &entity, LocalRecord &local, const Conflict &conflict
         local.deleted = false; // restored with this device's values, whatever happened since
         keepMine(entity, local, deletes);
     }
-    if (conflict.mineDeleted) {
-        // The other side edited what this device deleted: the record stays, as on the server.
+    if (conflict.mineDeleted || local.deleted) {
+        // The other side edited what this device deleted (or this device deleted it after the
+        // conflict arose): a merged result is a record, and it stays, as on the server.
         local.deleted = false;
         clean(local, QString(kDeletedFlag));
     }

@@ -621,8 +621,8 @@ void Run::resolveOne(Device &d, const Conflict &conflict, bool allowLater)
     bool expectDeleted = local->deleted;
     if (decision.resolution == Resolution::KeepTheirs && deleteConflict)
         expectDeleted = conflict.theirsDeleted;
-    else if (decision.resolution == Resolution::Merge && deleteConflict)
-        expectDeleted = false; // a merged result is a record
+    else if (decision.resolution == Resolution::Merge)
+        expectDeleted = false; // a merged result is a record, also one deleted here since
     else if (decision.resolution == Resolution::KeepMine && conflict.theirsDeleted
              && !local->deleted)
         expectDeleted = false;

@@ -95,6 +95,7 @@ private Q_SLOTS:
     void recoveryForgetsADeleteTheServerLost();
     void recoveryAsksAboutADeleteOnly();
     void setFieldInConflictFollowsTheServer();
+    void mergeOfARecordDeletedHereBringsItBack();
 
 private:
     SyncConfig freshWorkspace();
@@ -751,6 +752,38 @@ void TestReplication::setFieldInConflictFollowsTheServer()
     QCOMPARE(onTheServer.fields.value(QStringLiteral("tags")).toArray().size(), 2);
     QCOMPARE(a.record(post).fields.value(QStringLiteral("tags")).toArray().size(), 2);
     QCOMPARE(a.store().unsyncedCount().value(), 0);
+}
+
+// A field conflict is open; the person deletes the record here, then resolves the conflict
+// by merging, typing a value. A merged result is a record: it comes back with that value
+// instead of the value vanishing into a tombstone.
+void TestReplication::mergeOfARecordDeletedHereBringsItBack()
+{
+    const SyncConfig config = freshWorkspace();
+    TestDevice a(config), b(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    b.edit(guid, {{QStringLiteral("title"), QStringLiteral("from b")}});
+    SYNC_OK(b);
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("from a")}});
+    SYNC_OK(a);
+    QVERIFY(a.store().conflict(guid).value()->field(QStringLiteral("title")));
+    QVERIFY(a.store().deleteRecord(guid));
+    QVERIFY(a.store().resolveConflict(
+        guid,
+        ConflictDecision {Resolution::Merge,
+                          {{QStringLiteral("title"), QStringLiteral("merged")}}}));
+    QVERIFY(!a.record(guid).deleted);
+    SYNC_OK(a);
+    const ServerRecord onTheServer = onServer(config, guid);
+    QVERIFY(!onTheServer.deleted);
+    QCOMPARE(onTheServer.fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("merged"));
+    SYNC_OK(b);
+    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("merged"));
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
