@@ -9,6 +9,7 @@
 #include <QAbstractItemModel>
 #include <QAbstractItemView>
 #include <QApplication>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QTemporaryDir>
@@ -72,6 +73,7 @@ private Q_SLOTS:
     void typingAfterSwitchingKindIsKept_data();
     void typingAfterSwitchingKindIsKept();
     void longUnbrokenTitleKeepsTheWindowOnScreen();
+    void smallWindowKeepsTheListUsable();
 
 private:
     QTemporaryDir m_home;
@@ -163,6 +165,40 @@ void TestJourneys::longUnbrokenTitleKeepsTheWindowOnScreen()
     QVERIFY2(fits(),
              qPrintable(u"the window is %1 px wide, at least %2"_s.arg(window->width())
                             .arg(window->minimumSizeHint().width())));
+}
+
+// At 800×500 with a record open the list stays wide enough to read titles, and the state
+// badge changing its words ("Waiting to sync", "Synced") moves nothing.
+void TestJourneys::smallWindowKeepsTheListUsable()
+{
+    Options options;
+    options.profile = u"small-window"_s;
+    options.localServer = true;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    window->resize(800, 500);
+    QVERIFY(showKind(*window, u"Posts"_s));
+    QVERIFY(newRecordWith(*window, "title", u"A post"_s));
+    QTest::qWait(50);
+    auto *table = child<QWidget>(*window, "recordTable");
+    QVERIFY2(table->width() >= 200, qPrintable(u"the list is %1 px wide"_s.arg(table->width())));
+    QCOMPARE(window->width(), 800);
+
+    auto *editor = child<QWidget>(*window, "recordEditor");
+    auto *state = child<QLabel>(*editor, "syncState");
+    QTRY_COMPARE_WITH_TIMEOUT(state->text(), u"Synced"_s, 20000);
+    const int x = editor->mapTo(window, QPoint()).x();
+    auto *rating = window->findChild<QLineEdit *>(u"field_rating"_s);
+    QVERIFY(rating);
+    rating->setFocus();
+    QTest::keyClicks(rating, u"4"_s);
+    QTest::keyClick(rating, Qt::Key_Return);
+    QTRY_VERIFY(state->text() != u"Synced"_s || editor->mapTo(window, QPoint()).x() != x);
+    QCOMPARE(editor->mapTo(window, QPoint()).x(), x);
+    QTRY_COMPARE_WITH_TIMEOUT(state->text(), u"Synced"_s, 20000);
+    QCOMPARE(editor->mapTo(window, QPoint()).x(), x);
 }
 
 QTEST_MAIN(TestJourneys)

@@ -104,7 +104,7 @@ void MainWindow::buildLayout()
     m_sidebar->setModel(m_entities);
     m_sidebar->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_sidebar->setMaximumWidth(220);
-    m_sidebar->setMinimumWidth(140);
+    m_sidebar->setMinimumWidth(110);
     connect(m_sidebar, &QListView::clicked, this, &MainWindow::onEntityActivated);
     connect(m_sidebar, &QListView::activated, this, &MainWindow::onEntityActivated);
 
@@ -138,6 +138,9 @@ void MainWindow::buildLayout()
     listLayout->setContentsMargins(0, 0, 0, 0);
     listLayout->addWidget(m_search);
     listLayout->addWidget(m_table);
+    // Room for a title and the state column however the window is sized; the editor and
+    // the sidebar give way first.
+    listPane->setMinimumWidth(220);
 
     m_editor->setObjectName(QStringLiteral("recordEditor"));
     connect(m_editor, &RecordEditor::recordOpened, this, &MainWindow::selectRecord);
