@@ -112,6 +112,7 @@ private Q_SLOTS:
     void refChooserStoresTheChosenRecord();
     void blobPickerStoresHashAndBytes();
     void newDuplicateDeleteUndo();
+    void undoBannerGoesWhenTheRecordIsBack();
     void remoteChangeRefreshesWhenNothingIsTyped();
     void remoteChangeKeepsUnsavedTyping();
     void remoteDeleteShowsBannerAndRestoreBringsItBack();
@@ -381,6 +382,31 @@ void TestRecordEditor::newDuplicateDeleteUndo()
     QVERIFY(p.find<QWidget>(s("undoBanner"))->isHidden());
     QVERIFY(!p.find<QLineEdit>(s("field_title"))->isReadOnly());
     QCOMPARE(p.editor->guid(), copy);
+}
+
+// "Deleted A — Undo" stays offered while another record is open, until A is back some other
+// way (restored on another device, or from its own Restore button): then it goes.
+void TestRecordEditor::undoBannerGoesWhenTheRecordIsBack()
+{
+    Profile p;
+    const QString a = p.create(s("Post"), {{s("title"), s("A")}});
+    const QString b = p.create(s("Post"), {{s("title"), s("B")}});
+    p.editor->openRecord(a);
+    QTest::mouseClick(p.find<QToolButton>(s("deleteButton")), Qt::LeftButton);
+    QVERIFY(p.find<QWidget>(s("undoBanner"))->isVisible());
+    p.editor->openRecord(b);
+    QVERIFY(p.find<QWidget>(s("undoBanner"))->isVisible());
+    auto other = p.otherStore();
+    QVERIFY(other->restoreRecord(a));
+    p.relayRemote(s("Post"), a);
+    QVERIFY2(p.find<QWidget>(s("undoBanner"))->isHidden(),
+             "Undo is offered for a record that is back");
+    QTest::mouseClick(p.find<QToolButton>(s("deleteButton")), Qt::LeftButton); // B now
+    QVERIFY(p.find<QWidget>(s("undoBanner"))->isVisible());
+    p.editor->openRecord(b);
+    QTest::mouseClick(p.find<QPushButton>(s("restoreButton")), Qt::LeftButton);
+    QVERIFY(!p.record(b).deleted);
+    QVERIFY(p.find<QWidget>(s("undoBanner"))->isHidden());
 }
 
 void TestRecordEditor::remoteChangeRefreshesWhenNothingIsTyped()

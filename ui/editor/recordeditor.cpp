@@ -396,6 +396,14 @@ void RecordEditor::storeChanged(const ChangeSet &change)
         if (editor->field().target == change.entity)
             editor->targetChanged(change);
     }
+    if (!m_undoGuid.isEmpty() && change.guids.contains(m_undoGuid)) {
+        // Back by some other way than Undo (restored elsewhere): nothing left to undo.
+        const Result<LocalRecord> undone = m_store.store().record(m_undoGuid);
+        if (undone && !undone->deleted) {
+            m_undoGuid.clear();
+            m_undoBanner->hide();
+        }
+    }
     if (m_guid.isEmpty() || change.entity != m_entity || !change.guids.contains(m_guid))
         return;
     refresh(change.origin);
