@@ -7,6 +7,8 @@ QString stateName(SyncOverview::State state)
     switch (state) {
     case SyncOverview::State::Synced:
         return QStringLiteral("synced");
+    case SyncOverview::State::Waiting:
+        return QStringLiteral("waiting");
     case SyncOverview::State::Syncing:
         return QStringLiteral("syncing");
     case SyncOverview::State::Offline:

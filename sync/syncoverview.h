@@ -12,6 +12,7 @@ struct SyncOverview
 {
     enum class State {
         Synced, // caught up, nothing waiting
+        Waiting, // caught up with the server, but changes made here are not sent yet
         Syncing, // a cycle is running
         Offline, // the server cannot be reached; retrying quietly
         Paused, // the person paused syncing

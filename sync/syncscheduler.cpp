@@ -177,8 +177,13 @@ void SyncScheduler::onSequenceAnnounced(qint64 seq)
 
 void SyncScheduler::onLiveChanged(bool live)
 {
+    const bool lost = m_overview.live && !live;
     m_overview.live = live;
     publish();
+    // The server went away (or the network): find out now rather than show "Synced" until
+    // the next sync happens to try.
+    if (lost && !m_running && !m_paused && m_config.isComplete())
+        syncNow();
 }
 
 void SyncScheduler::onStateChanged(SyncState state)
@@ -299,6 +304,8 @@ void SyncScheduler::publish()
             = tr("Cannot reach the server; Ferry keeps trying. Your changes are saved here.");
     } else if (next.conflicts > 0) {
         next.state = SyncOverview::State::Conflicts;
+    } else if (next.pending > 0) {
+        next.state = SyncOverview::State::Waiting; // never "Synced" beside "1 change waiting"
     } else {
         next.state = SyncOverview::State::Synced;
     }

@@ -10,6 +10,8 @@ QString stateText(const SyncOverview &overview)
     switch (overview.state) {
     case SyncOverview::State::Synced:
         return QCoreApplication::translate("Ferry", "Synced");
+    case SyncOverview::State::Waiting:
+        return QCoreApplication::translate("Ferry", "Waiting to sync");
     case SyncOverview::State::Syncing:
         return QCoreApplication::translate("Ferry", "Syncing…");
     case SyncOverview::State::Offline:
@@ -43,6 +45,15 @@ QString lastSyncText(const SyncOverview &overview)
 
 QString pendingText(const SyncOverview &overview)
 {
+    if (overview.state == SyncOverview::State::SignedOut) {
+        // Nothing is synced without a server: say where the changes are instead.
+        if (overview.pending == 0)
+            return {};
+        return overview.pending == 1
+            ? QCoreApplication::translate("Ferry", "1 change kept on this computer")
+            : QCoreApplication::translate("Ferry", "%1 changes kept on this computer")
+                  .arg(QLocale().toString(overview.pending));
+    }
     if (overview.pending == 0)
         return QCoreApplication::translate("Ferry", "All changes synced");
     return overview.pending == 1

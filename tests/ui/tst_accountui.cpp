@@ -191,6 +191,13 @@ void TestAccountUi::signOutFromSettings()
 
     QTRY_VERIFY_WITH_TIMEOUT(topLevel("firstRunDialog"), 10000);
     QVERIFY(!topLevel("settingsDialog"));
+    // Signed out, nothing is "synced": the status bar says so, and not "All changes synced".
+    auto *bar = child<QWidget>(*window, "syncStatusBar");
+    QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(*bar, "syncState")->text().section(u" — "_s, 0, 0),
+                              u"Not signed in"_s, 20000);
+    auto *pending = child<QLabel>(*bar, "pendingChanges");
+    QVERIFY2(pending->isHidden() || pending->text() != u"All changes synced"_s,
+             qPrintable(pending->text()));
     QCOMPARE(meStatus(token), 401); // revoked on the server
     TokenStore tokens(options.profile, DesktopApp::profileDir(options.profile));
     QSignalSpy read(&tokens, &TokenStore::tokenRead);

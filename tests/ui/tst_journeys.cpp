@@ -4,6 +4,7 @@
 // garbled what someone did; its test failed before the fix.
 #include "desktopapp.h"
 #include "desktopapptest.h"
+#include "serverprocess.h"
 #include "widgetfinder.h"
 
 #include <QAbstractItemModel>
@@ -31,7 +32,8 @@ bool showKind(QWidget &window, const QString &title)
     const QAbstractItemModel *model = sidebar->model();
     for (int row = 0; row < model->rowCount(); ++row) {
         const QModelIndex index = model->index(row, 0);
-        if (index.data().toString() == title) {
+        const QString shown = index.data().toString(); // "Tags (3)"
+        if (shown == title || shown.startsWith(title + u" ("_s)) {
             QTest::mouseClick(sidebar->viewport(), Qt::LeftButton, {},
                               sidebar->visualRect(index).center());
             return true;
@@ -74,8 +76,11 @@ private Q_SLOTS:
     void typingAfterSwitchingKindIsKept();
     void longUnbrokenTitleKeepsTheWindowOnScreen();
     void smallWindowKeepsTheListUsable();
+    void statusSaysWhatIsWaiting();
+    void serverGoneIsShownWithoutASync();
 
 private:
+    static QString statusText(QWidget &window, const char *label);
     QTemporaryDir m_home;
 };
 
@@ -199,6 +204,58 @@ void TestJourneys::smallWindowKeepsTheListUsable()
     QCOMPARE(editor->mapTo(window, QPoint()).x(), x);
     QTRY_COMPARE_WITH_TIMEOUT(state->text(), u"Synced"_s, 20000);
     QCOMPARE(editor->mapTo(window, QPoint()).x(), x);
+}
+
+QString TestJourneys::statusText(QWidget &window, const char *label)
+{
+    auto *bar = child<QWidget>(window, "syncStatusBar");
+    auto *shown = child<QLabel>(*bar, label);
+    return shown->isVisible() ? shown->text() : QString();
+}
+
+// An edit not sent yet: the status bar says so on both sides ("Waiting to sync" and "1
+// change waiting to sync"), never "Synced" beside it; once sent, both say synced.
+void TestJourneys::statusSaysWhatIsWaiting()
+{
+    Options options;
+    options.profile = u"status-waiting"_s;
+    options.localServer = true;
+    options.syncIntervalSeconds = 3600;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
+    QVERIFY(showKind(*window, u"Posts"_s));
+    QVERIFY(newRecordWith(*window, "title", u"not sent yet"_s));
+    const QString pending = statusText(*window, "pendingChanges");
+    QVERIFY2(pending == u"All changes synced"_s || statusText(*window, "syncState") != u"Synced"_s,
+             qPrintable(u"\"Synced\" beside \"%1\""_s.arg(pending)));
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
+    QCOMPARE(statusText(*window, "pendingChanges"), u"All changes synced"_s);
+}
+
+// Signed in and idle, the server stops: the app notices (its live connection drops) and
+// says it cannot reach the server, instead of "Synced" until the next sync happens to run.
+void TestJourneys::serverGoneIsShownWithoutASync()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    Options options;
+    options.profile = u"server-gone"_s;
+    options.server = server.url();
+    options.token = server.createToken(u"ines"_s);
+    options.syncIntervalSeconds = 3600;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!statusText(*window, "liveUpdates").isEmpty(), 20000);
+    QVERIFY(server.terminate());
+    QTRY_VERIFY_WITH_TIMEOUT(statusText(*window, "syncState").startsWith(u"Offline"_s)
+                                 || statusText(*window, "syncState").startsWith(u"Sync problem"_s),
+                             20000);
 }
 
 QTEST_MAIN(TestJourneys)

@@ -13,8 +13,8 @@ using State = SyncOverview::State;
 
 namespace {
 
-const QList<State> AllStates {State::Synced, State::Syncing,   State::Offline,  State::Paused,
-                              State::Error,  State::Conflicts, State::SignedOut};
+const QList<State> AllStates {State::Synced, State::Waiting, State::Syncing,   State::Offline,
+                              State::Paused, State::Error,   State::Conflicts, State::SignedOut};
 
 QImage render(const QIcon &icon, int size = 32)
 {

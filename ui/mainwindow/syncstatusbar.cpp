@@ -53,6 +53,7 @@ void SyncStatusBar::setOverview(const SyncOverview &overview)
     m_state->setText(state);
     m_state->setToolTip(overview.message);
     m_pending->setText(pendingText(overview));
+    m_pending->setVisible(!m_pending->text().isEmpty());
     m_lastSync->setText(lastSyncText(overview));
     m_live->setVisible(overview.live && overview.state != SyncOverview::State::Paused);
 

@@ -165,7 +165,9 @@ QString TrayIcon::toolTipFor(const SyncOverview &overview)
          || overview.state == State::SignedOut)
         && !overview.message.isEmpty())
         lines << overview.message;
-    lines << lastSyncText(overview) << pendingText(overview);
+    lines << lastSyncText(overview);
+    if (const QString pending = pendingText(overview); !pending.isEmpty())
+        lines << pending;
     return lines.join(QLatin1Char('\n'));
 }
 
