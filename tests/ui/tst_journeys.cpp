@@ -78,6 +78,7 @@ private Q_SLOTS:
     void smallWindowKeepsTheListUsable();
     void statusSaysWhatIsWaiting();
     void serverGoneIsShownWithoutASync();
+    void keyboardAlone();
 
 private:
     static QString statusText(QWidget &window, const char *label);
@@ -256,6 +257,59 @@ void TestJourneys::serverGoneIsShownWithoutASync()
     QTRY_VERIFY_WITH_TIMEOUT(statusText(*window, "syncState").startsWith(u"Offline"_s)
                                  || statusText(*window, "syncState").startsWith(u"Sync problem"_s),
                              20000);
+}
+
+// New, type, find, leave the list with Tab and delete with the Delete key: all from the
+// keyboard, with the search saying how many records match.
+void TestJourneys::keyboardAlone()
+{
+    Options options;
+    options.profile = u"keyboard"_s;
+    options.localServer = true;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QApplication::setActiveWindow(window);
+    QVERIFY(QTest::qWaitForWindowActive(window));
+    QVERIFY(showKind(*window, u"Posts"_s));
+    for (const QString &title : {u"Alpha"_s, u"Beta"_s}) {
+        QTest::keySequence(window, QKeySequence::New);
+        QWidget *focused = QApplication::focusWidget();
+        QVERIFY2(focused && focused->objectName() == u"field_title"_s,
+                 qPrintable(u"New left the focus on %1"_s.arg(focused ? focused->objectName()
+                                                                      : u"nothing"_s)));
+        QTest::keyClicks(focused, title);
+        QTest::keyClick(focused, Qt::Key_Return);
+    }
+    QTRY_COMPARE(recordsIn(options.profile).size(), 2);
+
+    QTest::keySequence(window, QKeySequence::Find);
+    auto *search = child<QLineEdit>(*window, "searchField");
+    QCOMPARE(QApplication::focusWidget(), search);
+    QTest::keyClicks(search, u"zzz"_s);
+    auto *result = child<QLabel>(*window, "searchResult");
+    QTRY_COMPARE(result->text(), u"No matches"_s);
+    QVERIFY(result->isVisible());
+    search->selectAll();
+    QTest::keyClicks(search, u"Alp"_s);
+    QTRY_COMPARE(result->text(), u"1 of 2"_s);
+    search->selectAll();
+    QTest::keyClick(search, Qt::Key_Backspace);
+    QTRY_VERIFY(!result->isVisible());
+
+    auto *table = child<QAbstractItemView>(*window, "recordTable");
+    table->setFocus();
+    QTRY_COMPARE(table->model()->rowCount(), 2);
+    table->setCurrentIndex(table->model()->index(0, 1));
+    QTest::keyClick(table, Qt::Key_Tab);
+    QVERIFY2(QApplication::focusWidget() != table, "Tab stays in the list");
+    table->setFocus();
+    const QString doomed = table->currentIndex().siblingAtColumn(1).data().toString();
+    QTest::keyClick(table, Qt::Key_Delete);
+    QTRY_COMPARE(recordsIn(options.profile).size(), 1);
+    QVERIFY(recordsIn(options.profile).first().fields.value(u"title"_s).toString() != doomed);
+    QVERIFY(child<QWidget>(*window, "undoBanner")->isVisible());
 }
 
 QTEST_MAIN(TestJourneys)

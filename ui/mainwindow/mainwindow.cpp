@@ -16,12 +16,15 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QLocale>
 #include <QMenuBar>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -89,6 +92,16 @@ void MainWindow::buildActions()
     m_quitAction->setMenuRole(QAction::QuitRole);
     connect(m_quitAction, &QAction::triggered, this, &MainWindow::quitRequested);
 
+    m_findAction = new QAction(tr("&Find…"), this);
+    m_findAction->setObjectName(QStringLiteral("findAction"));
+    m_findAction->setShortcut(QKeySequence::Find);
+    m_findAction->setToolTip(tr("Search the records shown (Ctrl+F)"));
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        m_search->setFocus(Qt::ShortcutFocusReason);
+        m_search->selectAll();
+    });
+    addAction(m_findAction);
+
     m_resolveAction = new QAction(tr("Resol&ve Conflict…"), this);
     m_resolveAction->setObjectName(QStringLiteral("resolveAction"));
     m_resolveAction->setToolTip(tr("Choose what to keep of this record's two versions"));
@@ -114,6 +127,16 @@ void MainWindow::buildLayout()
     m_search->setPlaceholderText(tr("Search"));
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, m_proxy, &RecordFilterProxy::setFilterText);
+    m_searchResult = new QLabel(this);
+    m_searchResult->setObjectName(QStringLiteral("searchResult"));
+    m_searchResult->setAccessibleName(tr("Search result"));
+    m_searchResult->setForegroundRole(QPalette::PlaceholderText);
+    m_searchResult->hide();
+    connect(m_search, &QLineEdit::textChanged, this, &MainWindow::updateSearchResult);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::updateSearchResult);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateSearchResult);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSearchResult);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateSearchResult);
 
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("recordTable"));
@@ -126,6 +149,13 @@ void MainWindow::buildLayout()
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
+    m_table->setTabKeyNavigation(false); // Tab leaves the list, as everywhere else
+    // Delete deletes the selected record, only while the list has the focus (in a field it
+    // deletes text).
+    auto *deleteKey = new QShortcut(QKeySequence::Delete, m_table);
+    deleteKey->setContext(Qt::WidgetShortcut);
+    connect(deleteKey, &QShortcut::activated, this,
+            [this] { m_editor->deleteAction()->trigger(); });
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setHighlightSections(false);
@@ -136,7 +166,11 @@ void MainWindow::buildLayout()
     auto *listPane = new QWidget(this);
     auto *listLayout = new QVBoxLayout(listPane);
     listLayout->setContentsMargins(0, 0, 0, 0);
-    listLayout->addWidget(m_search);
+    auto *searchLine = new QHBoxLayout;
+    searchLine->setSpacing(8);
+    searchLine->addWidget(m_search, 1);
+    searchLine->addWidget(m_searchResult);
+    listLayout->addLayout(searchLine);
     listLayout->addWidget(m_table);
     // Room for a title and the state column however the window is sized; the editor and
     // the sidebar give way first.
@@ -211,6 +245,9 @@ void MainWindow::buildLayout()
     file->addAction(m_settingsAction);
     file->addSeparator();
     file->addAction(m_quitAction);
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->setObjectName(QStringLiteral("editMenu"));
+    edit->addAction(m_findAction);
     QMenu *records = menuBar()->addMenu(tr("&Records"));
     records->addAction(m_editor->newAction());
     records->addAction(m_editor->duplicateAction());
@@ -224,6 +261,22 @@ void MainWindow::buildLayout()
     m_status = new SyncStatusBar(this);
     statusBar()->addPermanentWidget(m_status, 1);
     statusBar()->setSizeGripEnabled(true);
+}
+
+void MainWindow::updateSearchResult()
+{
+    const QString text = m_search->text().trimmed();
+    if (text.isEmpty() || !m_model) {
+        m_searchResult->hide();
+        return;
+    }
+    const int shown = m_proxy->rowCount();
+    const Result<qint64> all = m_store.store().count(m_entity);
+    m_searchResult->setText(shown == 0 ? tr("No matches")
+                                       : tr("%1 of %2")
+                                             .arg(QLocale().toString(shown),
+                                                  QLocale().toString(all ? all.value() : shown)));
+    m_searchResult->show();
 }
 
 void MainWindow::setReadOnly(bool readOnly, const QString &why)

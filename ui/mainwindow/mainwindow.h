@@ -6,6 +6,7 @@
 
 class QAction;
 class QDockWidget;
+class QLabel;
 class QLineEdit;
 class QListView;
 class QTableView;
@@ -86,6 +87,7 @@ private:
     void selectRecord(const QString &guid);
     void onRecordDoubleClicked(const QModelIndex &index);
     void updateConflictActions();
+    void updateSearchResult();
 
     DataStore &m_store;
     SyncScheduler &m_scheduler;
@@ -98,6 +100,7 @@ private:
 
     QListView *m_sidebar = nullptr;
     QLineEdit *m_search = nullptr;
+    QLabel *m_searchResult = nullptr; // "3 of 10", "No matches" while searching
     QTableView *m_table = nullptr;
     RecordEditor *m_editor = nullptr;
     SyncStatusBar *m_status = nullptr;
@@ -113,6 +116,7 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_conflictsAction = nullptr;
     QAction *m_resolveAction = nullptr;
+    QAction *m_findAction = nullptr;
 };
 
 } // namespace Ferry::Ui
