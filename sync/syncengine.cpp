@@ -307,8 +307,20 @@ Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
     }
     // Read like every refusal: a code only if it is a name, one sentence of message without
     // control characters (a hostile server could send megabytes, or escape sequences).
-    const Error answer
-        = Wire::parseErrorAnswer(status, reply->read(Wire::kMaxAccountAnswerBytes), server);
+    const QByteArray body = reply->read(Wire::kMaxAccountAnswerBytes);
+    const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+    if (length.isValid() && length.toLongLong() <= Wire::kMaxAccountAnswerBytes
+        && body.size() < length.toLongLong()) {
+        // A refusal cut short by the network cannot be read (its code is missing): ask
+        // again, as for any network failure, rather than stop at "answered 409".
+        *transient = true;
+        return Error {QStringLiteral("network"),
+                      QStringLiteral("The connection to the server at %1 broke off while its "
+                                     "answer (%2) was arriving.")
+                          .arg(server)
+                          .arg(status)};
+    }
+    const Error answer = Wire::parseErrorAnswer(status, body, server);
     *transient = status >= 500 || status == 408 || status == 429;
     if (status == 401)
         return Error {

@@ -96,6 +96,7 @@ private Q_SLOTS:
     void recoveryAsksAboutADeleteOnly();
     void setFieldInConflictFollowsTheServer();
     void mergeOfARecordDeletedHereBringsItBack();
+    void refusalCutByTheNetworkIsRetried();
 
 private:
     SyncConfig freshWorkspace();
@@ -784,6 +785,39 @@ void TestReplication::mergeOfARecordDeletedHereBringsItBack()
     SYNC_OK(b);
     QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(),
              QStringLiteral("merged"));
+}
+
+// The server refuses a push (409 history_mismatch, after a restore from a backup) and the
+// network cuts that answer short: its code cannot be read. That is the network's failure,
+// retried like one; the retry reads the refusal and the device recovers, in the same sync.
+void TestReplication::refusalCutByTheNetworkIsRetried()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    FaultProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(proxied);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("t1")}});
+    SYNC_OK(a);
+    QVERIFY(restoreBackup(server, backup));
+    a.edit(guid, {{QStringLiteral("body"), QStringLiteral("more")}});
+    proxy.setFault("/push", FaultProxy::Fault::CutResponse, 0, 1);
+    const SyncSummary summary = a.sync();
+    QCOMPARE(proxy.faulted(), 1);
+    QVERIFY2(summary.ok, qPrintable(summary.error.message));
+    // What the server lost is offered back as a conflict, not lost.
+    QVERIFY(a.store().conflict(guid).value()
+            && a.store().conflict(guid).value()->field(QStringLiteral("title")));
+    SYNC_OK(a);
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
