@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -101,6 +102,7 @@ private Q_SLOTS:
     void recordButtons_data();
     void recordButtons();
     void typedResultIsMerged();
+    void decideLaterAsksBeforeForgettingATypedResult();
     void invalidResultIsRefused();
     void textHunks_data();
     void textHunks();
@@ -276,6 +278,30 @@ void TestMergeDialog::typedResultIsMerged()
     QCOMPARE(decision->values,
              (QJsonObject {
                  {s("title"), s("Weekly notes, week 12")}, {s("rating"), 9}, {s("pinned"), true}}));
+}
+
+// "Decide later" after typing a result: the person is asked before it is forgotten, and can
+// go back to it.
+void TestMergeDialog::decideLaterAsksBeforeForgettingATypedResult()
+{
+    MergeDialog *dialog = open(multiFieldCase());
+    auto *rating = child<QLineEdit>(*dialog, "result_rating");
+    rating->selectAll();
+    QTest::keyClicks(rating, s("9"));
+    QTest::mouseClick(child<QPushButton>(*dialog, "decideLaterButton"), Qt::LeftButton);
+    QWidget *question = nullptr;
+    QTRY_VERIFY((question = dialog->findChild<QMessageBox *>(s("forgetResultQuestion")))
+                && question->isVisible());
+    QTest::mouseClick(child<QPushButton>(*question, "keepEditingButton"), Qt::LeftButton);
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(rating->text(), s("9"));
+    QTest::mouseClick(child<QPushButton>(*dialog, "decideLaterButton"), Qt::LeftButton);
+    QTRY_VERIFY((question = dialog->findChild<QMessageBox *>(s("forgetResultQuestion")))
+                && question->isVisible());
+    QSignalSpy rejected(dialog, &QDialog::rejected);
+    QTest::mouseClick(child<QPushButton>(*question, "forgetButton"), Qt::LeftButton);
+    QTRY_COMPARE(rejected.size(), 1);
+    QVERIFY(!dialog->decision());
 }
 
 void TestMergeDialog::invalidResultIsRefused()

@@ -456,8 +456,37 @@ void MergeDialog::keepBoth()
 
 void MergeDialog::decideLater()
 {
-    m_decision.reset();
-    reject();
+    const bool typed
+        = std::any_of(m_conflictRows.cbegin(), m_conflictRows.cend(), [](const FieldMergeRow *row) {
+              return row->choice() == FieldMergeRow::Choice::Edited
+                  || row->choice() == FieldMergeRow::Choice::Combined;
+          });
+    if (!typed) {
+        m_decision.reset();
+        reject();
+        return;
+    }
+    // What the person made here is not kept for later: ask before dropping it.
+    auto *box
+        = new QMessageBox(QMessageBox::Question, tr("Decide later"),
+                          tr("Forget the result you made here?"), QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("forgetResultQuestion"));
+    box->setInformativeText(tr("Deciding later keeps this device's values for now; the values "
+                               "you typed or combined here are not kept."));
+    QPushButton *keep = box->addButton(tr("&Keep editing"), QMessageBox::RejectRole);
+    keep->setObjectName(QStringLiteral("keepEditingButton"));
+    QPushButton *forget
+        = box->addButton(tr("&Forget it and decide later"), QMessageBox::AcceptRole);
+    forget->setObjectName(QStringLiteral("forgetButton"));
+    box->setDefaultButton(keep);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box, forget] {
+        if (box->clickedButton() != forget)
+            return;
+        m_decision.reset();
+        reject();
+    });
+    box->open();
 }
 
 void MergeDialog::decide(const ConflictDecision &decision)
