@@ -77,6 +77,7 @@ private Q_SLOTS:
     void trayOffersToResolve();
     void decideLaterSurvivesARestart();
     void applyToAllRemaining();
+    void dialogSaysOtherRecordsWait();
     void defaultPolicyResolvesNewConflicts();
 
 private:
@@ -449,6 +450,32 @@ void TestConflictResolution::applyToAllRemaining()
     checkConverged(second);
     QCOMPARE(m_third->record(first).fields.value(s("title")).toString(), s("One, there"));
     QCOMPARE(m_third->record(second).fields.value(s("title")).toString(), s("Two, there"));
+}
+
+// Two records in conflict, one of them edit-against-delete: the dialog for the other counts
+// its own fields ("Field 1 of 1 to decide") and says that another record waits too.
+void TestConflictResolution::dialogSaysOtherRecordsWait()
+{
+    const QString edited = sharedPost({{s("title"), s("One")}});
+    const QString deleted = sharedPost({{s("title"), s("Two")}});
+    QVERIFY(!edited.isEmpty() && !deleted.isEmpty());
+    QVERIFY(m_device.data->updateRecord(edited, {{s("title"), s("One, here")}}));
+    QVERIFY(m_device.data->updateRecord(deleted, {{s("title"), s("Two, here")}}));
+    m_other->edit(edited, {{s("title"), s("One, there")}});
+    QVERIFY(m_other->store().deleteRecord(deleted));
+    QVERIFY(m_other->sync().ok);
+    QVERIFY(syncWindow().ok);
+    QCOMPARE(m_device.data->store().conflictCount().value(), 2);
+    MainWindow &window = *m_device.window;
+    QVERIFY(!clickRow(edited).isNull());
+    window.resolveAction()->trigger();
+    auto *dialog = window.findChild<MergeDialog *>();
+    QVERIFY(dialog);
+    QCOMPARE(child<QLabel>(*dialog, "conflictPosition")->text(), s("Field 1 of 1 to decide"));
+    auto *others = child<QLabel>(*dialog, "otherConflicts");
+    QVERIFY(others->isVisible());
+    QCOMPARE(others->text(), s("1 other record also has a conflict."));
+    dialog->reject();
 }
 
 void TestConflictResolution::defaultPolicyResolvesNewConflicts()

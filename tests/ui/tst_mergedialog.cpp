@@ -172,7 +172,7 @@ void TestMergeDialog::headerSaysWhoAndWhen()
     QVERIFY2(who.startsWith(s("Changed on laptop-7f3a by ann, 5 minutes ago.")), qPrintable(who));
     QVERIFY2(who.contains(s("12 minutes ago")), qPrintable(who));
     QCOMPARE(child<QLabel>(*dialog, "headerTitle")->text(), s("Weekly notes (draft)"));
-    QCOMPARE(child<QLabel>(*dialog, "conflictPosition")->text(), s("Conflict 1 of 3"));
+    QCOMPARE(child<QLabel>(*dialog, "conflictPosition")->text(), s("Field 1 of 3 to decide"));
     QCOMPARE(child<QLabel>(*dialog, "headerSummary")->text(), s("3 fields changed on both sides"));
     QCOMPARE(dialog->windowTitle(), s("Resolve: Weekly notes (draft)"));
 }
@@ -504,7 +504,7 @@ void TestMergeDialog::keyboardMovesBetweenConflicts()
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_F8);
     QCOMPARE(dialog->currentConflict(), 1);
     QCOMPARE(QApplication::focusWidget(), child<QWidget>(*dialog, "result_pinned"));
-    QCOMPARE(child<QLabel>(*dialog, "conflictPosition")->text(), s("Conflict 2 of 3"));
+    QCOMPARE(child<QLabel>(*dialog, "conflictPosition")->text(), s("Field 2 of 3 to decide"));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Down, Qt::AltModifier);
     QCOMPARE(dialog->currentConflict(), 2);
     QCOMPARE(QApplication::focusWidget(), child<QWidget>(*dialog, "result_rating"));

@@ -220,8 +220,20 @@ QWidget *MergeDialog::buildHeader()
     connect(m_previous, &QToolButton::clicked, this, &MergeDialog::previousConflict);
     connect(m_next, &QToolButton::clicked, this, &MergeDialog::nextConflict);
 
+    // The fields above are this record's; say so when other records wait too, so "Field 1 of
+    // 1" is not read as the only conflict there is.
+    auto *others = makeLabel(QStringLiteral("otherConflicts"), header);
+    others->setForegroundRole(QPalette::PlaceholderText);
+    const Result<qint64> open = m_store.store().conflictCount();
+    const qint64 more = open ? open.value() - 1 : 0;
+    others->setText(more == 1 ? tr("1 other record also has a conflict.")
+                              : tr("%1 other records also have conflicts.").arg(more));
+    others->setVisible(more > 0);
+
     auto *summaryRow = new QHBoxLayout;
     summaryRow->addWidget(summary);
+    summaryRow->addSpacing(8);
+    summaryRow->addWidget(others);
     summaryRow->addSpacing(8);
     summaryRow->addWidget(m_showUnchanged);
     summaryRow->addStretch();
@@ -406,7 +418,7 @@ void MergeDialog::goToConflict(int index)
     m_scroll->ensureWidgetVisible(row->labelCell(), 0, 40);
     if (QWidget *target = row->focusTarget())
         target->setFocus(Qt::ShortcutFocusReason);
-    m_position->setText(tr("Conflict %1 of %2").arg(index + 1).arg(m_conflictRows.size()));
+    m_position->setText(tr("Field %1 of %2 to decide").arg(index + 1).arg(m_conflictRows.size()));
     m_position->setAccessibleName(m_position->text());
     m_previous->setEnabled(index > 0);
     m_next->setEnabled(index + 1 < m_conflictRows.size());
