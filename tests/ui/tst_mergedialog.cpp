@@ -429,14 +429,30 @@ void TestMergeDialog::unchangedFieldsBehindAToggle()
     QCOMPARE(toggle->text(), s("&Show 3 unchanged fields"));
     auto *published = child<QLabel>(*dialog, "same_published");
     QVERIFY(!published->isVisible());
+    // Placed low on the screen: showing more keeps the buttons on it.
+    const QRect screenArea = dialog->screen()->availableGeometry();
+    const int before = dialog->height();
+    dialog->move(dialog->x(), screenArea.bottom() - dialog->frameGeometry().height() - 4);
     QTest::mouseClick(toggle, Qt::LeftButton);
     QVERIFY(published->isVisible());
+    QVERIFY2(dialog->frameGeometry().bottom() <= screenArea.bottom(),
+             qPrintable(s("the dialog ends at %1, the screen at %2")
+                            .arg(dialog->frameGeometry().bottom())
+                            .arg(screenArea.bottom())));
     QCOMPARE(published->text(), s("(empty)"));
     QCOMPARE(toggle->text(), s("&Hide unchanged fields"));
     // Conflicts come first.
     auto *grid = child<QWidget>(*dialog, "mergeGrid");
     QVERIFY(child<QWidget>(*grid, "label_pinned")->y() < child<QWidget>(*grid, "label_body")->y());
     QVERIFY(child<QWidget>(*grid, "label_body")->y() < published->y());
+    // Hidden again, the dialog gives the room back.
+    const int shown = dialog->height();
+    QTest::mouseClick(toggle, Qt::LeftButton);
+    QVERIFY(!published->isVisible());
+    QVERIFY2(dialog->height() < shown || shown == before,
+             qPrintable(s("%1 px tall with the unchanged fields, %2 px without")
+                            .arg(shown)
+                            .arg(dialog->height())));
 }
 
 void TestMergeDialog::editVersusDelete_data()

@@ -368,11 +368,13 @@ void MergeDialog::orderTabs()
         QWidget::setTabOrder(chain.at(i - 1), chain.at(i));
 }
 
-void MergeDialog::fitHeight()
+void MergeDialog::fitHeight(bool mayShrink)
 {
-    // As tall as the content wants (text gets room to grow), within the screen; never
-    // shorter than it is, so showing more does not make the person chase buttons.
-    const QSize available = screen() ? screen()->availableSize() : QSize(1280, 800);
+    // As tall as the content wants (text gets room to grow), within the screen, and moved
+    // up if its buttons would end below the screen's edge. Showing more never makes it
+    // shorter; hiding the unchanged fields again gives back the room they took.
+    const QRect screenArea = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    const QSize available = screenArea.size();
     const bool text
         = std::any_of(m_conflictRows.cbegin(), m_conflictRows.cend(), [](const FieldMergeRow *row) {
               return row->field().def.type == FieldType::Text;
@@ -384,9 +386,13 @@ void MergeDialog::fitHeight()
                                                            : content->sizeHint().height();
     const int wanted
         = sizeHint().height() - m_scroll->sizeHint().height() + contentHeight + (text ? 80 : 24);
-    const int height = qMin(std::max({wanted, 360, this->height()}), available.height() * 9 / 10);
+    const int height = qMin(std::max({wanted, 360, mayShrink ? 0 : this->height()}),
+                            available.height() * 9 / 10);
     if (height != this->height())
         resize(width(), height);
+    const QRect frame = frameGeometry();
+    if (isVisible() && frame.bottom() > screenArea.bottom())
+        move(x(), qMax(screenArea.top(), y() - (frame.bottom() - screenArea.bottom())));
 }
 
 void MergeDialog::setShowUnchanged(bool show)
@@ -395,8 +401,8 @@ void MergeDialog::setShowUnchanged(bool show)
         row->setRowVisible(show);
     for (QWidget *line : std::as_const(m_sameLines))
         line->setVisible(show);
-    if (show && isVisible())
-        fitHeight();
+    if (isVisible())
+        fitHeight(!show);
     if (!m_showUnchanged)
         return;
     const int count = int(m_sameRows.size());

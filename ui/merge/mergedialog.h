@@ -66,7 +66,7 @@ private:
     void orderTabs();
     void goToConflict(int index);
     void setShowUnchanged(bool show);
-    void fitHeight();
+    void fitHeight(bool mayShrink = false);
     void decide(const ConflictDecision &decision);
 
     const EntityDef m_entity;
