@@ -234,10 +234,33 @@ Result<Schema> Schema::fromJson(const QByteArray &json)
                 return schemaError(QStringLiteral("%1.%2 has the unknown type \"%3\"")
                                        .arg(entity.name, field.name, typeName));
             field.target = f.value(QStringLiteral("target")).toString();
+            field.fileNameField = f.value(QStringLiteral("fileName")).toString();
+            field.fileTypeField = f.value(QStringLiteral("fileType")).toString();
+            field.fileSizeField = f.value(QStringLiteral("fileSize")).toString();
             entity.fields.append(field);
         }
         if (entity.fields.isEmpty())
             return schemaError(QStringLiteral("%1 has no fields").arg(entity.name));
+        for (const FieldDef &field : std::as_const(entity.fields)) {
+            const struct
+            {
+                const char *key;
+                const QString &name;
+                FieldType type;
+            } details[] = {{"fileName", field.fileNameField, FieldType::String},
+                           {"fileType", field.fileTypeField, FieldType::String},
+                           {"fileSize", field.fileSizeField, FieldType::Int}};
+            for (const auto &detail : details) {
+                if (detail.name.isEmpty())
+                    continue;
+                const FieldDef *other = entity.field(detail.name);
+                if (field.type != FieldType::Blob || !other || other->type != detail.type)
+                    return schemaError(
+                        QStringLiteral("%1.%2: \"%3\" must name a %4 field of %1, on a blob field")
+                            .arg(entity.name, field.name, QLatin1String(detail.key),
+                                 typeName(detail.type)));
+            }
+        }
         entity.display = e.value(QStringLiteral("display")).toString(entity.fields.first().name);
         if (!entity.field(entity.display))
             return schemaError(QStringLiteral("%1 displays the unknown field \"%2\"")

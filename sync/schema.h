@@ -18,6 +18,11 @@ struct FieldDef
     QString title;
     FieldType type = FieldType::String;
     QString target; // ref/refs: the entity referred to
+    // blob: fields of the same record that take a chosen file's name, media type and size
+    // in bytes (schema keys "fileName", "fileType", "fileSize"; each optional)
+    QString fileNameField;
+    QString fileTypeField;
+    QString fileSizeField;
 
     // True when `value` is a well-formed value of this field's type (null always is).
     bool accepts(const QJsonValue &value) const;

@@ -54,6 +54,13 @@ void TestSchema::invalidSchemasAreRefused_data()
     QTest::newRow("dangling ref") << QByteArray(
         R"({"entities": [{"name": "A", "fields": [{"name": "r", "type": "ref", "target": "B"}]}]})")
                                   << QStringLiteral("\"B\"");
+    QTest::newRow("file size in a text field") << QByteArray(
+        R"({"entities": [{"name": "A", "fields": [{"name": "n", "type": "string"},
+            {"name": "f", "type": "blob", "fileSize": "n"}]}]})")
+                                               << QStringLiteral("fileSize");
+    QTest::newRow("file name on a string field") << QByteArray(
+        R"({"entities": [{"name": "A", "fields": [{"name": "n", "type": "string", "fileName": "n"}]}]})")
+                                                 << QStringLiteral("blob");
 }
 
 void TestSchema::invalidSchemasAreRefused()

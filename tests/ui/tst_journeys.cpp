@@ -7,9 +7,12 @@
 #include "serverprocess.h"
 #include "widgetfinder.h"
 
+#include "editor/blobfieldeditor.h"
+
 #include <QAbstractItemModel>
 #include <QAbstractItemView>
 #include <QApplication>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -79,6 +82,7 @@ private Q_SLOTS:
     void statusSaysWhatIsWaiting();
     void serverGoneIsShownWithoutASync();
     void keyboardAlone();
+    void attachingAFileFillsItsDetails();
 
 private:
     static QString statusText(QWidget &window, const char *label);
@@ -310,6 +314,41 @@ void TestJourneys::keyboardAlone()
     QTRY_COMPARE(recordsIn(options.profile).size(), 1);
     QVERIFY(recordsIn(options.profile).first().fields.value(u"title"_s).toString() != doomed);
     QVERIFY(child<QWidget>(*window, "undoBanner")->isVisible());
+}
+
+// A new attachment: choosing its file fills the name, type and size, and the list shows the
+// file as "File …", not as its "sha256:" id.
+void TestJourneys::attachingAFileFillsItsDetails()
+{
+    Options options;
+    options.profile = u"attach"_s;
+    options.localServer = true;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QVERIFY(showKind(*window, u"Attachments"_s));
+    QTest::mouseClick(child<QToolButton>(*window, "newButton"), Qt::LeftButton);
+    QTemporaryDir files;
+    const QString path = files.filePath(u"minutes.txt"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(1234, 'm'));
+    file.close();
+    auto *picker = child<Ferry::Ui::BlobFieldEditor>(*window, "editor_file");
+    QVERIFY2(picker->chooseFile(path), qPrintable(picker->lastError())); // as the file dialog does
+    QTRY_COMPARE(recordsIn(options.profile, u"Attachment"_s).size(), 1);
+    const LocalRecord record = recordsIn(options.profile, u"Attachment"_s).first();
+    QCOMPARE(record.fields.value(u"name"_s).toString(), u"minutes.txt"_s);
+    QCOMPARE(record.fields.value(u"mime"_s).toString(), u"text/plain"_s);
+    QCOMPARE(record.fields.value(u"size"_s).toInteger(), 1234);
+    QCOMPARE(child<QLineEdit>(*window, "field_name")->text(), u"minutes.txt"_s);
+    auto *table = child<QAbstractItemView>(*window, "recordTable");
+    const QAbstractItemModel *model = table->model();
+    for (int column = 0; column < model->columnCount(); ++column) {
+        const QString cell = model->index(0, column).data().toString();
+        QVERIFY2(!cell.contains(u"sha256:"_s), qPrintable(cell));
+    }
 }
 
 QTEST_MAIN(TestJourneys)

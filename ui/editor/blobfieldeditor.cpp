@@ -66,6 +66,7 @@ bool BlobFieldEditor::chooseFile(const QString &path)
     showFile(m_value);
     markEdited();
     commit();
+    Q_EMIT fileChosen(path);
     return true;
 }
 

@@ -32,6 +32,12 @@ public:
     void setReadOnly(bool readOnly) override;
 
     static constexpr int kPreviewWidth = 240;
+
+Q_SIGNALS:
+    // A file was chosen and its value committed; `path` is where it was chosen from.
+    void fileChosen(const QString &path);
+
+public:
     static constexpr int kPreviewHeight = 160;
 
 protected:

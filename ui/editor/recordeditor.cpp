@@ -9,11 +9,13 @@
 #include "models/recorddisplay.h"
 
 #include <QAction>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeDatabase>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QToolButton>
@@ -209,6 +211,9 @@ void RecordEditor::buildFields(const EntityDef &entity)
     for (const FieldDef &def : entity.fields) {
         FieldRow row;
         row.editor = FieldEditor::create(def, m_store, m_blobFolder);
+        if (auto *blob = qobject_cast<BlobFieldEditor *>(row.editor))
+            connect(blob, &BlobFieldEditor::fileChosen, this,
+                    [this, def](const QString &path) { fillFileDetails(def, path); });
         row.label = makeLabel(QStringLiteral("label_") + def.name, form);
         row.label->setText(def.title + QLatin1Char(':'));
         row.label->setBuddy(row.editor->input());
@@ -256,6 +261,29 @@ void RecordEditor::buildFields(const EntityDef &entity)
     }
     delete m_scroll->takeWidget();
     m_scroll->setWidget(form);
+}
+
+void RecordEditor::fillFileDetails(const FieldDef &blob, const QString &path)
+{
+    if (m_guid.isEmpty())
+        return;
+    // The file's name, media type and size go into the fields the schema names for them;
+    // a name the person already gave the record is theirs and stays.
+    const QFileInfo file(path);
+    QJsonObject details;
+    if (!blob.fileNameField.isEmpty()) {
+        const QJsonValue name = m_record.fields.value(blob.fileNameField);
+        if (name.isNull() || name.isUndefined() || name.toString().isEmpty())
+            details.insert(blob.fileNameField, file.fileName());
+    }
+    if (!blob.fileTypeField.isEmpty())
+        details.insert(blob.fileTypeField, QMimeDatabase().mimeTypeForFile(file).name());
+    if (!blob.fileSizeField.isEmpty())
+        details.insert(blob.fileSizeField, double(file.size()));
+    if (details.isEmpty())
+        return;
+    if (const Status saved = m_store.updateRecord(m_guid, details); !saved)
+        showMessage(saved.error().message);
 }
 
 void RecordEditor::setBlobFolder(const QString &folder)

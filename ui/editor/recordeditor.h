@@ -95,6 +95,7 @@ private:
     void storeChanged(const ChangeSet &change);
     void refresh(ChangeOrigin origin);
     void commitField(FieldEditor *editor);
+    void fillFileDetails(const FieldDef &blob, const QString &path);
     void setFieldError(FieldRow &row, const QString &message);
     void updateHeader();
     void updateConflictBanner();

@@ -67,8 +67,12 @@ QString shortValue(const FieldDef &field, const QJsonValue &value)
                               : value.toString();
     }
     case FieldType::Blob: {
-        const QString hash = value.toString();
-        return hash.size() > kHashChars ? hash.left(kHashChars) + QChar(0x2026) : hash;
+        // "File 871bcb12…": the content's id, not its "sha256:" spelling.
+        QString hash = value.toString();
+        if (hash.startsWith(QLatin1String("sha256:")))
+            hash = hash.mid(7);
+        return QObject::tr("File %1").arg(
+            hash.size() > kHashChars ? hash.left(kHashChars - 4) + QChar(0x2026) : hash);
     }
     case FieldType::Refs:
         return QLocale().toString(value.toArray().size());
