@@ -58,6 +58,8 @@ bool DesktopApp::start()
     m_workspaceList = new AccountCheck(this);
     if (TrayIcon::isAvailable())
         m_tray = new TrayIcon(this); // without a tray, closing the window quits as usual
+    if (m_tray)
+        m_tray->setProfile(m_options.profile);
     const QString first = m_options.server.isEmpty() || m_options.workspace.isEmpty()
         ? m_settings->workspace()
         : m_options.workspace;

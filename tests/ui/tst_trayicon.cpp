@@ -76,6 +76,26 @@ private slots:
         QCOMPARE(TrayIcon::iconFor(three).pixmap(QSize(64, 64)).size(), QSize(64, 64));
     }
 
+    // Two profiles running at once: their icons differ (each carries its initial) and the
+    // tooltip names the profile; the default profile's icon is the plain one.
+    void profilesHaveIconsTheirOwn()
+    {
+        const SyncOverview synced = make(State::Synced);
+        const QImage plain = render(TrayIcon::iconFor(synced));
+        QCOMPARE(render(TrayIcon::iconFor(synced, QStringLiteral("default"))), plain);
+        const QImage work = render(TrayIcon::iconFor(synced, QStringLiteral("work")));
+        const QImage home = render(TrayIcon::iconFor(synced, QStringLiteral("home")));
+        QVERIFY(work != plain);
+        QVERIFY(home != plain);
+        QVERIFY(work != home);
+        TrayIcon tray;
+        tray.setProfile(QStringLiteral("work"));
+        tray.setOverview(synced);
+        QVERIFY2(tray.toolTip().startsWith(QStringLiteral("Ferry (work) — Synced")),
+                 qPrintable(tray.toolTip()));
+        QCOMPARE(render(tray.icon()), work);
+    }
+
     void overviewSetsIconAndTooltip()
     {
         TrayIcon tray;

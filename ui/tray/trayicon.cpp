@@ -4,6 +4,7 @@
 
 #include <QAction>
 #include <QDeadlineTimer>
+#include <QFileInfo>
 #include <QIconEngine>
 #include <QMenu>
 #include <QPainter>
@@ -68,6 +69,60 @@ private:
     QIcon m_base;
     qint64 m_count;
 };
+
+// The base icon with a profile's initial on a coloured square in its top-left corner; the
+// colour follows the name, so each profile keeps its own.
+class ProfileBadgeEngine : public QIconEngine
+{
+public:
+    ProfileBadgeEngine(QIcon base, QString profile)
+        : m_base(std::move(base))
+        , m_profile(std::move(profile))
+    { }
+
+    void paint(QPainter *painter, const QRect &rect, QIcon::Mode mode, QIcon::State state) override
+    {
+        m_base.paint(painter, rect, Qt::AlignCenter, mode, state);
+        const qreal side = qMin(rect.width(), rect.height());
+        const qreal unit = side / 32.0;
+        const QRectF badge(rect.x() + (rect.width() - side) / 2,
+                           rect.y() + (rect.height() - side) / 2, 14 * unit, 14 * unit);
+        const int hue = int(qHash(m_profile) % 360);
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(Qt::white, 1.2 * unit));
+        painter->setBrush(QColor::fromHsv(hue, 200, 170));
+        painter->drawRoundedRect(badge, 3 * unit, 3 * unit);
+        QFont font = painter->font();
+        font.setBold(true);
+        font.setPixelSize(qMax(1, qRound(10.5 * unit)));
+        painter->setFont(font);
+        painter->setPen(Qt::white);
+        painter->drawText(badge, Qt::AlignCenter, m_profile.left(1).toUpper());
+        painter->restore();
+    }
+
+    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
+    {
+        QPixmap pixmap(size);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        paint(&painter, QRect(QPoint(), size), mode, state);
+        return pixmap;
+    }
+
+    QIconEngine *clone() const override { return new ProfileBadgeEngine(m_base, m_profile); }
+    QString key() const override { return QStringLiteral("FerryProfileBadge"); }
+
+private:
+    QIcon m_base;
+    QString m_profile;
+};
+
+bool isDefaultProfile(const QString &profile)
+{
+    return profile.isEmpty() || profile == QLatin1String("default");
+}
 
 // The menu's second heading line: what happened for a problem, else progress or the last
 // sync. Menus are narrow, so a long message is cut; the tooltip has all of it.
@@ -145,17 +200,22 @@ QString TrayIcon::iconNameFor(SyncOverview::State state)
     return QStringLiteral(":/icons/tray/%1.svg").arg(stateName(state));
 }
 
-QIcon TrayIcon::iconFor(const SyncOverview &overview)
+QIcon TrayIcon::iconFor(const SyncOverview &overview, const QString &profile)
 {
     QIcon base(iconNameFor(overview.state));
-    if (overview.state != SyncOverview::State::Conflicts || overview.conflicts <= 0)
+    if (overview.state == SyncOverview::State::Conflicts && overview.conflicts > 0)
+        base = QIcon(new CountBadgeEngine(base, overview.conflicts));
+    if (isDefaultProfile(profile))
         return base;
-    return QIcon(new CountBadgeEngine(base, overview.conflicts));
+    return QIcon(new ProfileBadgeEngine(base, QFileInfo(profile).fileName()));
 }
 
-QString TrayIcon::toolTipFor(const SyncOverview &overview)
+QString TrayIcon::toolTipFor(const SyncOverview &overview, const QString &profile)
 {
-    QStringList lines {QStringLiteral("Ferry — %1").arg(stateText(overview))};
+    const QString name = isDefaultProfile(profile)
+        ? QStringLiteral("Ferry")
+        : QStringLiteral("Ferry (%1)").arg(QFileInfo(profile).fileName());
+    QStringList lines {QStringLiteral("%1 — %2").arg(name, stateText(overview))};
     using State = SyncOverview::State;
     // Before the first page there is no progress to speak of ("Sending 0").
     const bool hasProgress = overview.done > 0 || overview.total > 0;
@@ -189,8 +249,8 @@ bool TrayIcon::isVisible() const
 void TrayIcon::setOverview(const SyncOverview &overview)
 {
     m_overview = overview;
-    m_tray->setIcon(iconFor(overview));
-    m_tray->setToolTip(toolTipFor(overview));
+    m_tray->setIcon(iconFor(overview, m_profile));
+    m_tray->setToolTip(toolTipFor(overview, m_profile));
     m_statusAction->setText(stateText(overview));
     m_detailAction->setText(detailFor(overview));
     m_resolveAction->setVisible(overview.conflicts > 0);
@@ -200,6 +260,12 @@ void TrayIcon::setOverview(const SyncOverview &overview)
     m_syncNowAction->setEnabled(overview.state != SyncOverview::State::Syncing);
     if (overview.state == SyncOverview::State::Paused)
         setPaused(true);
+}
+
+void TrayIcon::setProfile(const QString &profile)
+{
+    m_profile = profile;
+    setOverview(m_overview);
 }
 
 QIcon TrayIcon::icon() const

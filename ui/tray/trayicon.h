@@ -35,15 +35,20 @@ public:
     static QString iconNameFor(SyncOverview::State state);
     // The icon for an overview: the state's SVG, plus the conflict count drawn on the badge
     // when there are conflicts. Vector-painted, so it is crisp at any size and scale.
-    static QIcon iconFor(const SyncOverview &overview);
-    // The tooltip for an overview: state, last sync, pending changes, progress or problem.
-    static QString toolTipFor(const SyncOverview &overview);
+    // With a `profile` other than the default one, its initial is drawn on the icon's other
+    // corner, so two profiles running at once have icons a person can tell apart.
+    static QIcon iconFor(const SyncOverview &overview, const QString &profile = {});
+    // The tooltip for an overview: state, last sync, pending changes, progress or problem;
+    // the profile's name after "Ferry" unless it is the default one.
+    static QString toolTipFor(const SyncOverview &overview, const QString &profile = {});
 
     void show();
     void hide();
     bool isVisible() const;
 
     void setOverview(const SyncOverview &overview);
+    // The profile this icon stands for ("default" or empty: the usual one).
+    void setProfile(const QString &profile);
     SyncOverview overview() const { return m_overview; }
     QIcon icon() const;
     QString toolTip() const;
@@ -90,6 +95,7 @@ private:
     QAction *m_openAction = nullptr;
     QAction *m_quitAction = nullptr;
     SyncOverview m_overview;
+    QString m_profile;
     bool m_paused = false;
     std::chrono::milliseconds m_repeatInterval = std::chrono::minutes(30);
     QHash<QString, qint64> m_lastShown; // message → monotonic msecs when last shown
