@@ -11,6 +11,7 @@
 
 #include <QAbstractItemModel>
 #include <QAbstractItemView>
+#include <QAction>
 #include <QApplication>
 #include <QFile>
 #include <QLabel>
@@ -83,6 +84,7 @@ private Q_SLOTS:
     void serverGoneIsShownWithoutASync();
     void keyboardAlone();
     void attachingAFileFillsItsDetails();
+    void undoAndRedoEdits();
 
 private:
     static QString statusText(QWidget &window, const char *label);
@@ -349,6 +351,44 @@ void TestJourneys::attachingAFileFillsItsDetails()
         const QString cell = model->index(0, column).data().toString();
         QVERIFY2(!cell.contains(u"sha256:"_s), qPrintable(cell));
     }
+}
+
+// Edit > Undo puts back what a field held before an edit (also after moving to another
+// record), Redo makes the edit again; both are saved like typing.
+void TestJourneys::undoAndRedoEdits()
+{
+    Options options;
+    options.profile = u"undo"_s;
+    options.localServer = true;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QVERIFY(showKind(*window, u"Posts"_s));
+    QVERIFY(newRecordWith(*window, "title", u"First"_s));
+    auto *title = child<QLineEdit>(*window, "field_title");
+    title->setFocus();
+    title->selectAll();
+    QTest::keyClicks(title, u"Second"_s);
+    QTest::keyClick(title, Qt::Key_Return);
+    QVERIFY(newRecordWith(*window, "title", u"Other"_s));
+    const auto titles = [&] {
+        return valuesOf(options.profile, u"Post"_s, u"title"_s);
+    };
+    QTRY_COMPARE(titles(), (QStringList {u"Other"_s, u"Second"_s}));
+
+    auto *undo = child<QAction>(*window, "undoAction");
+    auto *redo = child<QAction>(*window, "redoAction");
+    QVERIFY(undo->isEnabled());
+    undo->trigger(); // "Other" typed into the new record
+    QTRY_COMPARE(titles(), (QStringList {QString(), u"Second"_s}));
+    undo->trigger(); // back on the first record: "Second" -> "First"
+    QTRY_COMPARE(titles(), (QStringList {QString(), u"First"_s}));
+    QCOMPARE(title->text(), u"First"_s);
+    QVERIFY(redo->isEnabled());
+    redo->trigger();
+    QTRY_COMPARE(titles(), (QStringList {QString(), u"Second"_s}));
+    QCOMPARE(child<QLineEdit>(*window, "field_title")->text(), u"Second"_s);
 }
 
 QTEST_MAIN(TestJourneys)

@@ -19,6 +19,8 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QToolButton>
+#include <QUndoCommand>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 namespace Ferry::Ui {
@@ -72,6 +74,7 @@ RecordEditor::RecordEditor(DataStore &store, const QString &blobFolder, QWidget 
     m_duplicateAction->setToolTip(tr("Create a copy of this record"));
     m_deleteAction->setObjectName(QStringLiteral("deleteAction"));
     m_deleteAction->setToolTip(tr("Delete this record (you can undo it)"));
+    m_undo = new QUndoStack(this);
     connect(m_newAction, &QAction::triggered, this, &RecordEditor::newRecord);
     connect(m_duplicateAction, &QAction::triggered, this, &RecordEditor::duplicateRecord);
     connect(m_deleteAction, &QAction::triggered, this, &RecordEditor::deleteRecord);
@@ -381,6 +384,49 @@ bool RecordEditor::commitEdits()
     return !hasUnsavedEdits();
 }
 
+// One field of one record changed in this editor: undo puts the value before back, redo the
+// value after; each is a local edit like typing it.
+class RecordEditor::FieldEdit : public QUndoCommand
+{
+public:
+    FieldEdit(RecordEditor &editor, QString guid, const FieldDef &field, QJsonValue before,
+              QJsonValue after)
+        : QUndoCommand(QObject::tr("Edit %1").arg(field.title))
+        , m_editor(editor)
+        , m_guid(std::move(guid))
+        , m_field(field.name)
+        , m_before(std::move(before))
+        , m_after(std::move(after))
+    { }
+
+    void undo() override { set(m_before); }
+    void redo() override
+    {
+        if (m_done)
+            set(m_after); // the first time, the edit is already saved
+        m_done = true;
+    }
+
+private:
+    void set(const QJsonValue &value)
+    {
+        const QJsonValue stored = value.isUndefined() ? QJsonValue(QJsonValue::Null) : value;
+        if (Status s = m_editor.m_store.updateRecord(m_guid, {{m_field, stored}}); !s) {
+            m_editor.showMessage(s.error().message);
+            return;
+        }
+        if (m_editor.m_guid != m_guid)
+            m_editor.openRecord(m_guid);
+    }
+
+    RecordEditor &m_editor;
+    QString m_guid;
+    QString m_field;
+    QJsonValue m_before;
+    QJsonValue m_after;
+    bool m_done = false;
+};
+
 void RecordEditor::commitField(FieldEditor *editor)
 {
     if (m_guid.isEmpty() || !editor->hasUnsavedEdit())
@@ -402,6 +448,7 @@ void RecordEditor::commitField(FieldEditor *editor)
     }
     // Only the changed field: the store marks just it dirty, so edits of other fields on
     // other devices merge instead of conflicting.
+    const QJsonValue before = m_record.fields.value(def.name);
     const Status saved = m_store.updateRecord(m_guid, {{def.name, value.value()}});
     if (!saved) {
         setFieldError(row, saved.error().message);
@@ -409,6 +456,7 @@ void RecordEditor::commitField(FieldEditor *editor)
     }
     editor->markSaved(value.value());
     setFieldError(row, {});
+    m_undo->push(new FieldEdit(*this, m_guid, def, before, value.value()));
 }
 
 void RecordEditor::setFieldError(FieldRow &row, const QString &message)

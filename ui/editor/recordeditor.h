@@ -10,6 +10,7 @@ class QLabel;
 class QPushButton;
 class QScrollArea;
 class QToolButton;
+class QUndoStack;
 
 namespace Ferry::Ui {
 
@@ -60,6 +61,9 @@ public:
     QAction *newAction() const { return m_newAction; }
     QAction *duplicateAction() const { return m_duplicateAction; }
     QAction *deleteAction() const { return m_deleteAction; }
+    // Edit > Undo and Redo: the field edits made in this editor, one field at a time, and
+    // deletes; an undone edit is a new local edit, synced like any other.
+    QUndoStack *undoStack() const { return m_undo; }
 
 public Q_SLOTS:
     // Creates an empty record of entity() and opens it.
@@ -94,6 +98,7 @@ private:
     void buildFields(const EntityDef &entity);
     void storeChanged(const ChangeSet &change);
     void refresh(ChangeOrigin origin);
+    class FieldEdit;
     void commitField(FieldEditor *editor);
     void fillFileDetails(const FieldDef &blob, const QString &path);
     void setFieldError(FieldRow &row, const QString &message);
@@ -128,6 +133,7 @@ private:
     QAction *m_newAction;
     QAction *m_duplicateAction;
     QAction *m_deleteAction;
+    QUndoStack *m_undo = nullptr;
 };
 
 } // namespace Ferry::Ui
