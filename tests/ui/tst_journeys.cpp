@@ -85,6 +85,7 @@ private Q_SLOTS:
     void keyboardAlone();
     void attachingAFileFillsItsDetails();
     void undoAndRedoEdits();
+    void listIsInOrderOfNames();
 
 private:
     static QString statusText(QWidget &window, const char *label);
@@ -389,6 +390,29 @@ void TestJourneys::undoAndRedoEdits()
     redo->trigger();
     QTRY_COMPARE(titles(), (QStringList {QString(), u"Second"_s}));
     QCOMPARE(child<QLineEdit>(*window, "field_title")->text(), u"Second"_s);
+}
+
+// The list comes in order of the records' names, not in the order they happened to be
+// stored.
+void TestJourneys::listIsInOrderOfNames()
+{
+    Options options;
+    options.profile = u"order"_s;
+    options.localServer = true;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QVERIFY(showKind(*window, u"Tags"_s));
+    for (const QString &name : {u"pear"_s, u"apple"_s, u"quince"_s, u"banana"_s})
+        QVERIFY(newRecordWith(*window, "name", name));
+    QVERIFY(showKind(*window, u"Posts"_s));
+    QVERIFY(showKind(*window, u"Tags"_s));
+    auto *table = child<QAbstractItemView>(*window, "recordTable");
+    QStringList shown;
+    for (int row = 0; row < table->model()->rowCount(); ++row)
+        shown.append(table->model()->index(row, 1).data().toString());
+    QCOMPARE(shown, (QStringList {u"apple"_s, u"banana"_s, u"pear"_s, u"quince"_s}));
 }
 
 QTEST_MAIN(TestJourneys)

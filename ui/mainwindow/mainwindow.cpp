@@ -310,6 +310,9 @@ void MainWindow::showEntity(const QString &entity)
     const int display = def ? m_model->columnOf(def->display) : -1;
     for (int column = RecordTableModel::FirstFieldColumn; column < m_model->columnCount(); ++column)
         m_table->setColumnWidth(column, column == display ? 260 : 130);
+    // In order of the name a record is shown by until the person clicks another header.
+    if (display >= 0)
+        m_table->sortByColumn(display, Qt::AscendingOrder);
     const int row = m_entities->rowOf(entity);
     if (row >= 0)
         m_sidebar->setCurrentIndex(m_entities->index(row));
