@@ -9,6 +9,7 @@
 #include <QSocketNotifier>
 #include <QSslServer>
 #include <QTcpServer>
+#include <QThread>
 
 #include <csignal>
 #include <cstdio>
@@ -104,6 +105,10 @@ int main(int argc, char *argv[])
         QStringLiteral("MODE"), QStringLiteral("full"));
     const QCommandLineOption verboseOption(QStringLiteral("verbose"),
                                            QStringLiteral("Log every request to stderr."));
+    const QCommandLineOption lifelineOption(
+        QStringLiteral("stdin-lifeline"),
+        QStringLiteral("Stop when standard input closes: the program that started this server "
+                       "(the desktop app's bundled server) has gone, however it ended."));
     const QCommandLineOption userOption(
         QStringLiteral("user"), QStringLiteral("User (admin commands)."), QStringLiteral("NAME"));
     const QCommandLineOption ownerOption(QStringLiteral("owner"),
@@ -120,8 +125,8 @@ int main(int argc, char *argv[])
                                           QStringLiteral("The certificate's PEM private key."),
                                           QStringLiteral("FILE"));
     parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, pingOption,
-                       durabilityOption, verboseOption, userOption, ownerOption, roleOption,
-                       tlsCertOption, tlsKeyOption});
+                       durabilityOption, verboseOption, lifelineOption, userOption, ownerOption,
+                       roleOption, tlsCertOption, tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "
@@ -224,6 +229,21 @@ int main(int argc, char *argv[])
     }
     server.bind(tcp);
     quitOnSignals(&app);
+    if (parser.isSet(lifelineOption)) {
+        // Reads standard input until it ends (the parent's end of the pipe closes when the
+        // parent exits, even killed), then stops the server cleanly. Portable: a blocking
+        // read on a thread of its own.
+        QThread *lifeline = QThread::create([&app] {
+            while (std::fgetc(stdin) != EOF) { }
+            QMetaObject::invokeMethod(&app, &QCoreApplication::quit, Qt::QueuedConnection);
+        });
+        lifeline->setParent(&app);
+        lifeline->start();
+        QObject::connect(&app, &QCoreApplication::aboutToQuit, lifeline, [lifeline] {
+            // Blocked in a read it cannot leave: let it go with the process.
+            lifeline->setParent(nullptr);
+        });
+    }
 
     const QString shownHost = address.protocol() == QAbstractSocket::IPv6Protocol
         ? QLatin1Char('[') + address.toString() + QLatin1Char(']')

@@ -70,9 +70,11 @@ void LocalServer::start(const QString &dataDir)
                            .arg(code)
                            .arg(QString::fromUtf8(m_process->readAllStandardError()).trimmed())});
     });
+    // --stdin-lifeline: the server stops when this app goes, even when it is killed (the
+    // pipe to the server's standard input closes with it).
     m_process->start(program,
                      {QStringLiteral("--data"), dataDir, QStringLiteral("--listen"),
-                      QStringLiteral("127.0.0.1:0")});
+                      QStringLiteral("127.0.0.1:0"), QStringLiteral("--stdin-lifeline")});
 }
 
 void LocalServer::onOutput()

@@ -23,6 +23,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QTemporaryDir>
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void signInFromOptionsThenRestart();
     void firstRunRefusesABadTokenThenSignsIn();
     void firstRunWithTheLocalServer();
+    void bundledServerStopsWhenTheAppIsKilled();
     void eachWorkspaceHasItsOwnStore();
     void switchesWorkspaces();
     void signingInAsSomeoneElseKeepsTheRecordsApart();
@@ -230,6 +232,35 @@ void TestDesktopApp::firstRunWithTheLocalServer()
     QWidget *window = topLevel("mainWindow");
     QVERIFY(window);
     QTRY_COMPARE_WITH_TIMEOUT(syncState(window), u"Synced"_s, 20000);
+}
+
+// The real `ferry` binary with its bundled server, killed outright (no clean exit): the
+// server it started stops by itself instead of running on with nobody to use it.
+void TestDesktopApp::bundledServerStopsWhenTheAppIsKilled()
+{
+    QTemporaryDir home;
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"XDG_CONFIG_HOME"_s, home.filePath(u"config"_s));
+    env.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    env.insert(u"FERRY_SERVER"_s, QString::fromLocal8Bit(FERRY_SERVER_PATH));
+    app.setProcessEnvironment(env);
+    app.start(QString::fromLocal8Bit(FERRY_DESKTOP_PATH),
+              {u"--profile"_s, u"killed"_s, u"--local-server"_s});
+    QVERIFY(app.waitForStarted());
+    // The bundled server keeps its data in the profile; its process names that folder.
+    const QString marker = home.filePath(u"data"_s);
+    const auto serverPids = [&marker] {
+        QProcess pgrep;
+        pgrep.start(u"pgrep"_s, {u"-f"_s, u"ferry-server --data "_s + marker});
+        pgrep.waitForFinished();
+        return QString::fromUtf8(pgrep.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!serverPids().isEmpty(), 20000);
+    app.kill();
+    QVERIFY(app.waitForFinished());
+    QTRY_VERIFY2_WITH_TIMEOUT(serverPids().isEmpty(), "the bundled server outlived the app", 10000);
 }
 
 void TestDesktopApp::eachWorkspaceHasItsOwnStore()
