@@ -545,6 +545,17 @@ void resolve(const EntityDef &entity, LocalRecord &local, Conflict &conflict,
         merge(entity, local, conflict, decision.values);
         break;
     }
+    if (local.rev <= 0 && !local.deleted) {
+        // The server does not have this record (it lost it, and it goes again as new): the
+        // other side of the conflict is not there, so whatever was decided is sent whole.
+        for (const FieldDef &def : entity.fields) {
+            const QJsonValue value = local.fields.value(def.name);
+            if (!value.isNull() && !value.isUndefined()) {
+                markDirty(local, def.name, QJsonValue(QJsonValue::Null));
+                local.base.insert(def.name, QJsonValue(QJsonValue::Null));
+            }
+        }
+    }
     conflict = {};
     updateStatus(local, conflict);
 }

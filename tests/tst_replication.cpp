@@ -97,6 +97,7 @@ private Q_SLOTS:
     void setFieldInConflictFollowsTheServer();
     void mergeOfARecordDeletedHereBringsItBack();
     void refusalCutByTheNetworkIsRetried();
+    void conflictOnARecordTheServerLostIsDecidedWhole();
 
 private:
     SyncConfig freshWorkspace();
@@ -818,6 +819,45 @@ void TestReplication::refusalCutByTheNetworkIsRetried()
     QVERIFY(a.store().conflict(guid).value()
             && a.store().conflict(guid).value()->field(QStringLiteral("title")));
     SYNC_OK(a);
+}
+
+// A record with an open field conflict, which the server then loses (restored from a backup
+// older than the record). Whatever the person decides, the record goes to the server whole:
+// the values taken from the other side are not "already on the server" any more.
+void TestReplication::conflictOnARecordTheServerLostIsDecidedWhole()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    a.create(QStringLiteral("Tag"),
+             {{QStringLiteral("name"), QStringLiteral("before the backup")}});
+    SYNC_OK(a);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+    const QString guid = a.create(
+        QStringLiteral("Post"),
+        {{QStringLiteral("title"), QStringLiteral("t0")}, {QStringLiteral("rating"), 1}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    b.edit(guid, {{QStringLiteral("title"), QStringLiteral("from b")}});
+    SYNC_OK(b);
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("from a")}});
+    SYNC_OK(a);
+    QVERIFY(a.store().conflict(guid).value());
+    QVERIFY(restoreBackup(server, backup));
+    SYNC_OK(a);
+    QVERIFY(a.store().conflict(guid).value());
+    QVERIFY(a.store().resolveConflict(guid, ConflictDecision {Resolution::KeepTheirs, {}}));
+    SYNC_OK(a);
+    SYNC_OK(a);
+    QCOMPARE(a.store().unsyncedCount().value(), 0);
+    const ServerRecord onTheServer
+        = readServerRecords(server.dataDir(), config.workspace)->value(guid);
+    QCOMPARE(onTheServer.fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("from b"));
+    QCOMPARE(onTheServer.fields.value(QStringLiteral("rating")).toInt(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
