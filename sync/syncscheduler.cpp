@@ -86,6 +86,7 @@ void SyncScheduler::setConfig(const SyncConfig &config)
     m_announced = 0; // announcements of another server or workspace say nothing here
     m_pulled = m_store->store().cursor();
     m_notify->setConfig(config);
+    publish(); // signed in or out: the overview says so at once
 }
 
 void SyncScheduler::setInterval(std::chrono::milliseconds interval)
