@@ -16,7 +16,21 @@ namespace {
 
 // Draws the conflicts SVG and paints the count over its badge. Painting (instead of a
 // pre-rendered pixmap) keeps the number sharp at whatever size the tray asks for.
-class CountBadgeEngine : public QIconEngine
+// An icon engine that paints: its pixmaps are what paint() draws on a transparent ground.
+class PaintedIconEngine : public QIconEngine
+{
+public:
+    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
+    {
+        QPixmap pixmap(size);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        paint(&painter, QRect(QPoint(), size), mode, state);
+        return pixmap;
+    }
+};
+
+class CountBadgeEngine : public PaintedIconEngine
 {
 public:
     CountBadgeEngine(QIcon base, qint64 count)
@@ -53,15 +67,6 @@ public:
         painter->restore();
     }
 
-    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
-    {
-        QPixmap pixmap(size);
-        pixmap.fill(Qt::transparent);
-        QPainter painter(&pixmap);
-        paint(&painter, QRect(QPoint(), size), mode, state);
-        return pixmap;
-    }
-
     QIconEngine *clone() const override { return new CountBadgeEngine(m_base, m_count); }
     QString key() const override { return QStringLiteral("FerryCountBadge"); }
 
@@ -72,7 +77,7 @@ private:
 
 // The base icon with a profile's initial on a coloured square in its top-left corner; the
 // colour follows the name, so each profile keeps its own.
-class ProfileBadgeEngine : public QIconEngine
+class ProfileBadgeEngine : public PaintedIconEngine
 {
 public:
     ProfileBadgeEngine(QIcon base, QString profile)
@@ -100,15 +105,6 @@ public:
         painter->setPen(Qt::white);
         painter->drawText(badge, Qt::AlignCenter, m_profile.left(1).toUpper());
         painter->restore();
-    }
-
-    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
-    {
-        QPixmap pixmap(size);
-        pixmap.fill(Qt::transparent);
-        QPainter painter(&pixmap);
-        paint(&painter, QRect(QPoint(), size), mode, state);
-        return pixmap;
     }
 
     QIconEngine *clone() const override { return new ProfileBadgeEngine(m_base, m_profile); }
