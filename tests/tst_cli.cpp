@@ -32,7 +32,7 @@ private Q_SLOTS:
     void badInputIsRefusedClearly();
     void loginRefusesBadToken();
     void syncWithoutLoginFails();
-    void refusedChangeMakesSyncFail();
+    void eachWorkspaceKeepsItsOwnRecords();
     void helpListsTheCommandsReadably();
 
 private:
@@ -297,7 +297,7 @@ void TestCli::syncWithoutLoginFails()
     QVERIFY2(r.err.contains(QStringLiteral("login")), qPrintable(r.err));
 }
 
-void TestCli::refusedChangeMakesSyncFail()
+void TestCli::eachWorkspaceKeepsItsOwnRecords()
 {
     login(QStringLiteral("mover"));
     const QString guid
@@ -305,30 +305,34 @@ void TestCli::refusedChangeMakesSyncFail()
               {QStringLiteral("create"), QStringLiteral("Tag"), QStringLiteral("name=a")})
               .out.trimmed();
     QCOMPARE(cli(QStringLiteral("mover"), {QStringLiteral("sync")}).exitCode, 0);
-    // Moved to a workspace that has never seen the record, its edit cannot be applied there.
+    // Moved to a workspace that has never seen the record: its records are another store's
+    // (the one `ferry` uses for it too), so nothing of the first workspace leaks into it.
     m_server.admin({QStringLiteral("workspace"), QStringLiteral("create"),
                     QStringLiteral("elsewhere"), QStringLiteral("--owner"),
                     QStringLiteral("carol")});
-    const Run moved = cli(QStringLiteral("mover"),
-                          {QStringLiteral("login"), QStringLiteral("--server"),
-                           m_server.url().toString(), QStringLiteral("--token"), m_token,
-                           QStringLiteral("--workspace"), QStringLiteral("elsewhere")});
-    QVERIFY2(moved.exitCode == 0, qPrintable(moved.err)); // login checks the workspace exists
-    QCOMPARE(cli(QStringLiteral("mover"), {QStringLiteral("edit"), guid, QStringLiteral("name=b")})
-                 .exitCode,
-             0);
-    const Run refused = cli(QStringLiteral("mover"), {QStringLiteral("sync")});
-    QCOMPARE(refused.exitCode, 1);
-    QVERIFY2(refused.err.contains(QStringLiteral("refused")) && refused.err.contains(guid),
-             qPrintable(refused.err));
+    const auto loginTo = [this](const QString &workspace) {
+        return cli(QStringLiteral("mover"),
+                   {QStringLiteral("login"), QStringLiteral("--server"), m_server.url().toString(),
+                    QStringLiteral("--token"), m_token, QStringLiteral("--workspace"), workspace});
+    };
+    const Run moved = loginTo(QStringLiteral("elsewhere"));
+    QVERIFY2(moved.exitCode == 0, qPrintable(moved.err));
+    const Run edit
+        = cli(QStringLiteral("mover"), {QStringLiteral("edit"), guid, QStringLiteral("name=b")});
+    QCOMPARE(edit.exitCode, 1);
+    QVERIFY2(edit.err.contains(guid), qPrintable(edit.err));
+    QCOMPARE(cli(QStringLiteral("mover"), {QStringLiteral("sync")}).exitCode, 0);
+    QVERIFY(!cli(QStringLiteral("mover"), {QStringLiteral("list"), QStringLiteral("Tag")})
+                 .out.contains(guid));
+    // Back in the first workspace, its record is there as it was.
+    QCOMPARE(loginTo(QStringLiteral("carol")).exitCode, 0);
     const QJsonObject kept
         = cli(QStringLiteral("mover"), {QStringLiteral("show"), guid, QStringLiteral("--json")})
               .json()
               .toObject();
     QCOMPARE(
         kept.value(QStringLiteral("fields")).toObject().value(QStringLiteral("name")).toString(),
-        QStringLiteral("b"));
-    QVERIFY(!kept.value(QStringLiteral("problem")).toString().isEmpty());
+        QStringLiteral("a"));
 }
 
 void TestCli::helpListsTheCommandsReadably()

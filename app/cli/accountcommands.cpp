@@ -1,6 +1,6 @@
 #include "accountcommands.h"
 
-#include "profileaccount.h"
+#include "connection.h"
 
 #include "accountcheck.h"
 #include "accountclient.h"
@@ -39,10 +39,10 @@ QString formatTime(qint64 ms)
 
 } // namespace
 
-AccountCommands::AccountCommands(LocalStore &store, const QCommandLineParser &parser,
+AccountCommands::AccountCommands(const Profile &profile, const QCommandLineParser &parser,
                                  const QStringList &args, QTextStream &out, QTextStream &err,
                                  bool json)
-    : m_store(store)
+    : m_profile(profile)
     , m_parser(parser)
     , m_args(args)
     , m_out(out)
@@ -115,7 +115,10 @@ std::optional<Error> AccountCommands::await(AccountClient &client,
 
 std::optional<Error> AccountCommands::connect(AccountClient &client)
 {
-    const SyncConfig profile = ProfileAccount::load(m_store);
+    const Result<SyncConfig> loaded = Connection::load(m_profile);
+    if (!loaded)
+        return loaded.error();
+    const SyncConfig &profile = loaded.value();
     if (profile.server.isEmpty() || profile.token.isEmpty())
         return Error {QStringLiteral("not_signed_in"),
                       QStringLiteral("This profile is not signed in to a server. Run ferry-cli "
@@ -129,7 +132,7 @@ Result<QString> AccountCommands::trustOption() const
 {
     const QString given = m_parser.value(QStringLiteral("trust-fingerprint"));
     if (given.isEmpty())
-        return ProfileAccount::load(m_store).trustedFingerprint;
+        return m_profile.account().trustedFingerprint;
     Result<QString> parsed = TlsTrust::parseFingerprint(given);
     if (!parsed)
         return Error {parsed.error().code,
@@ -140,13 +143,13 @@ Result<QString> AccountCommands::trustOption() const
 QUrl AccountCommands::serverOption()
 {
     const QString given = m_parser.value(QStringLiteral("server"));
-    return given.isEmpty() ? ProfileAccount::load(m_store).server : QUrl(given);
+    return given.isEmpty() ? m_profile.account().server : QUrl(given);
 }
 
 QString AccountCommands::workspaceOption() const
 {
     const QString given = m_parser.value(QStringLiteral("workspace"));
-    return given.isEmpty() ? ProfileAccount::load(m_store).workspace : given;
+    return given.isEmpty() ? m_profile.account().workspace : given;
 }
 
 std::optional<QString> AccountCommands::readPassword()
@@ -236,7 +239,7 @@ int AccountCommands::signIn()
         return fail(*problem);
 
     // Which workspace to sync, as login does; a refused choice signs the new device out.
-    const Result<SyncConfig> chosen = ProfileAccount::check(
+    const Result<SyncConfig> chosen = Connection::check(
         server, session.token, trusted.value(), m_parser.value(QStringLiteral("workspace")));
     if (!chosen) {
         client.setServer(server, session.token);
@@ -244,7 +247,7 @@ int AccountCommands::signIn()
         return fail(chosen.error());
     }
     const QString workspace = chosen->workspace;
-    if (Status saved = ProfileAccount::save(m_store, chosen.value()); !saved)
+    if (Status saved = Connection::save(m_profile, chosen.value(), session.user); !saved)
         return fail(saved.error());
     if (m_json)
         printJson(QJsonObject {{QStringLiteral("server"), server.toString()},
@@ -315,10 +318,9 @@ int AccountCommands::signOut()
     if (const auto problem = await(client, [&] { client.signOut(); }))
         return fail(*problem);
     // The token is dead on the server; keeping it would only make later commands fail.
-    SyncConfig profile = ProfileAccount::load(m_store);
-    profile.token.clear();
-    if (Status saved = ProfileAccount::save(m_store, profile); !saved)
-        return fail(saved.error());
+    if (Status forgotten = Connection::forgetToken(m_profile); !forgotten)
+        return fail(forgotten.error());
+    const ProfileAccount profile = m_profile.account();
     if (m_json)
         printJson(QJsonObject {{QStringLiteral("revoked"), device}});
     else

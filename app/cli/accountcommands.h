@@ -1,6 +1,7 @@
 #pragma once
 
-#include "localstore.h"
+#include "profile.h"
+#include "result.h"
 
 #include <QCommandLineParser>
 #include <QStringList>
@@ -22,7 +23,7 @@ namespace FerryCli {
 class AccountCommands
 {
 public:
-    AccountCommands(Ferry::LocalStore &store, const QCommandLineParser &parser,
+    AccountCommands(const Ferry::Profile &profile, const QCommandLineParser &parser,
                     const QStringList &args, QTextStream &out, QTextStream &err, bool json);
 
     static bool handles(const QString &command);
@@ -53,7 +54,7 @@ private:
     int fail(const Ferry::Error &error);
     int usage(const QString &message);
 
-    Ferry::LocalStore &m_store;
+    const Ferry::Profile &m_profile;
     const QCommandLineParser &m_parser;
     QStringList m_args;
     QTextStream &m_out;

@@ -1,6 +1,6 @@
 #include "cli.h"
 
-#include "profileaccount.h"
+#include "connection.h"
 
 #include "accountcheck.h"
 #include "accountcommands.h"
@@ -11,12 +11,10 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QDir>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
-#include <QStandardPaths>
 
 #include <cstdio>
 
@@ -76,8 +74,9 @@ Cli::Cli()
     m_parser.addVersionOption();
     m_parser.addOptions({
         {QStringLiteral("profile"),
-         QStringLiteral("The profile folder (one local store per profile)."),
-         QStringLiteral("DIR")},
+         QStringLiteral("The profile: a name (kept with the desktop app's profiles) or a folder. "
+                        "Default: default, the profile the desktop app starts with."),
+         QStringLiteral("NAME|DIR")},
         {QStringLiteral("schema"),
          QStringLiteral("A schema file to use instead of the built-in one."),
          QStringLiteral("FILE")},
@@ -165,15 +164,16 @@ int Cli::run(const QStringList &arguments)
             return fail(loaded.error());
         schema = std::move(loaded).value();
     }
-    m_profile = m_parser.value(QStringLiteral("profile"));
-    if (m_profile.isEmpty())
-        m_profile = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-            + QStringLiteral("/default");
+    m_profile = Profile(m_parser.value(QStringLiteral("profile")));
+    // The records of the workspace the profile syncs with, in the store `ferry` uses for it.
+    const QString workspace = m_profile.account().workspace;
     Result<std::unique_ptr<LocalStore>> store
-        = LocalStore::open(QDir(m_profile).filePath(QStringLiteral("ferry.db")), schema);
+        = LocalStore::open(m_profile.storePath(workspace), schema);
     if (!store)
         return fail(store.error());
     m_store = std::move(store).value();
+    if (Status bound = Profile::bindStore(*m_store, workspace); !bound)
+        return fail(bound.error());
 
     using Command = int (Cli::*)();
     const QHash<QString, Command> commands {
@@ -184,7 +184,7 @@ int Cli::run(const QStringList &arguments)
         {QStringLiteral("resolve"), &Cli::resolve}, {QStringLiteral("watch"), &Cli::watch},
     };
     if (AccountCommands::handles(m_command))
-        return AccountCommands(*m_store, m_parser, m_args, m_out, m_err, m_json).run(m_command);
+        return AccountCommands(m_profile, m_parser, m_args, m_out, m_err, m_json).run(m_command);
     if (m_command == QLatin1String("delete"))
         return remove(false);
     if (m_command == QLatin1String("restore"))
@@ -202,9 +202,9 @@ Error Cli::notConfigured()
         QStringLiteral("This profile is not connected to a server. Run ferry-cli login first.")};
 }
 
-SyncConfig Cli::config() const
+Result<SyncConfig> Cli::config() const
 {
-    return ProfileAccount::load(*m_store);
+    return Connection::load(m_profile);
 }
 
 int Cli::login()
@@ -223,13 +223,13 @@ int Cli::login()
 
     // Ask the server who this token belongs to; this also checks the URL and the token.
     AccountInfo account;
-    const Result<SyncConfig> chosen = ProfileAccount::check(
+    const Result<SyncConfig> chosen = Connection::check(
         server, token, trusted.value(), m_parser.value(QStringLiteral("workspace")), &account);
     if (!chosen)
         return fail(chosen.error());
     const QString user = account.user;
     const QString workspace = chosen->workspace;
-    if (Status saved = ProfileAccount::save(*m_store, chosen.value()); !saved)
+    if (Status saved = Connection::save(m_profile, chosen.value(), user); !saved)
         return fail(saved.error());
     if (m_json)
         printJson(QJsonObject {{QStringLiteral("server"), server.toString()},
@@ -407,7 +407,10 @@ int Cli::list()
 
 int Cli::sync()
 {
-    const SyncConfig cfg = config();
+    const Result<SyncConfig> loaded = config();
+    if (!loaded)
+        return fail(loaded.error());
+    const SyncConfig cfg = loaded.value();
     if (!cfg.isComplete())
         return fail(notConfigured());
     RetryPolicy retry;
@@ -497,7 +500,10 @@ int Cli::watch()
         : 60;
     if (!ok || seconds < 1)
         return usage(QStringLiteral("--interval must be a whole number of seconds, 1 or more."));
-    const SyncConfig cfg = config();
+    const Result<SyncConfig> loaded = config();
+    if (!loaded)
+        return fail(loaded.error());
+    const SyncConfig cfg = loaded.value();
     if (!cfg.isComplete())
         return fail(notConfigured());
     const QString path = m_store->path();
@@ -510,7 +516,8 @@ int Cli::watch()
 
 int Cli::status()
 {
-    const SyncConfig cfg = config();
+    // The token is not shown, so not read: status works while the keychain is locked.
+    const ProfileAccount cfg = m_profile.account();
     Result<qint64> unsynced = m_store->unsyncedCount();
     Result<QList<Conflict>> open = m_store->conflicts();
     if (!unsynced)
@@ -523,7 +530,7 @@ int Cli::status()
         counts.insert(entity.name, double(n ? n.value() : 0));
     }
     if (m_json) {
-        printJson(QJsonObject {{QStringLiteral("profile"), m_profile},
+        printJson(QJsonObject {{QStringLiteral("profile"), m_profile.folder()},
                                {QStringLiteral("device"), m_store->deviceId()},
                                {QStringLiteral("server"), cfg.server.toString()},
                                {QStringLiteral("workspace"), cfg.workspace},
@@ -534,7 +541,7 @@ int Cli::status()
                                {QStringLiteral("records"), counts}});
         return 0;
     }
-    m_out << "Profile:   " << m_profile << "\nDevice:    " << m_store->deviceId() << "\nServer:    "
+    m_out << "Profile:   " << m_profile.folder() << "\nDevice:    " << m_store->deviceId() << "\nServer:    "
           << (cfg.server.isEmpty() ? QStringLiteral("(not signed in)")
                                    : cfg.server.toDisplayString())
           << "\nWorkspace: " << cfg.workspace << "\nTrusted:   "

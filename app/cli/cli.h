@@ -1,6 +1,7 @@
 #pragma once
 
 #include "localstore.h"
+#include "profile.h"
 #include "syncengine.h"
 
 #include <QCommandLineParser>
@@ -13,7 +14,8 @@
 namespace FerryCli {
 
 // ferry-cli: the sync engine without widgets, for scripts, servers and tests. Each command
-// opens the profile's store, does one thing, prints it (as JSON with --json) and returns
+// opens the store of the profile's workspace (Ferry::Profile: the same store `ferry` shows
+// for the same profile), does one thing, prints it (as JSON with --json) and returns
 // the process exit code: 0 done, 1 failed, 2 bad usage.
 class Cli
 {
@@ -38,7 +40,7 @@ private:
     int resolveAll();
     Ferry::Result<QJsonObject> parseAssignments(const QString &entity,
                                                 const QStringList &assignments) const;
-    Ferry::SyncConfig config() const;
+    Ferry::Result<Ferry::SyncConfig> config() const;
     static Ferry::Error notConfigured();
     QJsonObject recordJson(const Ferry::LocalRecord &record) const;
     QString displayValue(const QJsonValue &value) const;
@@ -51,7 +53,7 @@ private:
     QStringList m_args; // positional arguments after the command
     QString m_command;
     bool m_json = false;
-    QString m_profile;
+    Ferry::Profile m_profile;
     std::unique_ptr<Ferry::LocalStore> m_store;
     QTextStream m_out;
     QTextStream m_err;

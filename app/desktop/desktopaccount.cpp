@@ -8,7 +8,7 @@
 #include "settings/appsettings.h"
 #include "settings/firstrundialog.h"
 #include "settings/settingsdialog.h"
-#include "settings/tokenstore.h"
+#include "tokenstore.h"
 
 #include <QMessageBox>
 

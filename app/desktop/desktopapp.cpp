@@ -7,7 +7,7 @@
 #include "settings/autostart.h"
 #include "settings/firstrundialog.h"
 #include "settings/settingsdialog.h"
-#include "settings/tokenstore.h"
+#include "tokenstore.h"
 #include "tray/traycontroller.h"
 #include "tray/trayicon.h"
 
@@ -24,20 +24,12 @@ namespace FerryDesktop {
 DesktopApp::DesktopApp(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-    , m_profileDir(profileDir(m_options.profile))
+    , m_profile(m_options.profile)
 { }
 
 DesktopApp::~DesktopApp()
 {
     closeWorkspace();
-}
-
-QString DesktopApp::profileDir(const QString &profile)
-{
-    if (profile.contains(QLatin1Char('/')))
-        return QDir(profile).absolutePath();
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-        + QStringLiteral("/profiles/") + profile;
 }
 
 bool DesktopApp::start()
@@ -52,18 +44,18 @@ bool DesktopApp::start()
         m_schema = std::move(loaded).value();
     }
     m_settings = std::make_unique<AppSettings>(m_options.profile);
-    m_tokens = new TokenStore(m_options.profile, m_profileDir, this);
+    m_tokens = new TokenStore(m_profile, this);
     m_localServer = new LocalServer(this);
     m_check = new AccountCheck(this);
     m_workspaceList = new AccountCheck(this);
     if (TrayIcon::isAvailable())
         m_tray = new TrayIcon(this); // without a tray, closing the window quits as usual
     if (m_tray)
-        m_tray->setProfile(m_options.profile);
+        m_tray->setProfile(m_profile.displayName());
     const QString first = m_options.server.isEmpty() || m_options.workspace.isEmpty()
         ? m_settings->workspace()
         : m_options.workspace;
-    if (!openWorkspace(first, storePath(m_profileDir, first)))
+    if (!openWorkspace(first, m_profile.storePath(first)))
         return false;
     if (m_tray)
         m_tray->show();
@@ -238,7 +230,7 @@ void DesktopApp::startLocalServer()
 {
     m_settings->setUseLocalServer(true);
     if (m_settings->localServerDataDir().isEmpty())
-        m_settings->setLocalServerDataDir(QDir(m_profileDir).filePath(QStringLiteral("server")));
+        m_settings->setLocalServerDataDir(m_profile.localServerFolder());
     if (m_settings->userName().isEmpty())
         m_settings->setUserName(QStringLiteral("me"));
     m_localServer->start(m_settings->localServerDataDir());

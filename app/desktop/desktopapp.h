@@ -2,6 +2,7 @@
 
 #include "accountcheck.h"
 #include "datastore.h"
+#include "profile.h"
 #include "syncscheduler.h"
 
 #include <QElapsedTimer>
@@ -12,13 +13,16 @@
 #include <functional>
 #include <memory>
 
+namespace Ferry {
+class TokenStore;
+}
+
 namespace Ferry::Ui {
 class AppSettings;
 class AutoResolver;
 class FirstRunDialog;
 class SettingsDialog;
 class MainWindow;
-class TokenStore;
 class TrayController;
 class TrayIcon;
 } // namespace Ferry::Ui
@@ -54,19 +58,13 @@ public:
     // Sets everything up; false (after telling the person) if the app cannot run.
     bool start();
 
-    static QString profileDir(const QString &profile);
-    // Where the records of `workspace` are kept in the profile folder `profileDir`: the
-    // profile's first store (ferry.db) holds the first workspace it synced with, each other
-    // workspace has a store of its own under workspaces/. Empty `workspace`: the first store.
-    static QString storePath(const QString &profileDir, const QString &workspace);
-
     // The workspace whose records are shown (empty before the first sign-in).
     QString currentWorkspace() const { return m_workspace; }
 
 private:
     // The parts that belong to one workspace (desktopworkspace.cpp): its store, the sync
     // scheduler, the auto-resolver, the window and the tray's ties to them.
-    // `path`: the store storePath() gives for `workspace`.
+    // `path`: the store Profile::storePath() gives for `workspace`.
     bool openWorkspace(const QString &workspace, const QString &path);
     void closeWorkspace();
     // Makes the records of `workspace` the ones in use, reopening everything around another
@@ -108,7 +106,7 @@ private:
     void quit();
 
     Options m_options;
-    QString m_profileDir;
+    Ferry::Profile m_profile;
     Ferry::Schema m_schema;
     QString m_workspace; // whose records m_data holds; empty while its store is unbound
     std::unique_ptr<Ferry::Ui::AppSettings> m_settings;
@@ -118,7 +116,7 @@ private:
     Ferry::Ui::TrayIcon *m_tray = nullptr;
     Ferry::Ui::TrayController *m_trayController = nullptr;
     Ferry::Ui::AutoResolver *m_autoResolver = nullptr;
-    Ferry::Ui::TokenStore *m_tokens = nullptr;
+    Ferry::TokenStore *m_tokens = nullptr;
     LocalServer *m_localServer = nullptr;
     Ferry::AccountCheck *m_check = nullptr;
     Ferry::AccountCheck *m_workspaceList = nullptr; // the switcher's list (GET /v1/me)

@@ -11,83 +11,14 @@
 #include "tray/traycontroller.h"
 #include "tray/trayicon.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QMessageBox>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 
 using namespace Ferry;
 using namespace Ferry::Ui;
 
 namespace FerryDesktop {
-
-namespace {
-
-// The store setting naming the workspace a store's records belong to.
-const QString WorkspaceSetting = QStringLiteral("workspace");
-
-QString mainStorePath(const QString &profileDir)
-{
-    return QDir(profileDir).filePath(QStringLiteral("ferry.db"));
-}
-
-// A folder name for a workspace id ([A-Za-z0-9_-]): the id itself, with a few letters of its
-// hash when it has capitals, so "Notes" and "notes" stay apart where file names ignore case.
-QString folderName(const QString &workspace)
-{
-    if (workspace == workspace.toLower())
-        return workspace;
-    const QByteArray hash
-        = QCryptographicHash::hash(workspace.toUtf8(), QCryptographicHash::Sha256).toHex();
-    return workspace + QLatin1Char('-') + QString::fromLatin1(hash.left(8));
-}
-
-QString folderStorePath(const QString &profileDir, const QString &workspace)
-{
-    return QDir(profileDir)
-        .filePath(QStringLiteral("workspaces/%1/ferry.db").arg(folderName(workspace)));
-}
-
-// The workspace whose records the store at `path` holds; empty if it has none yet (or
-// cannot be read: opening it for real will say why). Read-only: nothing is made or changed.
-QString boundWorkspace(const QString &path)
-{
-    if (!QFileInfo::exists(path))
-        return QString();
-    static QAtomicInt next;
-    const QString name = QStringLiteral("ferry-workspace-probe-%1").arg(next.fetchAndAddRelaxed(1));
-    QString workspace;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-        if (db.open()) {
-            QSqlQuery query(db);
-            query.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
-            query.addBindValue(WorkspaceSetting);
-            if (query.exec() && query.next())
-                workspace = query.value(0).toString();
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
-    return workspace;
-}
-
-} // namespace
-
-QString DesktopApp::storePath(const QString &profileDir, const QString &workspace)
-{
-    const QString main = mainStorePath(profileDir);
-    if (workspace.isEmpty())
-        return main;
-    const QString own = folderStorePath(profileDir, workspace);
-    const QString mainWorkspace = boundWorkspace(main);
-    if (mainWorkspace == workspace || (mainWorkspace.isEmpty() && !QFileInfo::exists(own)))
-        return main;
-    return own;
-}
 
 bool DesktopApp::openWorkspace(const QString &workspace, const QString &path)
 {
@@ -105,29 +36,19 @@ bool DesktopApp::openWorkspace(const QString &workspace, const QString &path)
         return false;
     }
     LocalStore &store = data.value()->store();
-    const QString bound = store.setting(WorkspaceSetting);
-    if (!bound.isEmpty() && !workspace.isEmpty() && bound != workspace) {
-        // Only a store moved by hand gets here: syncing it would mix two workspaces.
-        QMessageBox::critical(m_window.get(), tr("Ferry"),
-                              tr("The records at %1 belong to the workspace \"%2\", not \"%3\"; "
-                                 "Ferry leaves them as they are.")
-                                  .arg(path, bound, workspace));
+    // Only a store moved by hand holds another workspace's records here.
+    if (Status bound = Profile::bindStore(store, workspace); !bound) {
+        QMessageBox::critical(m_window.get(), tr("Ferry"), bound.error().message);
         return false;
-    }
-    if (bound.isEmpty() && !workspace.isEmpty()) {
-        if (Status saved = store.setSetting(WorkspaceSetting, workspace); !saved) {
-            QMessageBox::critical(m_window.get(), tr("Ferry"), saved.error().message);
-            return false;
-        }
     }
 
     // The new window is made before the old one goes and takes its place and size, in the
     // same turn of the event loop, so switching does not move the window about.
-    const QString shown = workspace.isEmpty() ? bound : workspace;
+    const QString shown = workspace.isEmpty() ? Profile::workspaceOf(store) : workspace;
     std::unique_ptr<DataStore> newData = std::move(data).value();
     auto scheduler = std::make_unique<SyncScheduler>(newData.get(), path);
     auto window = std::make_unique<MainWindow>(
-        *newData, *scheduler, QDir(m_profileDir).filePath(QStringLiteral("blobs")));
+        *newData, *scheduler, m_profile.blobFolder());
     const bool wasVisible = m_window && m_window->isVisible();
     if (m_window)
         window->restoreGeometry(m_window->saveGeometry());
@@ -183,11 +104,11 @@ bool DesktopApp::ensureWorkspace(const QString &workspace)
 {
     if (workspace.isEmpty() || workspace == m_workspace)
         return true;
-    const QString path = storePath(m_profileDir, workspace);
-    if (m_workspace.isEmpty() && path == mainStorePath(m_profileDir)) {
+    const QString path = m_profile.storePath(workspace);
+    if (m_workspace.isEmpty() && path == m_profile.firstStorePath()) {
         // The profile's first store, not yet synced with any workspace: it becomes this
         // workspace's, with the records made in it so far.
-        if (Status saved = m_data->store().setSetting(WorkspaceSetting, workspace); !saved) {
+        if (Status saved = Profile::bindStore(m_data->store(), workspace); !saved) {
             reportProblem(saved.error().message);
             return false;
         }
@@ -286,8 +207,8 @@ void DesktopApp::createWorkspace()
 QString DesktopApp::windowTitle() const
 {
     QString title = m_workspace.isEmpty() ? tr("Ferry") : tr("%1 — Ferry").arg(m_workspace);
-    if (m_options.profile != QLatin1String("default"))
-        title += QStringLiteral(" (%1)").arg(QFileInfo(m_options.profile).fileName());
+    if (m_profile.name() != Profile::defaultName())
+        title += QStringLiteral(" (%1)").arg(m_profile.displayName());
     return title;
 }
 

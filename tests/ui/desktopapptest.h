@@ -2,6 +2,7 @@
 
 #include "desktopapp.h"
 #include "localstore.h"
+#include "profile.h"
 
 #include <QApplication>
 #include <QDir>
@@ -37,8 +38,7 @@ inline QWidget *topLevel(const char *name)
 inline qint64 countIn(const QString &profile, const QString &workspace = {},
                       const QString &entity = QStringLiteral("Post"))
 {
-    const QString path = FerryDesktop::DesktopApp::storePath(
-        FerryDesktop::DesktopApp::profileDir(profile), workspace);
+    const QString path = Ferry::Profile(profile).storePath(workspace);
     if (!QFileInfo::exists(path))
         return -1;
     auto store = Ferry::LocalStore::open(path, Ferry::Schema::defaultSchema());
@@ -53,8 +53,7 @@ inline qint64 countIn(const QString &profile, const QString &workspace = {},
 inline QList<Ferry::LocalRecord> recordsIn(const QString &profile,
                                            const QString &entity = QStringLiteral("Post"))
 {
-    const QString path = FerryDesktop::DesktopApp::storePath(
-        FerryDesktop::DesktopApp::profileDir(profile), QString());
+    const QString path = Ferry::Profile(profile).firstStorePath();
     if (!QFileInfo::exists(path))
         return {};
     auto store = Ferry::LocalStore::open(path, Ferry::Schema::defaultSchema());

@@ -14,7 +14,7 @@
 #include "accountclient.h"
 #include "localstore.h"
 #include "settings/appsettings.h"
-#include "settings/tokenstore.h"
+#include "tokenstore.h"
 
 #include <QAction>
 #include <QApplication>
@@ -199,7 +199,7 @@ void TestAccountUi::signOutFromSettings()
     QVERIFY2(pending->isHidden() || pending->text() != u"All changes synced"_s,
              qPrintable(pending->text()));
     QCOMPARE(meStatus(token), 401); // revoked on the server
-    TokenStore tokens(options.profile, DesktopApp::profileDir(options.profile));
+    TokenStore tokens{Profile(options.profile)};
     QSignalSpy read(&tokens, &TokenStore::tokenRead);
     tokens.read();
     QVERIFY(read.wait(5000));
@@ -306,7 +306,7 @@ void TestAccountUi::signInWithAPasswordFromTheFirstRun()
     QCOMPARE(settings.userName(), u"hana"_s);
 
     // A device of its own, named after this computer, with the token kept here.
-    TokenStore tokens(options.profile, DesktopApp::profileDir(options.profile));
+    TokenStore tokens{Profile(options.profile)};
     QSignalSpy read(&tokens, &TokenStore::tokenRead);
     tokens.read();
     QVERIFY(read.wait(5000));

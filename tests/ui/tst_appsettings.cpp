@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Ferry;
 using namespace Ferry::Ui;
 
 class TestAppSettings : public QObject
@@ -14,11 +15,9 @@ class TestAppSettings : public QObject
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_dir.isValid());
-        // Keep the person's real settings out of it: QSettings writes under the temp dir.
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.path());
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
+        // Keep the person's real profiles out of it: they go under the temporary folder.
+        qputenv("XDG_DATA_HOME", m_dir.filePath(QStringLiteral("data")).toUtf8());
     }
 
     void init()
@@ -31,6 +30,8 @@ private slots:
     {
         const AppSettings settings(QStringLiteral("work"));
         QVERIFY(settings.fileName().startsWith(m_dir.path()));
+        // One file per profile, in the profile's folder.
+        QCOMPARE(settings.fileName(), Profile(QStringLiteral("work")).settingsPath());
         QCOMPARE(settings.profile(), QStringLiteral("work"));
         QVERIFY(!settings.isConfigured());
         QVERIFY(settings.serverUrl().isEmpty());
@@ -70,11 +71,17 @@ private slots:
         QCOMPARE(again.localServerDataDir(), QStringLiteral("/data/ferry-server"));
         QVERIFY(again.isConfigured());
 
-        // Stored as readable text in the profile's own group.
-        QSettings raw(QStringLiteral("Ferry"), QStringLiteral("Ferry"));
-        QCOMPARE(raw.value(QStringLiteral("work/serverUrl")).toString(),
+        // Stored as readable text in the profile's settings file, where Profile (and so
+        // ferry-cli) reads the same account.
+        QSettings raw(Profile(QStringLiteral("work")).settingsPath(), QSettings::IniFormat);
+        QCOMPARE(raw.value(QStringLiteral("account/server")).toString(),
                  QStringLiteral("https://ferry.example.com:8443/base"));
-        QVERIFY(AppSettings::profiles().contains(QStringLiteral("work")));
+        QCOMPARE(raw.value(QStringLiteral("desktop/syncIntervalSeconds")).toInt(), 120);
+        const ProfileAccount account = Profile(QStringLiteral("work")).account();
+        QCOMPARE(account.workspace, QStringLiteral("ws-42"));
+        QCOMPARE(account.user, QStringLiteral("ada"));
+        QVERIFY(account.localServer);
+        QVERIFY(Profile::names().contains(QStringLiteral("work")));
     }
 
     void profilesAreSeparate()
@@ -109,8 +116,8 @@ private slots:
         settings.setSyncIntervalSeconds(10 * 24 * 3600);
         QCOMPARE(settings.syncIntervalSeconds(), 24 * 3600);
         // A hand-edited file with nonsense falls back to the default.
-        QSettings raw(QStringLiteral("Ferry"), QStringLiteral("Ferry"));
-        raw.setValue(QStringLiteral("work/syncIntervalSeconds"), QStringLiteral("often"));
+        QSettings raw(Profile(QStringLiteral("work")).settingsPath(), QSettings::IniFormat);
+        raw.setValue(QStringLiteral("desktop/syncIntervalSeconds"), QStringLiteral("often"));
         raw.sync();
         QCOMPARE(AppSettings(QStringLiteral("work")).syncIntervalSeconds(), 300);
     }

@@ -17,6 +17,7 @@
 #include "tray/trayicon.h"
 #include "widgetfinder.h"
 
+#include <QFile>
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDockWidget>
@@ -102,8 +103,8 @@ private:
 
 void TestConflictResolution::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    // Profiles (with their settings) go under a folder of the test's own.
+    qputenv("XDG_DATA_HOME", QFile::encodeName(m_settingsDir.path()));
     QVERIFY2(m_device.startServer(s("hana")), qPrintable(m_device.server.lastError()));
 }
 

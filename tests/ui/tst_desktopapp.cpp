@@ -268,21 +268,21 @@ void TestDesktopApp::eachWorkspaceHasItsOwnStore()
     QTemporaryDir profile;
     const QString main = QDir(profile.path()).filePath(u"ferry.db"_s);
     // A fresh profile: its first store takes the first workspace.
-    QCOMPARE(DesktopApp::storePath(profile.path(), u"notes"_s), main);
-    QCOMPARE(DesktopApp::storePath(profile.path(), QString()), main);
+    QCOMPARE(Profile(profile.path()).storePath(u"notes"_s), main);
+    QCOMPARE(Profile(profile.path()).storePath(QString()), main);
     {
         auto store = LocalStore::open(main, Schema::defaultSchema());
         QVERIFY(store);
         QVERIFY(store.value()->setSetting(u"workspace"_s, u"notes"_s));
     }
-    QCOMPARE(DesktopApp::storePath(profile.path(), u"notes"_s), main);
+    QCOMPARE(Profile(profile.path()).storePath(u"notes"_s), main);
     // Every other workspace a folder of its own, also where file names ignore case.
-    const QString other = DesktopApp::storePath(profile.path(), u"recipes"_s);
+    const QString other = Profile(profile.path()).storePath(u"recipes"_s);
     QCOMPARE(other, QDir(profile.path()).filePath(u"workspaces/recipes/ferry.db"_s));
-    const QString capital = DesktopApp::storePath(profile.path(), u"Notes"_s);
+    const QString capital = Profile(profile.path()).storePath(u"Notes"_s);
     QVERIFY(capital != main);
     QVERIFY(capital.toLower() != other.toLower());
-    QVERIFY(capital.toLower() != DesktopApp::storePath(profile.path(), u"notes"_s).toLower());
+    QVERIFY(capital.toLower() != Profile(profile.path()).storePath(u"notes"_s).toLower());
     QVERIFY(!capital.contains(u".."_s));
 }
 
@@ -330,7 +330,7 @@ void TestDesktopApp::switchesWorkspaces()
         QCOMPARE(window->workspaceSwitcher()->current(), u"hana-garden"_s);
         QTRY_COMPARE_WITH_TIMEOUT(window->recordModel()->rowCount(), 1, 20000);
         QCOMPARE(countIn(options.profile, u"hana-garden"_s), 1);
-        QVERIFY(QFileInfo::exists(QDir(DesktopApp::profileDir(options.profile))
+        QVERIFY(QFileInfo::exists(QDir(Profile(options.profile).folder())
                                       .filePath(u"workspaces/hana-garden/ferry.db"_s)));
         QCOMPARE(countIn(options.profile, u"hana"_s), 1); // her own, untouched
 

@@ -45,8 +45,8 @@ class TestSettingsDialog : public QObject
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.path());
+        // Profiles (with their settings) go under a folder of the test's own.
+        qputenv("XDG_DATA_HOME", QFile::encodeName(m_dir.path()));
     }
 
     void init()

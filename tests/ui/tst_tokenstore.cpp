@@ -1,4 +1,4 @@
-#include "settings/tokenstore.h"
+#include "tokenstore.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,7 +12,7 @@
 
 #include <sys/stat.h>
 
-using namespace Ferry::Ui;
+using namespace Ferry;
 
 namespace {
 

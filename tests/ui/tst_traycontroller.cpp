@@ -14,6 +14,7 @@
 #include <QMenu>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,6 +44,7 @@ private:
     std::unique_ptr<DataStore> &m_data = m_device.data;
     std::unique_ptr<SyncScheduler> &m_scheduler = m_device.scheduler;
     std::unique_ptr<MainWindow> &m_window = m_device.window;
+    QTemporaryDir m_dataDir;
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<TrayIcon> m_tray;
     std::unique_ptr<TrayController> m_controller;
@@ -50,7 +52,8 @@ private:
 
 void TestTrayController::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
+    // Profiles (with their settings) go under a folder of the test's own.
+    qputenv("XDG_DATA_HOME", QFile::encodeName(m_dataDir.path()));
     QVERIFY2(m_device.startServer(QStringLiteral("hana")), qPrintable(m_device.server.lastError()));
 }
 

@@ -4,8 +4,8 @@ namespace Ferry::Ui {
 
 namespace {
 
-const auto Organization = QStringLiteral("Ferry");
-const auto Application = QStringLiteral("Ferry");
+// The desktop's own preferences; Profile keeps the account in the same file.
+const auto DesktopGroup = QStringLiteral("desktop/");
 // Shorter than this would hammer the server; longer than a day is effectively "off",
 // which is what Pause is for.
 constexpr int MinimumSyncIntervalSeconds = 30;
@@ -14,64 +14,63 @@ constexpr int MaximumSyncIntervalSeconds = 24 * 60 * 60;
 } // namespace
 
 AppSettings::AppSettings(const QString &profile)
-    : m_profile(profile.isEmpty() ? defaultProfile() : profile)
-    , m_settings(Organization, Application)
+    : m_profile(profile)
+    , m_settings(m_profile.settingsPath(), QSettings::IniFormat)
 { }
-
-QStringList AppSettings::profiles()
-{
-    QSettings settings(Organization, Application);
-    return settings.childGroups();
-}
 
 bool AppSettings::isConfigured() const
 {
-    if (useLocalServer())
-        return true;
-    const QUrl url = serverUrl();
-    return url.isValid() && !url.host().isEmpty()
-        && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"));
+    return m_profile.account().isConfigured();
+}
+
+void AppSettings::changeAccount(const std::function<void(ProfileAccount &)> &change)
+{
+    ProfileAccount account = m_profile.account();
+    change(account);
+    // A folder that cannot be written shows when the store in it is opened; the settings
+    // stay in memory meanwhile.
+    if (Status saved = m_profile.setAccount(account); !saved)
+        qWarning("%s", qPrintable(saved.error().message));
 }
 
 QUrl AppSettings::serverUrl() const
 {
-    return QUrl(value(QStringLiteral("serverUrl")).toString(), QUrl::StrictMode);
+    return m_profile.account().server;
 }
 
 void AppSettings::setServerUrl(const QUrl &url)
 {
-    // As text, so the file stays readable and editable by a person.
-    setValue(QStringLiteral("serverUrl"), url.toString(QUrl::FullyEncoded));
+    changeAccount([&](ProfileAccount &account) { account.server = url; });
 }
 
 QString AppSettings::workspace() const
 {
-    return value(QStringLiteral("workspace")).toString();
+    return m_profile.account().workspace;
 }
 
 void AppSettings::setWorkspace(const QString &workspace)
 {
-    setValue(QStringLiteral("workspace"), workspace);
+    changeAccount([&](ProfileAccount &account) { account.workspace = workspace; });
 }
 
 QString AppSettings::trustedFingerprint() const
 {
-    return value(QStringLiteral("trustedFingerprint")).toString();
+    return m_profile.account().trustedFingerprint;
 }
 
 void AppSettings::setTrustedFingerprint(const QString &fingerprint)
 {
-    setValue(QStringLiteral("trustedFingerprint"), fingerprint);
+    changeAccount([&](ProfileAccount &account) { account.trustedFingerprint = fingerprint; });
 }
 
 QString AppSettings::userName() const
 {
-    return value(QStringLiteral("userName")).toString();
+    return m_profile.account().user;
 }
 
 void AppSettings::setUserName(const QString &name)
 {
-    setValue(QStringLiteral("userName"), name);
+    changeAccount([&](ProfileAccount &account) { account.user = name; });
 }
 
 int AppSettings::syncIntervalSeconds() const
@@ -123,22 +122,22 @@ void AppSettings::setTrayNoticeShown(bool shown)
 
 bool AppSettings::useLocalServer() const
 {
-    return value(QStringLiteral("useLocalServer"), false).toBool();
+    return m_profile.account().localServer;
 }
 
 void AppSettings::setUseLocalServer(bool use)
 {
-    setValue(QStringLiteral("useLocalServer"), use);
+    changeAccount([&](ProfileAccount &account) { account.localServer = use; });
 }
 
 QString AppSettings::localServerDataDir() const
 {
-    return value(QStringLiteral("localServerDataDir")).toString();
+    return m_profile.account().localServerData;
 }
 
 void AppSettings::setLocalServerDataDir(const QString &dir)
 {
-    setValue(QStringLiteral("localServerDataDir"), dir);
+    changeAccount([&](ProfileAccount &account) { account.localServerData = dir; });
 }
 
 ConflictPolicy AppSettings::conflictPolicy() const
@@ -160,17 +159,18 @@ void AppSettings::sync()
 
 void AppSettings::clear()
 {
-    m_settings.remove(m_profile);
+    m_settings.clear();
+    m_settings.sync();
 }
 
 QVariant AppSettings::value(const QString &key, const QVariant &fallback) const
 {
-    return m_settings.value(m_profile + QLatin1Char('/') + key, fallback);
+    return m_settings.value(DesktopGroup + key, fallback);
 }
 
 void AppSettings::setValue(const QString &key, const QVariant &value)
 {
-    m_settings.setValue(m_profile + QLatin1Char('/') + key, value);
+    m_settings.setValue(DesktopGroup + key, value);
 }
 
 } // namespace Ferry::Ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "profile.h"
 #include "records.h"
 
 #include <QSettings>
@@ -7,23 +8,25 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <functional>
+
 namespace Ferry::Ui {
 
-// The desktop app's preferences for one profile, kept by QSettings in the platform's usual
-// place (organization and application "Ferry"), one group per profile. The device token
-// is never stored here: TokenStore keeps it in the keychain. GUI thread only.
+// The desktop app's view of one profile's settings: the account it syncs with (kept by
+// Profile, so ferry-cli sees the same) and the desktop's own preferences, both in the
+// profile's settings file. The device token is never stored here: TokenStore keeps it in
+// the keychain. GUI thread only.
 class AppSettings
 {
 public:
     static constexpr int DefaultSyncIntervalSeconds = 300;
 
-    explicit AppSettings(const QString &profile = defaultProfile());
+    // `profile`: a name or a folder, as Profile takes it.
+    explicit AppSettings(const QString &profile = Profile::defaultName());
 
-    static QString defaultProfile() { return QStringLiteral("default"); }
-    // The profiles that have settings, in no particular order.
-    static QStringList profiles();
-
-    QString profile() const { return m_profile; }
+    // The name (or folder) given.
+    QString profile() const { return m_profile.name(); }
+    const Profile &profileFolder() const { return m_profile; }
 
     // Connected to a server, or set to run a local one: the first-run page is done.
     bool isConfigured() const;
@@ -67,7 +70,9 @@ private:
     QVariant value(const QString &key, const QVariant &fallback = {}) const;
     void setValue(const QString &key, const QVariant &value);
 
-    QString m_profile;
+    void changeAccount(const std::function<void(ProfileAccount &)> &change);
+
+    Profile m_profile;
     mutable QSettings m_settings;
 };
 

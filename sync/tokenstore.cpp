@@ -1,11 +1,13 @@
 #include "tokenstore.h"
 
+#include "profile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <qt6keychain/keychain.h>
 
-namespace Ferry::Ui {
+namespace Ferry {
 
 namespace {
 
@@ -28,10 +30,14 @@ bool keychainUnusable(QKeychain::Error error)
 
 } // namespace
 
-TokenStore::TokenStore(const QString &profile, const QString &profileDir, QObject *parent)
+TokenStore::TokenStore(const Profile &profile, QObject *parent)
+    : TokenStore(profile.keychainKey(), profile.folder(), parent)
+{ }
+
+TokenStore::TokenStore(const QString &key, const QString &folder, QObject *parent)
     : QObject(parent)
-    , m_profile(profile)
-    , m_tokenFile(QDir(profileDir).filePath(QStringLiteral("token")))
+    , m_profile(key)
+    , m_tokenFile(QDir(folder).filePath(QStringLiteral("token")))
 { }
 
 QString TokenStore::backendDescription() const
@@ -221,4 +227,4 @@ void TokenStore::setBackend(Backend backend)
     emit backendChanged(backend, backendDescription());
 }
 
-} // namespace Ferry::Ui
+} // namespace Ferry

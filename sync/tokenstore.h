@@ -9,14 +9,16 @@ namespace QKeychain {
 class Job;
 }
 
-namespace Ferry::Ui {
+namespace Ferry {
+
+class Profile;
 
 // Keeps a profile's device token out of plain settings: in the OS keychain (QtKeychain,
-// service "Ferry", key = profile name) where there is one, and otherwise in a file
-// `<profileDir>/token` that only the owner can read (0600), saying so plainly through
+// service "Ferry", key = Profile::keychainKey()) where there is one, and otherwise in a file
+// `Profile::tokenPath()` that only the owner can read (0600), saying so plainly through
 // backendDescription() so the person knows where their token is. A token found in the file
 // once a keychain answers is moved into the keychain. Every operation is asynchronous and
-// answers with a signal. GUI thread only.
+// answers with a signal. `ferry` and `ferry-cli` both keep their tokens here. One thread.
 class TokenStore : public QObject
 {
     Q_OBJECT
@@ -29,7 +31,10 @@ public:
     };
     Q_ENUM(Backend)
 
-    TokenStore(const QString &profile, const QString &profileDir, QObject *parent = nullptr);
+    // The token of `profile` (Profile::keychainKey(), Profile::tokenPath()).
+    explicit TokenStore(const Profile &profile, QObject *parent = nullptr);
+    // The token under `key` in the keychain, else in `folder`/token.
+    TokenStore(const QString &key, const QString &folder, QObject *parent = nullptr);
 
     static QString serviceName() { return QStringLiteral("Ferry"); }
 
@@ -50,7 +55,7 @@ signals:
     void tokenWritten();
     void removed();
     void failed(const QString &message);
-    void backendChanged(Ferry::Ui::TokenStore::Backend backend, const QString &description);
+    void backendChanged(Ferry::TokenStore::Backend backend, const QString &description);
 
 private:
     void readFinished(QKeychain::Job *job, quint64 changesBefore);
@@ -67,4 +72,4 @@ private:
     quint64 m_changesAsked = 0; // writes and removes asked for so far
 };
 
-} // namespace Ferry::Ui
+} // namespace Ferry
