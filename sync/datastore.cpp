@@ -35,6 +35,17 @@ Result<QString> DataStore::createRecord(const QString &entity, const QJsonObject
     return guid;
 }
 
+Result<int> DataStore::adoptRecords(LocalStore &from)
+{
+    QList<ChangeSet> changes;
+    Result<int> count = m_store->adoptRecords(from, &changes);
+    if (count) {
+        for (const ChangeSet &change : std::as_const(changes))
+            Q_EMIT changed(change);
+    }
+    return count;
+}
+
 Status DataStore::updateRecord(const QString &guid, const QJsonObject &changes)
 {
     ChangeSet change;

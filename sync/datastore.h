@@ -31,6 +31,8 @@ public:
     Status deleteRecord(const QString &guid);
     Status restoreRecord(const QString &guid);
     Status resolveConflict(const QString &guid, const ConflictDecision &decision);
+    // LocalStore::adoptRecords, announced.
+    Result<int> adoptRecords(LocalStore &from);
 
 public Q_SLOTS:
     void relayRemoteChange(const Ferry::ChangeSet &change);

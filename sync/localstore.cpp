@@ -434,6 +434,62 @@ Result<QString> LocalStore::createRecord(const QString &entity, const QJsonObjec
     return record->guid;
 }
 
+Result<int> LocalStore::adoptRecords(LocalStore &from, QList<ChangeSet> *changes)
+{
+    // Read first: `from` is another database, and nothing of it is changed.
+    QList<LocalRecord> incoming;
+    for (const EntityDef &entity : m_schema.entities()) {
+        if (!from.schema().entity(entity.name))
+            continue;
+        Result<QList<LocalRecord>> found = from.records(entity.name);
+        if (!found)
+            return found.error();
+        incoming.append(found.value());
+    }
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun().error();
+    QHash<QString, QStringList> adopted; // entity -> guids
+    for (const LocalRecord &source : std::as_const(incoming)) {
+        bool held = false;
+        for (const auto &any : m_tables) {
+            Result<std::optional<LocalRecord>> existing = any->find(source.guid);
+            if (!existing)
+                return existing.error();
+            held = held || existing.value().has_value();
+        }
+        if (held)
+            continue;
+        RecordTable *t = table(source.entity);
+        QJsonObject values;
+        for (const FieldDef &def : t->entity().fields)
+            values.insert(def.name, source.fields.value(def.name));
+        Result<LocalRecord> record = newRecord(*t, values);
+        if (!record)
+            return Error {record.error().code,
+                          QStringLiteral("Record %1: %2").arg(source.guid, record.error().message)};
+        record->guid = source.guid;
+        record->extra = source.extra;
+        if (Status s = t->write(record.value()); !s)
+            return s.error();
+        adopted[source.entity].append(source.guid);
+    }
+    QList<ChangeSet> sets;
+    int count = 0;
+    for (auto it = adopted.cbegin(); it != adopted.cend(); ++it) {
+        const ChangeSet set {it.key(), it.value(), ChangeOrigin::Local};
+        if (Status s = logChange(set); !s)
+            return s.error();
+        sets.append(set);
+        count += int(it.value().size());
+    }
+    if (Status s = transaction.commit(); !s)
+        return s.error();
+    if (changes)
+        *changes = sets;
+    return count;
+}
+
 Status LocalStore::editRecord(
     const QString &guid, ChangeOrigin origin,
     const std::function<Status(const EntityDef &, LocalRecord &, Conflict &)> &edit,

@@ -83,6 +83,11 @@ public:
                         ChangeSet *change = nullptr);
     Status deleteRecord(const QString &guid, ChangeSet *change = nullptr);
     Status restoreRecord(const QString &guid, ChangeSet *change = nullptr);
+    // Brings the live records of `from` (another workspace's store) into this one as records
+    // made here: same guids (so refs between them hold), the values `from` shows, every
+    // value to be sent. A guid this store already holds is left as it is. One transaction;
+    // `changes` (if given) gets one set per entity. Returns how many records came.
+    Result<int> adoptRecords(LocalStore &from, QList<ChangeSet> *changes = nullptr);
     // Settles a conflict as decided. KeepBoth creates the copy in the same transaction;
     // `change` then names both records.
     Status resolveConflict(const QString &guid, const ConflictDecision &decision,

@@ -88,7 +88,9 @@ QString Profile::tokenPath() const
 
 QString Profile::keychainKey() const
 {
-    return m_named ? m_name : QStringLiteral("folder:") + m_folder;
+    // The folder, also for a named profile: a profile named and the same folder given by its
+    // path are one profile, with one token.
+    return m_folder;
 }
 
 QString Profile::blobFolder() const

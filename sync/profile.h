@@ -62,8 +62,7 @@ public:
 
     QString settingsPath() const;
     QString tokenPath() const;
-    // The key the token has in the keychain (service "Ferry"): the name of a named
-    // profile, the folder of another.
+    // The key the token has in the keychain (service "Ferry"): the profile's folder.
     QString keychainKey() const;
     QString blobFolder() const;
     QString localServerFolder() const;

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void changeLogRecordsOrigin();
     void twoConnectionsWriteConcurrently();
     void pendingPushIsResentUntilAnswered();
+    void adoptedRecordsKeepTheirGuidsAndAreSent();
 
 private:
     Wire::RemoteRecord pulled(const QString &guid, qint64 rev, const QJsonObject &fields) const;
@@ -54,6 +55,56 @@ std::unique_ptr<LocalStore> TestLocalStore::open()
     if (!store)
         qWarning("%s", qPrintable(store.error().message));
     return store ? std::move(store).value() : nullptr;
+}
+
+// Records brought from another workspace's store (a local server's, moving to an account):
+// same guids, so a ref still finds its record; every value to be sent; deleted records and
+// guids already here left alone; the other store unchanged.
+void TestLocalStore::adoptedRecordsKeepTheirGuidsAndAreSent()
+{
+    Result<std::unique_ptr<LocalStore>> opened
+        = LocalStore::open(m_dir->filePath(QStringLiteral("local.db")), Schema::defaultSchema());
+    QVERIFY(opened);
+    LocalStore &local = *opened.value();
+    const QString tag = local.createRecord(QStringLiteral("Tag"),
+                                           {{QStringLiteral("name"), QStringLiteral("kept")}})
+                            .value();
+    const Result<QString> made
+        = local.createRecord(QStringLiteral("Post"),
+                             {{QStringLiteral("title"), QStringLiteral("Tagged")},
+                              {QStringLiteral("tags"), QJsonArray {tag}}});
+    QVERIFY(made);
+    const QString post = made.value();
+    const QString gone = local.createRecord(QStringLiteral("Tag"),
+                                            {{QStringLiteral("name"), QStringLiteral("gone")}})
+                             .value();
+    QVERIFY(local.deleteRecord(gone));
+    // This store already has one of them (brought before): it stays as it is here.
+    QVERIFY(m_store->applyPullPage(
+        Wire::PullPage {{pulled(post, 7, {{QStringLiteral("title"), QStringLiteral("Here")}})},
+                        7,
+                        false,
+                        -1,
+                        {}},
+        nullptr));
+
+    QList<ChangeSet> changes;
+    const Result<int> brought = m_store->adoptRecords(local, &changes);
+    QVERIFY(brought);
+    QCOMPARE(brought.value(), 1);
+    QCOMPARE(changes.size(), 1);
+    QCOMPARE(changes.first().guids, QStringList {tag});
+    const LocalRecord adopted = m_store->record(tag).value();
+    QCOMPARE(adopted.fields.value(QStringLiteral("name")).toString(), QStringLiteral("kept"));
+    QCOMPARE(adopted.rev, 0);
+    QCOMPARE(adopted.status, SyncStatus::NeedsSync);
+    QVERIFY(adopted.isDirty(QStringLiteral("name")));
+    QCOMPARE(m_store->record(post).value().fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("Here"));
+    QVERIFY(!m_store->record(gone));
+    QCOMPARE(local.count(QStringLiteral("Tag")).value(), 1);
+    QCOMPARE(local.record(post).value().fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("Tagged"));
 }
 
 Wire::RemoteRecord TestLocalStore::pulled(const QString &guid, qint64 rev,

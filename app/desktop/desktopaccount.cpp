@@ -59,7 +59,7 @@ void DesktopApp::openShare()
 
 void DesktopApp::signInWithPassword(bool createAccount)
 {
-    m_settings->setUseLocalServer(false);
+    leaveLocalServer();
     m_pendingTrust = m_firstRun->trustedFingerprint();
     const QUrl server = m_firstRun->serverUrl();
     const QString user = m_firstRun->userName();

@@ -95,8 +95,7 @@ bool DesktopApp::start()
     connect(m_localServer, &LocalServer::failed, this,
             [this](const Error &error) { reportProblem(error.message); });
     connect(m_localServer, &LocalServer::tokenCreated, this, [this](const QString &token) {
-        m_tokens->write(token);
-        useAccount(m_localServer->url(), token, m_settings->userName());
+        useAccount(m_localServer->url(), token, LocalServer::user());
     });
 
     if (!m_options.server.isEmpty()) {
@@ -201,7 +200,7 @@ void DesktopApp::onFirstRunSubmitted()
         signInWithPassword(false);
         return;
     }
-    m_settings->setUseLocalServer(false);
+    leaveLocalServer();
     m_pendingTrust = m_firstRun->trustedFingerprint();
     signIn(m_firstRun->serverUrl(), m_firstRun->token(), QString());
 }
@@ -224,6 +223,17 @@ void DesktopApp::useAccount(const QUrl &server, const QString &token, const QStr
     if (!ensureWorkspace(workspace))
         return;
     connectWorkspace(server, token);
+    if (!m_settings->useLocalServer()) {
+        m_localServer->stop();
+        offerLocalRecords();
+    }
+}
+
+void DesktopApp::leaveLocalServer()
+{
+    if (m_settings->useLocalServer() && m_data && m_workspace.size())
+        m_leftLocalStore = m_data->store().path();
+    m_settings->setUseLocalServer(false);
 }
 
 void DesktopApp::startLocalServer()
@@ -231,8 +241,6 @@ void DesktopApp::startLocalServer()
     m_settings->setUseLocalServer(true);
     if (m_settings->localServerDataDir().isEmpty())
         m_settings->setLocalServerDataDir(m_profile.localServerFolder());
-    if (m_settings->userName().isEmpty())
-        m_settings->setUserName(QStringLiteral("me"));
     m_localServer->start(m_settings->localServerDataDir());
 }
 
@@ -240,18 +248,12 @@ void DesktopApp::onLocalServerStarted(const QUrl &url)
 {
     if (m_firstRun)
         m_firstRun->finish();
-    // Reuse this device's token when there is one; the local server keeps its data.
-    const auto makeToken = [this](const QString &) {
-        m_localServer->createToken(m_settings->localServerDataDir(), m_settings->userName());
-    };
-    readToken(
-        [this, url, makeToken](const QString &token) {
-            if (token.isEmpty())
-                makeToken(token);
-            else
-                useAccount(url, token, m_settings->userName());
-        },
-        makeToken);
+    // The token made for the local server the first time; the server keeps its data.
+    const QString dataDir = m_settings->localServerDataDir();
+    if (const QString token = LocalServer::savedToken(dataDir); !token.isEmpty())
+        useAccount(url, token, LocalServer::user());
+    else
+        m_localServer->createToken(dataDir);
 }
 
 void DesktopApp::readToken(const std::function<void(const QString &)> &onToken,

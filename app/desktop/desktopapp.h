@@ -96,6 +96,12 @@ private:
     void onFirstRunSubmitted();
     void signIn(const QUrl &server, const QString &token, const QString &workspace);
     void useAccount(const QUrl &server, const QString &token, const QString &workspace);
+    // Moving from the bundled local server to an account: remembers the store whose records
+    // the person may bring along, once the account's workspace is open.
+    void leaveLocalServer();
+    // Asks whether the records kept with the local server come into the account's workspace
+    // (desktopworkspace.cpp); they stay in their own store either way.
+    void offerLocalRecords();
     void startLocalServer();
     void onLocalServerStarted(const QUrl &url);
     void applySettings();
@@ -128,6 +134,7 @@ private:
     QString m_pendingToken;
     QString m_pendingWorkspace;
     QString m_pendingTrust; // the certificate fingerprint the person chose to trust, if any
+    QString m_leftLocalStore; // the local server's store, until its records were offered
 };
 
 } // namespace FerryDesktop

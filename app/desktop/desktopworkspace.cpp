@@ -13,7 +13,9 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QMessageBox>
+#include <QPushButton>
 
 using namespace Ferry;
 using namespace Ferry::Ui;
@@ -202,6 +204,61 @@ void DesktopApp::createWorkspace()
             dialog->showError(error.message);
     });
     dialog->open();
+}
+
+void DesktopApp::offerLocalRecords()
+{
+    const QString from = std::exchange(m_leftLocalStore, QString());
+    if (from.isEmpty() || from == m_data->store().path())
+        return;
+    Result<std::unique_ptr<LocalStore>> opened = LocalStore::open(from, m_schema);
+    if (!opened) {
+        reportProblem(tr("The records kept on this computer could not be read (%1); they stay "
+                         "where they are, at %2.")
+                          .arg(opened.error().message, QDir::toNativeSeparators(from)));
+        return;
+    }
+    std::shared_ptr<LocalStore> local = std::move(opened).value();
+    qint64 count = 0;
+    for (const EntityDef &entity : m_schema.entities()) {
+        if (const Result<qint64> n = local->count(entity.name))
+            count += n.value();
+    }
+    if (count == 0)
+        return;
+
+    const QString server = m_scheduler->config().server.toDisplayString();
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Bring your records along"),
+                                (count == 1 ? tr("Bring the record kept on this computer into "
+                                                 "\"%2\" on %3?")
+                                            : tr("Bring the %1 records kept on this computer "
+                                                 "into \"%2\" on %3?"))
+                                    .arg(QLocale().toString(count), m_workspace, server),
+                                QMessageBox::NoButton, m_window.get());
+    box->setObjectName(QStringLiteral("bringRecordsQuestion"));
+    box->setInformativeText(
+        tr("They are copied into this workspace and sent to the server with the next sync. "
+           "Left here, they stay on this computer: choosing \"Keep records on this computer\" "
+           "again in Settings shows them."));
+    QPushButton *bring = box->addButton(tr("&Bring them"), QMessageBox::AcceptRole);
+    bring->setObjectName(QStringLiteral("bringRecordsButton"));
+    QPushButton *leave = box->addButton(tr("&Leave them on this computer"), QMessageBox::RejectRole);
+    leave->setObjectName(QStringLiteral("leaveRecordsButton"));
+    box->setDefaultButton(bring);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box, bring, local] {
+        if (box->clickedButton() != bring)
+            return;
+        const Result<int> brought = m_data->adoptRecords(*local);
+        if (!brought) {
+            reportProblem(tr("The records kept on this computer could not be brought into "
+                             "\"%1\": %2. They stay on this computer.")
+                              .arg(m_workspace, brought.error().message));
+            return;
+        }
+        m_scheduler->syncNow();
+    });
+    box->open();
 }
 
 QString DesktopApp::windowTitle() const

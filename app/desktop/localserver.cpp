@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -105,11 +106,29 @@ void LocalServer::stop()
     m_url.clear();
 }
 
-void LocalServer::createToken(const QString &dataDir, const QString &user)
+namespace {
+
+QString tokenFile(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("device-token"));
+}
+
+} // namespace
+
+QString LocalServer::savedToken(const QString &dataDir)
+{
+    QFile file(tokenFile(dataDir));
+    if (!file.open(QIODevice::ReadOnly))
+        return QString();
+    return QString::fromUtf8(file.readAll()).trimmed();
+}
+
+void LocalServer::createToken(const QString &dataDir)
 {
     auto *process = new QProcess(this);
     connect(
-        process, &QProcess::finished, this, [this, process](int code, QProcess::ExitStatus status) {
+        process, &QProcess::finished, this,
+        [this, process, dataDir](int code, QProcess::ExitStatus status) {
             process->deleteLater();
             const QString token = QString::fromUtf8(process->readAllStandardOutput()).trimmed();
             if (status != QProcess::NormalExit || code != 0 || token.isEmpty()) {
@@ -119,11 +138,21 @@ void LocalServer::createToken(const QString &dataDir, const QString &user)
                                .arg(QString::fromUtf8(process->readAllStandardError()).trimmed())});
                 return;
             }
+            QFile file(tokenFile(dataDir));
+            constexpr auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+            if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate, ownerOnly)
+                || file.write(token.toUtf8()) < 0 || !file.flush()) {
+                Q_EMIT failed(Error {QStringLiteral("no_token"),
+                                     tr("Could not save the local server's token in %1: %2")
+                                         .arg(QDir::toNativeSeparators(file.fileName()),
+                                              file.errorString())});
+                return;
+            }
             Q_EMIT tokenCreated(token);
         });
     process->start(binary(),
                    {QStringLiteral("--data"), dataDir, QStringLiteral("token"),
-                    QStringLiteral("create"), QStringLiteral("--user"), user});
+                    QStringLiteral("create"), QStringLiteral("--user"), user()});
 }
 
 } // namespace FerryDesktop

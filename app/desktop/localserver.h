@@ -28,8 +28,13 @@ public:
     void stop();
     QUrl url() const { return m_url; }
 
-    // Makes a token for `user` with the admin command (asynchronous).
-    void createToken(const QString &dataDir, const QString &user);
+    // The one user of the local server; its workspace has the same name.
+    static QString user() { return QStringLiteral("me"); }
+    // The token this computer made for the local server (kept in its data folder, apart from
+    // an account's token in the keychain); empty if none was made yet.
+    static QString savedToken(const QString &dataDir);
+    // Makes a token for user() with the admin command and saves it (asynchronous).
+    void createToken(const QString &dataDir);
 
 Q_SIGNALS:
     void started(const QUrl &url);

@@ -22,6 +22,17 @@ inline void useHome(const QTemporaryDir &home, const QString &application)
     QApplication::setApplicationName(application);
 }
 
+// With FERRY_SHOT_DIR set, saves what `widget` shows as <FERRY_SHOT_DIR>/<name>.png, so a
+// journey's windows and dialogs can be looked at; otherwise does nothing.
+inline void shot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("FERRY_SHOT_DIR");
+    if (dir.isEmpty() || !widget)
+        return;
+    QDir().mkpath(dir);
+    widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
+}
+
 // The visible top-level widget with this objectName, or nullptr.
 inline QWidget *topLevel(const char *name)
 {

@@ -4,6 +4,7 @@
 // garbled what someone did; its test failed before the fix.
 #include "desktopapp.h"
 #include "desktopapptest.h"
+#include "clirun.h"
 #include "serverprocess.h"
 #include "widgetfinder.h"
 
@@ -16,6 +17,11 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRadioButton>
 #include <QListView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -86,6 +92,7 @@ private Q_SLOTS:
     void attachingAFileFillsItsDetails();
     void undoAndRedoEdits();
     void listIsInOrderOfNames();
+    void movingToAnAccountKeepsTheRecords();
 
 private:
     static QString statusText(QWidget &window, const char *label);
@@ -212,6 +219,87 @@ void TestJourneys::smallWindowKeepsTheListUsable()
     QCOMPARE(editor->mapTo(window, QPoint()).x(), x);
     QTRY_COMPARE_WITH_TIMEOUT(state->text(), u"Synced"_s, 20000);
     QCOMPARE(editor->mapTo(window, QPoint()).x(), x);
+}
+
+// Records made on the bundled local server, then Settings → Use a server… → an account:
+// the person is offered to bring the records along, and they reach the account's workspace
+// and its server. ferry-cli on the same profile sees the same workspace and records.
+void TestJourneys::movingToAnAccountKeepsTheRecords()
+{
+    Options options;
+    options.profile = u"moving-in"_s;
+    options.localServer = true;
+    options.syncIntervalSeconds = 3600;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
+    QVERIFY(showKind(*window, u"Posts"_s));
+    QVERIFY(newRecordWith(*window, "title", u"made before the account"_s));
+    QVERIFY(newRecordWith(*window, "title", u"also made before"_s));
+    QVERIFY(showKind(*window, u"Tags"_s));
+    QVERIFY(newRecordWith(*window, "name", u"kept-tag"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "pendingChanges"), u"All changes synced"_s,
+                              20000);
+
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const QString token = server.createToken(u"ines"_s);
+    child<QAction>(*window, "settingsAction")->trigger();
+    QWidget *settings = nullptr;
+    QTRY_VERIFY((settings = topLevel("settingsDialog")));
+    QTest::mouseClick(child<QPushButton>(*settings, "signInAgainButton"), Qt::LeftButton);
+    QWidget *firstRun = nullptr;
+    QTRY_VERIFY((firstRun = topLevel("firstRunDialog")));
+    QTest::mouseClick(child<QRadioButton>(*firstRun, "serverChoice"), Qt::LeftButton);
+    QTest::mouseClick(child<QRadioButton>(*firstRun, "tokenWay"), Qt::LeftButton);
+    auto *url = child<QLineEdit>(*firstRun, "serverUrlEdit");
+    url->clear();
+    QTest::keyClicks(url, server.url().toString());
+    QTest::keyClicks(child<QLineEdit>(*firstRun, "tokenEdit"), token);
+    QTest::mouseClick(child<QPushButton>(*firstRun, "continueButton"), Qt::LeftButton);
+
+    // Asked, not moved behind the person's back.
+    QWidget *question = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((question = topLevel("bringRecordsQuestion")), 20000);
+    const QString asked = static_cast<QMessageBox *>(question)->text();
+    QVERIFY2(asked.contains(u"3 records"_s) && asked.contains(u"ines"_s), qPrintable(asked));
+    window = topLevel("mainWindow");
+    QVERIFY(window);
+    QVERIFY(window->windowTitle().contains(u"ines"_s));
+    shot(question, u"bring-records-question"_s);
+    QTest::mouseClick(child<QPushButton>(*question, "bringRecordsButton"), Qt::LeftButton);
+
+    // In the window, in the account's workspace, and on its server.
+    QVERIFY(showKind(*window, u"Posts"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(window->findChild<QAbstractItemView *>(u"recordTable"_s)
+                                  ->model()
+                                  ->rowCount(),
+                              2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "pendingChanges"), u"All changes synced"_s,
+                              20000);
+    const QAbstractItemModel *kinds = child<QListView>(*window, "entityList")->model();
+    QTRY_COMPARE_WITH_TIMEOUT(kinds->index(0, 0).data().toString(), u"Posts (2)"_s, 10000);
+    shot(window, u"moved-to-account"_s);
+    QTemporaryDir other;
+    QCOMPARE(runCli(other.path(), {u"login"_s, u"--server"_s, server.url().toString(),
+                                   u"--token"_s, server.createToken(u"ines"_s)})
+                 .exitCode,
+             0);
+    QCOMPARE(runCli(other.path(), {u"sync"_s}).exitCode, 0);
+    const CliRun listed = runCli(other.path(), {u"list"_s, u"Post"_s});
+    QVERIFY2(listed.out.contains(u"made before the account"_s)
+                 && listed.out.contains(u"also made before"_s),
+             qPrintable(listed.out));
+    QVERIFY(runCli(other.path(), {u"list"_s, u"Tag"_s}).out.contains(u"kept-tag"_s));
+
+    // ferry-cli on this very profile: the same workspace, records and token.
+    const QString folder = Profile(options.profile).folder();
+    const QJsonObject status = runCli(folder, {u"status"_s, u"--json"_s}).json().toObject();
+    QCOMPARE(status.value(u"workspace"_s).toString(), u"ines"_s);
+    QCOMPARE(status.value(u"records"_s).toObject().value(u"Post"_s).toInt(), 2);
+    QCOMPARE(runCli(folder, {u"sync"_s}).exitCode, 0);
 }
 
 QString TestJourneys::statusText(QWidget &window, const char *label)
