@@ -89,7 +89,7 @@ double readScreen(const QAbstractItemModel &model, int first)
 double remoteChange(DataStore &data, const QString &guid, const QJsonObject &fields)
 {
     Wire::PullPage page;
-    Wire::RemoteRecord r {QStringLiteral("Post"), guid, 2000000, false, fields, {}, {}, 0};
+    Wire::RemoteRecord r {QStringLiteral("Post"), guid, 2000000, false, fields, {}, {}, 0, {}};
     page.changes.append(r);
     page.cursor = 2000000;
     if (Status s = data.store().applyPullPage(page, nullptr); !s)

@@ -3,6 +3,7 @@
 
 #include "apiserver.h"
 
+#include "accountanswers.h"
 #include "passwordhash.h"
 #include "serverstore.h"
 #include "wire.h"
@@ -19,7 +20,6 @@ namespace {
 
 constexpr qsizetype kMinPassword = 8; // characters
 constexpr qsizetype kMaxPasswordBytes = 1024; // bounds the hashing work one request can ask for
-constexpr qsizetype kMaxDeviceName = 100; // characters
 
 Reply ok(int status, const QJsonObject &object)
 {
@@ -72,11 +72,11 @@ QString deviceNameProblem(const QJsonValue &device)
     const QString usage
         = QStringLiteral(
               "device: must be a string of 1 to %1 characters without control characters")
-              .arg(kMaxDeviceName);
+              .arg(Ferry::Wire::kMaxDeviceNameLength);
     if (!device.isString())
         return usage;
     const QString name = device.toString();
-    if (name.trimmed().isEmpty() || name.size() > kMaxDeviceName)
+    if (name.trimmed().isEmpty() || name.size() > Ferry::Wire::kMaxDeviceNameLength)
         return usage;
     for (const QChar c : name) {
         if (c.category() == QChar::Other_Control)

@@ -236,7 +236,7 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
         if (!chosen)
             continue;
 
-        Call call {request, socket, {}, workspace, {}, target};
+        Call call {request, socket, {}, workspace, {}, {}, target};
         if (route.needsToken) {
             const QByteArray authorization = ApiServer::header(request, "authorization");
             static constexpr QByteArrayView kBearer = "bearer ";
@@ -254,6 +254,7 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
                              QStringLiteral("The token is unknown or has been revoked."));
             call.user = owner->user;
             call.device = owner->device;
+            call.deviceName = owner->deviceName;
         }
 
         const qint64 maxBody = route.rawBody ? m_blobs.maxBlob() : m_maxBody;
@@ -340,7 +341,8 @@ Reply ApiServer::push(const Call &call)
         return error(400, history.error().code, history.error().message);
     const qint64 before = m_store->sequenceOf(call.workspace);
     const PushAnswer answer
-        = m_push.push(call.workspace, call.user, body, request.value(), history.value());
+        = m_push.push(call.workspace, call.user, body, request.value(), history.value(),
+                      call.deviceName);
     if (!answer) {
         const QString &code = answer.error().code;
         const int status

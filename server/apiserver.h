@@ -69,6 +69,7 @@ private:
         QString user;
         QString workspace;
         QString device;
+        QString deviceName;
         QString target;
     };
     using Handler = Reply (ApiServer::*)(const Call &call);

@@ -17,7 +17,19 @@ namespace FerryServer {
 
 namespace {
 
-enum Column { Guid, Entity, Rev, CreatedRev, Deleted, Fields, Revs, Device, User, ChangedAt };
+enum Column {
+    Guid,
+    Entity,
+    Rev,
+    CreatedRev,
+    Deleted,
+    Fields,
+    Revs,
+    Device,
+    User,
+    ChangedAt,
+    DeviceName
+};
 
 // The fields of a record that existed at `since` (the pull's `from`): only those changed
 // after it.
@@ -53,6 +65,10 @@ void appendRecord(QByteArray &out, const QSqlQuery &q, qint64 since)
     }
     out.append(",\"device\":");
     Ferry::Wire::appendJsonString(out, q.value(Device).toString());
+    if (const QString name = q.value(DeviceName).toString(); !name.isEmpty()) {
+        out.append(",\"device_name\":");
+        Ferry::Wire::appendJsonString(out, name);
+    }
     out.append(",\"user\":");
     Ferry::Wire::appendJsonString(out, q.value(User).toString());
     out.append(",\"at\":");
@@ -172,7 +188,7 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     q.setForwardOnly(true);
     q.prepare(
         QStringLiteral("SELECT guid, entity, rev, created_rev, deleted, CAST(fields AS BLOB), "
-                       "CAST(revs AS BLOB), device, user_name, changed_at FROM records "
+                       "CAST(revs AS BLOB), device, user_name, changed_at, device_name FROM records "
                        "WHERE workspace = ? AND rev > ? AND rev <= ? ORDER BY rev, guid"));
     q.addBindValue(workspace);
     q.addBindValue(since);

@@ -30,6 +30,7 @@ struct StoredRecord
     QJsonObject fields;
     QJsonObject revs; // field name -> revision at which it last changed
     QString device;
+    QString deviceName;
     QString user;
     qint64 changedAt = 0;
 };
@@ -39,6 +40,7 @@ struct PushContext
 {
     qint64 newSeq = 0; // the sequence number this push gets if it changes anything
     QString device;
+    QString deviceName;
     QString user;
     qint64 at = 0;
 };
@@ -79,6 +81,7 @@ Wire::RemoteRecord toRemote(const QString &guid, const StoredRecord &record)
     if (!record.deleted)
         remote.fields = record.fields;
     remote.device = record.device;
+    remote.deviceName = record.deviceName;
     remote.user = record.user;
     remote.changedAt = record.changedAt;
     return remote;
@@ -144,12 +147,14 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
     // Who made the server's side of a conflict: the record's last change before this push
     // (the push may apply its other fields, making itself the record's last change).
     const QString otherDevice = record.device;
+    const QString otherDeviceName = record.deviceName;
     const QString otherUser = record.user;
     const qint64 otherAt = record.changedAt;
     auto touch = [&] {
         *changed = true;
         record.rev = ctx.newSeq;
         record.device = ctx.device;
+        record.deviceName = ctx.deviceName;
         record.user = ctx.user;
         record.changedAt = ctx.at;
     };
@@ -222,6 +227,7 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
         MutationResult r = withRecord(m.guid, PushStatus::Conflict, record);
         r.conflicts = conflicts;
         r.record.device = otherDevice;
+        r.record.deviceName = otherDeviceName;
         r.record.user = otherUser;
         r.record.changedAt = otherAt;
         return r;
@@ -278,7 +284,8 @@ PushService::PushService(QSqlDatabase db)
 { }
 
 PushAnswer PushService::push(const QString &workspace, const QString &user, const QByteArray &body,
-                             const Wire::PushRequest &request, const HistoryCheck &history)
+                             const Wire::PushRequest &request, const HistoryCheck &history,
+                             const QString &deviceName)
 {
     WriteTransaction tx(m_db);
     if (!tx.isOpen())
@@ -316,20 +323,22 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     const qint64 seq = seqQuery.value(0).toLongLong();
     seqQuery.finish();
 
-    PushContext ctx {seq + 1, request.device, user, QDateTime::currentMSecsSinceEpoch()};
+    PushContext ctx {seq + 1, request.device, deviceName, user,
+                     QDateTime::currentMSecsSinceEpoch()};
 
     QSqlQuery load(m_db);
     load.prepare(
         QStringLiteral("SELECT entity, rev, created_rev, deleted, fields, revs, device, "
-                       "user_name, changed_at FROM records WHERE workspace = ? AND guid = ?"));
+                       "user_name, changed_at, device_name FROM records "
+                       "WHERE workspace = ? AND guid = ?"));
     QSqlQuery insert(m_db);
     insert.prepare(
         QStringLiteral("INSERT INTO records (workspace, guid, entity, rev, created_rev, deleted, "
-                       "fields, revs, device, user_name, changed_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                       "fields, revs, device, user_name, changed_at, device_name) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     QSqlQuery update(m_db);
     update.prepare(QStringLiteral("UPDATE records SET rev = ?, deleted = ?, fields = ?, revs = ?, "
-                                  "device = ?, user_name = ?, changed_at = ? "
+                                  "device = ?, user_name = ?, changed_at = ?, device_name = ? "
                                   "WHERE workspace = ? AND guid = ?"));
 
     Wire::PushResponse response;
@@ -375,6 +384,7 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
                 record.device = load.value(6).toString();
                 record.user = load.value(7).toString();
                 record.changedAt = load.value(8).toLongLong();
+                record.deviceName = load.value(9).toString();
             }
             load.finish();
         }
@@ -424,6 +434,8 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
         write.addBindValue(record.device);
         write.addBindValue(record.user);
         write.addBindValue(record.changedAt);
+        // Never NULL: a push whose device has no name records an empty one.
+        write.addBindValue(record.deviceName.isNull() ? QStringLiteral("") : record.deviceName);
         if (existed) {
             write.addBindValue(workspace);
             write.addBindValue(m.guid);

@@ -26,8 +26,11 @@ public:
     // its parsed form. `user` is the authenticated caller, already checked to be allowed to
     // write to `workspace`. A `history` this server does not hold is history_mismatch, and
     // nothing is applied.
+    // `deviceName`: the pushing device as the account's device list names it; recorded with
+    // every change the push makes.
     PushAnswer push(const QString &workspace, const QString &user, const QByteArray &body,
-                    const Ferry::Wire::PushRequest &request, const HistoryCheck &history = {});
+                    const Ferry::Wire::PushRequest &request, const HistoryCheck &history = {},
+                    const QString &deviceName = {});
 
 private:
     QSqlDatabase m_db;

@@ -14,7 +14,7 @@ namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -63,6 +63,12 @@ const char *const kSchemaV3[] = {
 const char *const kSchemaV4[] = {
     "ALTER TABLE batches ADD COLUMN seq BIGINT",
     "CREATE INDEX batches_by_seq ON batches (workspace, seq)",
+};
+
+// Each change names the device that made it as the account's device list does (the name
+// given at sign-in), so a person sees one name for one device everywhere.
+const char *const kSchemaV5[] = {
+    "ALTER TABLE records ADD COLUMN device_name TEXT NOT NULL DEFAULT ''",
 };
 
 // Touching a device's last use more often than this would write on every request.
@@ -163,7 +169,8 @@ Ferry::Status ServerStore::migrate()
     const std::pair<int, QStringList> steps[] = {{1, statements(kSchemaV1)},
                                                  {2, statements(kSchemaV2)},
                                                  {3, statements(kSchemaV3)},
-                                                 {4, statements(kSchemaV4)}};
+                                                 {4, statements(kSchemaV4)},
+                                                 {5, statements(kSchemaV5)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;
@@ -317,11 +324,11 @@ std::optional<TokenOwner> ServerStore::authenticate(const QByteArray &token)
 {
     QSqlQuery q(database());
     q.prepare(QStringLiteral(
-        "SELECT user_name, id, last_used FROM tokens WHERE hash = ? AND revoked = 0"));
+        "SELECT user_name, id, last_used, device_name FROM tokens WHERE hash = ? AND revoked = 0"));
     q.addBindValue(QString::fromLatin1(hashToken(token)));
     if (!q.exec() || !q.next())
         return std::nullopt;
-    TokenOwner owner {q.value(0).toString(), q.value(1).toString()};
+    TokenOwner owner {q.value(0).toString(), q.value(1).toString(), q.value(3).toString()};
     const qint64 lastUsed = q.value(2).toLongLong();
     q.finish();
     if (const qint64 t = now(); t - lastUsed >= kLastUsedGranularityMs) {

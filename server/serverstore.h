@@ -30,6 +30,7 @@ struct TokenOwner
 {
     QString user;
     QString device;
+    QString deviceName; // as given at sign-in, and as the device list shows it
 };
 
 // One signed-in device of a user: a token that has not been revoked.

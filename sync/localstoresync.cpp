@@ -161,6 +161,7 @@ void LocalStore::noteMerge(QList<AutoMerge> *merges, const RecordTable &t,
     // applied): then who made the merged change is not known.
     if (remote.device != m_deviceId) {
         merge.theirsDevice = remote.device;
+        merge.theirsDeviceName = remote.deviceName;
         merge.theirsUser = remote.user;
     }
     merge.theirsAt = remote.changedAt;

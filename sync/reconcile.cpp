@@ -244,6 +244,7 @@ void recoverRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remo
         conflict.theirsRev = remote.rev;
         conflict.theirsFields = remote.fields;
         conflict.theirsDevice = remote.device;
+        conflict.theirsDeviceName = remote.deviceName;
         conflict.theirsUser = remote.user;
         conflict.theirsAt = remote.changedAt;
         if (conflict.detectedAt == 0)
@@ -371,6 +372,7 @@ void applyRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remote
         for (auto it = remote.fields.begin(); it != remote.fields.end(); ++it)
             conflict.theirsFields.insert(it.key(), it.value());
         conflict.theirsDevice = remote.device;
+        conflict.theirsDeviceName = remote.deviceName;
         conflict.theirsUser = remote.user;
         conflict.theirsAt = remote.changedAt;
         if (!hadConflict || conflict.detectedAt == 0)

@@ -1,6 +1,8 @@
 #include "records.h"
 
 #include <QJsonArray>
+#include <QObject>
+#include <QRegularExpression>
 
 namespace Ferry {
 
@@ -70,10 +72,28 @@ QJsonObject Conflict::toJson() const
                         {QStringLiteral("theirsRev"), double(theirsRev)},
                         {QStringLiteral("theirsFields"), theirsFields},
                         {QStringLiteral("theirsDevice"), theirsDevice},
+                        {QStringLiteral("theirsDeviceName"), theirsDeviceName},
                         {QStringLiteral("theirsUser"), theirsUser},
                         {QStringLiteral("theirsAt"), double(theirsAt)},
                         {QStringLiteral("mineAt"), double(mineAt)},
                         {QStringLiteral("detectedAt"), double(detectedAt)}};
+}
+
+QString deviceDisplayName(const QString &device, const QString &deviceName)
+{
+    if (!deviceName.trimmed().isEmpty())
+        return deviceName;
+    if (device.isEmpty())
+        return QObject::tr("another device");
+    // Generated ids mean nothing to a person; their end tells two devices apart.
+    static const QRegularExpression generated(QStringLiteral("^[0-9a-fA-F-]{32,36}$"));
+    if (generated.match(device).hasMatch())
+        return QObject::tr("another device (…%1)").arg(device.right(4));
+    // Ids made from the computer's name end in a random part that only the server needs.
+    static const QRegularExpression named(QStringLiteral("^(.+)-[0-9a-f]{8}$"));
+    if (const QRegularExpressionMatch m = named.match(device); m.hasMatch())
+        return m.captured(1);
+    return device;
 }
 
 Conflict Conflict::fromJson(const QJsonObject &object)
@@ -92,6 +112,7 @@ Conflict Conflict::fromJson(const QJsonObject &object)
     c.theirsRev = qint64(object.value(QStringLiteral("theirsRev")).toDouble());
     c.theirsFields = object.value(QStringLiteral("theirsFields")).toObject();
     c.theirsDevice = object.value(QStringLiteral("theirsDevice")).toString();
+    c.theirsDeviceName = object.value(QStringLiteral("theirsDeviceName")).toString();
     c.theirsUser = object.value(QStringLiteral("theirsUser")).toString();
     c.mineAt = qint64(object.value(QStringLiteral("mineAt")).toDouble());
     c.theirsAt = qint64(object.value(QStringLiteral("theirsAt")).toDouble());

@@ -57,6 +57,7 @@ struct Conflict
     qint64 theirsRev = 0;
     QJsonObject theirsFields; // the other side's record as last seen (may be partial)
     QString theirsDevice;
+    QString theirsDeviceName; // as the account's device list names it; may be empty
     QString theirsUser;
     qint64 theirsAt = 0; // when the server took the other side's change
     qint64 mineAt = 0; // when this device last changed the record (this device's clock)
@@ -99,9 +100,15 @@ struct AutoMerge
     QString name; // the record's display field after the merge; may be empty
     QStringList fields;
     QString theirsDevice; // whose change was merged with this device's; empty if unknown
+    QString theirsDeviceName; // that device as the account's device list names it
     QString theirsUser;
     qint64 theirsAt = 0;
 };
+
+// A device as a person reads it: its name in the account's device list when the server
+// gave one; else made from its id ("ada-laptop" from "ada-laptop-1f2e3d4c"); "another
+// device" when nothing is known. The same device has the same name everywhere Ferry shows it.
+QString deviceDisplayName(const QString &device, const QString &deviceName);
 
 enum class ChangeOrigin { Local, Remote };
 

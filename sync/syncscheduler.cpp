@@ -18,13 +18,10 @@ QString describe(const AutoMerge &merge)
     const QString record = merge.name.isEmpty()
         ? QStringLiteral("%1 %2").arg(merge.entity, merge.guid)
         : QStringLiteral("%1 “%2”").arg(merge.entity, merge.name);
-    QString who;
-    if (!merge.theirsUser.isEmpty() && !merge.theirsDevice.isEmpty())
-        who = SyncScheduler::tr("%1 on %2").arg(merge.theirsUser, merge.theirsDevice);
-    else if (!merge.theirsUser.isEmpty() || !merge.theirsDevice.isEmpty())
-        who = merge.theirsUser + merge.theirsDevice;
-    else
-        who = SyncScheduler::tr("another device");
+    const QString device = deviceDisplayName(merge.theirsDevice, merge.theirsDeviceName);
+    const QString who = merge.theirsUser.isEmpty()
+        ? device
+        : SyncScheduler::tr("%1 on %2").arg(merge.theirsUser, device);
     return SyncScheduler::tr("Merged changes to %1 (%2) from %3.")
         .arg(record, merge.fields.join(QStringLiteral(", ")), who);
 }

@@ -29,6 +29,7 @@ const QString kAdd = QStringLiteral("add");
 const QString kRemove = QStringLiteral("remove");
 const QString kRev = QStringLiteral("rev");
 const QString kUser = QStringLiteral("user");
+const QString kDeviceName = QStringLiteral("device_name");
 const QString kAt = QStringLiteral("at");
 const QString kStatus = QStringLiteral("status");
 const QString kConflicts = QStringLiteral("conflicts");
@@ -320,6 +321,8 @@ QJsonObject toJson(const RemoteRecord &record)
         object.insert(kDeleted, true);
     object.insert(kFields, record.fields);
     object.insert(kDevice, record.device);
+    if (!record.deviceName.isEmpty())
+        object.insert(kDeviceName, record.deviceName);
     object.insert(kUser, record.user);
     object.insert(kAt, double(record.changedAt));
     return object;
@@ -355,7 +358,13 @@ Result<RemoteRecord> recordFromJson(const QJsonObject &object)
             return badResponse(
                 key, QStringLiteral("not a name of at most %1 characters").arg(kMaxIdLength));
     }
+    const QJsonValue deviceName = object.value(kDeviceName);
+    if (!deviceName.isUndefined()
+        && (!deviceName.isString() || deviceName.toString().size() > kMaxDeviceNameLength))
+        return badResponse(kDeviceName, QStringLiteral("not a name of at most %1 characters")
+                                            .arg(kMaxDeviceNameLength));
     record.device = object.value(kDevice).toString();
+    record.deviceName = deviceName.toString();
     record.user = object.value(kUser).toString();
     if (object.contains(kAt)
         && (!toInteger(object.value(kAt), &record.changedAt) || record.changedAt < 0))

@@ -88,9 +88,10 @@ struct RemoteRecord
     qint64 rev = 0;
     bool deleted = false;
     QJsonObject fields;
-    QString device; // device that made the last change
+    QString device; // device that made the last change (its own id for itself)
     QString user; // user that made the last change
     qint64 changedAt = 0; // server time of the last change, ms since the epoch
+    QString deviceName; // `device` as the account's device list names it; may be empty
 };
 
 // Deferred: nothing of it applied, since its result might not fit in the answer

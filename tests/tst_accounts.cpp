@@ -4,6 +4,7 @@
 
 #include "apiclient.h"
 #include "serverprocess.h"
+#include "testdevice.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -16,6 +17,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+using namespace Ferry;
 using namespace FerryTest;
 
 namespace {
@@ -61,6 +63,7 @@ private Q_SLOTS:
     void registrationClosedByAdmin();
     void adminSetsPassword();
     void devicesListRevokeAndSignOut();
+    void changesNameTheirDeviceAsTheListDoes();
     void sharingErrors_data();
     void sharingErrors();
     void failedSignInsLockTheAccount();
@@ -254,6 +257,38 @@ void TestAccounts::devicesListRevokeAndSignOut()
                  .toArray()
                  .size(),
              1);
+}
+
+// The device a conflict's other side came from is named as the account's device list names
+// it (the name given at sign-in), not by an id of the device's own making.
+void TestAccounts::changesNameTheirDeviceAsTheListDoes()
+{
+    QVERIFY(post(QStringLiteral("/v1/accounts"), account(QStringLiteral("namer"))).status == 201);
+    const QString laptopToken = signIn(QStringLiteral("namer"), QStringLiteral("Ada’s laptop"));
+    const QString desktopToken = signIn(QStringLiteral("namer"), QStringLiteral("Ada’s desktop"));
+    TestDevice laptop({m_server.url(), laptopToken, QStringLiteral("namer")});
+    TestDevice desktop({m_server.url(), desktopToken, QStringLiteral("namer")});
+    const QString guid
+        = laptop.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("a")}});
+    SYNC_OK(laptop);
+    SYNC_OK(desktop);
+    desktop.edit(guid, {{QStringLiteral("title"), QStringLiteral("from the desktop")}});
+    laptop.edit(guid, {{QStringLiteral("title"), QStringLiteral("from the laptop")}});
+    SYNC_OK(desktop);
+    SYNC_OK(laptop);
+
+    const auto conflict = laptop.store().conflict(guid);
+    QVERIFY(conflict && conflict.value());
+    const QJsonArray devices = m_api.send("GET", QStringLiteral("/v1/devices"), laptopToken)
+                                   .json.value(QStringLiteral("devices"))
+                                   .toArray();
+    QStringList listed;
+    for (const QJsonValue &d : devices)
+        listed.append(d.toObject().value(QStringLiteral("name")).toString());
+    QVERIFY(listed.contains(QStringLiteral("Ada’s desktop")));
+    QCOMPARE(conflict.value()->theirsDeviceName, QStringLiteral("Ada’s desktop"));
+    QCOMPARE(deviceDisplayName(conflict.value()->theirsDevice, conflict.value()->theirsDeviceName),
+             QStringLiteral("Ada’s desktop"));
 }
 
 void TestAccounts::sharingErrors_data()

@@ -100,18 +100,7 @@ QString absoluteTime(qint64 msecsSinceEpoch)
 
 QString deviceName(const Conflict &conflict)
 {
-    const QString &device = conflict.theirsDevice;
-    if (device.isEmpty())
-        return QObject::tr("another device");
-    // Generated ids mean nothing to a person; their end tells two devices apart.
-    static const QRegularExpression generated(QStringLiteral("^[0-9a-fA-F-]{32,36}$"));
-    if (generated.match(device).hasMatch())
-        return QObject::tr("another device (…%1)").arg(device.right(4));
-    // Ids made from the computer's name end in a random part that only the server needs.
-    static const QRegularExpression named(QStringLiteral("^(.+)-[0-9a-f]{8}$"));
-    if (const QRegularExpressionMatch m = named.match(device); m.hasMatch())
-        return m.captured(1);
-    return device;
+    return deviceDisplayName(conflict.theirsDevice, conflict.theirsDeviceName);
 }
 
 QString userName(const Conflict &conflict)
