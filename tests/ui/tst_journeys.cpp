@@ -4,8 +4,10 @@
 // garbled what someone did; its test failed before the fix.
 #include "desktopapp.h"
 #include "desktopapptest.h"
+#include "apiclient.h"
 #include "clirun.h"
 #include "serverprocess.h"
+#include "testdevice.h"
 #include "widgetfinder.h"
 
 #include "editor/blobfieldeditor.h"
@@ -14,10 +16,12 @@
 #include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageBox>
 #include <QPushButton>
@@ -93,6 +97,7 @@ private Q_SLOTS:
     void undoAndRedoEdits();
     void listIsInOrderOfNames();
     void movingToAnAccountKeepsTheRecords();
+    void otherDeviceHasOneName();
 
 private:
     static QString statusText(QWidget &window, const char *label);
@@ -300,6 +305,126 @@ void TestJourneys::movingToAnAccountKeepsTheRecords()
     QCOMPARE(status.value(u"workspace"_s).toString(), u"ines"_s);
     QCOMPARE(status.value(u"records"_s).toObject().value(u"Post"_s).toInt(), 2);
     QCOMPARE(runCli(folder, {u"sync"_s}).exitCode, 0);
+}
+
+// A change from another device of the same person, in conflict with one made here: the
+// merge dialog names that device as Settings → Devices… lists it (the name it was given at
+// sign-in), not by a host name of its own. Also a conflict against a delete.
+void TestJourneys::otherDeviceHasOneName()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    ApiClient api;
+    api.setServer(server.url(), {});
+    QCOMPARE(api.send("POST", u"/v1/accounts"_s, {},
+                      R"({"user": "ines", "password": "a long enough password"})")
+                 .status,
+             201);
+    const auto signIn = [&api](const QString &device) {
+        return api
+            .send("POST", u"/v1/sessions"_s, {},
+                  QJsonDocument(QJsonObject {{u"user"_s, u"ines"_s},
+                                             {u"password"_s, u"a long enough password"_s},
+                                             {u"device"_s, device}})
+                      .toJson())
+            .json.value(u"token"_s)
+            .toString();
+    };
+    const QString phoneName = u"Ines’s phone"_s;
+    TestDevice phone({server.url(), signIn(phoneName), u"ines"_s});
+    Options options;
+    options.profile = u"one-name"_s;
+    options.server = server.url();
+    options.token = signIn(u"Ines’s desktop"_s);
+    options.syncIntervalSeconds = 3600;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
+
+    const QString edited
+        = phone.create(u"Post"_s, {{u"title"_s, u"Shopping"_s}, {u"body"_s, u"milk"_s}});
+    const QString deleted = phone.create(u"Post"_s, {{u"title"_s, u"Old plans"_s}});
+    SYNC_OK(phone);
+    auto *sync = child<QAction>(*window, "syncAction");
+    sync->trigger();
+    QVERIFY(showKind(*window, u"Posts"_s));
+    auto *table = child<QAbstractItemView>(*window, "recordTable");
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 2, 20000);
+    SYNC_OK(phone);
+
+    // Syncing paused here (Settings), the same records change on both sides.
+    child<QAction>(*window, "settingsAction")->trigger();
+    QWidget *settings = nullptr;
+    QTRY_VERIFY((settings = topLevel("settingsDialog")));
+    QTest::mouseClick(child<QCheckBox>(*settings, "pauseCheck"), Qt::LeftButton);
+    QTest::mouseClick(child<QPushButton>(*settings, "okButton"), Qt::LeftButton);
+    QTRY_VERIFY(!topLevel("settingsDialog"));
+    // The same records changed here, in the editor.
+    const auto editHere = [&](const QString &title, const char *field, const QString &text) {
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            const QModelIndex index = table->model()->index(row, 1);
+            if (index.data().toString() != title)
+                continue;
+            QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
+                              table->visualRect(index).center());
+            auto *input = window->findChild<QWidget *>(u"field_"_s + QLatin1String(field));
+            if (!input)
+                return false;
+            input->setFocus();
+            if (auto *line = qobject_cast<QLineEdit *>(input))
+                line->selectAll();
+            else
+                QTest::keySequence(input, QKeySequence::SelectAll);
+            QTest::keyClicks(input, text);
+            QTest::keyClick(input, Qt::Key_Tab);
+            return true;
+        }
+        return false;
+    };
+    QVERIFY(editHere(u"Shopping"_s, "body", u"milk, eggs"_s));
+    QVERIFY(editHere(u"Old plans"_s, "title", u"New plans"_s));
+    phone.edit(edited, {{u"body"_s, u"milk, bread"_s}});
+    QVERIFY(phone.store().deleteRecord(deleted));
+    SYNC_OK(phone);
+    sync->trigger(); // paused, a sync asked for still runs
+    auto *conflicts = child<QAction>(*window, "conflictsAction");
+    QTRY_COMPARE_WITH_TIMEOUT(conflicts->text(), u"&Conflicts (2)"_s, 20000);
+
+    conflicts->trigger();
+    auto *list = child<QAbstractItemView>(*window, "conflictList");
+    QTRY_COMPARE(list->model()->rowCount(), 2);
+    QStringList kinds;
+    for (int row = 0; row < 2; ++row) {
+        list->setFocus();
+        list->setCurrentIndex(list->model()->index(row, 0));
+        QTest::keyClick(list, Qt::Key_Return);
+        QWidget *dialog = nullptr;
+        QTRY_VERIFY((dialog = topLevel("mergeDialog")));
+        const QString who = child<QLabel>(*dialog, "headerProvenance")->text();
+        QVERIFY2(who.contains(phoneName), qPrintable(who));
+        const bool againstDelete = who.startsWith(u"Deleted"_s);
+        kinds.append(againstDelete ? u"delete"_s : u"edit"_s);
+        shot(dialog, againstDelete ? u"merge-edit-vs-delete"_s : u"merge-fields"_s);
+        QTest::keyClick(dialog, Qt::Key_Escape);
+        QTRY_VERIFY(!topLevel("mergeDialog"));
+    }
+    kinds.sort();
+    QCOMPARE(kinds, (QStringList {u"delete"_s, u"edit"_s}));
+
+    child<QAction>(*window, "settingsAction")->trigger();
+    QTRY_VERIFY((settings = topLevel("settingsDialog")));
+    QTest::mouseClick(child<QPushButton>(*settings, "devicesButton"), Qt::LeftButton);
+    QWidget *devices = nullptr;
+    QTRY_VERIFY((devices = topLevel("devicesDialog")));
+    auto *deviceList = child<QAbstractItemView>(*devices, "deviceList");
+    QTRY_COMPARE_WITH_TIMEOUT(deviceList->model()->rowCount(), 2, 10000);
+    QStringList names;
+    for (int row = 0; row < 2; ++row)
+        names.append(deviceList->model()->index(row, 0).data().toString());
+    QVERIFY2(names.filter(phoneName).size() == 1, qPrintable(names.join(u" | "_s)));
+    shot(devices, u"devices"_s);
 }
 
 QString TestJourneys::statusText(QWidget &window, const char *label)

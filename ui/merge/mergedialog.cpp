@@ -155,10 +155,23 @@ QWidget *MergeDialog::buildHeader()
                         .arg(absoluteTime(m_conflict.theirsAt), absoluteTime(m_conflict.mineAt)));
     who->setAccessibleName(text);
 
-    layout->addWidget(entity, 0, 0);
-    layout->addWidget(title, 1, 0);
-    layout->addWidget(who, 2, 0);
+    // Across the whole header: only the summary row below has a second column.
+    layout->addWidget(entity, 0, 0, 1, 2);
+    layout->addWidget(title, 1, 0, 1, 2);
+    layout->addWidget(who, 2, 0, 1, 2);
     layout->setColumnStretch(0, 1);
+
+    // This record is the one shown; say so when other records wait too, so "Field 1 of 1"
+    // is not read as the only conflict there is. A line of its own: beside the summary it
+    // was squeezed into a column of single words.
+    auto *others = makeLabel(QStringLiteral("otherConflicts"), header);
+    others->setForegroundRole(QPalette::PlaceholderText);
+    const Result<qint64> open = m_store.store().conflictCount();
+    const qint64 more = open ? open.value() - 1 : 0;
+    others->setText(more == 1 ? tr("1 other record also has a conflict.")
+                              : tr("%1 other records also have conflicts.").arg(more));
+    others->setVisible(more > 0);
+    layout->addWidget(others, 3, 0, 1, 2);
     if (m_deleteConflict)
         return header;
 
@@ -220,29 +233,17 @@ QWidget *MergeDialog::buildHeader()
     connect(m_previous, &QToolButton::clicked, this, &MergeDialog::previousConflict);
     connect(m_next, &QToolButton::clicked, this, &MergeDialog::nextConflict);
 
-    // The fields above are this record's; say so when other records wait too, so "Field 1 of
-    // 1" is not read as the only conflict there is.
-    auto *others = makeLabel(QStringLiteral("otherConflicts"), header);
-    others->setForegroundRole(QPalette::PlaceholderText);
-    const Result<qint64> open = m_store.store().conflictCount();
-    const qint64 more = open ? open.value() - 1 : 0;
-    others->setText(more == 1 ? tr("1 other record also has a conflict.")
-                              : tr("%1 other records also have conflicts.").arg(more));
-    others->setVisible(more > 0);
-
     auto *summaryRow = new QHBoxLayout;
     summaryRow->addWidget(summary);
     summaryRow->addSpacing(8);
-    summaryRow->addWidget(others);
-    summaryRow->addSpacing(8);
     summaryRow->addWidget(m_showUnchanged);
     summaryRow->addStretch();
-    layout->addLayout(summaryRow, 3, 0);
+    layout->addLayout(summaryRow, 4, 0);
     auto *navigation = new QHBoxLayout;
     navigation->addWidget(m_position);
     navigation->addWidget(m_previous);
     navigation->addWidget(m_next);
-    layout->addLayout(navigation, 3, 1, Qt::AlignRight);
+    layout->addLayout(navigation, 4, 1, Qt::AlignRight);
     return header;
 }
 
