@@ -254,6 +254,18 @@ bool isBrokenConnection(QNetworkReply::NetworkError error)
     }
 }
 
+// An answer whose status line holds a second status line: the connection broke inside the
+// first answer's status line, Qt sent the request again on a new connection and read the new
+// answer's status line onto the old one ("HTTP/1.1 200 O" + "HTTP/1.1 503 ..."), keeping the
+// first status. Its body is the second answer's: whatever it says, it is not what the status
+// claims, so the exchange failed as a broken connection does.
+bool spliced(const QNetworkReply *reply)
+{
+    return reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute)
+        .toByteArray()
+        .contains("HTTP/");
+}
+
 QString historyQuery(const Wire::HistoryCheck &seen)
 {
     QString query = QStringLiteral("known=%1").arg(seen.seq);
@@ -422,6 +434,12 @@ std::optional<QByteArray> SyncEngine::takeReply(QNetworkReply *reply)
     if (reply != m_inFlight)
         return std::nullopt; // cancelled meanwhile
     m_inFlight = nullptr;
+    if (reply->error() == QNetworkReply::NoError && spliced(reply)) {
+        failRequest(Error {QStringLiteral("network"),
+                           tr("The connection to the server broke during its answer.")},
+                    true);
+        return std::nullopt;
+    }
     if (reply->error() == QNetworkReply::NoError)
         return reply->readAll();
     bool transient = false;

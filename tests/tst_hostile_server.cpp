@@ -37,6 +37,7 @@ private Q_SLOTS:
     void hostilePullPage_data();
     void hostilePullPage();
     void pullOfUnknownEntityIsKept();
+    void answerSplicedOntoACutStatusLine();
     void gzipBomb();
     void endlessAnswer();
 
@@ -299,6 +300,37 @@ void TestHostileServer::hostilePullPage()
     QVERIFY(device.store().conflicts().value().isEmpty());
 
     // An edit made after the failure still goes out, to a server that answers properly.
+    const QString guid = device.create(QStringLiteral("Post"),
+                                       {{QStringLiteral("title"), QStringLiteral("later")}});
+    deliverLater(device, guid, QStringLiteral("later"));
+}
+
+// The connection breaks inside the status line of a 200; Qt sends the request again and reads
+// the second answer's status line onto the first ("HTTP/1.1 200 OHTTP/1.1 503 ..."), keeping
+// status 200 with the 503's body. That is a broken connection to try again, not a server
+// answering nonsense (it stopped a device syncing until the next cycle; found by the soak).
+void TestHostileServer::answerSplicedOntoACutStatusLine()
+{
+    HostileServer hostile;
+    QVERIFY(hostile.listen());
+    hostile.answer("/pull",
+                   {{200, {}, {}, HostileServer::Mode::CutStatusLine},
+                    {503, "{\"code\":\"unavailable\",\"message\":\"Busy.\"}", {}}});
+    TestDevice device(configFor(hostile.url()));
+    RetryPolicy twice;
+    twice.attempts = 2;
+    twice.initialDelayMs = 10;
+    device.setRetryPolicy(twice);
+    QSignalSpy errors(&device.client(), &SyncClient::errorOccurred);
+    const SyncSummary summary = device.sync(60000);
+    QVERIFY(!summary.ok); // the server stays busy
+    QVERIFY(hostile.requests("/pull") >= 2); // Qt sent it again
+    QVERIFY(!errors.isEmpty());
+    const Error first = errors.first().at(0).value<Error>();
+    QVERIFY2(first.code == QStringLiteral("network"), qPrintable(first.message));
+    QCOMPARE(errors.first().at(1).toBool(), true); // a broken connection: tried again
+    QCOMPARE(device.store().cursor(), 0);
+
     const QString guid = device.create(QStringLiteral("Post"),
                                        {{QStringLiteral("title"), QStringLiteral("later")}});
     deliverLater(device, guid, QStringLiteral("later"));

@@ -118,6 +118,10 @@ void CannedHttpServer::write(QTcpSocket *socket, const Answer &answer)
         break;
     case Mode::Silent:
         break;
+    case Mode::CutStatusLine:
+        socket->write("HTTP/1.1 " + QByteArray::number(answer.status) + " O");
+        socket->disconnectFromHost();
+        break;
     case Mode::Trickle: {
         socket->write(head + "Content-Length: 1000000\r\n\r\n");
         auto *timer = new QTimer(socket);

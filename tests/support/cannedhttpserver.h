@@ -25,6 +25,7 @@ public:
         Trickle, // the headers, then one byte of body every 100 ms, without end
         Endless, // status 200, the body, then 1 MiB after 1 MiB of 'x' without a length,
                  // until the client hangs up or kEndlessCap bytes went out
+        CutStatusLine, // "HTTP/1.1 <status> O" and hangs up, in the middle of the status line
     };
     struct Answer
     {
