@@ -246,8 +246,12 @@ Status LocalStore::finishRecovery(QHash<QString, ChangeSet> &touched)
                 record.dirty.append(QString(kDeletedFlag)); // as newRecord(): it did not exist
                 record.base.insert(QString(kDeletedFlag), true);
             }
-            if (record.status == SyncStatus::Synced)
-                record.status = SyncStatus::NeedsSync;
+            // A conflict of before was with values the server no longer has: deciding it
+            // would take them as the server's (keep theirs) without sending them. The device
+            // that made them still holds them and meets this record again when it syncs.
+            if (Status s = dropConflict(record.guid); !s)
+                return s;
+            record.status = SyncStatus::NeedsSync;
             if (Status s = t->write(record); !s)
                 return s;
             addToChange(touched, record.entity, record.guid, ChangeOrigin::Remote);
