@@ -11,6 +11,8 @@ packages=(
     libargon2-dev
     clang libclang-rt-dev
     xvfb xdotool trayer imagemagick
+    # Chinese, Japanese and Korean glyphs, for the journeys and screenshots in other scripts
+    fonts-wqy-microhei
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -17,6 +17,8 @@
 #include <QSqlQuery>
 #include <QSysInfo>
 
+#include <algorithm>
+
 namespace Ferry {
 
 namespace {
@@ -648,6 +650,21 @@ Result<qint64> LocalStore::count(const QString &entity, bool includeDeleted)
         return Error {QStringLiteral("bad_entity"),
                       QStringLiteral("There is no entity called \"%1\".").arg(entity)};
     return t->count(includeDeleted);
+}
+
+Result<QList<LocalRecord>> LocalStore::deletedRecords(int limit)
+{
+    QList<LocalRecord> all;
+    for (const auto &t : m_tables) {
+        Result<QList<LocalRecord>> some = t->deleted(limit);
+        if (!some)
+            return some;
+        all += some.value();
+    }
+    std::stable_sort(all.begin(), all.end(), [](const LocalRecord &a, const LocalRecord &b) {
+        return a.modified > b.modified;
+    });
+    return all;
 }
 
 Result<qint64> LocalStore::unsyncedCount()

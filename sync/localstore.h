@@ -102,6 +102,9 @@ public:
     // Records the server refused to take (each with its `problem`); they are not sent again
     // until edited.
     Result<QList<LocalRecord>> refusedRecords();
+    // Deleted records of every entity (the trash), the most recently changed first; at most
+    // `limit` of each entity.
+    Result<QList<LocalRecord>> deletedRecords(int limit = 1000);
     Result<QList<Conflict>> conflicts();
     Result<qint64> conflictCount();
     Result<std::optional<Conflict>> conflict(const QString &guid);

@@ -336,6 +336,16 @@ Result<QList<LocalRecord>> RecordTable::refused()
     return readAll(query);
 }
 
+Result<QList<LocalRecord>> RecordTable::deleted(int limit)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE deleted = 1 ORDER BY modified DESC, "
+                                 "guid LIMIT ?")
+                      .arg(selectColumns(), tableName()));
+    query.addBindValue(limit);
+    return readAll(query);
+}
+
 Result<qint64> RecordTable::countUnsynced()
 {
     QSqlQuery query(m_db);

@@ -42,6 +42,8 @@ public:
     QString countsSql() const;
     // Records whose last push the server refused, with its reason.
     Result<QList<LocalRecord>> refused();
+    // Deleted records (tombstones), the most recently changed first; at most `limit`.
+    Result<QList<LocalRecord>> deleted(int limit);
 
     // The fast path for pulled changes to records without local changes: one upsert, no
     // read. Returns false (and writes nothing) when the change needs the full merge path:

@@ -30,6 +30,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTreeWidget>
 
 using namespace Ferry;
 using namespace FerryDesktop;
@@ -56,6 +57,18 @@ bool showKind(QWidget &window, const QString &title)
     return false;
 }
 
+// Types `text` as a person does: keys for ASCII, and what a keyboard of another script (or
+// an input method) sends for the rest, a key event carrying the text.
+void typeText(QWidget *widget, const QString &text)
+{
+    for (const QChar c : text) {
+        if (c.unicode() < 0x80)
+            QTest::keyClicks(widget, QString(c));
+        else
+            QTest::sendKeyEvent(QTest::Click, widget, Qt::Key_unknown, QString(c), {});
+    }
+}
+
 // Clicks New and types `text` into the new record's line field `field`, then Enter.
 bool newRecordWith(QWidget &window, const char *field, const QString &text)
 {
@@ -64,7 +77,7 @@ bool newRecordWith(QWidget &window, const char *field, const QString &text)
     if (!input || !input->isVisible())
         return false;
     input->setFocus();
-    QTest::keyClicks(input, text);
+    typeText(input, text);
     QTest::keyClick(input, Qt::Key_Return);
     return true;
 }
@@ -98,6 +111,7 @@ private Q_SLOTS:
     void listIsInOrderOfNames();
     void movingToAnAccountKeepsTheRecords();
     void otherDeviceHasOneName();
+    void trashBringsRecordsBack();
 
 private:
     static QString statusText(QWidget &window, const char *label);
@@ -425,6 +439,69 @@ void TestJourneys::otherDeviceHasOneName()
         names.append(deviceList->model()->index(row, 0).data().toString());
     QVERIFY2(names.filter(phoneName).size() == 1, qPrintable(names.join(u" | "_s)));
     shot(devices, u"devices"_s);
+}
+
+// Records deleted with the Delete key (titles in other scripts), found again in Records →
+// Trash… and restored from there; the restore is a change like any other and is synced.
+void TestJourneys::trashBringsRecordsBack()
+{
+    Options options;
+    options.profile = u"trash"_s;
+    options.localServer = true;
+    DesktopApp app(options);
+    QVERIFY(app.start());
+    QWidget *window = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
+    QVERIFY(showKind(*window, u"Posts"_s));
+    const QStringList titles {u"Привет, мир"_s, u"東京の予定"_s, u"مرحبا بالعالم"_s};
+    for (const QString &title : titles)
+        QVERIFY(newRecordWith(*window, "title", title));
+    auto *table = child<QAbstractItemView>(*window, "recordTable");
+    QTRY_COMPARE(table->model()->rowCount(), 3);
+    for (const QString &gone : {titles.at(0), titles.at(1)}) {
+        for (int row = 0; row < table->model()->rowCount(); ++row) {
+            const QModelIndex index = table->model()->index(row, 1);
+            if (index.data().toString() != gone)
+                continue;
+            table->setFocus();
+            table->setCurrentIndex(index);
+            QTest::keyClick(table, Qt::Key_Delete);
+            break;
+        }
+    }
+    QTRY_COMPARE(table->model()->rowCount(), 1);
+
+    child<QAction>(*window, "trashAction")->trigger();
+    QWidget *trash = nullptr;
+    QTRY_VERIFY((trash = topLevel("trashDialog")));
+    auto *list = child<QTreeWidget>(*trash, "trashList");
+    QStringList listed;
+    for (int row = 0; row < list->topLevelItemCount(); ++row)
+        listed.append(list->topLevelItem(row)->text(0));
+    listed.sort();
+    QStringList expected {titles.at(0), titles.at(1)};
+    expected.sort();
+    QCOMPARE(listed, expected);
+    QCOMPARE(child<QLabel>(*trash, "trashSummary")->text(), u"2 deleted records."_s);
+    shot(trash, u"trash"_s);
+    auto *restore = child<QPushButton>(*trash, "restoreButton");
+    QVERIFY(!restore->isEnabled()); // nothing chosen yet
+    for (int row = 0; row < list->topLevelItemCount(); ++row) {
+        if (list->topLevelItem(row)->text(0) == titles.at(1))
+            list->setCurrentItem(list->topLevelItem(row));
+    }
+    QVERIFY(restore->isEnabled());
+    QTest::mouseClick(restore, Qt::LeftButton);
+    QTRY_COMPARE(list->topLevelItemCount(), 1);
+    QCOMPARE(list->topLevelItem(0)->text(0), titles.at(0));
+    QTRY_COMPARE(table->model()->rowCount(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "pendingChanges"), u"All changes synced"_s,
+                              20000);
+    QStringList kept = valuesOf(options.profile, u"Post"_s, u"title"_s);
+    expected = {titles.at(1), titles.at(2)};
+    expected.sort();
+    QCOMPARE(kept, expected);
 }
 
 QString TestJourneys::statusText(QWidget &window, const char *label)

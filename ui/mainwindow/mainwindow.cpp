@@ -5,6 +5,7 @@
 #include "editor/recordeditor.h"
 #include "mainwindow/activitylogview.h"
 #include "mainwindow/syncstatusbar.h"
+#include "mainwindow/trashdialog.h"
 #include "merge/conflictspanel.h"
 #include "merge/mergedialog.h"
 #include "models/entitylistmodel.h"
@@ -108,6 +109,20 @@ void MainWindow::buildActions()
     m_resolveAction->setToolTip(tr("Choose what to keep of this record's two versions"));
     connect(m_resolveAction, &QAction::triggered, this,
             [this] { resolveConflict(m_editor->guid()); });
+
+    m_trashAction = new QAction(tr("&Trash…"), this);
+    m_trashAction->setObjectName(QStringLiteral("trashAction"));
+    m_trashAction->setToolTip(tr("Deleted records, to bring back"));
+    connect(m_trashAction, &QAction::triggered, this, [this] {
+        if (!m_trash) {
+            m_trash = new TrashDialog(m_store, this);
+            m_trash->setAttribute(Qt::WA_DeleteOnClose);
+            m_trash->setReadOnly(m_readOnly, m_readOnlyWhy);
+        }
+        m_trash->show();
+        m_trash->raise();
+        m_trash->activateWindow();
+    });
 }
 
 void MainWindow::buildLayout()
@@ -264,6 +279,7 @@ void MainWindow::buildLayout()
     records->addAction(m_editor->deleteAction());
     records->addSeparator();
     records->addAction(m_resolveAction);
+    records->addAction(m_trashAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_conflictsAction);
     view->addAction(activityAction);
@@ -291,7 +307,11 @@ void MainWindow::updateSearchResult()
 
 void MainWindow::setReadOnly(bool readOnly, const QString &why)
 {
+    m_readOnly = readOnly;
+    m_readOnlyWhy = why;
     m_editor->setReadOnly(readOnly, why);
+    if (m_trash)
+        m_trash->setReadOnly(readOnly, why);
 }
 
 void MainWindow::showEntity(const QString &entity)

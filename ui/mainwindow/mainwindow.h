@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
@@ -26,6 +27,7 @@ class RecordEditor;
 class RecordFilterProxy;
 class RecordTableModel;
 class SyncStatusBar;
+class TrashDialog;
 class WorkspaceSwitcher;
 
 // Ferry's main window: entities in a sidebar, the records of the chosen one in a sortable,
@@ -68,6 +70,8 @@ public:
     QAction *quitAction() const { return m_quitAction; }
     QAction *conflictsAction() const { return m_conflictsAction; }
     QAction *resolveAction() const { return m_resolveAction; }
+    // Records → Trash…: opens the TrashDialog.
+    QAction *trashAction() const { return m_trashAction; }
 
 Q_SIGNALS:
     void settingsRequested();
@@ -117,6 +121,10 @@ private:
     QAction *m_conflictsAction = nullptr;
     QAction *m_resolveAction = nullptr;
     QAction *m_findAction = nullptr;
+    QAction *m_trashAction = nullptr;
+    QPointer<TrashDialog> m_trash;
+    bool m_readOnly = false;
+    QString m_readOnlyWhy;
 };
 
 } // namespace Ferry::Ui
