@@ -237,6 +237,12 @@ Result<Schema> Schema::fromJson(const QByteArray &json)
             field.fileNameField = f.value(QStringLiteral("fileName")).toString();
             field.fileTypeField = f.value(QStringLiteral("fileType")).toString();
             field.fileSizeField = f.value(QStringLiteral("fileSize")).toString();
+            field.format = f.value(QStringLiteral("format")).toString();
+            if (!field.format.isEmpty()
+                && (field.format != QLatin1String("color") || field.type != FieldType::String))
+                return schemaError(QStringLiteral("%1.%2: \"format\" may only be \"color\", on a "
+                                                  "string field")
+                                       .arg(entity.name, field.name));
             entity.fields.append(field);
         }
         if (entity.fields.isEmpty())

@@ -23,6 +23,9 @@ struct FieldDef
     QString fileNameField;
     QString fileTypeField;
     QString fileSizeField;
+    // string: what the text is, for editors that help with it (schema key "format"); the one
+    // format known is "color", a colour as "#rrggbb". Values are not checked against it.
+    QString format;
 
     // True when `value` is a well-formed value of this field's type (null always is).
     bool accepts(const QJsonValue &value) const;

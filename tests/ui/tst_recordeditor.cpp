@@ -8,7 +8,10 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QColorDialog>
 #include <QComboBox>
+#include <QCompleter>
+#include <QAbstractItemView>
 #include <QCryptographicHash>
 #include <QImage>
 #include <QJsonArray>
@@ -110,6 +113,9 @@ private Q_SLOTS:
     void boolAndDateTimeSaveWhenToggled();
     void checkingATagStoresTheSet();
     void refChooserStoresTheChosenRecord();
+    void manyTagsAreFoundBySearch();
+    void manyPeopleAreFoundByTyping();
+    void colourIsChosenFromTheChooser();
     void blobPickerStoresHashAndBytes();
     void newDuplicateDeleteUndo();
     void undoBannerGoesWhenTheRecordIsBack();
@@ -307,6 +313,95 @@ void TestRecordEditor::refChooserStoresTheChosenRecord()
     typeAndCommit(p.find<QLineEdit>(s("field_estimate")), s("soon"));
     QVERIFY(p.find<QLabel>(s("error_estimate"))->text().contains(s("a number")));
     QCOMPARE(p.record(guid).fields.value(s("estimate")).toDouble(), 2.5);
+}
+
+// Among many tags, the one wanted is found by typing part of its name; what is checked
+// stays in view while searching, and a search with no match says so.
+void TestRecordEditor::manyTagsAreFoundBySearch()
+{
+    Profile p;
+    for (int i = 0; i < 40; ++i)
+        p.create(s("Tag"), {{s("name"), QStringLiteral("tag %1").arg(i, 2, 10, QLatin1Char('0'))}});
+    const QString wanted = p.create(s("Tag"), {{s("name"), s("Reisen in Südtirol")}});
+    const QString guid = p.create(s("Post"), {});
+    p.editor->openRecord(guid);
+    auto *tags = p.find<QListWidget>(s("field_tags"));
+    auto *search = p.find<QLineEdit>(s("field_tags_search"));
+    QVERIFY(search->isVisible());
+    QTest::keyClicks(search, s("TIROL"));
+    QStringList visible;
+    for (int row = 0; row < tags->count(); ++row) {
+        if (!tags->item(row)->isHidden())
+            visible.append(tags->item(row)->text());
+    }
+    QCOMPARE(visible, QStringList {s("Reisen in Südtirol")});
+    const QList<QListWidgetItem *> found = tags->findItems(s("Reisen in Südtirol"), Qt::MatchExactly);
+    QCOMPARE(found.size(), 1);
+    found.first()->setCheckState(Qt::Checked);
+    QCOMPARE(p.record(guid).fields.value(s("tags")).toArray(), QJsonArray {wanted});
+
+    search->clear();
+    QTest::keyClicks(search, s("nothing like it"));
+    QCOMPARE(found.first()->isHidden(), false); // checked: still in view
+    QVERIFY(p.find<QWidget>(s("field_tags"))->isVisible());
+
+    // A few tags need no search box.
+    Profile few;
+    few.create(s("Tag"), {{s("name"), s("red")}});
+    const QString post = few.create(s("Post"), {});
+    few.editor->openRecord(post);
+    QVERIFY(!few.find<QLineEdit>(s("field_tags_search"))->isVisible());
+}
+
+// Among many people, the owner is chosen by typing part of a name into the box.
+void TestRecordEditor::manyPeopleAreFoundByTyping()
+{
+    Profile p(taskSchema());
+    for (int i = 0; i < 30; ++i)
+        p.create(s("Person"), {{s("name"), QStringLiteral("Person %1").arg(i)}});
+    const QString zoe = p.create(s("Person"), {{s("name"), s("Zoë Quill")}});
+    const QString guid = p.create(s("Task"), {{s("title"), s("Ship it")}});
+    p.editor->openRecord(guid);
+    auto *owner = p.find<QComboBox>(s("field_owner"));
+    QVERIFY(owner->isEditable());
+    QLineEdit *typed = owner->lineEdit();
+    QCOMPARE(typed->objectName(), s("field_owner_search"));
+    typed->setFocus();
+    typed->selectAll();
+    QTest::keyClicks(typed, s("quill"));
+    QCOMPARE(owner->completer()->completionCount(), 1);
+    QCOMPARE(owner->completer()->currentCompletion(), s("Zoë Quill"));
+    QTest::keyClick(owner->completer()->popup(), Qt::Key_Down);
+    QTest::keyClick(owner->completer()->popup(), Qt::Key_Return);
+    QTRY_COMPARE(owner->currentText(), s("Zoë Quill"));
+    QTRY_COMPARE(p.record(guid).fields.value(s("owner")).toString(), zoe);
+
+    // Text that names nobody goes back to the one chosen; nothing is made of it.
+    typed->selectAll();
+    QTest::keyClicks(typed, s("Nobody at all"));
+    QTest::keyClick(typed, Qt::Key_Return);
+    QCOMPARE(typed->text(), s("Zoë Quill"));
+    QCOMPARE(p.record(guid).fields.value(s("owner")).toString(), zoe);
+    QCOMPARE(p.data->store().count(s("Person")).value(), 31);
+}
+
+// A colour field: the swatch opens the colour chooser, and the colour chosen is stored as
+// #rrggbb and shown on the swatch's line.
+void TestRecordEditor::colourIsChosenFromTheChooser()
+{
+    Profile p;
+    const QString guid = p.create(s("Tag"), {{s("name"), s("urgent")}});
+    p.editor->openRecord(guid);
+    QTest::mouseClick(p.find<QToolButton>(s("field_color_choose")), Qt::LeftButton);
+    QColorDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = p.editor->findChild<QColorDialog *>(s("colorDialog"))));
+    dialog->setCurrentColor(QColor(0x33, 0x66, 0xcc));
+    dialog->accept();
+    QTRY_COMPARE(p.record(guid).fields.value(s("color")).toString(), s("#3366cc"));
+    QCOMPARE(p.find<QLineEdit>(s("field_color"))->text(), s("#3366cc"));
+    // Typed by hand, any colour name is kept as written.
+    typeAndCommit(p.find<QLineEdit>(s("field_color")), s("teal"));
+    QCOMPARE(p.record(guid).fields.value(s("color")).toString(), s("teal"));
 }
 
 void TestRecordEditor::blobPickerStoresHashAndBytes()

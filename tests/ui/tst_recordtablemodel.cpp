@@ -7,6 +7,7 @@
 #include "models/recordfilterproxy.h"
 #include "models/recordtablemodel.h"
 
+#include <QColor>
 #include <QAbstractItemModelTester>
 #include <QDateTime>
 #include <QJsonArray>
@@ -161,6 +162,14 @@ void TestRecordTableModel::columnsAndRoles()
     QVERIFY(p.data->updateRecord(tag, {{QStringLiteral("name"), QStringLiteral("blue")}}));
     QCOMPARE(log.changed.size(), 1);
     QCOMPARE(cell(QStringLiteral("tags")).toString(), QStringLiteral("blue"));
+
+    // A colour field shows its colour; text that is no colour shows none.
+    QVERIFY(p.data->updateRecord(tag, {{QStringLiteral("color"), QStringLiteral("#3366cc")}}));
+    RecordTableModel tags(p.data.get(), QStringLiteral("Tag"));
+    const QModelIndex colour = tags.index(0, tags.columnOf(QStringLiteral("color")));
+    QCOMPARE(colour.data(Qt::DecorationRole).value<QColor>(), QColor(0x33, 0x66, 0xcc));
+    QVERIFY(p.data->updateRecord(tag, {{QStringLiteral("color"), QStringLiteral("my favourite")}}));
+    QVERIFY(!colour.data(Qt::DecorationRole).isValid());
 }
 
 void TestRecordTableModel::localChangesTouchOnlyTheirRows()

@@ -2,6 +2,7 @@
 
 #include "editor/blobfieldeditor.h"
 #include "editor/boolfieldeditor.h"
+#include "editor/colorfieldeditor.h"
 #include "editor/datetimefieldeditor.h"
 #include "editor/linefieldeditor.h"
 #include "editor/reffieldeditor.h"
@@ -27,6 +28,9 @@ FieldEditor *FieldEditor::create(const FieldDef &field, DataStore &store, const 
 {
     switch (field.type) {
     case FieldType::String:
+        if (field.format == QLatin1String("color"))
+            return new ColorFieldEditor(field, parent);
+        return new LineFieldEditor(field, parent);
     case FieldType::Int:
     case FieldType::Real:
         return new LineFieldEditor(field, parent);

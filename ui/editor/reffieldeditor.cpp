@@ -3,10 +3,17 @@
 #include "editor/recordchoices.h"
 
 #include <QComboBox>
+#include <QCompleter>
 #include <QHBoxLayout>
+#include <QLineEdit>
 #include <QSignalBlocker>
 
 namespace Ferry::Ui {
+
+namespace {
+// From this many records on, the choice can be typed to find it.
+constexpr int kSearchFrom = 12;
+} // namespace
 
 RefFieldEditor::RefFieldEditor(const FieldDef &field, DataStore &store, QWidget *parent)
     : FieldEditor(field, parent)
@@ -51,6 +58,7 @@ void RefFieldEditor::fill(const QString &selected)
     m_combo->addItem(tr("(none)"), QString());
     for (const RecordChoice &choice : recordChoices(m_store, field().target))
         m_combo->addItem(choice.text, choice.guid);
+    makeSearchable(m_combo->count() > kSearchFrom);
     if (selected.isEmpty()) {
         m_combo->setCurrentIndex(0);
         return;
@@ -62,6 +70,28 @@ void RefFieldEditor::fill(const QString &selected)
         index = m_combo->count() - 1;
     }
     m_combo->setCurrentIndex(index);
+}
+
+void RefFieldEditor::makeSearchable(bool searchable)
+{
+    if (m_combo->isEditable() == searchable)
+        return;
+    m_combo->setEditable(searchable);
+    if (!searchable)
+        return;
+    // Typing finds a record by any part of its name; what is typed never becomes a record.
+    m_combo->setInsertPolicy(QComboBox::NoInsert);
+    m_combo->completer()->setFilterMode(Qt::MatchContains);
+    m_combo->completer()->setCaseSensitivity(Qt::CaseInsensitive);
+    m_combo->completer()->setCompletionMode(QCompleter::PopupCompletion);
+    m_combo->lineEdit()->setPlaceholderText(tr("Type to find…"));
+    nameInput(m_combo->lineEdit(), QStringLiteral("_search"));
+    // Text that names no record goes back to the record chosen.
+    connect(m_combo->lineEdit(), &QLineEdit::editingFinished, this, [this] {
+        if (m_combo->lineEdit()->text() != m_combo->currentText()
+            || m_combo->findText(m_combo->lineEdit()->text()) < 0)
+            m_combo->lineEdit()->setText(m_combo->itemText(m_combo->currentIndex()));
+    });
 }
 
 } // namespace Ferry::Ui

@@ -24,6 +24,8 @@ protected:
 
 private:
     void fill(const QString &selected);
+    // Many records to choose from: the box takes typing and offers the names that match.
+    void makeSearchable(bool searchable);
 
     DataStore &m_store;
     QComboBox *m_combo;

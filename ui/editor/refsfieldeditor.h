@@ -4,13 +4,17 @@
 
 #include <QStringList>
 
+class QLabel;
+class QLineEdit;
 class QListWidget;
 
 namespace Ferry::Ui {
 
 // A checklist for refs fields (tags): one checkable row per record of the target entity.
 // Saved as soon as a row is checked or unchecked. References to records not in the list
-// (deleted ones) are kept as they are. GUI thread only.
+// (deleted ones) are kept as they are. With more than a screenful of records to choose
+// from, a search box above the list narrows it to the names that contain what is typed.
+// GUI thread only.
 class RefsFieldEditor : public FieldEditor
 {
     Q_OBJECT
@@ -27,9 +31,12 @@ protected:
 private:
     QStringList checkedGuids() const;
     void fill(const QStringList &checked);
+    void applyFilter();
 
     DataStore &m_store;
+    QLineEdit *m_filter;
     QListWidget *m_list;
+    QLabel *m_noMatch;
     QStringList m_unlisted; // referenced but not shown
 };
 

@@ -4,6 +4,7 @@
 
 #include "recorddisplay.h"
 
+#include <QColor>
 #include <QJsonArray>
 
 #include <algorithm>
@@ -267,6 +268,14 @@ QVariant RecordTableModel::data(const QModelIndex &index, int role) const
     case Qt::CheckStateRole:
         if (field->type == FieldType::Bool && value.isBool())
             return value.toBool() ? Qt::Checked : Qt::Unchecked;
+        return {};
+    case Qt::DecorationRole:
+        // A colour field shows its colour beside the text.
+        if (field->format == QLatin1String("color") && value.isString()) {
+            const QColor color = QColor::fromString(value.toString().trimmed());
+            if (color.isValid())
+                return color;
+        }
         return {};
     case Qt::AccessibleTextRole:
         return field->type == FieldType::Bool ? shortValue(*field, value)
