@@ -263,10 +263,13 @@ void DesktopApp::offerLocalRecords()
 
 QString DesktopApp::windowTitle() const
 {
-    QString title = m_workspace.isEmpty() ? tr("Ferry") : tr("%1 — Ferry").arg(m_workspace);
+    // "notes (work) — Ferry": the application's name last, where the platform puts it
+    // (Qt adds " — Ferry" to a title that does not end with it, which showed it twice).
+    QString title = m_workspace;
     if (m_profile.name() != Profile::defaultName())
-        title += QStringLiteral(" (%1)").arg(m_profile.displayName());
-    return title;
+        title += (title.isEmpty() ? QString() : QStringLiteral(" "))
+            + QStringLiteral("(%1)").arg(m_profile.displayName());
+    return title.isEmpty() ? tr("Ferry") : tr("%1 — Ferry").arg(title);
 }
 
 } // namespace FerryDesktop

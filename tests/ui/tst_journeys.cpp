@@ -194,16 +194,23 @@ void TestJourneys::longUnbrokenTitleKeepsTheWindowOnScreen()
     // Pick the short one in the list.
     auto *table = child<QAbstractItemView>(*window, "recordTable");
     const QAbstractItemModel *model = table->model();
+    bool picked = false;
     for (int row = 0; row < model->rowCount(); ++row) {
-        const QModelIndex index = model->index(row, 0);
-        if (index.data().toString() == u"short"_s)
-            QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
-                              table->visualRect(index).center());
+        const QModelIndex index = model->index(row, 1); // the title; 0 is the sync state
+        if (index.data().toString() != u"short"_s)
+            continue;
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
+                          table->visualRect(index).center());
+        picked = true;
     }
+    QVERIFY(picked);
+    auto *title = window->findChild<QLineEdit *>(u"field_title"_s);
+    QTRY_COMPARE(title->text(), u"short"_s);
     QTest::qWait(50);
     QVERIFY2(fits(),
              qPrintable(u"the window is %1 px wide, at least %2"_s.arg(window->width())
                             .arg(window->minimumSizeHint().width())));
+    shot(window, u"long-title"_s);
 }
 
 // At 800×500 with a record open the list stays wide enough to read titles, and the state
@@ -238,6 +245,7 @@ void TestJourneys::smallWindowKeepsTheListUsable()
     QCOMPARE(editor->mapTo(window, QPoint()).x(), x);
     QTRY_COMPARE_WITH_TIMEOUT(state->text(), u"Synced"_s, 20000);
     QCOMPARE(editor->mapTo(window, QPoint()).x(), x);
+    shot(window, u"small-800x500"_s);
 }
 
 // Records made on the bundled local server, then Settings → Use a server… → an account:
@@ -554,6 +562,7 @@ void TestJourneys::serverGoneIsShownWithoutASync()
     QTRY_VERIFY_WITH_TIMEOUT(statusText(*window, "syncState").startsWith(u"Offline"_s)
                                  || statusText(*window, "syncState").startsWith(u"Sync problem"_s),
                              20000);
+    shot(window, u"offline"_s);
 }
 
 // New, type, find, leave the list with Tab and delete with the Delete key: all from the
