@@ -331,7 +331,8 @@ void TestJourneys::movingToAnAccountKeepsTheRecords()
 
 // A change from another device of the same person, in conflict with one made here: the
 // merge dialog names that device as Settings → Devices… lists it (the name it was given at
-// sign-in), not by a host name of its own. Also a conflict against a delete.
+// sign-in), not by a host name of its own. Each kind of conflict: both edited, edited here
+// and deleted there, deleted here and edited there.
 void TestJourneys::otherDeviceHasOneName()
 {
     ServerProcess server;
@@ -368,12 +369,13 @@ void TestJourneys::otherDeviceHasOneName()
     const QString edited
         = phone.create(u"Post"_s, {{u"title"_s, u"Shopping"_s}, {u"body"_s, u"milk"_s}});
     const QString deleted = phone.create(u"Post"_s, {{u"title"_s, u"Old plans"_s}});
+    const QString deletedHere = phone.create(u"Post"_s, {{u"title"_s, u"Packing list"_s}});
     SYNC_OK(phone);
     auto *sync = child<QAction>(*window, "syncAction");
     sync->trigger();
     QVERIFY(showKind(*window, u"Posts"_s));
     auto *table = child<QAbstractItemView>(*window, "recordTable");
-    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 2, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 3, 20000);
     SYNC_OK(phone);
 
     // Syncing paused here (Settings), the same records change on both sides.
@@ -407,18 +409,29 @@ void TestJourneys::otherDeviceHasOneName()
     };
     QVERIFY(editHere(u"Shopping"_s, "body", u"milk, eggs"_s));
     QVERIFY(editHere(u"Old plans"_s, "title", u"New plans"_s));
+    for (int row = 0; row < table->model()->rowCount(); ++row) {
+        const QModelIndex index = table->model()->index(row, 1);
+        if (index.data().toString() != u"Packing list"_s)
+            continue;
+        table->setFocus();
+        table->setCurrentIndex(index);
+        QTest::keyClick(table, Qt::Key_Delete);
+        break;
+    }
+    QTRY_COMPARE(table->model()->rowCount(), 2);
     phone.edit(edited, {{u"body"_s, u"milk, bread"_s}});
     QVERIFY(phone.store().deleteRecord(deleted));
+    phone.edit(deletedHere, {{u"body"_s, u"socks, map"_s}});
     SYNC_OK(phone);
     sync->trigger(); // paused, a sync asked for still runs
     auto *conflicts = child<QAction>(*window, "conflictsAction");
-    QTRY_COMPARE_WITH_TIMEOUT(conflicts->text(), u"&Conflicts (2)"_s, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(conflicts->text(), u"&Conflicts (3)"_s, 20000);
 
     conflicts->trigger();
     auto *list = child<QAbstractItemView>(*window, "conflictList");
-    QTRY_COMPARE(list->model()->rowCount(), 2);
+    QTRY_COMPARE(list->model()->rowCount(), 3);
     QStringList kinds;
-    for (int row = 0; row < 2; ++row) {
+    for (int row = 0; row < 3; ++row) {
         list->setFocus();
         list->setCurrentIndex(list->model()->index(row, 0));
         QTest::keyClick(list, Qt::Key_Return);
@@ -426,14 +439,17 @@ void TestJourneys::otherDeviceHasOneName()
         QTRY_VERIFY((dialog = topLevel("mergeDialog")));
         const QString who = child<QLabel>(*dialog, "headerProvenance")->text();
         QVERIFY2(who.contains(phoneName), qPrintable(who));
-        const bool againstDelete = who.startsWith(u"Deleted"_s);
-        kinds.append(againstDelete ? u"delete"_s : u"edit"_s);
-        shot(dialog, againstDelete ? u"merge-edit-vs-delete"_s : u"merge-fields"_s);
+        auto *question = dialog->findChild<QLabel *>(u"deleteQuestionText"_s);
+        const QString kind = !question                            ? u"fields"_s
+            : question->text().startsWith(u"Deleted on the other"_s) ? u"deleted-there"_s
+                                                                   : u"deleted-here"_s;
+        kinds.append(kind);
+        shot(dialog, u"merge-"_s + kind);
         QTest::keyClick(dialog, Qt::Key_Escape);
         QTRY_VERIFY(!topLevel("mergeDialog"));
     }
     kinds.sort();
-    QCOMPARE(kinds, (QStringList {u"delete"_s, u"edit"_s}));
+    QCOMPARE(kinds, (QStringList {u"deleted-here"_s, u"deleted-there"_s, u"fields"_s}));
 
     child<QAction>(*window, "settingsAction")->trigger();
     QTRY_VERIFY((settings = topLevel("settingsDialog")));
@@ -543,6 +559,7 @@ void TestJourneys::statusSaysWhatIsWaiting()
 
 // Signed in and idle, the server stops: the app notices (its live connection drops) and
 // says it cannot reach the server, instead of "Synced" until the next sync happens to run.
+// A record written meanwhile waits, and goes out by itself once the server is back.
 void TestJourneys::serverGoneIsShownWithoutASync()
 {
     ServerProcess server;
@@ -563,6 +580,22 @@ void TestJourneys::serverGoneIsShownWithoutASync()
                                  || statusText(*window, "syncState").startsWith(u"Sync problem"_s),
                              20000);
     shot(window, u"offline"_s);
+
+    // Offline, work goes on and waits; when the server is back the app catches up by itself.
+    QVERIFY(showKind(*window, u"Posts"_s));
+    QVERIFY(newRecordWith(*window, "title", u"written offline"_s));
+    QTRY_VERIFY(statusText(*window, "pendingChanges").contains(u"waiting"_s));
+    QVERIFY2(server.restart(), qPrintable(server.lastError()));
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "pendingChanges"), u"All changes synced"_s,
+                              60000);
+    QCOMPARE(statusText(*window, "syncState"), u"Synced"_s);
+    QTemporaryDir other;
+    QCOMPARE(runCli(other.path(), {u"login"_s, u"--server"_s, server.url().toString(), u"--token"_s,
+                                   server.createToken(u"ines"_s)})
+                 .exitCode,
+             0);
+    QCOMPARE(runCli(other.path(), {u"sync"_s}).exitCode, 0);
+    QVERIFY(runCli(other.path(), {u"list"_s, u"Post"_s}).out.contains(u"written offline"_s));
 }
 
 // New, type, find, leave the list with Tab and delete with the Delete key: all from the

@@ -98,6 +98,8 @@ MergeDialog::MergeDialog(DataStore &store, const EntityDef &entity, const LocalR
             decide({resolution, {}});
         });
         m_scroll->setWidget(m_question);
+        // Its text wraps to any width: a sideways scroll bar would only take room.
+        m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     } else {
         m_scroll->setWidget(buildGrid());
     }
