@@ -684,6 +684,7 @@ void TestJourneys::attachingAFileFillsItsDetails()
         const QString cell = model->index(0, column).data().toString();
         QVERIFY2(!cell.contains(u"sha256:"_s), qPrintable(cell));
     }
+    shot(window, u"attachments"_s);
 }
 
 // Edit > Undo puts back what a field held before an edit (also after moving to another

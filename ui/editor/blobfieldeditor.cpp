@@ -28,6 +28,10 @@ BlobFieldEditor::BlobFieldEditor(const FieldDef &field, const QString &folder, Q
     m_remove->setAccessibleName(tr("Remove the file of %1").arg(field.title));
     nameInput(m_name, QStringLiteral("_name"));
     m_name->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // The file's name and size wrap in the room beside the buttons: a long name must not
+    // widen the editor past its pane (it scrolled sideways before).
+    m_name->setWordWrap(true);
+    m_name->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     nameInput(m_preview, QStringLiteral("_preview"));
     m_preview->setAccessibleName(tr("Preview of %1").arg(field.title));
     m_preview->setFrameShape(QFrame::StyledPanel);

@@ -9,6 +9,7 @@
 #include "models/recorddisplay.h"
 
 #include <QAction>
+#include <QEvent>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -178,9 +179,13 @@ void RecordEditor::buildHeader()
 
     auto *buttons = new QHBoxLayout;
     buttons->setSpacing(2);
-    buttons->addWidget(actionButton(m_newAction, QStringLiteral("newButton"), header));
-    buttons->addWidget(actionButton(m_duplicateAction, QStringLiteral("duplicateButton"), header));
-    buttons->addWidget(actionButton(m_deleteAction, QStringLiteral("deleteButton"), header));
+    m_headerButtons = {actionButton(m_newAction, QStringLiteral("newButton"), header),
+                       actionButton(m_duplicateAction, QStringLiteral("duplicateButton"), header),
+                       actionButton(m_deleteAction, QStringLiteral("deleteButton"), header)};
+    for (QToolButton *button : std::as_const(m_headerButtons))
+        buttons->addWidget(button);
+    m_header = header;
+    header->installEventFilter(this);
 
     auto *grid = new QGridLayout(header);
     grid->setContentsMargins(16, 10, 12, 10);
@@ -191,6 +196,34 @@ void RecordEditor::buildHeader()
     grid->addWidget(m_titleLabel, 1, 0, 1, 2);
     grid->setColumnStretch(0, 1);
     static_cast<QVBoxLayout *>(layout())->addWidget(header);
+}
+
+bool RecordEditor::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_header && event->type() == QEvent::Resize)
+        fitHeaderButtons();
+    return QWidget::eventFilter(watched, event);
+}
+
+void RecordEditor::fitHeaderButtons()
+{
+    // What the kind, the state badge and the buttons with their words need side by side;
+    // narrower than that, the words went ("D…e") and the buttons became hard to tell apart.
+    int withWords = m_entityLabel->sizeHint().width() + m_stateLabel->minimumWidth() + 12 + 24
+        + 16 + 12;
+    for (QToolButton *button : std::as_const(m_headerButtons)) {
+        const Qt::ToolButtonStyle style = button->toolButtonStyle();
+        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        withWords += button->sizeHint().width() + 2;
+        button->setToolButtonStyle(style);
+    }
+    const Qt::ToolButtonStyle wanted = m_header->width() >= withWords
+        ? Qt::ToolButtonTextBesideIcon
+        : Qt::ToolButtonIconOnly;
+    for (QToolButton *button : std::as_const(m_headerButtons)) {
+        if (button->toolButtonStyle() != wanted)
+            button->setToolButtonStyle(wanted);
+    }
 }
 
 void RecordEditor::buildFields(const EntityDef &entity)

@@ -84,7 +84,12 @@ Q_SIGNALS:
     // The person asked to settle the open record's conflict ("Resolve…" in its banner).
     void resolveRequested(const QString &guid);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    // New, Duplicate and Delete show their words while there is room, only icons when not.
+    void fitHeaderButtons();
     struct FieldRow
     {
         FieldEditor *editor = nullptr;
@@ -121,6 +126,8 @@ private:
     QLabel *m_entityLabel = nullptr;
     ElidedLabel *m_titleLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
+    QList<QToolButton *> m_headerButtons; // New, Duplicate, Delete
+    QWidget *m_header = nullptr;
     QLabel *m_message = nullptr;
     QLabel *m_empty = nullptr;
     EditorBanner *m_undoBanner = nullptr;
