@@ -69,20 +69,11 @@ QString passwordProblem(const QJsonValue &password)
 // Device names are shown to people in device lists: any text but control characters.
 QString deviceNameProblem(const QJsonValue &device)
 {
-    const QString usage
-        = QStringLiteral(
-              "device: must be a string of 1 to %1 characters without control characters")
-              .arg(Ferry::Wire::kMaxDeviceNameLength);
-    if (!device.isString())
-        return usage;
-    const QString name = device.toString();
-    if (name.trimmed().isEmpty() || name.size() > Ferry::Wire::kMaxDeviceNameLength)
-        return usage;
-    for (const QChar c : name) {
-        if (c.category() == QChar::Other_Control)
-            return usage;
-    }
-    return {};
+    if (device.isString() && ServerStore::isValidDeviceName(device.toString()))
+        return {};
+    return QStringLiteral(
+               "device: must be a string of 1 to %1 characters without control characters")
+        .arg(Ferry::Wire::kMaxDeviceNameLength);
 }
 
 // The key failed sign-ins from one place are counted under: the IPv4 address, or the /64

@@ -1,5 +1,7 @@
 #include "admincommand.h"
 
+#include "accountanswers.h"
+
 #include "passwordhash.h"
 #include "serverstore.h"
 
@@ -27,7 +29,7 @@ bool is(const AdminCommand::Arguments &a, const char *first, const char *second)
 QString AdminCommand::validate(const Arguments &a)
 {
     const QString usage = QStringLiteral(
-        "usage: token create --user NAME | token revoke TOKEN | workspace create ID --owner USER | "
+        "usage: token create --user NAME [--device NAME] | token revoke TOKEN | workspace create ID --owner USER | "
         "workspace add-member ID --user USER --role editor|viewer | "
         "user password --user NAME (the password on standard input) | registration open|close");
     auto expect = [&](qsizetype words, bool user, bool owner, bool role) -> QString {
@@ -56,6 +58,11 @@ QString AdminCommand::validate(const Arguments &a)
         return QStringLiteral("unknown command \"%1\"; %2").arg(a.words.join(u' '), usage);
     if (!problem.isEmpty())
         return problem;
+    if (!a.device.isEmpty() && !is(a, "token", "create"))
+        return QStringLiteral("--device belongs to \"token create\"; %1").arg(usage);
+    if (!a.device.isEmpty() && !ServerStore::isValidDeviceName(a.device))
+        return QStringLiteral("a device name is 1 to %1 characters without control characters")
+            .arg(Ferry::Wire::kMaxDeviceNameLength);
     if (!a.user.isEmpty() && !ServerStore::isValidId(a.user))
         return QStringLiteral("a user name is 1 to 64 letters, digits, - or _");
     if (!a.owner.isEmpty() && !ServerStore::isValidId(a.owner))
@@ -80,7 +87,7 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
                 return Failed;
             }
         }
-        const Ferry::Result<QString> token = store.createToken(a.user);
+        const Ferry::Result<QString> token = store.createToken(a.user, a.device);
         if (!token) {
             printError(token.error().message);
             return Failed;

@@ -21,6 +21,7 @@ public:
         QString user;
         QString owner;
         QString role;
+        QString device; // token create: the device's name
     };
 
     // Checks the words and options without touching any data; returns an empty string or a

@@ -117,6 +117,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption roleOption(QStringLiteral("role"),
                                         QStringLiteral("editor or viewer (add-member)."),
                                         QStringLiteral("ROLE"));
+    const QCommandLineOption deviceOption(
+        QStringLiteral("device"),
+        QStringLiteral("The device's name in the account's device list (token create)."),
+        QStringLiteral("NAME"));
     const QCommandLineOption tlsCertOption(
         QStringLiteral("tls-cert"),
         QStringLiteral("Serve HTTPS with this PEM certificate (and chain)."),
@@ -126,7 +130,7 @@ int main(int argc, char *argv[])
                                           QStringLiteral("FILE"));
     parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, pingOption,
                        durabilityOption, verboseOption, lifelineOption, userOption, ownerOption,
-                       roleOption, tlsCertOption, tlsKeyOption});
+                       roleOption, deviceOption, tlsCertOption, tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "
@@ -141,7 +145,8 @@ int main(int argc, char *argv[])
 
     const QString dataDir = parser.value(dataOption);
     AdminCommand::Arguments admin {parser.positionalArguments(), parser.value(userOption),
-                                   parser.value(ownerOption), parser.value(roleOption)};
+                                   parser.value(ownerOption), parser.value(roleOption),
+                                   parser.value(deviceOption)};
     if (!admin.words.isEmpty()) {
         if (const QString problem = AdminCommand::validate(admin); !problem.isEmpty())
             return badArguments(problem);
@@ -152,8 +157,10 @@ int main(int argc, char *argv[])
         }
         return AdminCommand::run(store, admin);
     }
-    if (!admin.user.isEmpty() || !admin.owner.isEmpty() || !admin.role.isEmpty())
-        return badArguments(QStringLiteral("--user, --owner and --role belong to admin commands"));
+    if (!admin.user.isEmpty() || !admin.owner.isEmpty() || !admin.role.isEmpty()
+        || !admin.device.isEmpty())
+        return badArguments(
+            QStringLiteral("--user, --owner, --role and --device belong to admin commands"));
 
     const QString listen = parser.value(listenOption);
     const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));

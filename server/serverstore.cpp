@@ -1,5 +1,6 @@
 #include "serverstore.h"
 
+#include "accountanswers.h"
 #include "wire.h"
 
 #include <QCryptographicHash>
@@ -9,6 +10,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
+
+#include <algorithm>
 
 namespace FerryServer {
 
@@ -293,13 +296,21 @@ Ferry::Status ServerStore::ensureUser(const QString &user)
     return Ferry::success();
 }
 
-Ferry::Result<QString> ServerStore::createToken(const QString &user)
+Ferry::Result<QString> ServerStore::createToken(const QString &user, const QString &deviceName)
 {
-    const Ferry::Result<NewToken> made
-        = createDeviceToken(user, QStringLiteral("ferry-server admin"));
+    const Ferry::Result<NewToken> made = createDeviceToken(
+        user, deviceName.isEmpty() ? QStringLiteral("ferry-server admin") : deviceName);
     if (!made)
         return made.error();
     return made->token;
+}
+
+bool ServerStore::isValidDeviceName(const QString &name)
+{
+    if (name.trimmed().isEmpty() || name.size() > Ferry::Wire::kMaxDeviceNameLength)
+        return false;
+    return std::none_of(name.cbegin(), name.cend(),
+                        [](QChar c) { return c.category() == QChar::Other_Control; });
 }
 
 Ferry::Result<NewToken> ServerStore::createDeviceToken(const QString &user,

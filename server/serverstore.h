@@ -87,7 +87,9 @@ public:
 
     // Administration. All are idempotent where that makes sense.
     Ferry::Status ensureUser(const QString &user);
-    Ferry::Result<QString> createToken(const QString &user); // returns the plain token
+    // Returns the plain token. `deviceName`: how the device appears in the account's device
+    // list and beside its changes; empty: "ferry-server admin".
+    Ferry::Result<QString> createToken(const QString &user, const QString &deviceName = {});
     Ferry::Result<NewToken> createDeviceToken(const QString &user, const QString &deviceName);
     Ferry::Status revokeToken(const QString &token);
     QList<Device> devicesOf(const QString &user);
@@ -115,6 +117,9 @@ public:
     static QByteArray hashToken(const QByteArray &token);
     // Batch, device, workspace and user ids: 1-64 of [A-Za-z0-9_-].
     static bool isValidId(const QString &id);
+    // A device name people read: 1 to Wire::kMaxDeviceNameLength characters, not only
+    // spaces, without control characters.
+    static bool isValidDeviceName(const QString &name);
 
 private:
     Ferry::Status migrate();

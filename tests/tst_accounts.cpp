@@ -64,6 +64,7 @@ private Q_SLOTS:
     void adminSetsPassword();
     void devicesListRevokeAndSignOut();
     void changesNameTheirDeviceAsTheListDoes();
+    void adminTokenNamesItsDevice();
     void sharingErrors_data();
     void sharingErrors();
     void failedSignInsLockTheAccount();
@@ -289,6 +290,37 @@ void TestAccounts::changesNameTheirDeviceAsTheListDoes()
     QCOMPARE(conflict.value()->theirsDeviceName, QStringLiteral("Ada’s desktop"));
     QCOMPARE(deviceDisplayName(conflict.value()->theirsDevice, conflict.value()->theirsDeviceName),
              QStringLiteral("Ada’s desktop"));
+}
+
+// A token made with the admin command names its device like a sign-in does.
+void TestAccounts::adminTokenNamesItsDevice()
+{
+    const auto made = m_server.runAdmin({QStringLiteral("token"), QStringLiteral("create"),
+                                         QStringLiteral("--user"), QStringLiteral("kitchen"),
+                                         QStringLiteral("--device"), QStringLiteral("Kitchen PC")});
+    QCOMPARE(made.exitCode, 0);
+    const QString token = made.output.trimmed();
+    const QJsonArray devices = m_api.send("GET", QStringLiteral("/v1/devices"), token)
+                                   .json.value(QStringLiteral("devices"))
+                                   .toArray();
+    QCOMPARE(devices.size(), 1);
+    QCOMPARE(devices.first().toObject().value(QStringLiteral("name")).toString(),
+             QStringLiteral("Kitchen PC"));
+    for (const QString &bad : {QStringLiteral("   "), QStringLiteral("tab\there"),
+                               QString(101, QLatin1Char('x'))}) {
+        const auto refused = m_server.runAdmin(
+            {QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--user"),
+             QStringLiteral("kitchen"), QStringLiteral("--device"), bad});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.errors.contains(QStringLiteral("device name")), qPrintable(refused.errors));
+    }
+    QCOMPARE(m_server
+                 .runAdmin({QStringLiteral("workspace"), QStringLiteral("create"),
+                            QStringLiteral("pantry"), QStringLiteral("--owner"),
+                            QStringLiteral("kitchen"), QStringLiteral("--device"),
+                            QStringLiteral("Kitchen PC")})
+                 .exitCode,
+             2);
 }
 
 void TestAccounts::sharingErrors_data()
