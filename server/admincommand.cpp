@@ -29,7 +29,8 @@ bool is(const AdminCommand::Arguments &a, const char *first, const char *second)
 QString AdminCommand::validate(const Arguments &a)
 {
     const QString usage = QStringLiteral(
-        "usage: token create --user NAME [--device NAME] | token revoke TOKEN | workspace create ID --owner USER | "
+        "usage: token create --user NAME [--device NAME] | token revoke TOKEN | workspace create "
+        "ID --owner USER | "
         "workspace add-member ID --user USER --role editor|viewer | "
         "user password --user NAME (the password on standard input) | registration open|close");
     auto expect = [&](qsizetype words, bool user, bool owner, bool role) -> QString {

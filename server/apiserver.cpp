@@ -340,9 +340,8 @@ Reply ApiServer::push(const Call &call)
     if (!history)
         return error(400, history.error().code, history.error().message);
     const qint64 before = m_store->sequenceOf(call.workspace);
-    const PushAnswer answer
-        = m_push.push(call.workspace, call.user, body, request.value(), history.value(),
-                      call.deviceName);
+    const PushAnswer answer = m_push.push(call.workspace, call.user, body, request.value(),
+                                          history.value(), call.deviceName);
     if (!answer) {
         const QString &code = answer.error().code;
         const int status

@@ -186,10 +186,10 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     // QString), so they can be spliced into the page.
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(
-        QStringLiteral("SELECT guid, entity, rev, created_rev, deleted, CAST(fields AS BLOB), "
-                       "CAST(revs AS BLOB), device, user_name, changed_at, device_name FROM records "
-                       "WHERE workspace = ? AND rev > ? AND rev <= ? ORDER BY rev, guid"));
+    q.prepare(QStringLiteral(
+        "SELECT guid, entity, rev, created_rev, deleted, CAST(fields AS BLOB), "
+        "CAST(revs AS BLOB), device, user_name, changed_at, device_name FROM records "
+        "WHERE workspace = ? AND rev > ? AND rev <= ? ORDER BY rev, guid"));
     q.addBindValue(workspace);
     q.addBindValue(since);
     q.addBindValue(upper);

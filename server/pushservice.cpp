@@ -327,10 +327,9 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
                      QDateTime::currentMSecsSinceEpoch()};
 
     QSqlQuery load(m_db);
-    load.prepare(
-        QStringLiteral("SELECT entity, rev, created_rev, deleted, fields, revs, device, "
-                       "user_name, changed_at, device_name FROM records "
-                       "WHERE workspace = ? AND guid = ?"));
+    load.prepare(QStringLiteral("SELECT entity, rev, created_rev, deleted, fields, revs, device, "
+                                "user_name, changed_at, device_name FROM records "
+                                "WHERE workspace = ? AND guid = ?"));
     QSqlQuery insert(m_db);
     insert.prepare(
         QStringLiteral("INSERT INTO records (workspace, guid, entity, rev, created_rev, deleted, "

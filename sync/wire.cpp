@@ -361,8 +361,9 @@ Result<RemoteRecord> recordFromJson(const QJsonObject &object)
     const QJsonValue deviceName = object.value(kDeviceName);
     if (!deviceName.isUndefined()
         && (!deviceName.isString() || deviceName.toString().size() > kMaxDeviceNameLength))
-        return badResponse(kDeviceName, QStringLiteral("not a name of at most %1 characters")
-                                            .arg(kMaxDeviceNameLength));
+        return badResponse(
+            kDeviceName,
+            QStringLiteral("not a name of at most %1 characters").arg(kMaxDeviceNameLength));
     record.device = object.value(kDevice).toString();
     record.deviceName = deviceName.toString();
     record.user = object.value(kUser).toString();

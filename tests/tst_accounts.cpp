@@ -306,13 +306,14 @@ void TestAccounts::adminTokenNamesItsDevice()
     QCOMPARE(devices.size(), 1);
     QCOMPARE(devices.first().toObject().value(QStringLiteral("name")).toString(),
              QStringLiteral("Kitchen PC"));
-    for (const QString &bad : {QStringLiteral("   "), QStringLiteral("tab\there"),
-                               QString(101, QLatin1Char('x'))}) {
-        const auto refused = m_server.runAdmin(
-            {QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--user"),
-             QStringLiteral("kitchen"), QStringLiteral("--device"), bad});
+    for (const QString &bad :
+         {QStringLiteral("   "), QStringLiteral("tab\there"), QString(101, QLatin1Char('x'))}) {
+        const auto refused = m_server.runAdmin({QStringLiteral("token"), QStringLiteral("create"),
+                                                QStringLiteral("--user"), QStringLiteral("kitchen"),
+                                                QStringLiteral("--device"), bad});
         QCOMPARE(refused.exitCode, 2);
-        QVERIFY2(refused.errors.contains(QStringLiteral("device name")), qPrintable(refused.errors));
+        QVERIFY2(refused.errors.contains(QStringLiteral("device name")),
+                 qPrintable(refused.errors));
     }
     QCOMPARE(m_server
                  .runAdmin({QStringLiteral("workspace"), QStringLiteral("create"),

@@ -66,8 +66,9 @@ void TestLocalStore::adoptedRecordsKeepTheirGuidsAndAreSent()
         = LocalStore::open(m_dir->filePath(QStringLiteral("local.db")), Schema::defaultSchema());
     QVERIFY(opened);
     LocalStore &local = *opened.value();
-    const QString tag = local.createRecord(QStringLiteral("Tag"),
-                                           {{QStringLiteral("name"), QStringLiteral("kept")}})
+    const QString tag = local
+                            .createRecord(QStringLiteral("Tag"),
+                                          {{QStringLiteral("name"), QStringLiteral("kept")}})
                             .value();
     const Result<QString> made
         = local.createRecord(QStringLiteral("Post"),
@@ -75,8 +76,9 @@ void TestLocalStore::adoptedRecordsKeepTheirGuidsAndAreSent()
                               {QStringLiteral("tags"), QJsonArray {tag}}});
     QVERIFY(made);
     const QString post = made.value();
-    const QString gone = local.createRecord(QStringLiteral("Tag"),
-                                            {{QStringLiteral("name"), QStringLiteral("gone")}})
+    const QString gone = local
+                             .createRecord(QStringLiteral("Tag"),
+                                           {{QStringLiteral("name"), QStringLiteral("gone")}})
                              .value();
     QVERIFY(local.deleteRecord(gone));
     // This store already has one of them (brought before): it stays as it is here.

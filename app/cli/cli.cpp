@@ -541,7 +541,8 @@ int Cli::status()
                                {QStringLiteral("records"), counts}});
         return 0;
     }
-    m_out << "Profile:   " << m_profile.folder() << "\nDevice:    " << m_store->deviceId() << "\nServer:    "
+    m_out << "Profile:   " << m_profile.folder() << "\nDevice:    " << m_store->deviceId()
+          << "\nServer:    "
           << (cfg.server.isEmpty() ? QStringLiteral("(not signed in)")
                                    : cfg.server.toDisplayString())
           << "\nWorkspace: " << cfg.workspace << "\nTrusted:   "

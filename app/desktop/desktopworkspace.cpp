@@ -49,8 +49,7 @@ bool DesktopApp::openWorkspace(const QString &workspace, const QString &path)
     const QString shown = workspace.isEmpty() ? Profile::workspaceOf(store) : workspace;
     std::unique_ptr<DataStore> newData = std::move(data).value();
     auto scheduler = std::make_unique<SyncScheduler>(newData.get(), path);
-    auto window = std::make_unique<MainWindow>(
-        *newData, *scheduler, m_profile.blobFolder());
+    auto window = std::make_unique<MainWindow>(*newData, *scheduler, m_profile.blobFolder());
     const bool wasVisible = m_window && m_window->isVisible();
     if (m_window)
         window->restoreGeometry(m_window->saveGeometry());
@@ -242,7 +241,8 @@ void DesktopApp::offerLocalRecords()
            "again in Settings shows them."));
     QPushButton *bring = box->addButton(tr("&Bring them"), QMessageBox::AcceptRole);
     bring->setObjectName(QStringLiteral("bringRecordsButton"));
-    QPushButton *leave = box->addButton(tr("&Leave them on this computer"), QMessageBox::RejectRole);
+    QPushButton *leave
+        = box->addButton(tr("&Leave them on this computer"), QMessageBox::RejectRole);
     leave->setObjectName(QStringLiteral("leaveRecordsButton"));
     box->setDefaultButton(bring);
     box->setAttribute(Qt::WA_DeleteOnClose);

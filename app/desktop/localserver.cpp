@@ -126,30 +126,29 @@ QString LocalServer::savedToken(const QString &dataDir)
 void LocalServer::createToken(const QString &dataDir)
 {
     auto *process = new QProcess(this);
-    connect(
-        process, &QProcess::finished, this,
-        [this, process, dataDir](int code, QProcess::ExitStatus status) {
-            process->deleteLater();
-            const QString token = QString::fromUtf8(process->readAllStandardOutput()).trimmed();
-            if (status != QProcess::NormalExit || code != 0 || token.isEmpty()) {
-                Q_EMIT failed(
-                    Error {QStringLiteral("no_token"),
-                           tr("The local Ferry server could not make a sign-in token: %1")
-                               .arg(QString::fromUtf8(process->readAllStandardError()).trimmed())});
-                return;
-            }
-            QFile file(tokenFile(dataDir));
-            constexpr auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
-            if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate, ownerOnly)
-                || file.write(token.toUtf8()) < 0 || !file.flush()) {
-                Q_EMIT failed(Error {QStringLiteral("no_token"),
-                                     tr("Could not save the local server's token in %1: %2")
-                                         .arg(QDir::toNativeSeparators(file.fileName()),
-                                              file.errorString())});
-                return;
-            }
-            Q_EMIT tokenCreated(token);
-        });
+    connect(process, &QProcess::finished, this,
+            [this, process, dataDir](int code, QProcess::ExitStatus status) {
+                process->deleteLater();
+                const QString token = QString::fromUtf8(process->readAllStandardOutput()).trimmed();
+                if (status != QProcess::NormalExit || code != 0 || token.isEmpty()) {
+                    Q_EMIT failed(Error {
+                        QStringLiteral("no_token"),
+                        tr("The local Ferry server could not make a sign-in token: %1")
+                            .arg(QString::fromUtf8(process->readAllStandardError()).trimmed())});
+                    return;
+                }
+                QFile file(tokenFile(dataDir));
+                constexpr auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+                if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate, ownerOnly)
+                    || file.write(token.toUtf8()) < 0 || !file.flush()) {
+                    Q_EMIT failed(Error {
+                        QStringLiteral("no_token"),
+                        tr("Could not save the local server's token in %1: %2")
+                            .arg(QDir::toNativeSeparators(file.fileName()), file.errorString())});
+                    return;
+                }
+                Q_EMIT tokenCreated(token);
+            });
     process->start(binary(),
                    {QStringLiteral("--data"), dataDir, QStringLiteral("token"),
                     QStringLiteral("create"), QStringLiteral("--user"), user()});
