@@ -231,7 +231,7 @@ void DesktopApp::useAccount(const QUrl &server, const QString &token, const QStr
 
 void DesktopApp::leaveLocalServer()
 {
-    if (m_settings->useLocalServer() && m_data && m_workspace.size())
+    if (m_settings->useLocalServer() && m_data && !m_workspace.isEmpty())
         m_leftLocalStore = m_data->store().path();
     m_settings->setUseLocalServer(false);
 }

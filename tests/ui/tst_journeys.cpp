@@ -2,10 +2,10 @@
 // the bundled local server) driven the way a person goes through it, with keyboard and mouse
 // on widgets found by objectName. Each journey is a path on which the app once lost or
 // garbled what someone did; its test failed before the fix.
-#include "desktopapp.h"
-#include "desktopapptest.h"
 #include "apiclient.h"
 #include "clirun.h"
+#include "desktopapp.h"
+#include "desktopapptest.h"
 #include "serverprocess.h"
 #include "testdevice.h"
 #include "widgetfinder.h"
@@ -18,15 +18,15 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QFile>
-#include <QLabel>
-#include <QLineEdit>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRadioButton>
-#include <QListView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -80,6 +80,42 @@ bool newRecordWith(QWidget &window, const char *field, const QString &text)
     typeText(input, text);
     QTest::keyClick(input, Qt::Key_Return);
     return true;
+}
+
+// The row of the record list whose title (column 1; 0 is the sync state) is `title`;
+// invalid if there is none.
+QModelIndex rowTitled(const QAbstractItemView &table, const QString &title)
+{
+    const QAbstractItemModel *model = table.model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QModelIndex index = model->index(row, 1);
+        if (index.data().toString() == title)
+            return index;
+    }
+    return {};
+}
+
+// Deletes the record titled `title` with the Delete key on the list; false if none is.
+bool deleteTitled(QAbstractItemView &table, const QString &title)
+{
+    const QModelIndex index = rowTitled(table, title);
+    if (!index.isValid())
+        return false;
+    table.setFocus();
+    table.setCurrentIndex(index);
+    QTest::keyClick(&table, Qt::Key_Delete);
+    return true;
+}
+
+// Starts the app and waits for its main window; nullptr if it did not come.
+QWidget *startWindow(DesktopApp &app)
+{
+    if (!app.start())
+        return nullptr;
+    QWidget *window = nullptr;
+    const bool shown = QTest::qWaitFor(
+        [&window] { return (window = topLevel("mainWindow")) != nullptr; }, 20000);
+    return shown ? window : nullptr;
 }
 
 QStringList valuesOf(const QString &profile, const QString &entity, const QString &field)
@@ -141,9 +177,8 @@ void TestJourneys::typingAfterSwitchingKindIsKept()
     options.profile = postFirst ? u"switch-post-first"_s : u"switch-tag-first"_s;
     options.localServer = true;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
 
     struct Step
     {
@@ -175,9 +210,8 @@ void TestJourneys::longUnbrokenTitleKeepsTheWindowOnScreen()
     options.profile = u"long-title"_s;
     options.localServer = true;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     window->resize(1000, 700);
     QVERIFY(showKind(*window, u"Posts"_s));
     QVERIFY(newRecordWith(*window, "title", u"short"_s));
@@ -193,17 +227,9 @@ void TestJourneys::longUnbrokenTitleKeepsTheWindowOnScreen()
                             .arg(window->minimumSizeHint().width())));
     // Pick the short one in the list.
     auto *table = child<QAbstractItemView>(*window, "recordTable");
-    const QAbstractItemModel *model = table->model();
-    bool picked = false;
-    for (int row = 0; row < model->rowCount(); ++row) {
-        const QModelIndex index = model->index(row, 1); // the title; 0 is the sync state
-        if (index.data().toString() != u"short"_s)
-            continue;
-        QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
-                          table->visualRect(index).center());
-        picked = true;
-    }
-    QVERIFY(picked);
+    const QModelIndex shortOne = rowTitled(*table, u"short"_s);
+    QVERIFY(shortOne.isValid());
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(shortOne).center());
     auto *title = window->findChild<QLineEdit *>(u"field_title"_s);
     QTRY_COMPARE(title->text(), u"short"_s);
     QTest::qWait(50);
@@ -221,9 +247,8 @@ void TestJourneys::smallWindowKeepsTheListUsable()
     options.profile = u"small-window"_s;
     options.localServer = true;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     window->resize(800, 500);
     QVERIFY(showKind(*window, u"Posts"_s));
     QVERIFY(newRecordWith(*window, "title", u"A post"_s));
@@ -258,9 +283,8 @@ void TestJourneys::movingToAnAccountKeepsTheRecords()
     options.localServer = true;
     options.syncIntervalSeconds = 3600;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
     QVERIFY(showKind(*window, u"Posts"_s));
     QVERIFY(newRecordWith(*window, "title", u"made before the account"_s));
@@ -300,18 +324,17 @@ void TestJourneys::movingToAnAccountKeepsTheRecords()
 
     // In the window, in the account's workspace, and on its server.
     QVERIFY(showKind(*window, u"Posts"_s));
-    QTRY_COMPARE_WITH_TIMEOUT(window->findChild<QAbstractItemView *>(u"recordTable"_s)
-                                  ->model()
-                                  ->rowCount(),
-                              2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window->findChild<QAbstractItemView *>(u"recordTable"_s)->model()->rowCount(), 2, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "pendingChanges"), u"All changes synced"_s,
                               20000);
     const QAbstractItemModel *kinds = child<QListView>(*window, "entityList")->model();
     QTRY_COMPARE_WITH_TIMEOUT(kinds->index(0, 0).data().toString(), u"Posts (2)"_s, 10000);
     shot(window, u"moved-to-account"_s);
     QTemporaryDir other;
-    QCOMPARE(runCli(other.path(), {u"login"_s, u"--server"_s, server.url().toString(),
-                                   u"--token"_s, server.createToken(u"ines"_s)})
+    QCOMPARE(runCli(other.path(),
+                    {u"login"_s, u"--server"_s, server.url().toString(), u"--token"_s,
+                     server.createToken(u"ines"_s)})
                  .exitCode,
              0);
     QCOMPARE(runCli(other.path(), {u"sync"_s}).exitCode, 0);
@@ -361,9 +384,8 @@ void TestJourneys::otherDeviceHasOneName()
     options.token = signIn(u"Ines’s desktop"_s);
     options.syncIntervalSeconds = 3600;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
 
     const QString edited
@@ -387,37 +409,25 @@ void TestJourneys::otherDeviceHasOneName()
     QTRY_VERIFY(!topLevel("settingsDialog"));
     // The same records changed here, in the editor.
     const auto editHere = [&](const QString &title, const char *field, const QString &text) {
-        for (int row = 0; row < table->model()->rowCount(); ++row) {
-            const QModelIndex index = table->model()->index(row, 1);
-            if (index.data().toString() != title)
-                continue;
-            QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
-                              table->visualRect(index).center());
-            auto *input = window->findChild<QWidget *>(u"field_"_s + QLatin1String(field));
-            if (!input)
-                return false;
-            input->setFocus();
-            if (auto *line = qobject_cast<QLineEdit *>(input))
-                line->selectAll();
-            else
-                QTest::keySequence(input, QKeySequence::SelectAll);
-            QTest::keyClicks(input, text);
-            QTest::keyClick(input, Qt::Key_Tab);
-            return true;
-        }
-        return false;
+        const QModelIndex index = rowTitled(*table, title);
+        if (!index.isValid())
+            return false;
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(index).center());
+        auto *input = window->findChild<QWidget *>(u"field_"_s + QLatin1String(field));
+        if (!input)
+            return false;
+        input->setFocus();
+        if (auto *line = qobject_cast<QLineEdit *>(input))
+            line->selectAll();
+        else
+            QTest::keySequence(input, QKeySequence::SelectAll);
+        QTest::keyClicks(input, text);
+        QTest::keyClick(input, Qt::Key_Tab);
+        return true;
     };
     QVERIFY(editHere(u"Shopping"_s, "body", u"milk, eggs"_s));
     QVERIFY(editHere(u"Old plans"_s, "title", u"New plans"_s));
-    for (int row = 0; row < table->model()->rowCount(); ++row) {
-        const QModelIndex index = table->model()->index(row, 1);
-        if (index.data().toString() != u"Packing list"_s)
-            continue;
-        table->setFocus();
-        table->setCurrentIndex(index);
-        QTest::keyClick(table, Qt::Key_Delete);
-        break;
-    }
+    QVERIFY(deleteTitled(*table, u"Packing list"_s));
     QTRY_COMPARE(table->model()->rowCount(), 2);
     phone.edit(edited, {{u"body"_s, u"milk, bread"_s}});
     QVERIFY(phone.store().deleteRecord(deleted));
@@ -440,9 +450,9 @@ void TestJourneys::otherDeviceHasOneName()
         const QString who = child<QLabel>(*dialog, "headerProvenance")->text();
         QVERIFY2(who.contains(phoneName), qPrintable(who));
         auto *question = dialog->findChild<QLabel *>(u"deleteQuestionText"_s);
-        const QString kind = !question                            ? u"fields"_s
+        const QString kind = !question                               ? u"fields"_s
             : question->text().startsWith(u"Deleted on the other"_s) ? u"deleted-there"_s
-                                                                   : u"deleted-here"_s;
+                                                                     : u"deleted-here"_s;
         kinds.append(kind);
         shot(dialog, u"merge-"_s + kind);
         QTest::keyClick(dialog, Qt::Key_Escape);
@@ -473,9 +483,8 @@ void TestJourneys::trashBringsRecordsBack()
     options.profile = u"trash"_s;
     options.localServer = true;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
     QVERIFY(showKind(*window, u"Posts"_s));
     const QStringList titles {u"Привет, мир"_s, u"東京の予定"_s, u"مرحبا بالعالم"_s};
@@ -483,17 +492,8 @@ void TestJourneys::trashBringsRecordsBack()
         QVERIFY(newRecordWith(*window, "title", title));
     auto *table = child<QAbstractItemView>(*window, "recordTable");
     QTRY_COMPARE(table->model()->rowCount(), 3);
-    for (const QString &gone : {titles.at(0), titles.at(1)}) {
-        for (int row = 0; row < table->model()->rowCount(); ++row) {
-            const QModelIndex index = table->model()->index(row, 1);
-            if (index.data().toString() != gone)
-                continue;
-            table->setFocus();
-            table->setCurrentIndex(index);
-            QTest::keyClick(table, Qt::Key_Delete);
-            break;
-        }
-    }
+    for (const QString &gone : {titles.at(0), titles.at(1)})
+        QVERIFY(deleteTitled(*table, gone));
     QTRY_COMPARE(table->model()->rowCount(), 1);
 
     child<QAction>(*window, "trashAction")->trigger();
@@ -544,9 +544,8 @@ void TestJourneys::statusSaysWhatIsWaiting()
     options.localServer = true;
     options.syncIntervalSeconds = 3600;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
     QVERIFY(showKind(*window, u"Posts"_s));
     QVERIFY(newRecordWith(*window, "title", u"not sent yet"_s));
@@ -570,9 +569,8 @@ void TestJourneys::serverGoneIsShownWithoutASync()
     options.token = server.createToken(u"ines"_s);
     options.syncIntervalSeconds = 3600;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QTRY_COMPARE_WITH_TIMEOUT(statusText(*window, "syncState"), u"Synced"_s, 20000);
     QTRY_VERIFY_WITH_TIMEOUT(!statusText(*window, "liveUpdates").isEmpty(), 20000);
     QVERIFY(server.terminate());
@@ -590,8 +588,9 @@ void TestJourneys::serverGoneIsShownWithoutASync()
                               60000);
     QCOMPARE(statusText(*window, "syncState"), u"Synced"_s);
     QTemporaryDir other;
-    QCOMPARE(runCli(other.path(), {u"login"_s, u"--server"_s, server.url().toString(), u"--token"_s,
-                                   server.createToken(u"ines"_s)})
+    QCOMPARE(runCli(other.path(),
+                    {u"login"_s, u"--server"_s, server.url().toString(), u"--token"_s,
+                     server.createToken(u"ines"_s)})
                  .exitCode,
              0);
     QCOMPARE(runCli(other.path(), {u"sync"_s}).exitCode, 0);
@@ -606,9 +605,8 @@ void TestJourneys::keyboardAlone()
     options.profile = u"keyboard"_s;
     options.localServer = true;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QApplication::setActiveWindow(window);
     QVERIFY(QTest::qWaitForWindowActive(window));
     QVERIFY(showKind(*window, u"Posts"_s));
@@ -659,9 +657,8 @@ void TestJourneys::attachingAFileFillsItsDetails()
     options.profile = u"attach"_s;
     options.localServer = true;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QVERIFY(showKind(*window, u"Attachments"_s));
     QTest::mouseClick(child<QToolButton>(*window, "newButton"), Qt::LeftButton);
     QTemporaryDir files;
@@ -695,9 +692,8 @@ void TestJourneys::undoAndRedoEdits()
     options.profile = u"undo"_s;
     options.localServer = true;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QVERIFY(showKind(*window, u"Posts"_s));
     QVERIFY(newRecordWith(*window, "title", u"First"_s));
     auto *title = child<QLineEdit>(*window, "field_title");
@@ -733,9 +729,8 @@ void TestJourneys::listIsInOrderOfNames()
     options.profile = u"order"_s;
     options.localServer = true;
     DesktopApp app(options);
-    QVERIFY(app.start());
-    QWidget *window = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((window = topLevel("mainWindow")), 20000);
+    QWidget *window = startWindow(app);
+    QVERIFY(window);
     QVERIFY(showKind(*window, u"Tags"_s));
     for (const QString &name : {u"pear"_s, u"apple"_s, u"quince"_s, u"banana"_s})
         QVERIFY(newRecordWith(*window, "name", name));

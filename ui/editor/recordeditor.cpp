@@ -182,8 +182,10 @@ void RecordEditor::buildHeader()
     m_headerButtons = {actionButton(m_newAction, QStringLiteral("newButton"), header),
                        actionButton(m_duplicateAction, QStringLiteral("duplicateButton"), header),
                        actionButton(m_deleteAction, QStringLiteral("deleteButton"), header)};
-    for (QToolButton *button : std::as_const(m_headerButtons))
+    for (QToolButton *button : std::as_const(m_headerButtons)) {
         buttons->addWidget(button);
+        m_headerButtonsWidth += button->sizeHint().width() + buttons->spacing();
+    }
     m_header = header;
     header->installEventFilter(this);
 
@@ -207,19 +209,13 @@ bool RecordEditor::eventFilter(QObject *watched, QEvent *event)
 
 void RecordEditor::fitHeaderButtons()
 {
-    // What the kind, the state badge and the buttons with their words need side by side;
-    // narrower than that, the words went ("D…e") and the buttons became hard to tell apart.
-    int withWords = m_entityLabel->sizeHint().width() + m_stateLabel->minimumWidth() + 12 + 24
-        + 16 + 12;
-    for (QToolButton *button : std::as_const(m_headerButtons)) {
-        const Qt::ToolButtonStyle style = button->toolButtonStyle();
-        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        withWords += button->sizeHint().width() + 2;
-        button->setToolButtonStyle(style);
-    }
-    const Qt::ToolButtonStyle wanted = m_header->width() >= withWords
-        ? Qt::ToolButtonTextBesideIcon
-        : Qt::ToolButtonIconOnly;
+    // What the kind, the state badge and the buttons with their words need side by side
+    // (the layout's margins and spacings included); narrower than that, the words went
+    // ("D…e") and the buttons became hard to tell apart.
+    const int withWords = m_entityLabel->sizeHint().width() + m_stateLabel->minimumWidth()
+        + m_headerButtonsWidth + 12 + 24 + 16 + 12;
+    const Qt::ToolButtonStyle wanted
+        = m_header->width() >= withWords ? Qt::ToolButtonTextBesideIcon : Qt::ToolButtonIconOnly;
     for (QToolButton *button : std::as_const(m_headerButtons)) {
         if (button->toolButtonStyle() != wanted)
             button->setToolButtonStyle(wanted);

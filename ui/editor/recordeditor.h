@@ -127,6 +127,7 @@ private:
     ElidedLabel *m_titleLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
     QList<QToolButton *> m_headerButtons; // New, Duplicate, Delete
+    int m_headerButtonsWidth = 0; // the three with their words, as made
     QWidget *m_header = nullptr;
     QLabel *m_message = nullptr;
     QLabel *m_empty = nullptr;

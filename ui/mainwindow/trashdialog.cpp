@@ -66,8 +66,12 @@ TrashDialog::TrashDialog(DataStore &store, QWidget *parent)
 
     connect(m_list, &QTreeWidget::itemSelectionChanged, this, &TrashDialog::updateButtons);
     connect(m_list, &QTreeWidget::itemActivated, this, &TrashDialog::restoreChosen);
-    // Deleted or restored anywhere (here, on another device, from the editor) shows at once.
-    connect(&m_store, &DataStore::changed, this, &TrashDialog::reload);
+    // Deleted or restored anywhere (here, on another device, from the editor) shows soon; a
+    // sync's many changes read the trash once, not once each, on this (the GUI) thread.
+    m_reload.setSingleShot(true);
+    m_reload.setInterval(100);
+    connect(&m_reload, &QTimer::timeout, this, &TrashDialog::reload);
+    connect(&m_store, &DataStore::changed, &m_reload, qOverload<>(&QTimer::start));
     reload();
     resize(560, 380);
 }
@@ -108,17 +112,16 @@ void TrashDialog::reload()
                       named ? displayText(*entity, record) : tr("(name not on this device)"));
         item->setText(KindColumn, entity->title);
         item->setText(DeletedColumn,
-                      record.modified > 0
-                          ? locale.toString(QDateTime::fromMSecsSinceEpoch(record.modified),
-                                            QLocale::ShortFormat)
-                          : QString());
+                      record.modified > 0 ? locale.toString(
+                          QDateTime::fromMSecsSinceEpoch(record.modified), QLocale::ShortFormat)
+                                          : QString());
         item->setData(RecordColumn, Qt::UserRole, record.guid);
         item->setToolTip(RecordColumn, item->text(RecordColumn));
         if (chosen.contains(record.guid))
             item->setSelected(true);
     }
     const int n = m_list->topLevelItemCount();
-    m_summary->setText(n == 0   ? tr("The trash is empty.")
+    m_summary->setText(n == 0       ? tr("The trash is empty.")
                            : n == 1 ? tr("1 deleted record.")
                                     : tr("%1 deleted records.").arg(locale.toString(n)));
     updateButtons();
@@ -143,9 +146,9 @@ void TrashDialog::restoreChosen()
             problems.append(restored.error().message);
     }
     if (!problems.isEmpty())
-        QMessageBox::warning(this, tr("Restore"),
-                             tr("Some records could not be restored:\n%1")
-                                 .arg(problems.join(QLatin1Char('\n'))));
+        QMessageBox::warning(
+            this, tr("Restore"),
+            tr("Some records could not be restored:\n%1").arg(problems.join(QLatin1Char('\n'))));
 }
 
 } // namespace Ferry::Ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDialog>
+#include <QTimer>
 
 class QLabel;
 class QPushButton;
@@ -37,6 +38,7 @@ private:
     QPushButton *m_restore = nullptr;
     bool m_readOnly = false;
     QString m_readOnlyWhy;
+    QTimer m_reload; // a burst of changes (a sync) reads the trash once
 };
 
 } // namespace Ferry::Ui
