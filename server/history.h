@@ -25,6 +25,21 @@ std::optional<qint64> integerParam(const QUrlQuery &query, const QString &name, 
 // Error names what is malformed.
 Ferry::Result<HistoryCheck> parseHistoryCheck(const QUrlQuery &query, qint64 defaultSeq);
 
+// The history token of the sequence a push makes: a SHA-256 over the token before it (empty
+// for the first push the server kept one for), the push's batch id and the hash of its body,
+// in hex. Two servers agree on a token only when the same pushes were applied in the same
+// order up to that sequence; a push sent again after a restore from a backup, landing on the
+// sequence number it had before, gets another token when anything before it differs.
+QString nextHistoryToken(const QString &previous, const QString &batch, const QString &bodyHash);
+
+// Whether `check` is a history token (64 hex digits) rather than a batch id, which clients of
+// a server from before tokens hold.
+bool isHistoryToken(const QString &check);
+
+// Gives every push that made a sequence its history token, in order, and each workspace the
+// token of its newest sequence: the schema step that brings tokens to an existing database.
+Ferry::Status computeHistoryTokens(const QSqlDatabase &db);
+
 // Does this server hold the history `check` names? The error history_mismatch if not, a
 // database Error if it cannot tell. Call inside the transaction that then reads or writes.
 Ferry::Status verifyHistory(const QSqlDatabase &db, const QString &workspace,

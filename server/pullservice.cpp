@@ -217,16 +217,16 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     q.finish();
     out.append("],\"cursor\":");
     out.append(QByteArray::number(cursor));
-    // Which push made `cursor`, for the client to send back as `check` next time.
+    // The history token of `cursor`, for the client to send back as `check` next time.
     if (cursor > 0) {
         QSqlQuery made(m_db);
-        made.prepare(QStringLiteral("SELECT batch FROM batches WHERE workspace = ? AND seq = ?"));
+        made.prepare(QStringLiteral("SELECT history FROM batches WHERE workspace = ? AND seq = ?"));
         made.addBindValue(workspace);
         made.addBindValue(cursor);
         if (!made.exec())
             return databaseError(QStringLiteral("reading the history"), made.lastError().text());
-        if (made.next()) {
-            out.append(",\"cursor_batch\":");
+        if (made.next() && !made.value(0).isNull()) {
+            out.append(",\"cursor_check\":");
             Ferry::Wire::appendJsonString(out, made.value(0).toString());
         }
     }

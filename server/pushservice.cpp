@@ -315,12 +315,13 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     batchQuery.finish();
 
     QSqlQuery seqQuery(m_db);
-    seqQuery.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
+    seqQuery.prepare(QStringLiteral("SELECT seq, history FROM workspaces WHERE id = ?"));
     seqQuery.addBindValue(workspace);
     if (!seqQuery.exec() || !seqQuery.next())
         return databaseError(QStringLiteral("reading the workspace sequence"),
                              seqQuery.lastError().text());
     const qint64 seq = seqQuery.value(0).toLongLong();
+    const QString token = seqQuery.value(1).toString();
     seqQuery.finish();
 
     PushContext ctx {seq + 1, request.device, deviceName, user,
@@ -356,7 +357,10 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
             + answerBytes(m.rejectCode.isEmpty() ? deferred(m.guid)
                                                  : rejected(m.guid, m.rejectCode, m.rejectReason));
     }
-    qint64 usedBytes = Wire::encode(Wire::PushResponse {ctx.newSeq, true, {}}).size();
+    // The answer's frame, with a history token as long as the one it will carry.
+    qint64 usedBytes
+        = Wire::encode(Wire::PushResponse {ctx.newSeq, true, QString(64, QLatin1Char('0')), {}})
+              .size();
     bool tookOne = false;
     bool deferring = false;
     bool anyChange = false;
@@ -445,10 +449,12 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
 
     response.seq = anyChange ? ctx.newSeq : seq;
     response.made = anyChange;
+    response.check = anyChange ? nextHistoryToken(token, request.batch, bodyHash) : token;
     if (anyChange) {
         QSqlQuery bump(m_db);
-        bump.prepare(QStringLiteral("UPDATE workspaces SET seq = ? WHERE id = ?"));
+        bump.prepare(QStringLiteral("UPDATE workspaces SET seq = ?, history = ? WHERE id = ?"));
         bump.addBindValue(ctx.newSeq);
+        bump.addBindValue(response.check);
         bump.addBindValue(workspace);
         if (!bump.exec())
             return databaseError(QStringLiteral("advancing the sequence"), bump.lastError().text());
@@ -457,14 +463,15 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     const QByteArray answer = Wire::encode(response);
     QSqlQuery remember(m_db);
     remember.prepare(
-        QStringLiteral("INSERT INTO batches (workspace, batch, body_hash, response, created, seq) "
-                       "VALUES (?, ?, ?, ?, ?, ?)"));
+        QStringLiteral("INSERT INTO batches (workspace, batch, body_hash, response, created, seq, "
+                       "history) VALUES (?, ?, ?, ?, ?, ?, ?)"));
     remember.addBindValue(workspace);
     remember.addBindValue(request.batch);
     remember.addBindValue(bodyHash);
     remember.addBindValue(answer);
     remember.addBindValue(ctx.at);
     remember.addBindValue(anyChange ? QVariant(ctx.newSeq) : QVariant());
+    remember.addBindValue(anyChange ? QVariant(response.check) : QVariant());
     if (!remember.exec())
         return databaseError(QStringLiteral("remembering the batch"), remember.lastError().text());
     if (!tx.commit())

@@ -1,6 +1,7 @@
 #include "serverstore.h"
 
 #include "accountanswers.h"
+#include "history.h"
 #include "wire.h"
 
 #include <QCryptographicHash>
@@ -12,12 +13,13 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <functional>
 
 namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -72,6 +74,14 @@ const char *const kSchemaV4[] = {
 // given at sign-in), so a person sees one name for one device everywhere.
 const char *const kSchemaV5[] = {
     "ALTER TABLE records ADD COLUMN device_name TEXT NOT NULL DEFAULT ''",
+};
+
+// A token for the history up to each sequence (nextHistoryToken), so a client's check tells
+// this history from another that reused its sequence numbers; the tokens of pushes already
+// kept are computed in the same step (computeHistoryTokens).
+const char *const kSchemaV6[] = {
+    "ALTER TABLE batches ADD COLUMN history TEXT",
+    "ALTER TABLE workspaces ADD COLUMN history TEXT NOT NULL DEFAULT ''",
 };
 
 // Touching a device's last use more often than this would write on every request.
@@ -169,28 +179,36 @@ Ferry::Status ServerStore::migrate()
                                             "(schema %1; this one knows %2).")
                                  .arg(version)
                                  .arg(kSchemaVersion)};
-    const std::pair<int, QStringList> steps[] = {{1, statements(kSchemaV1)},
-                                                 {2, statements(kSchemaV2)},
-                                                 {3, statements(kSchemaV3)},
-                                                 {4, statements(kSchemaV4)},
-                                                 {5, statements(kSchemaV5)}};
+    const std::pair<int, QStringList> steps[]
+        = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}, {3, statements(kSchemaV3)},
+           {4, statements(kSchemaV4)}, {5, statements(kSchemaV5)}, {6, statements(kSchemaV6)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;
-        if (Ferry::Status s = apply(stepVersion, sql); !s)
+        const std::function<Ferry::Status()> then
+            = stepVersion == 6 ? [this] { return computeHistoryTokens(database()); }
+                               : std::function<Ferry::Status()>();
+        if (Ferry::Status s = apply(stepVersion, sql, then); !s)
             return s;
     }
     return Ferry::success();
 }
 
 // One schema step in one transaction, so a failed upgrade leaves the previous schema.
-Ferry::Status ServerStore::apply(int version, const QStringList &sql)
+Ferry::Status ServerStore::apply(int version, const QStringList &sql,
+                                 const std::function<Ferry::Status()> &then)
 {
     QSqlDatabase db = database();
     if (!db.transaction())
         return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
     for (const QString &statement : sql) {
         if (Ferry::Status s = exec(statement); !s) {
+            db.rollback();
+            return s;
+        }
+    }
+    if (then) {
+        if (Ferry::Status s = then(); !s) {
             db.rollback();
             return s;
         }

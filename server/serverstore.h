@@ -7,6 +7,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace FerryServer {
@@ -123,7 +124,9 @@ public:
 
 private:
     Ferry::Status migrate();
-    Ferry::Status apply(int version, const QStringList &statements);
+    // One schema step: `statements`, then `then` (data the statements cannot compute).
+    Ferry::Status apply(int version, const QStringList &statements,
+                        const std::function<Ferry::Status()> &then = {});
     Ferry::Status exec(const QString &sql);
 
     QString m_connectionName;

@@ -220,17 +220,17 @@ qint64 LocalStore::cursor() const
     return setting(kCursorKey).toLongLong();
 }
 
-QString LocalStore::cursorBatch() const
+QString LocalStore::cursorCheck() const
 {
-    return setting(kCursorBatchKey);
+    return setting(kCursorCheckKey);
 }
 
 Wire::HistoryCheck LocalStore::seenHistory() const
 {
     const qint64 pushed = setting(kKnownSeqKey).toLongLong();
     if (pushed > cursor())
-        return Wire::HistoryCheck {pushed, setting(kKnownBatchKey)};
-    return Wire::HistoryCheck {cursor(), cursorBatch()};
+        return Wire::HistoryCheck {pushed, setting(kKnownCheckKey)};
+    return Wire::HistoryCheck {cursor(), cursorCheck()};
 }
 
 bool LocalStore::recovering() const
@@ -255,8 +255,8 @@ Status LocalStore::beginRecovery()
         return Sql::error(QStringLiteral("clear the pending push"), outbox);
     for (const auto &[key, value] :
          {std::pair {kCursorKey, QVariant(0)}, std::pair {kPullBaseKey, QVariant(0)},
-          std::pair {kCursorBatchKey, QVariant(QString())}, std::pair {kKnownSeqKey, QVariant(0)},
-          std::pair {kKnownBatchKey, QVariant(QString())},
+          std::pair {kCursorCheckKey, QVariant(QString())}, std::pair {kKnownSeqKey, QVariant(0)},
+          std::pair {kKnownCheckKey, QVariant(QString())},
           std::pair {kRecoveringKey, QVariant(QStringLiteral("1"))}}) {
         if (Status s = writeMeta(key, value); !s)
             return s;
@@ -277,9 +277,9 @@ Status LocalStore::followWorkspace(const QString &workspace)
     for (const auto &[key, value] :
          {std::pair {kCursorKey, QVariant(moved ? 0 : cursor())},
           std::pair {kPullBaseKey, QVariant(moved ? 0 : pullBase())},
-          std::pair {kCursorBatchKey, QVariant(moved ? QString() : cursorBatch())},
+          std::pair {kCursorCheckKey, QVariant(moved ? QString() : cursorCheck())},
           std::pair {kKnownSeqKey, QVariant(moved ? 0 : setting(kKnownSeqKey).toLongLong())},
-          std::pair {kKnownBatchKey, QVariant(moved ? QString() : setting(kKnownBatchKey))},
+          std::pair {kKnownCheckKey, QVariant(moved ? QString() : setting(kKnownCheckKey))},
           std::pair {kCursorWorkspaceKey, QVariant(workspace)}}) {
         if (Status s = writeMeta(key, value); !s)
             return s;

@@ -57,9 +57,9 @@ public:
     // not since their own cursor: a record that changed again after an earlier page was
     // built is sent on a later page, and must come with the fields this device has not seen.
     qint64 pullBase() const;
-    // The push that made the cursor's sequence, as the server named it; sent with the next
-    // pull so the server can tell whether it still has that history.
-    QString cursorBatch() const;
+    // The server's token for the history up to the cursor; sent with the next pull so the
+    // server can tell whether it still has that history.
+    QString cursorCheck() const;
     // The newest history this device holds revisions from: the cursor, or a push of its own
     // that made a later sequence. Sent with pushes and pulls so the server can tell whether
     // it still has that history.

@@ -14,12 +14,14 @@ namespace Ferry::StoreDetail {
 inline const QString kCursorKey = QStringLiteral("cursor");
 // The cursor at which the last pull ended with nothing more to get (see pullBase()).
 inline const QString kPullBaseKey = QStringLiteral("pull_base");
-// The push that made the cursor's sequence on the server, to check the server still has it.
-inline const QString kCursorBatchKey = QStringLiteral("cursor_batch");
-// The newest sequence one of this device's pushes made, and that push's batch id: the
-// revisions it brought are ahead of the cursor until a pull passes it (seenHistory()).
+// The server's history token for the cursor, to check the server still has that history (the
+// key is named for what older servers gave: the id of the push that made the sequence).
+inline const QString kCursorCheckKey = QStringLiteral("cursor_batch");
+// The newest sequence one of this device's pushes made, and the history token its answer
+// gave (the push's batch id from an older server): the revisions it brought are ahead of
+// the cursor until a pull passes it (seenHistory()).
 inline const QString kKnownSeqKey = QStringLiteral("known_seq");
-inline const QString kKnownBatchKey = QStringLiteral("known_batch");
+inline const QString kKnownCheckKey = QStringLiteral("known_batch");
 // "1" while the store is being compared with a server that lost history (beginRecovery()).
 inline const QString kRecoveringKey = QStringLiteral("recovering");
 // The workspace whose history the cursor follows.

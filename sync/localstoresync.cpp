@@ -135,7 +135,10 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
     if (response.made && response.seq > setting(kKnownSeqKey).toLongLong()) {
         if (Status s = writeMeta(kKnownSeqKey, response.seq); !s)
             return s;
-        if (Status s = writeMeta(kKnownBatchKey, batch.id); !s)
+        // A server from before history tokens checks the id of the push instead.
+        if (Status s
+            = writeMeta(kKnownCheckKey, response.check.isEmpty() ? batch.id : response.check);
+            !s)
             return s;
     }
     if (Status s = commitWithLog(transaction, touched, changes); !s)
@@ -334,12 +337,14 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
         }
         addToChange(touched, remote.entity, remote.guid, ChangeOrigin::Remote);
     }
-    if (Status s = writeMeta(kCursorKey, page.cursor); !s)
-        return s;
-    if (!page.cursorBatch.isEmpty()) {
-        if (Status s = writeMeta(kCursorBatchKey, page.cursorBatch); !s)
+    // A page that moves the cursor without a token (a server that cannot name that history)
+    // leaves nothing to check: the token of an older cursor would not match.
+    if (!page.cursorCheck.isEmpty() || page.cursor != cursor()) {
+        if (Status s = writeMeta(kCursorCheckKey, page.cursorCheck); !s)
             return s;
     }
+    if (Status s = writeMeta(kCursorKey, page.cursor); !s)
+        return s;
     if (!page.more) {
         if (Status s = writeMeta(kPullBaseKey, page.cursor); !s)
             return s;

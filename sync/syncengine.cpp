@@ -269,8 +269,8 @@ bool spliced(const QNetworkReply *reply)
 QString historyQuery(const Wire::HistoryCheck &seen)
 {
     QString query = QStringLiteral("known=%1").arg(seen.seq);
-    if (!seen.batch.isEmpty())
-        query += QStringLiteral("&check=") + seen.batch;
+    if (!seen.check.isEmpty())
+        query += QStringLiteral("&check=") + seen.check;
     return query;
 }
 
@@ -387,7 +387,7 @@ void SyncEngine::pushNext()
     m_batch = std::move(batch).value();
     if (m_batch.isEmpty()) {
         m_pullBase = m_store->pullBase();
-        m_check = m_store->cursorBatch();
+        m_check = m_store->cursorCheck();
         m_seen = m_store->seenHistory();
         requestPage(m_store->cursor(), true);
         return;
@@ -542,10 +542,10 @@ void SyncEngine::onPullReply(QNetworkReply *reply)
     m_failures = 0;
     if (page->total >= 0)
         m_progress.total = page->total;
-    if (!page->cursorBatch.isEmpty())
-        m_check = page->cursorBatch;
+    if (!page->cursorCheck.isEmpty())
+        m_check = page->cursorCheck;
     else if (page->cursor != m_pageSince)
-        m_check.clear(); // a server that does not name its pushes: nothing to check
+        m_check.clear(); // a server that cannot name that history: nothing to check
     // Ask for the next page now: the server prepares it while the writer stores this one.
     if (page->more)
         requestPage(page->cursor, false);

@@ -135,7 +135,7 @@ private:
     int m_pageSize = kPullPage;
     qint64 m_pageSince = 0; // the cursor the page in flight was asked from
     qint64 m_pullBase = 0; // LocalStore::pullBase() when this pull started
-    QString m_check; // the push that made the cursor, sent with the next page request
+    QString m_check; // the history token of the cursor, sent with the next page request
     Wire::HistoryCheck m_seen; // a push of this device ahead of the cursor, named to pulls
     bool m_recovering = false; // a comparison started by this engine is under way
 

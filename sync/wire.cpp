@@ -42,7 +42,9 @@ const QString kChanges = QStringLiteral("changes");
 const QString kCursor = QStringLiteral("cursor");
 const QString kMore = QStringLiteral("more");
 const QString kTotal = QStringLiteral("total");
-const QString kCursorBatch = QStringLiteral("cursor_batch");
+const QString kCursorCheck = QStringLiteral("cursor_check");
+const QString kCursorBatch = QStringLiteral("cursor_batch"); // before history tokens
+const QString kCheck = QStringLiteral("check");
 const QString kMade = QStringLiteral("made");
 
 Error invalid(const QString &where, const QString &what)
@@ -399,6 +401,8 @@ QByteArray encode(const PushResponse &response)
     QJsonObject top {{kSeq, double(response.seq)}, {kResults, results}};
     if (response.made)
         top.insert(kMade, true);
+    if (!response.check.isEmpty())
+        top.insert(kCheck, response.check);
     return QJsonDocument(top).toJson(QJsonDocument::Compact);
 }
 
@@ -417,6 +421,11 @@ Result<PushResponse> parsePushResponse(const QByteArray &body)
     if (!top.value(kMade).isUndefined() && !top.value(kMade).isBool())
         return badResponse(kMade, QStringLiteral("not true or false"));
     response.made = top.value(kMade).toBool();
+    if (top.contains(kCheck)) {
+        response.check = top.value(kCheck).toString();
+        if (!isValidId(response.check))
+            return badResponse(kCheck, QStringLiteral("not a history token"));
+    }
     const QJsonArray results = top.value(kResults).toArray();
     for (const QJsonValue &value : results) {
         const QJsonObject object = value.toObject();
@@ -492,8 +501,8 @@ QByteArray encode(const PullPage &page)
     QJsonObject top {{kChanges, changes}, {kCursor, double(page.cursor)}, {kMore, page.more}};
     if (page.total >= 0)
         top.insert(kTotal, double(page.total));
-    if (!page.cursorBatch.isEmpty())
-        top.insert(kCursorBatch, page.cursorBatch);
+    if (!page.cursorCheck.isEmpty())
+        top.insert(kCursorCheck, page.cursorCheck);
     return QJsonDocument(top).toJson(QJsonDocument::Compact);
 }
 
@@ -512,10 +521,14 @@ Result<PullPage> parsePullPage(const QByteArray &body)
     page.more = top.value(kMore).toBool();
     if (top.contains(kTotal) && !toInteger(top.value(kTotal), &page.total))
         return badResponse(kTotal, QStringLiteral("not a count"));
-    if (top.contains(kCursorBatch)) {
-        page.cursorBatch = top.value(kCursorBatch).toString();
-        if (!isValidId(page.cursorBatch))
-            return badResponse(kCursorBatch, QStringLiteral("not a batch id"));
+    // A server from before history tokens names the push that made the cursor instead.
+    for (const QString &key : {kCursorCheck, kCursorBatch}) {
+        if (!top.contains(key))
+            continue;
+        page.cursorCheck = top.value(key).toString();
+        if (!isValidId(page.cursorCheck))
+            return badResponse(key, QStringLiteral("not a history token"));
+        break;
     }
     if (!top.value(kChanges).isArray())
         return badResponse(kChanges, QStringLiteral("not a list"));

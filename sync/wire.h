@@ -111,19 +111,22 @@ struct MutationResult
     QString reason; // Rejected: human sentence
 };
 
-// What a client has seen of a workspace's history: sequence `seq`, made by the push `batch`.
-// Sent with pulls and pushes as `known` and `check`; a server restored from an older backup
-// lacks that push and answers history_mismatch (docs/protocol.md, "History check").
+// What a client has seen of a workspace's history: sequence `seq`, and the server's token for
+// the history up to it (a hash over every push before; from an older server, the id of the
+// push that made `seq`). Sent with pulls and pushes as `known` and `check`; a server restored
+// from an older backup holds another history and answers history_mismatch (docs/protocol.md,
+// "History check"). The client keeps the token as the server gave it.
 struct HistoryCheck
 {
     qint64 seq = 0;
-    QString batch; // empty: nothing to check beyond seq <= the workspace's sequence
+    QString check; // empty: nothing to check beyond seq <= the workspace's sequence
 };
 
 struct PushResponse
 {
     qint64 seq = 0; // the workspace sequence after this push
     bool made = false; // this push made sequence `seq` (it changed something)
+    QString check; // the history token for `seq`; empty from a server that sends none
     QList<MutationResult> results; // one per mutation, same order
 };
 
@@ -133,7 +136,7 @@ struct PullPage
     qint64 cursor = 0; // pass as `since` for the next page
     bool more = false; // true: call again with `cursor`
     qint64 total = -1; // changes after `since` in all, when asked with count=1
-    QString cursorBatch; // the push that made `cursor`, sent back as `check`; may be empty
+    QString cursorCheck; // the history token for `cursor`, sent back as `check`; may be empty
 };
 
 // The pseudo-field that marks an edit-vs-delete conflict in MutationResult::conflicts.

@@ -10,6 +10,9 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -98,6 +101,8 @@ private Q_SLOTS:
     void mergeOfARecordDeletedHereBringsItBack();
     void refusalCutByTheNetworkIsRetried();
     void conflictOnARecordTheServerLostMovesToTheOtherDevice();
+    void batchSentAgainAfterARestoreIsNotTheHistoryLost();
+    void historyTokensComeToAnUpgradedServer();
 
 private:
     SyncConfig freshWorkspace();
@@ -873,6 +878,126 @@ void TestReplication::conflictOnARecordTheServerLostMovesToTheOtherDevice()
     QCOMPARE(a.record(guid).fields.value(QStringLiteral("title")).toString(),
              QStringLiteral("from b"));
     QCOMPARE(b.store().unsyncedCount().value(), 0);
+}
+
+// A push reaches the server but its answer is lost; another device pulls it. The server is
+// restored from a backup older than both, a third device pushes, and the first sends its
+// batch again: it lands on the sequence number it had before the restore, under the same
+// batch id. The history before it differs, so the device that pulled it must be told the
+// server lost history, not go on from a cursor that skips what the third device made (soak
+// seed 7335).
+void TestReplication::batchSentAgainAfterARestoreIsNotTheHistoryLost()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    FaultProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(proxied), b(config), c(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+
+    b.edit(guid, {{QStringLiteral("title"), QStringLiteral("from b, lost by the server")}});
+    SYNC_OK(b);
+    a.edit(guid, {{QStringLiteral("body"), QStringLiteral("from a")}});
+    proxy.setFault("/push", FaultProxy::Fault::CutResponse, 0, 100);
+    QVERIFY(!a.sync().ok);
+    proxy.setFault("/push", FaultProxy::Fault::CutResponse, 0, 0);
+    SYNC_OK(b); // b's cursor is now the sequence a's push made
+
+    QVERIFY(restoreBackup(server, backup));
+    const QString other
+        = c.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("from c")}});
+    SYNC_OK(c);
+    SYNC_OK(a); // the same batch again, on the same sequence number as before
+
+    QSignalSpy told(&b.client(), &SyncClient::errorOccurred);
+    SYNC_OK(b);
+    QVERIFY2(saidHistoryMismatch(told), "the device did not notice the server lost history");
+    QVERIFY2(!b.record(other).guid.isEmpty(), "the record pushed after the restore is missing");
+    const std::optional<Conflict> conflict = b.store().conflict(guid).value();
+    QVERIFY2(conflict && conflict->field(QStringLiteral("title")),
+             "the value the server lost is not offered back");
+    QCOMPARE(b.record(guid).fields.value(QStringLiteral("body")).toString(),
+             QStringLiteral("from a"));
+}
+
+// A server from before history tokens (schema 5) is upgraded: the tokens of the pushes it
+// kept are computed, so a device that synced since goes on without being told the server
+// lost history. A device that holds a batch id from the old server is checked as before.
+void TestReplication::historyTokensComeToAnUpgradedServer()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    for (int i = 1; i <= 3; ++i) {
+        a.edit(guid, {{QStringLiteral("title"), QStringLiteral("t%1").arg(i)}});
+        SYNC_OK(a);
+    }
+    SYNC_OK(b);
+    const QString tokenBefore = b.store().cursorCheck();
+    QCOMPARE(tokenBefore.size(), 64);
+
+    // Back to schema 5: no tokens anywhere.
+    QVERIFY(server.terminate());
+    QString batchAtCursor;
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
+        db.setDatabaseName(QDir(server.dataDir()).filePath(QStringLiteral("ferry.db")));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(
+            QStringLiteral("SELECT batch FROM batches WHERE seq = %1").arg(b.store().cursor())));
+        QVERIFY(q.next());
+        batchAtCursor = q.value(0).toString();
+        q.finish();
+        for (const char *sql : {"ALTER TABLE batches DROP COLUMN history",
+                                "ALTER TABLE workspaces DROP COLUMN history",
+                                "UPDATE meta SET value = '5' WHERE key = 'schema_version'",
+                                "PRAGMA user_version = 5"})
+            QVERIFY2(q.exec(QString::fromLatin1(sql)), qPrintable(q.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+    QVERIFY(server.restart());
+
+    QSignalSpy toldB(&b.client(), &SyncClient::errorOccurred);
+    SYNC_OK(b);
+    QVERIFY2(!saidHistoryMismatch(toldB), "the upgrade computed other tokens than it handed out");
+    QCOMPARE(b.store().cursorCheck(), tokenBefore);
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("after the upgrade")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QVERIFY(!saidHistoryMismatch(toldB));
+    QCOMPARE(b.record(guid).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("after the upgrade"));
+
+    // A device that last pulled from the old server holds the id of the push at its cursor.
+    TestDevice c(config);
+    SYNC_OK(c);
+    QVERIFY(c.store().setSetting(QStringLiteral("cursor_batch"), batchAtCursor));
+    QVERIFY(c.store().setSetting(QStringLiteral("cursor"), QString::number(4)));
+    QSignalSpy toldC(&c.client(), &SyncClient::errorOccurred);
+    SYNC_OK(c);
+    QVERIFY2(!saidHistoryMismatch(toldC), "a batch id from the old server was not recognised");
+    QCOMPARE(c.store().cursorCheck().size(), 64);
+    QVERIFY(c.store().setSetting(QStringLiteral("cursor_batch"), QStringLiteral("no-such-batch")));
+    QVERIFY(c.store().setSetting(QStringLiteral("cursor"), QString::number(4)));
+    SYNC_OK(c);
+    QVERIFY2(saidHistoryMismatch(toldC), "a batch id the server never had was taken");
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
