@@ -370,6 +370,73 @@ Result<QString> parseMemberRemoved(const QByteArray &body)
     return parseIdAnswer(body, QStringLiteral("member removal"), QStringLiteral("removed"));
 }
 
+Result<QStringList> parseMissingBlobs(const QByteArray &body, const QStringList &asked)
+{
+    const QString answer = QStringLiteral("missing blobs");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    const QJsonValue list = top.value(QStringLiteral("missing"));
+    if (!list.isArray())
+        return bad(answer, QStringLiteral("\"missing\" is not a list"));
+    const QSet<QString> question(asked.cbegin(), asked.cend());
+    QSet<QString> seen;
+    QStringList missing;
+    for (const QJsonValue &value : list.toArray()) {
+        const QString id = value.toString();
+        if (!question.contains(id))
+            return bad(answer, QStringLiteral("it names a blob that was not asked about"));
+        if (seen.contains(id))
+            return bad(answer, QStringLiteral("it names a blob twice"));
+        seen.insert(id);
+        missing.append(id);
+    }
+    return missing;
+}
+
+Result<BlobUploadState> parseBlobUploadState(const QByteArray &body, const QString &blob)
+{
+    const QString answer = QStringLiteral("blob upload");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    if (top.value(QStringLiteral("blob")).toString() != blob)
+        return bad(answer, QStringLiteral("it is about another blob"));
+    BlobUploadState state;
+    const QJsonValue offset = top.value(QStringLiteral("offset"));
+    const QJsonValue size = top.value(QStringLiteral("size"));
+    const QJsonValue complete = top.value(QStringLiteral("complete"));
+    const auto whole = [](const QJsonValue &v) {
+        return v.isDouble() && v.toDouble() >= 0 && v.toDouble() <= 9007199254740991.0
+            && std::floor(v.toDouble()) == v.toDouble();
+    };
+    if (!whole(offset))
+        return bad(answer, QStringLiteral("\"offset\" is not a byte count"));
+    if (!size.isUndefined() && !whole(size))
+        return bad(answer, QStringLiteral("\"size\" is not a byte count"));
+    if (!complete.isBool())
+        return bad(answer, QStringLiteral("\"complete\" is not true or false"));
+    state.offset = qint64(offset.toDouble());
+    state.size = size.isUndefined() ? -1 : qint64(size.toDouble());
+    state.complete = complete.toBool();
+    if (state.size >= 0 && state.offset > state.size)
+        return bad(answer, QStringLiteral("\"offset\" is past \"size\""));
+    return state;
+}
+
+std::optional<qint64> parseWrongOffset(const QByteArray &body)
+{
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    const QJsonValue offset = top.value(QStringLiteral("offset"));
+    if (!problem.isEmpty() || !offset.isDouble() || offset.toDouble() < 0
+        || offset.toDouble() > 9007199254740991.0)
+        return std::nullopt;
+    return qint64(offset.toDouble());
+}
+
 Error parseErrorAnswer(int status, const QByteArray &body, const QString &server)
 {
     Error error {QStringLiteral("http_%1").arg(status),

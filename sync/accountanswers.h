@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace Ferry {
 
 // A token just made by signing in (docs/protocol.md, "Accounts and devices").
@@ -99,6 +101,20 @@ Result<MemberList> parseMemberList(const QByteArray &body);
 Result<MemberInfo> parseMemberSet(const QByteArray &body);
 // DELETE /v1/workspaces/{ws}/members/{user}: the removed user.
 Result<QString> parseMemberRemoved(const QByteArray &body);
+
+// POST /v1/workspaces/{ws}/blobs/missing: ids, each one of `asked`, each once.
+Result<QStringList> parseMissingBlobs(const QByteArray &body, const QStringList &asked);
+// A blob upload's state (PUT /v1/workspaces/{ws}/blobs/{id}, GET …/upload, and the body of a
+// 409 wrong_offset): how many bytes the server holds and whether the workspace has the blob.
+struct BlobUploadState
+{
+    qint64 offset = 0;
+    qint64 size = -1; // -1: no upload started
+    bool complete = false;
+};
+Result<BlobUploadState> parseBlobUploadState(const QByteArray &body, const QString &blob);
+// The `offset` of a 409 wrong_offset refusal; nullopt if the body has none.
+std::optional<qint64> parseWrongOffset(const QByteArray &body);
 
 // The Error for an answer with a status outside 2xx from `server` (as shown to people). The
 // server's "code" and "message" are used only when they are strings that fit (a code of

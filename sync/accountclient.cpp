@@ -2,10 +2,10 @@
 
 #include "accountcheck.h"
 #include "tlstrust.h"
+#include "transport.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
 
@@ -29,14 +29,14 @@ QString part(const QString &text)
 
 AccountClient::AccountClient(QObject *parent)
     : QObject(parent)
-    , m_network(new QNetworkAccessManager(this))
+    , m_transport(new Transport(this))
     , m_deadline(new QTimer(this))
 {
     m_deadline->setSingleShot(true);
     connect(m_deadline, &QTimer::timeout, this, [this] {
         fail(Error {QStringLiteral("timeout"),
                     tr("The server at %1 did not finish answering within %2 s.")
-                        .arg(m_server.toDisplayString())
+                        .arg(m_transport->server().toDisplayString())
                         .arg(m_totalTimeoutMs / 1000.0)});
     });
     qRegisterMetaType<Ferry::AccountInfo>();
@@ -47,10 +47,7 @@ AccountClient::AccountClient(QObject *parent)
 
 void AccountClient::setTrustedFingerprint(const QString &fingerprint)
 {
-    // A connection kept open from before must not skip the new trust's check.
-    if (fingerprint != m_trusted)
-        m_network->clearConnectionCache();
-    m_trusted = fingerprint;
+    m_transport->setServer(m_transport->server(), m_transport->token(), fingerprint);
 }
 
 AccountClient::~AccountClient()
@@ -60,8 +57,7 @@ AccountClient::~AccountClient()
 
 void AccountClient::setServer(const QUrl &server, const QString &token)
 {
-    m_server = server;
-    m_token = token;
+    m_transport->setServer(server, token, m_transport->trustedFingerprint());
 }
 
 void AccountClient::setTimeouts(int idleMs, int totalMs)
@@ -222,40 +218,18 @@ void AccountClient::send(const QByteArray &method, const QString &path, const QB
 {
     cancel();
     m_rejected = {};
-    if (Status valid = AccountCheck::validateServerUrl(m_server); !valid) {
+    if (Status valid = AccountCheck::validateServerUrl(m_transport->server()); !valid) {
         Q_EMIT failed(valid.error());
         return;
     }
-    QUrl url = m_server;
-    QString base = m_server.path(QUrl::FullyEncoded);
-    if (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    url.setPath(base + path, QUrl::StrictMode);
-    QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    if (!m_token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
-    request.setTransferTimeout(m_idleTimeoutMs);
-    // Compressed answers are accepted, as by the sync engine; past the cap Qt checks how much
-    // they inflate, and the readyRead check below stops reading them.
-    request.setDecompressedSafetyCheckThreshold(Wire::kMaxAccountAnswerBytes);
-    m_reply = m_network->sendCustomRequest(request, method, body);
+    Transport::Call call;
+    call.method = method;
+    call.path = path;
+    call.body = body;
+    call.idleTimeoutMs = m_idleTimeoutMs;
+    call.maxAnswerBytes = Wire::kMaxAccountAnswerBytes;
+    m_reply = m_transport->send(call);
     QNetworkReply *reply = m_reply.data();
-    TlsTrust::guard(reply, m_trusted);
-    const auto tooLarge = [this, reply](qint64 size) {
-        if (size <= Wire::kMaxAccountAnswerBytes || m_reply.data() != reply)
-            return;
-        fail(Error {QStringLiteral("bad_response"),
-                    tr("The server at %1 sent an answer larger than %2 KiB; Ferry stopped "
-                       "reading it. Is it a Ferry server?")
-                        .arg(m_server.toDisplayString())
-                        .arg(Wire::kMaxAccountAnswerBytes / 1024)});
-    };
-    connect(reply, &QNetworkReply::metaDataChanged, this, [reply, tooLarge] {
-        tooLarge(reply->header(QNetworkRequest::ContentLengthHeader).toLongLong());
-    });
-    connect(reply, &QNetworkReply::readyRead, this,
-            [reply, tooLarge] { tooLarge(reply->bytesAvailable()); });
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, onAnswer = std::move(onAnswer)] { onFinished(reply, onAnswer); });
     m_deadline->start(m_totalTimeoutMs);
@@ -268,44 +242,13 @@ void AccountClient::onFinished(QNetworkReply *reply, const OnAnswer &onAnswer)
     m_reply = nullptr;
     m_deadline->stop();
     reply->deleteLater();
-    const QString server = m_server.toDisplayString();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    // Calls cancelled here are disconnected first, so a cancelled reply is the idle timeout.
-    if (reply->error() == QNetworkReply::OperationCanceledError
-        || reply->error() == QNetworkReply::TimeoutError) {
-        Q_EMIT failed(Error {QStringLiteral("timeout"),
-                             tr("The server at %1 stopped answering for %2 s.")
-                                 .arg(server)
-                                 .arg(m_idleTimeoutMs / 1000.0)});
-        return;
-    }
-    if (status == 0) {
+    if (!Transport::succeeded(reply)) {
         m_rejected = TlsTrust::rejected(reply);
-        if (!m_rejected.isNull()) {
-            Q_EMIT failed(TlsTrust::certificateError(m_rejected));
-            return;
-        }
-        Q_EMIT failed(Error {QStringLiteral("network"),
-                             tr("Cannot reach %1 (%2).").arg(server, reply->errorString())});
+        bool transient = false;
+        Q_EMIT failed(m_transport->error(reply, &transient));
         return;
     }
-    const QByteArray body = reply->read(Wire::kMaxAccountAnswerBytes + 1);
-    if (status < 200 || status > 299) {
-        Q_EMIT failed(Wire::parseErrorAnswer(status, body, server));
-        return;
-    }
-    if (reply->error() != QNetworkReply::NoError) {
-        // A success whose body could not be received: cut short, or a compressed body that
-        // inflates past the safety limit (Qt's message then ends in ": ").
-        QString reason = reply->errorString().trimmed();
-        if (reason.endsWith(QLatin1Char(':')))
-            reason.chop(1);
-        Q_EMIT failed(Error {
-            QStringLiteral("bad_response"),
-            tr("The server at %1 sent an answer Ferry cannot read (%2).").arg(server, reason)});
-        return;
-    }
-    onAnswer(body);
+    onAnswer(reply->read(Wire::kMaxAccountAnswerBytes + 1));
 }
 
 void AccountClient::fail(const Error &error)
@@ -319,7 +262,7 @@ void AccountClient::badResponse(const QString &problem)
     Q_EMIT failed(Error {QStringLiteral("bad_response"),
                          tr("The server at %1 sent an answer Ferry does not understand (%2); is "
                             "it a Ferry server?")
-                             .arg(m_server.toDisplayString(), problem)});
+                             .arg(m_transport->server().toDisplayString(), problem)});
 }
 
 } // namespace Ferry

@@ -11,11 +11,12 @@
 
 #include <functional>
 
-class QNetworkAccessManager;
 class QNetworkReply;
 class QTimer;
 
 namespace Ferry {
+
+class Transport;
 
 // The account calls of the protocol: register, sign in, list and revoke devices, sign out,
 // new workspaces, and a workspace's members (list, share, unshare), for ferry-cli and the desktop
@@ -54,6 +55,8 @@ public:
     // After a failure with code "certificate": the certificate the server showed, for a
     // person to decide whether to trust it; null otherwise.
     RejectedCertificate rejectedCertificate() const { return m_rejected; }
+    // The transport every call goes through (its network access manager can be replaced).
+    Transport *transport() const { return m_transport; }
 
 Q_SIGNALS:
     void accountRead(const Ferry::AccountInfo &account);
@@ -76,14 +79,11 @@ private:
     void fail(const Error &error);
     void badResponse(const QString &problem);
 
-    QNetworkAccessManager *m_network;
+    Transport *m_transport;
     QTimer *m_deadline;
     int m_idleTimeoutMs = 15000;
     int m_totalTimeoutMs = 60000;
     QPointer<QNetworkReply> m_reply;
-    QUrl m_server;
-    QString m_token;
-    QString m_trusted;
     RejectedCertificate m_rejected;
 };
 

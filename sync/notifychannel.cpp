@@ -1,6 +1,7 @@
 #include "notifychannel.h"
 
 #include "tlstrust.h"
+#include "transport.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -21,6 +22,7 @@ constexpr qint64 kMaxIncoming = 64 * 1024;
 
 NotifyChannel::NotifyChannel(QObject *parent)
     : QObject(parent)
+    , m_transport(new Transport(this))
 {
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, &NotifyChannel::open);
@@ -35,20 +37,16 @@ NotifyChannel::~NotifyChannel()
     close();
 }
 
+QString NotifyChannel::notifyPath(const SyncConfig &config)
+{
+    return QStringLiteral("/v1/workspaces/")
+        + QString::fromLatin1(QUrl::toPercentEncoding(config.workspace))
+        + QStringLiteral("/notify");
+}
+
 QUrl NotifyChannel::notifyUrl(const SyncConfig &config)
 {
-    QUrl url = config.server;
-    url.setScheme(config.server.scheme() == QLatin1String("https") ? QStringLiteral("wss")
-                                                                   : QStringLiteral("ws"));
-    QString base = url.path();
-    if (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    url.setPath(base + QStringLiteral("/v1/workspaces/")
-                    + QString::fromLatin1(QUrl::toPercentEncoding(config.workspace))
-                    + QStringLiteral("/notify"),
-                QUrl::StrictMode);
-    url.setQuery(QString());
-    return url;
+    return Transport::webSocketUrl(config.server, notifyPath(config));
 }
 
 void NotifyChannel::setConfig(const SyncConfig &config)
@@ -59,6 +57,7 @@ void NotifyChannel::setConfig(const SyncConfig &config)
     if (same && (m_socket || m_retry.isActive()))
         return;
     m_config = config;
+    m_transport->setServer(config.server, config.token, config.trustedFingerprint);
     close();
     m_failures = 0;
     m_lastSequence = -1;
@@ -98,8 +97,7 @@ void NotifyChannel::open()
             });
     TlsTrust::guard(socket, m_config.trustedFingerprint);
     m_socket = socket;
-    QNetworkRequest request(notifyUrl(m_config));
-    request.setRawHeader("Authorization", "Bearer " + m_config.token.toUtf8());
+    const QNetworkRequest request = m_transport->webSocketRequest(notifyPath(m_config));
     // The keep-alive also bounds how long opening may take (a server that never answers).
     m_heard.start();
     m_keepAlive.start();

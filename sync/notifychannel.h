@@ -14,6 +14,8 @@ class QWebSocket;
 
 namespace Ferry {
 
+class Transport;
+
 // Live updates: keeps one WebSocket open to the server's notify endpoint for the configured
 // server, workspace and token (docs/protocol.md, "Notify") and says which sequence the
 // workspace has reached whenever the server tells. When the socket drops or cannot be
@@ -50,6 +52,7 @@ public:
 
     // ws:// or wss:// for the notify endpoint of `config`'s server and workspace.
     static QUrl notifyUrl(const SyncConfig &config);
+    static QString notifyPath(const SyncConfig &config);
 
 Q_SIGNALS:
     // The server reports that the workspace's sequence is `seq`: on connect, and after each
@@ -66,6 +69,7 @@ private:
     void setConnected(bool connected);
 
     SyncConfig m_config;
+    Transport *m_transport; // builds the handshake's request as every other request is built
     QPointer<QWebSocket> m_socket;
     QTimer m_retry;
     QTimer m_keepAlive;

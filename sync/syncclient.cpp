@@ -17,6 +17,9 @@ SyncClient::SyncClient(const QString &storePath, const Schema &schema, QObject *
     connect(m_engine, &SyncEngine::changesCommitted, this, &SyncClient::changesCommitted);
     connect(m_engine, &SyncEngine::errorOccurred, this, &SyncClient::errorOccurred);
     connect(m_engine, &SyncEngine::syncFinished, this, &SyncClient::syncFinished);
+    connect(m_engine, &SyncEngine::blobProgress, this, &SyncClient::blobProgress);
+    connect(m_engine, &SyncEngine::blobFetchProgress, this, &SyncClient::blobFetchProgress);
+    connect(m_engine, &SyncEngine::blobFetched, this, &SyncClient::blobFetched);
     runBelowInteractive(m_thread);
     m_thread.start();
     QMetaObject::invokeMethod(m_engine, &SyncEngine::start, Qt::QueuedConnection);
@@ -58,6 +61,18 @@ void SyncClient::syncNow()
 void SyncClient::stop()
 {
     QMetaObject::invokeMethod(m_engine, &SyncEngine::stop, Qt::QueuedConnection);
+}
+
+void SyncClient::fetchBlob(const QString &blob)
+{
+    QMetaObject::invokeMethod(
+        m_engine, [engine = m_engine, blob] { engine->fetchBlob(blob); }, Qt::QueuedConnection);
+}
+
+void SyncClient::cancelFetch(const QString &blob)
+{
+    QMetaObject::invokeMethod(
+        m_engine, [engine = m_engine, blob] { engine->cancelFetch(blob); }, Qt::QueuedConnection);
 }
 
 } // namespace Ferry

@@ -24,6 +24,9 @@ public:
     void setPullPageSize(int records);
     void syncNow();
     void stop();
+    // See SyncEngine::fetchBlob() and cancelFetch().
+    void fetchBlob(const QString &blob);
+    void cancelFetch(const QString &blob);
 
 Q_SIGNALS:
     void started(const Ferry::Error &error);
@@ -32,6 +35,9 @@ Q_SIGNALS:
     void changesCommitted(const Ferry::ChangeSet &change);
     void errorOccurred(const Ferry::Error &error, bool willRetry);
     void syncFinished(const Ferry::SyncSummary &summary);
+    void blobProgress(const Ferry::SyncProgress &progress);
+    void blobFetchProgress(const QString &blob, qint64 done, qint64 total);
+    void blobFetched(const QString &blob, const Ferry::Error &error);
 
 private:
     QThread m_thread;

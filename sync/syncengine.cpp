@@ -2,9 +2,11 @@
 
 #include "accountanswers.h"
 
+#include "blobstore.h"
+#include "blobtransfer.h"
 #include "pagewriter.h"
 #include "threadpriority.h"
-#include "tlstrust.h"
+#include "transport.h"
 #include "wire.h"
 
 #include <QJsonDocument>
@@ -22,8 +24,6 @@ namespace Ferry {
 namespace {
 
 constexpr int kTransferTimeoutMs = 60 * 1000;
-// Set on a reply whose answer grew past Wire::kMaxAnswerBytes and was stopped.
-constexpr char kTooLarge[] = "ferryAnswerTooLarge";
 
 void registerTypes()
 {
@@ -82,7 +82,8 @@ void SyncEngine::start()
         return;
     }
     m_store = std::move(store).value();
-    m_network = new QNetworkAccessManager(this);
+    m_transport = new Transport(this);
+    m_transport->setServer(m_config.server, m_config.token, m_config.trustedFingerprint);
     m_retryTimer = new QTimer(this);
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &SyncEngine::beginCycle);
@@ -101,10 +102,9 @@ void SyncEngine::start()
 
 void SyncEngine::setConfig(const SyncConfig &config)
 {
-    // A connection opened under the old trust must not outlive it.
-    if (m_network && config.trustedFingerprint != m_config.trustedFingerprint)
-        m_network->clearConnectionCache();
     m_config = config;
+    if (m_transport)
+        m_transport->setServer(config.server, config.token, config.trustedFingerprint);
 }
 
 void SyncEngine::setRetryPolicy(const RetryPolicy &policy)
@@ -155,8 +155,55 @@ void SyncEngine::stop()
                     Error {QStringLiteral("cancelled"), QStringLiteral("Syncing was stopped.")});
 }
 
+void SyncEngine::fetchBlob(const QString &blob)
+{
+    if (m_downloads.contains(blob))
+        return;
+    if (!m_transport || !m_config.isComplete() || m_config.blobFolder.isEmpty()) {
+        Q_EMIT blobFetched(blob,
+                           Error {QStringLiteral("not_configured"),
+                                  tr("No server is set up to fetch files from.")});
+        return;
+    }
+    if (!BlobStore::isBlobId(blob)) {
+        Q_EMIT blobFetched(blob,
+                           Error {QStringLiteral("invalid_request"),
+                                  tr("\"%1\" is not a file's id.").arg(blob.left(80))});
+        return;
+    }
+    auto *download = new BlobTransfer(m_transport, m_config.workspace, this);
+    m_downloads.insert(blob, download);
+    connect(download, &BlobTransfer::progress, this, [this, blob](qint64 done, qint64 total) {
+        Q_EMIT blobFetchProgress(blob, done, total);
+    });
+    connect(download, &BlobTransfer::finished, this,
+            [this, blob, download](const Error &error, bool) {
+                download->deleteLater();
+                m_downloads.remove(blob);
+                Q_EMIT blobFetched(blob, error);
+            });
+    download->download(m_config.blobFolder, blob);
+}
+
+void SyncEngine::cancelFetch(const QString &blob)
+{
+    BlobTransfer *download = m_downloads.take(blob);
+    if (!download)
+        return;
+    download->disconnect(this);
+    download->cancel();
+    download->deleteLater();
+    Q_EMIT blobFetched(blob, Error {QStringLiteral("cancelled"), tr("The download was stopped.")});
+}
+
 void SyncEngine::abortRequest()
 {
+    if (BlobTransfer *uploads = m_uploads.data()) {
+        m_uploads = nullptr;
+        uploads->disconnect(this);
+        uploads->cancel();
+        uploads->deleteLater();
+    }
     if (QNetworkReply *reply = m_inFlight.data()) {
         m_inFlight = nullptr;
         reply->disconnect(this);
@@ -212,59 +259,16 @@ void SyncEngine::beginCycle()
 
 QNetworkReply *SyncEngine::send(const QString &method, const QString &path, const QByteArray &body)
 {
-    QUrl url = m_config.server;
-    QString base = url.path();
-    if (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    const qsizetype query = path.indexOf(QLatin1Char('?'));
-    url.setPath(base + path.left(query));
-    if (query >= 0)
-        url.setQuery(path.mid(query + 1));
-    QNetworkRequest request(url);
-    request.setRawHeader("Authorization", "Bearer " + m_config.token.toUtf8());
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    request.setTransferTimeout(kTransferTimeoutMs);
-    QNetworkReply *reply = method == QLatin1String("POST") ? m_network->post(request, body)
-                                                           : m_network->get(request);
-    TlsTrust::guard(reply, m_config.trustedFingerprint);
-    // Stop reading an answer that grows past any real page instead of holding all of it.
-    connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
-        if (received > Wire::kMaxAnswerBytes && !reply->property(kTooLarge).toBool()) {
-            reply->setProperty(kTooLarge, true);
-            reply->abort();
-        }
-    });
-    return reply;
+    Transport::Call call;
+    call.method = method.toLatin1();
+    call.path = path;
+    call.body = body;
+    call.idleTimeoutMs = kTransferTimeoutMs;
+    call.maxAnswerBytes = Wire::kMaxAnswerBytes; // past any real page
+    return m_transport->send(call);
 }
 
 namespace {
-
-bool isBrokenConnection(QNetworkReply::NetworkError error)
-{
-    switch (error) {
-    case QNetworkReply::RemoteHostClosedError:
-    case QNetworkReply::TimeoutError:
-    case QNetworkReply::TemporaryNetworkFailureError:
-    case QNetworkReply::NetworkSessionFailedError:
-    case QNetworkReply::UnknownNetworkError:
-    case QNetworkReply::ProxyConnectionClosedError:
-        return true;
-    default:
-        return false;
-    }
-}
-
-// An answer whose status line holds a second status line: the connection broke inside the
-// first answer's status line, Qt sent the request again on a new connection and read the new
-// answer's status line onto the old one ("HTTP/1.1 200 O" + "HTTP/1.1 503 ..."), keeping the
-// first status. Its body is the second answer's: whatever it says, it is not what the status
-// claims, so the exchange failed as a broken connection does.
-bool spliced(const QNetworkReply *reply)
-{
-    return reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute)
-        .toByteArray()
-        .contains("HTTP/");
-}
 
 QString historyQuery(const Wire::HistoryCheck &seen)
 {
@@ -278,72 +282,12 @@ QString historyQuery(const Wire::HistoryCheck &seen)
 
 Error SyncEngine::replyError(QNetworkReply *reply, bool *transient) const
 {
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QString server = m_config.server.toDisplayString();
-    if (reply->property(kTooLarge).toBool()) {
-        *transient = false;
-        return Error {QStringLiteral("bad_response"),
-                      QStringLiteral("The server at %1 sent an answer larger than %2 MiB; Ferry "
-                                     "stopped reading it.")
-                          .arg(server)
-                          .arg(Wire::kMaxAnswerBytes / (1024 * 1024))};
-    }
-    if (status == 0) {
-        // A refused certificate stays refused until someone decides to trust it.
-        if (std::optional<Error> certificate = TlsTrust::certificateError(reply)) {
-            *transient = false;
-            return *certificate;
-        }
-        *transient = true;
-        return Error {QStringLiteral("network"),
-                      QStringLiteral("Cannot reach the server at %1 (%2).")
-                          .arg(server, reply->errorString())};
-    }
-    if (isBrokenConnection(reply->error())) {
-        // The connection broke off in the middle of the answer (of a success or a refusal
-        // alike, which then cannot be read): the network's doing, not the server's, and
-        // worth trying again like any network failure.
-        *transient = true;
-        return Error {QStringLiteral("network"),
-                      QStringLiteral("The connection to the server at %1 broke off while its "
-                                     "answer was arriving (%2).")
-                          .arg(server, reply->errorString())};
-    }
-    if (status >= 200 && status < 300) {
-        // A success status whose body could not be read, e.g. a compressed body that
-        // inflates past Qt's safety limit (a "zip bomb").
-        *transient = false;
-        return Error {QStringLiteral("bad_response"),
-                      QStringLiteral("The server at %1 sent an answer Ferry cannot read (%2).")
-                          .arg(server, reply->errorString())};
-    }
-    // Read like every refusal: a code only if it is a name, one sentence of message without
-    // control characters (a hostile server could send megabytes, or escape sequences).
-    const QByteArray body = reply->read(Wire::kMaxAccountAnswerBytes);
-    const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
-    if (length.isValid() && length.toLongLong() <= Wire::kMaxAccountAnswerBytes
-        && body.size() < length.toLongLong()) {
-        // A refusal cut short by the network cannot be read (its code is missing): ask
-        // again, as for any network failure, rather than stop at "answered 409".
-        *transient = true;
-        return Error {QStringLiteral("network"),
-                      QStringLiteral("The connection to the server at %1 broke off while its "
-                                     "answer (%2) was arriving.")
-                          .arg(server)
-                          .arg(status)};
-    }
-    const Error answer = Wire::parseErrorAnswer(status, body, server);
-    *transient = status >= 500 || status == 408 || status == 429;
-    if (status == 401)
-        return Error {
-            QStringLiteral("unauthorized"),
-            QStringLiteral("The server at %1 did not accept this device's token. Sign in again.")
-                .arg(server)};
-    if (status == 403)
+    const Error error = m_transport->error(reply, transient);
+    if (error.code == QLatin1String("forbidden"))
         return Error {QStringLiteral("forbidden"),
                       QStringLiteral("This account may not use the workspace \"%1\" on %2.")
-                          .arg(m_config.workspace, server)};
-    return answer;
+                          .arg(m_config.workspace, m_config.server.toDisplayString())};
+    return error;
 }
 
 void SyncEngine::failRequest(const Error &error, bool transient)
@@ -394,6 +338,65 @@ void SyncEngine::pushNext()
     }
     setState(SyncState::Sending);
     Q_EMIT progress(m_progress);
+    sendBlobsThenBatch();
+}
+
+QStringList SyncEngine::blobsToSend() const
+{
+    QStringList blobs;
+    if (m_config.blobFolder.isEmpty())
+        return blobs;
+    for (auto it = m_batch.pushed.constBegin(); it != m_batch.pushed.constEnd(); ++it) {
+        const QJsonObject sent = it.value().toObject();
+        const EntityDef *entity = m_schema.entity(sent.value(QStringLiteral("entity")).toString());
+        if (!entity)
+            continue;
+        const QJsonObject values = sent.value(QStringLiteral("values")).toObject();
+        for (auto v = values.constBegin(); v != values.constEnd(); ++v) {
+            const FieldDef *field = entity->field(v.key());
+            // Bytes this device holds; a blob it only knows by id is another device's to send.
+            if (field && field->type == FieldType::Blob
+                && BlobStore::has(m_config.blobFolder, v.value().toString()))
+                blobs.append(v.value().toString());
+        }
+    }
+    blobs.removeDuplicates();
+    return blobs;
+}
+
+void SyncEngine::sendBlobsThenBatch()
+{
+    // A record goes to the server only once the bytes of the files it names are there: a
+    // device that pulled it must be able to open them.
+    const QStringList blobs = m_blobsSentFor == m_batch.id ? QStringList() : blobsToSend();
+    if (blobs.isEmpty()) {
+        sendBatch();
+        return;
+    }
+    auto *uploads = new BlobTransfer(m_transport, m_config.workspace, this);
+    m_uploads = uploads;
+    connect(uploads, &BlobTransfer::progress, this, [this](qint64 done, qint64 total) {
+        Q_EMIT blobProgress(SyncProgress {SyncProgress::Sending, done, total});
+    });
+    connect(uploads, &BlobTransfer::uploaded, this, [this] { ++m_summary.blobsSent; });
+    connect(uploads, &BlobTransfer::finished, this,
+            [this, uploads](const Error &error, bool transient) {
+                uploads->deleteLater();
+                if (m_uploads != uploads)
+                    return;
+                m_uploads = nullptr;
+                if (!error.code.isEmpty()) {
+                    failRequest(error, transient);
+                    return;
+                }
+                m_blobsSentFor = m_batch.id;
+                sendBatch();
+            });
+    uploads->upload(m_config.blobFolder, blobs);
+}
+
+void SyncEngine::sendBatch()
+{
     // The bases in this batch are revisions of the history named here.
     QString path = QStringLiteral("/v1/workspaces/%1/push").arg(m_config.workspace);
     if (const Wire::HistoryCheck seen = m_store->seenHistory(); seen.seq > 0)
@@ -434,13 +437,7 @@ std::optional<QByteArray> SyncEngine::takeReply(QNetworkReply *reply)
     if (reply != m_inFlight)
         return std::nullopt; // cancelled meanwhile
     m_inFlight = nullptr;
-    if (reply->error() == QNetworkReply::NoError && spliced(reply)) {
-        failRequest(Error {QStringLiteral("network"),
-                           tr("The connection to the server broke during its answer.")},
-                    true);
-        return std::nullopt;
-    }
-    if (reply->error() == QNetworkReply::NoError)
+    if (Transport::succeeded(reply))
         return reply->readAll();
     bool transient = false;
     const Error error = replyError(reply, &transient);

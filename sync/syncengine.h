@@ -6,6 +6,7 @@
 #include "schema.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QMetaType>
 #include <QObject>
 #include <QPointer>
@@ -15,14 +16,15 @@
 #include <memory>
 #include <optional>
 
-class QNetworkAccessManager;
 class QThread;
 class QNetworkReply;
 class QTimer;
 
 namespace Ferry {
 
+class BlobTransfer;
 class PageWriter;
+class Transport;
 
 // Where to sync: a server, the device's token and the workspace.
 struct SyncConfig
@@ -33,6 +35,9 @@ struct SyncConfig
     // SHA-256 of the one certificate trusted beyond the system's CAs ("AB:CD:…"), or empty:
     // a self-signed server the person chose to trust (sync/tlstrust.h).
     QString trustedFingerprint = {};
+    // The profile's content store (BlobStore): files a record names are sent from here
+    // before the record, and fetched into it. Empty: no files are sent.
+    QString blobFolder = {};
     bool isComplete() const { return server.isValid() && !token.isEmpty() && !workspace.isEmpty(); }
 };
 
@@ -56,6 +61,7 @@ struct SyncSummary
     qint64 received = 0; // pulled changes applied
     qint64 conflicts = 0; // conflicts open after the cycle
     qint64 rejected = 0; // mutations the server refused
+    qint64 blobsSent = 0; // files uploaded before the records that name them
     QList<AutoMerge> merges; // records whose changes here and elsewhere were merged
     qint64 cursor = 0;
     qint64 elapsedMs = 0;
@@ -95,6 +101,12 @@ public Q_SLOTS:
     void syncNow();
     // Cancels any request in flight and any pending retry; a cycle in flight ends failed.
     void stop();
+    // Downloads the bytes of blob `blob` into the blob folder (SyncConfig::blobFolder), going
+    // on from what an earlier attempt left; ends with blobFetched(). Several may run at once,
+    // beside sync cycles.
+    void fetchBlob(const QString &blob);
+    // Stops fetching `blob` (blobFetched() with code "cancelled"); what arrived is kept.
+    void cancelFetch(const QString &blob);
 
 Q_SIGNALS:
     void started(const Ferry::Error &error); // error.code empty on success
@@ -103,12 +115,21 @@ Q_SIGNALS:
     void changesCommitted(const Ferry::ChangeSet &change);
     void errorOccurred(const Ferry::Error &error, bool willRetry);
     void syncFinished(const Ferry::SyncSummary &summary);
+    // Bytes of files sent before the records that name them (phase Sending).
+    void blobProgress(const Ferry::SyncProgress &progress);
+    void blobFetchProgress(const QString &blob, qint64 done, qint64 total);
+    // error.code empty: the bytes are in the blob folder, checked against the id.
+    void blobFetched(const QString &blob, const Ferry::Error &error);
 
 private:
     void beginCycle();
     void pushNext();
     // The body of a finished request, or nothing if it failed (then already handled).
     std::optional<QByteArray> takeReply(QNetworkReply *reply);
+    // Blob values of the batch whose bytes this device holds.
+    QStringList blobsToSend() const;
+    void sendBlobsThenBatch();
+    void sendBatch();
     void onPushReply(QNetworkReply *reply);
     void requestPage(qint64 since, bool withCount);
     // The server said it lacks history this device pulled: compare everything with it.
@@ -140,9 +161,12 @@ private:
     bool m_recovering = false; // a comparison started by this engine is under way
 
     std::unique_ptr<LocalStore> m_store;
-    QNetworkAccessManager *m_network = nullptr;
+    Transport *m_transport = nullptr;
     QTimer *m_retryTimer = nullptr;
     QPointer<QNetworkReply> m_inFlight;
+    QPointer<BlobTransfer> m_uploads; // the files of m_batch, before it is sent
+    QString m_blobsSentFor; // the batch whose files the server has
+    QHash<QString, BlobTransfer *> m_downloads;
     QThread *m_writerThread = nullptr;
     PageWriter *m_writer = nullptr;
     quint64 m_generation = 1; // changes per cycle; results of older cycles are ignored

@@ -239,7 +239,8 @@ void SyncScheduler::onFinished(const SyncSummary &summary)
         }
     } else if (summary.error.code != QLatin1String("cancelled")) {
         m_lastError = summary.error;
-        m_lastErrorTransient = summary.error.code == QLatin1String("network");
+        m_lastErrorTransient = summary.error.code == QLatin1String("network")
+            || summary.error.code == QLatin1String("timeout");
         if (m_lastErrorTransient && !m_offlineSince.isValid())
             m_offlineSince = QDateTime::currentDateTimeUtc();
         log(ActivityEntry::Kind::Failed, summary.error.message);

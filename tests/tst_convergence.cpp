@@ -533,6 +533,7 @@ void Run::opSync(Device &d)
     // Through the faulty network a sync may fail, but only for what the network did.
     if (!summary.ok && m_proxy
         && (summary.error.code == QLatin1String("network")
+            || summary.error.code == QLatin1String("timeout")
             || summary.error.code == QLatin1String("unavailable")
             || summary.error.code.startsWith(QLatin1String("http_5"))))
         return;

@@ -20,6 +20,7 @@ struct FaultProxy::Link
     Chaos chaos = Chaos::None;
     qint64 answered = 0; // bytes of this answer passed on (or dropped)
     qint64 cut = -1; // Truncate, Reset: bytes after which the connection ends
+    qint64 cutAfterHeaders = 1; // cut == -2: the body's bytes that go through
     QByteArray held; // Delay, Throttle: bytes waiting to be passed on
     QTimer *timer = nullptr;
     bool released = false; // Delay: the wait is over
@@ -167,7 +168,7 @@ void FaultProxy::forwardAnswer(const std::shared_ptr<Link> &link, const QByteArr
     case Chaos::Reset: {
         if (link->cut == -2) {
             const qsizetype headers = data.indexOf("\r\n\r\n");
-            link->cut = headers >= 0 ? headers + 5 : data.size() / 2;
+            link->cut = headers >= 0 ? headers + 4 + link->cutAfterHeaders : data.size() / 2;
         }
         const qint64 room = link->cut - link->answered;
         if (room >= data.size()) {
@@ -228,6 +229,7 @@ void FaultProxy::onNewConnection()
                 if (fault == Fault::CutResponse) {
                     link->chaos = Chaos::Truncate;
                     link->cut = -2; // just past the headers, once they are seen
+                    link->cutAfterHeaders = m_cutAfter;
                 }
                 if (link->chaos == Chaos::Unavailable) {
                     // The request never reaches the server.

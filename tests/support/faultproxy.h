@@ -30,6 +30,8 @@ public:
     // The first `pass` matching requests go through; the next `count` get `fault`; later
     // ones go through again.
     void setFault(const QByteArray &marker, Fault fault, int pass, int count);
+    // How many bytes of the body a CutResponse lets through (default 1).
+    void setCutAfter(qint64 bytes) { m_cutAfter = bytes; }
     int matched() const { return m_matched; }
     // Cuts every connection open through the proxy now, as a failing network would.
     void dropConnections();
@@ -65,6 +67,7 @@ private:
     Fault m_fault = Fault::DropResponse;
     int m_pass = 0;
     int m_count = 0;
+    qint64 m_cutAfter = 1;
     int m_matched = 0;
     int m_faulted = 0;
     int m_chaosPercent = 0;

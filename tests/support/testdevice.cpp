@@ -1,5 +1,8 @@
 #include "testdevice.h"
 
+#include "blobstore.h"
+
+#include <QFile>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -11,6 +14,8 @@ TestDevice::TestDevice(const SyncConfig &config, const Schema &schema)
     : m_config(config)
     , m_schema(schema)
 {
+    if (m_config.blobFolder.isEmpty())
+        m_config.blobFolder = m_dir.filePath(QStringLiteral("blobs"));
     m_retry.attempts = 3;
     m_retry.initialDelayMs = 50;
     m_retry.maxDelayMs = 500;
@@ -85,6 +90,39 @@ SyncSummary TestDevice::sync(int timeoutMs)
         return timedOut;
     }
     return finished.at(0).at(0).value<SyncSummary>();
+}
+
+QString TestDevice::blobFolder() const
+{
+    return m_config.blobFolder;
+}
+
+Error TestDevice::fetch(const QString &blob, int timeoutMs)
+{
+    QSignalSpy fetched(&client(), &SyncClient::blobFetched);
+    client().fetchBlob(blob);
+    if (!fetched.wait(timeoutMs))
+        return Error {QStringLiteral("timeout"),
+                      QStringLiteral("the download did not end in time")};
+    return fetched.at(0).at(1).value<Error>();
+}
+
+QString TestDevice::keepFile(const QByteArray &bytes)
+{
+    QTemporaryDir scratch;
+    const QString path = scratch.filePath(QStringLiteral("file"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size()) {
+        QTest::qFail("cannot write a scratch file", __FILE__, __LINE__);
+        return {};
+    }
+    file.close();
+    const Result<QString> blob = BlobStore::add(m_config.blobFolder, path);
+    if (!blob) {
+        QTest::qFail(qPrintable(blob.error().message), __FILE__, __LINE__);
+        return {};
+    }
+    return blob.value();
 }
 
 QString TestDevice::create(const QString &entity, const QJsonObject &fields)

@@ -32,10 +32,17 @@ public:
     // Closes the store and the engine and opens them again, as a restart of the app does.
     void restart();
 
+    // The device's content store for files (SyncConfig::blobFolder).
+    QString blobFolder() const;
+    // Fetches the bytes of `blob` from the server and waits; the error, code empty if none.
+    Ferry::Error fetch(const QString &blob, int timeoutMs = 120000);
+
     // Shorthands that fail the test on error.
     QString create(const QString &entity, const QJsonObject &fields);
     void edit(const QString &guid, const QJsonObject &changes);
     Ferry::LocalRecord record(const QString &guid);
+    // Keeps `bytes` as a file in the device's content store; its blob id.
+    QString keepFile(const QByteArray &bytes);
 
 private:
     QTemporaryDir m_dir;

@@ -81,7 +81,9 @@ DevicesDialog::DevicesDialog(const QUrl &server, const QString &token,
     connect(m_client, &AccountClient::devicesListed, this, &DevicesDialog::onListed);
     connect(m_client, &AccountClient::deviceRevoked, this, &DevicesDialog::onRevoked);
     connect(m_client, &AccountClient::failed, this, &DevicesDialog::onFailed);
-    connect(m_list, &QTreeWidget::currentItemChanged, this, &DevicesDialog::updateButtons);
+    // The chosen device is the selected one: the list gives itself a current item when it
+    // takes the focus, and that is not a person's choice.
+    connect(m_list, &QTreeWidget::itemSelectionChanged, this, &DevicesDialog::updateButtons);
     connect(m_revoke, &QPushButton::clicked, this, &DevicesDialog::askRevoke);
     connect(m_refresh, &QPushButton::clicked, this, &DevicesDialog::refresh);
     connect(buttons, &QDialogButtonBox::rejected, this, &DevicesDialog::reject);
@@ -97,9 +99,7 @@ void DevicesDialog::refresh()
 
 void DevicesDialog::onListed(const QList<DeviceInfo> &devices)
 {
-    const QString selected = m_list->currentItem()
-        ? m_list->currentItem()->data(NameColumn, IdRole).toString()
-        : QString();
+    const QString selected = chosen() ? chosen()->data(NameColumn, IdRole).toString() : QString();
     m_list->clear();
     for (const DeviceInfo &device : devices) {
         auto *item = new QTreeWidgetItem(m_list);
@@ -127,7 +127,7 @@ void DevicesDialog::onListed(const QList<DeviceInfo> &devices)
 
 void DevicesDialog::askRevoke()
 {
-    QTreeWidgetItem *item = m_list->currentItem();
+    QTreeWidgetItem *item = chosen();
     if (!item)
         return;
     const QString id = item->data(NameColumn, IdRole).toString();
@@ -184,7 +184,13 @@ void DevicesDialog::setBusy(bool busy, const QString &status)
 
 void DevicesDialog::updateButtons()
 {
-    m_revoke->setEnabled(!m_busy && m_list->currentItem());
+    m_revoke->setEnabled(!m_busy && chosen());
+}
+
+QTreeWidgetItem *DevicesDialog::chosen() const
+{
+    const QList<QTreeWidgetItem *> items = m_list->selectedItems();
+    return items.isEmpty() ? nullptr : items.first();
 }
 
 } // namespace Ferry::Ui

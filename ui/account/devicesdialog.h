@@ -8,6 +8,7 @@ class QLabel;
 class QMessageBox;
 class QPushButton;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace Ferry::Ui {
 
@@ -38,6 +39,7 @@ private:
     void onFailed(const Error &error);
     void askRevoke();
     void updateButtons();
+    QTreeWidgetItem *chosen() const; // the selected device, if any
     void setBusy(bool busy, const QString &status = {});
 
     AccountClient *m_client = nullptr;

@@ -1,6 +1,6 @@
 #include "blobfieldeditor.h"
 
-#include "editor/blobstore.h"
+#include "blobstore.h"
 
 #include <QFileDialog>
 #include <QFileInfo>

@@ -6,7 +6,9 @@
 #include <QFileInfo>
 #include <QTemporaryFile>
 
-namespace Ferry::Ui {
+#include <algorithm>
+
+namespace Ferry {
 
 namespace {
 
@@ -57,4 +59,61 @@ QString BlobStore::filePath(const QString &folder, const QString &value)
     return QDir(folder).filePath(hex);
 }
 
-} // namespace Ferry::Ui
+QString BlobStore::partPath(const QString &folder, const QString &value)
+{
+    return filePath(folder, value) + QStringLiteral(".part");
+}
+
+bool BlobStore::has(const QString &folder, const QString &value)
+{
+    return !folder.isEmpty() && isBlobId(value) && QFileInfo(filePath(folder, value)).isFile();
+}
+
+bool BlobStore::isBlobId(const QString &value)
+{
+    if (value.size() != 71 || !value.startsWith(QLatin1String("sha256:")))
+        return false;
+    return std::all_of(value.cbegin() + 7, value.cend(), [](QChar c) {
+        return (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+            || (c >= QLatin1Char('a') && c <= QLatin1Char('f'));
+    });
+}
+
+Result<QString> BlobStore::hashFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return blobError(
+            QObject::tr("Cannot read %1: %2").arg(QFileInfo(path).fileName(), file.errorString()));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!hash.addData(&file) || file.error() != QFileDevice::NoError)
+        return blobError(
+            QObject::tr("Cannot read %1: %2").arg(QFileInfo(path).fileName(), file.errorString()));
+    return QString(QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex()));
+}
+
+Status BlobStore::adoptPart(const QString &folder, const QString &value)
+{
+    const QString part = partPath(folder, value);
+    const Result<QString> actual = hashFile(part);
+    if (!actual)
+        return actual.error();
+    if (actual.value() != value) {
+        QFile::remove(part);
+        return Error {
+            QStringLiteral("blob_mismatch"),
+            QObject::tr("The bytes received for %1 are not that file (they hash to "
+                        "%2); nothing was kept.")
+                .arg(value.left(19) + QChar(0x2026), actual.value().left(19) + QChar(0x2026))};
+    }
+    const QString target = filePath(folder, value);
+    if (QFileInfo::exists(target)) {
+        QFile::remove(part);
+        return success();
+    }
+    if (!QFile::rename(part, target))
+        return blobError(QObject::tr("Cannot store the file %1.").arg(target));
+    return success();
+}
+
+} // namespace Ferry

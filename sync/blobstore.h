@@ -1,0 +1,33 @@
+#pragma once
+
+#include "result.h"
+
+#include <QString>
+
+namespace Ferry {
+
+// The profile's content store for blob fields: files named by the SHA-256 of their bytes
+// in one folder, so a blob value ("sha256:<hex>") finds its bytes and equal files are kept
+// once. A download in progress is kept beside as "<hex>.part" until its hash is checked.
+// Functions only; any thread.
+class BlobStore
+{
+public:
+    // Copies the file at `path` into `folder` and returns its blob value.
+    static Result<QString> add(const QString &folder, const QString &path);
+    // Where the bytes of blob `value` live in `folder` (the file may not exist yet).
+    static QString filePath(const QString &folder, const QString &value);
+    // Where a download of `value` collects its bytes until they are checked.
+    static QString partPath(const QString &folder, const QString &value);
+    // Whether `folder` holds the bytes of `value`.
+    static bool has(const QString &folder, const QString &value);
+    // "sha256:" and 64 lowercase hex digits.
+    static bool isBlobId(const QString &value);
+    // The blob value of the bytes in the file at `path`, read in pieces.
+    static Result<QString> hashFile(const QString &path);
+    // Takes the finished download at partPath(folder, value) as the bytes of `value` if they
+    // hash to it; otherwise removes it and says what the bytes were.
+    static Status adoptPart(const QString &folder, const QString &value);
+};
+
+} // namespace Ferry
