@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QMimeDatabase>
 #include <QTemporaryFile>
 
 #include <algorithm>
@@ -90,6 +91,23 @@ Result<QString> BlobStore::hashFile(const QString &path)
         return blobError(
             QObject::tr("Cannot read %1: %2").arg(QFileInfo(path).fileName(), file.errorString()));
     return QString(QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex()));
+}
+
+QJsonObject BlobStore::fileDetails(const FieldDef &blob, const QString &path,
+                                   const QJsonObject &current)
+{
+    const QFileInfo file(path);
+    QJsonObject details;
+    if (!blob.fileNameField.isEmpty()) {
+        const QJsonValue name = current.value(blob.fileNameField);
+        if (name.isNull() || name.isUndefined() || name.toString().isEmpty())
+            details.insert(blob.fileNameField, file.fileName());
+    }
+    if (!blob.fileTypeField.isEmpty())
+        details.insert(blob.fileTypeField, QMimeDatabase().mimeTypeForFile(file).name());
+    if (!blob.fileSizeField.isEmpty())
+        details.insert(blob.fileSizeField, double(file.size()));
+    return details;
 }
 
 Status BlobStore::adoptPart(const QString &folder, const QString &value)

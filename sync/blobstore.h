@@ -1,6 +1,9 @@
 #pragma once
 
 #include "result.h"
+#include "schema.h"
+
+#include <QJsonObject>
 
 #include <QString>
 
@@ -28,6 +31,12 @@ public:
     // Takes the finished download at partPath(folder, value) as the bytes of `value` if they
     // hash to it; otherwise removes it and says what the bytes were.
     static Status adoptPart(const QString &folder, const QString &value);
+
+    // What a file chosen for blob field `blob` puts into the record's other fields: its name,
+    // media type and size, into the fields the schema names for them (FieldDef::fileName…);
+    // a name the record already has (`current`) is the person's and stays.
+    static QJsonObject fileDetails(const FieldDef &blob, const QString &path,
+                                   const QJsonObject &current);
 };
 
 } // namespace Ferry

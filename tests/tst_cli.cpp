@@ -2,6 +2,8 @@
 #include "clirun.h"
 #include "serverprocess.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -34,6 +36,7 @@ private Q_SLOTS:
     void syncWithoutLoginFails();
     void eachWorkspaceKeepsItsOwnRecords();
     void helpListsTheCommandsReadably();
+    void fileAttachedInOneProfileIsFetchedInAnother();
 
 private:
     Run cli(const QString &profile, const QStringList &arguments);
@@ -350,6 +353,68 @@ void TestCli::helpListsTheCommandsReadably()
                              [&](const QString &line) { return line.startsWith(start); }),
                  command);
     }
+}
+
+// attach keeps a copy of the file and fills the record's name, type and size; the next sync
+// sends the bytes; fetch on another profile gets them from the server and writes them out.
+void TestCli::fileAttachedInOneProfileIsFetchedInAnother()
+{
+    login(QStringLiteral("scanner"));
+    login(QStringLiteral("reader"));
+    QTemporaryDir files;
+    const QString source = files.filePath(QStringLiteral("receipt.png"));
+    QByteArray bytes(700 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < bytes.size(); ++i)
+        bytes[i] = char((i * 7919) % 251);
+    {
+        QFile file(source);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bytes);
+    }
+    const Run created = cli(QStringLiteral("scanner"),
+                            {QStringLiteral("create"), QStringLiteral("Attachment")});
+    QCOMPARE(created.exitCode, 0);
+    const QString guid = created.out.trimmed();
+    const Run attached = cli(QStringLiteral("scanner"),
+                             {QStringLiteral("attach"), guid, QStringLiteral("file"), source,
+                              QStringLiteral("--json")});
+    QVERIFY2(attached.exitCode == 0, qPrintable(attached.err));
+    const QString blob = attached.json().toObject().value(QStringLiteral("blob")).toString();
+    QVERIFY(blob.startsWith(QStringLiteral("sha256:")));
+    QCOMPARE(cli(QStringLiteral("scanner"), {QStringLiteral("sync")}).exitCode, 0);
+
+    QCOMPARE(cli(QStringLiteral("reader"), {QStringLiteral("sync")}).exitCode, 0);
+    const QJsonObject fields = cli(QStringLiteral("reader"),
+                                   {QStringLiteral("show"), guid, QStringLiteral("--json")})
+                                   .json()
+                                   .toObject()
+                                   .value(QStringLiteral("fields"))
+                                   .toObject();
+    QCOMPARE(fields.value(QStringLiteral("name")).toString(), QStringLiteral("receipt.png"));
+    QCOMPARE(fields.value(QStringLiteral("mime")).toString(), QStringLiteral("image/png"));
+    QCOMPARE(fields.value(QStringLiteral("size")).toInteger(), bytes.size());
+    QCOMPARE(fields.value(QStringLiteral("file")).toString(), blob);
+
+    const Run fetched = cli(QStringLiteral("reader"),
+                            {QStringLiteral("fetch"), guid, QStringLiteral("file"),
+                             QStringLiteral("--out"), files.path(), QStringLiteral("--json")});
+    QVERIFY2(fetched.exitCode == 0, qPrintable(fetched.err));
+    QCOMPARE(fetched.json().toObject().value(QStringLiteral("fetched")).toBool(), true);
+    const QString out = fetched.json().toObject().value(QStringLiteral("path")).toString();
+    QCOMPARE(QFileInfo(out).fileName(), QStringLiteral("receipt.png"));
+    QFile written(out);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    QCOMPARE(written.readAll(), bytes);
+
+    // Asked again, the bytes are already on this device: nothing is fetched.
+    const Run again = cli(QStringLiteral("reader"),
+                          {QStringLiteral("fetch"), guid, QStringLiteral("file"),
+                           QStringLiteral("--json")});
+    QCOMPARE(again.json().toObject().value(QStringLiteral("fetched")).toBool(), false);
+    const Run notAFile = cli(QStringLiteral("reader"),
+                             {QStringLiteral("fetch"), guid, QStringLiteral("name")});
+    QCOMPARE(notAFile.exitCode, 1);
+    QVERIFY2(notAFile.err.contains(QStringLiteral("file fields: file")), qPrintable(notAFile.err));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

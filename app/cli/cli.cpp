@@ -4,6 +4,7 @@
 
 #include "accountcheck.h"
 #include "accountcommands.h"
+#include "blobstore.h"
 #include "output.h"
 #include "reconcile.h"
 #include "syncclient.h"
@@ -11,7 +12,10 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -39,6 +43,11 @@ const char kHelp[] = R"(Commands:
                                                       (--workspace ID for another one)
   create ENTITY [FIELD=VALUE ...]                     make a record, print its guid
   edit GUID FIELD=VALUE [...]                         change fields of a record
+  attach GUID FIELD PATH                              keep a copy of a file in the profile and
+                                                      put it in a file field (sent at next sync)
+  fetch GUID FIELD [--out PATH]                       get a file field's bytes from the server
+                                                      if needed; print where they are, or copy
+                                                      them to PATH
   delete GUID | restore GUID                          delete a record, or undo that
   show GUID                                           one record with its sync state
   list ENTITY [--all]                                 records of an entity (--all: with deleted)
@@ -112,6 +121,8 @@ Cli::Cli()
          QStringLiteral("N")},
         {QStringLiteral("page-size"), QStringLiteral("sync: records per pulled page."),
          QStringLiteral("N")},
+        {QStringLiteral("out"), QStringLiteral("fetch: where to write the file."),
+         QStringLiteral("PATH")},
         {QStringLiteral("interval"),
          QStringLiteral("watch: seconds between checks while live updates are down (default "
                         "60)."),
@@ -182,6 +193,7 @@ int Cli::run(const QStringList &arguments)
         {QStringLiteral("list"), &Cli::list},       {QStringLiteral("sync"), &Cli::sync},
         {QStringLiteral("status"), &Cli::status},   {QStringLiteral("conflicts"), &Cli::conflicts},
         {QStringLiteral("resolve"), &Cli::resolve}, {QStringLiteral("watch"), &Cli::watch},
+        {QStringLiteral("attach"), &Cli::attach},   {QStringLiteral("fetch"), &Cli::fetch},
     };
     if (AccountCommands::handles(m_command))
         return AccountCommands(m_profile, m_parser, m_args, m_out, m_err, m_json).run(m_command);
@@ -512,6 +524,135 @@ int Cli::watch()
     Watch watch(path, schema, cfg, m_out, m_err, m_json);
     watch.setPollInterval(std::chrono::seconds(seconds));
     return watch.run();
+}
+
+Result<const FieldDef *> Cli::fileField(const LocalRecord &record, const QString &name) const
+{
+    const EntityDef *entity = m_store->schema().entity(record.entity);
+    const FieldDef *field = entity ? entity->field(name) : nullptr;
+    if (!field || field->type != FieldType::Blob) {
+        QStringList files;
+        if (entity) {
+            for (const FieldDef &f : entity->fields) {
+                if (f.type == FieldType::Blob)
+                    files.append(f.name);
+            }
+        }
+        return Error {QStringLiteral("bad_field"),
+                      QStringLiteral("%1 has no file field \"%2\" (file fields: %3).")
+                          .arg(record.entity, name,
+                               files.isEmpty() ? QStringLiteral("none")
+                                               : files.join(QStringLiteral(", ")))};
+    }
+    return field;
+}
+
+int Cli::attach()
+{
+    if (m_args.size() != 3)
+        return usage(QStringLiteral("attach needs a guid, a file field and a file's path."));
+    const Result<LocalRecord> record = m_store->record(m_args.at(0));
+    if (!record)
+        return fail(record.error());
+    const Result<const FieldDef *> field = fileField(record.value(), m_args.at(1));
+    if (!field)
+        return fail(field.error());
+    const Result<QString> blob = BlobStore::add(m_profile.blobFolder(), m_args.at(2));
+    if (!blob)
+        return fail(blob.error());
+    QJsonObject changes = BlobStore::fileDetails(*field.value(), m_args.at(2), record->fields);
+    changes.insert(field.value()->name, blob.value());
+    if (Status saved = m_store->updateRecord(record->guid, changes); !saved)
+        return fail(saved.error());
+    const qint64 size = QFileInfo(m_args.at(2)).size();
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("guid"), record->guid},
+                               {QStringLiteral("field"), field.value()->name},
+                               {QStringLiteral("blob"), blob.value()},
+                               {QStringLiteral("size"), double(size)}});
+    else
+        m_out << blob.value() << "\n";
+    return 0;
+}
+
+int Cli::fetch()
+{
+    if (m_args.size() != 2)
+        return usage(QStringLiteral("fetch needs a guid and a file field."));
+    const Result<LocalRecord> record = m_store->record(m_args.at(0));
+    if (!record)
+        return fail(record.error());
+    const Result<const FieldDef *> field = fileField(record.value(), m_args.at(1));
+    if (!field)
+        return fail(field.error());
+    const QString blob = record->fields.value(field.value()->name).toString();
+    if (!BlobStore::isBlobId(blob))
+        return fail(Error {QStringLiteral("no_file"),
+                           QStringLiteral("%1 of %2 holds no file.")
+                               .arg(field.value()->name, record->guid)});
+    const QString folder = m_profile.blobFolder();
+    bool fetched = false;
+    if (!BlobStore::has(folder, blob)) {
+        const Result<SyncConfig> loaded = config();
+        if (!loaded)
+            return fail(loaded.error());
+        if (!loaded->isComplete())
+            return fail(notConfigured());
+        const QString path = m_store->path();
+        const Schema schema = m_store->schema();
+        m_store.reset(); // the engine opens its own connection on its own thread
+        SyncClient client(path, schema);
+        client.setConfig(loaded.value());
+        Error failure;
+        QEventLoop loop;
+        QObject::connect(&client, &SyncClient::started, &loop, [&](const Error &error) {
+            if (!error.code.isEmpty()) {
+                failure = error;
+                loop.quit();
+                return;
+            }
+            client.fetchBlob(blob);
+        });
+        QObject::connect(&client, &SyncClient::blobFetched, &loop,
+                         [&](const QString &, const Error &error) {
+                             failure = error;
+                             loop.quit();
+                         });
+        loop.exec();
+        if (!failure.code.isEmpty())
+            return fail(failure);
+        fetched = true;
+    }
+    QString where = BlobStore::filePath(folder, blob);
+    if (m_parser.isSet(QStringLiteral("out"))) {
+        QString out = m_parser.value(QStringLiteral("out"));
+        if (QFileInfo(out).isDir()) {
+            const QString name = field.value()->fileNameField.isEmpty()
+                ? QString()
+                : QFileInfo(record->fields.value(field.value()->fileNameField).toString())
+                      .fileName();
+            out = QDir(out).filePath(name.isEmpty() ? blob.mid(7) : name);
+        }
+        // Written beside and renamed, so a failure never leaves half a file at PATH.
+        const QString partial = out + QStringLiteral(".ferry-part");
+        QFile::remove(partial);
+        if (!QFile::copy(where, partial) || (QFile::exists(out) && !QFile::remove(out))
+            || !QFile::rename(partial, out)) {
+            QFile::remove(partial);
+            return fail(Error {QStringLiteral("write_failed"),
+                               QStringLiteral("Cannot write %1; nothing was written there.")
+                                   .arg(out)});
+        }
+        where = out;
+    }
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("blob"), blob},
+                               {QStringLiteral("path"), where},
+                               {QStringLiteral("fetched"), fetched},
+                               {QStringLiteral("size"), double(QFileInfo(where).size())}});
+    else
+        m_out << where << "\n";
+    return 0;
 }
 
 int Cli::status()

@@ -35,6 +35,11 @@ private:
     int status();
     int conflicts();
     int resolve();
+    int attach();
+    int fetch();
+    // The blob field `name` of `record`'s entity, or an Error naming the file fields it has.
+    Ferry::Result<const Ferry::FieldDef *> fileField(const Ferry::LocalRecord &record,
+                                                     const QString &name) const;
 
     Ferry::Result<Ferry::ConflictDecision> decisionFromOptions(const QString &guid);
     int resolveAll();

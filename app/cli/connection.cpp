@@ -74,7 +74,8 @@ Result<SyncConfig> check(const QUrl &server, const QString &token, const QString
 Result<SyncConfig> load(const Profile &profile)
 {
     const ProfileAccount account = profile.account();
-    SyncConfig config {account.server, QString(), account.workspace, account.trustedFingerprint};
+    SyncConfig config {account.server, QString(), account.workspace, account.trustedFingerprint,
+                       profile.blobFolder()};
     if (account.server.isEmpty())
         return config;
     TokenStore tokens(profile);

@@ -126,7 +126,8 @@ void DesktopApp::connectWorkspace(const QUrl &server, const QString &token)
     m_settings->sync();
     m_scheduler->setConfig(
         SyncConfig {server, token, m_workspace,
-                    m_settings->useLocalServer() ? QString() : m_settings->trustedFingerprint()});
+                    m_settings->useLocalServer() ? QString() : m_settings->trustedFingerprint(),
+                    m_profile.blobFolder()});
     m_scheduler->setPaused(m_settings->isPaused()); // signing out paused it
     m_window->shareAction()->setEnabled(!m_settings->useLocalServer());
     showWorkspaces();

@@ -1,5 +1,6 @@
 #include "recordeditor.h"
 
+#include "blobstore.h"
 #include "editor/blobfieldeditor.h"
 #include "editor/editorbanner.h"
 #include "editor/elidedlabel.h"
@@ -16,7 +17,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMimeDatabase>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QToolButton>
@@ -299,19 +299,7 @@ void RecordEditor::fillFileDetails(const FieldDef &blob, const QString &path)
 {
     if (m_guid.isEmpty())
         return;
-    // The file's name, media type and size go into the fields the schema names for them;
-    // a name the person already gave the record is theirs and stays.
-    const QFileInfo file(path);
-    QJsonObject details;
-    if (!blob.fileNameField.isEmpty()) {
-        const QJsonValue name = m_record.fields.value(blob.fileNameField);
-        if (name.isNull() || name.isUndefined() || name.toString().isEmpty())
-            details.insert(blob.fileNameField, file.fileName());
-    }
-    if (!blob.fileTypeField.isEmpty())
-        details.insert(blob.fileTypeField, QMimeDatabase().mimeTypeForFile(file).name());
-    if (!blob.fileSizeField.isEmpty())
-        details.insert(blob.fileSizeField, double(file.size()));
+    const QJsonObject details = BlobStore::fileDetails(blob, path, m_record.fields);
     if (details.isEmpty())
         return;
     if (const Status saved = m_store.updateRecord(m_guid, details); !saved)
