@@ -2,9 +2,11 @@
 
 #include "accountanswers.h"
 
+#include "blobservice.h"
 #include "passwordhash.h"
 #include "serverstore.h"
 
+#include <QDir>
 #include <QTextStream>
 
 #include <cstdio>
@@ -32,7 +34,8 @@ QString AdminCommand::validate(const Arguments &a)
         "usage: token create --user NAME [--device NAME] | token revoke TOKEN | workspace create "
         "ID --owner USER | "
         "workspace add-member ID --user USER --role editor|viewer | "
-        "user password --user NAME (the password on standard input) | registration open|close");
+        "user password --user NAME (the password on standard input) | registration open|close | "
+        "blobs gc [--blob-grace HOURS] | blobs usage");
     auto expect = [&](qsizetype words, bool user, bool owner, bool role) -> QString {
         if (a.words.size() != words)
             return QStringLiteral("wrong number of arguments for \"%1\"; %2")
@@ -54,6 +57,8 @@ QString AdminCommand::validate(const Arguments &a)
     else if (is(a, "user", "password"))
         problem = expect(2, true, false, false);
     else if (is(a, "registration", "open") || is(a, "registration", "close"))
+        problem = expect(2, false, false, false);
+    else if (is(a, "blobs", "gc") || is(a, "blobs", "usage"))
         problem = expect(2, false, false, false);
     else
         return QStringLiteral("unknown command \"%1\"; %2").arg(a.words.join(u' '), usage);
@@ -125,6 +130,40 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
         if (!s) {
             printError(s.error().message);
             return Failed;
+        }
+        return Success;
+    }
+    if (is(a, "blobs", "gc")) {
+        BlobService blobs(store.database(), QDir(store.dataDir()).filePath(QStringLiteral("blobs")),
+                          BlobService::kDefaultMaxBlob);
+        const Ferry::Result<GarbageReport> report
+            = blobs.collectGarbage(a.blobGraceMs >= 0 ? a.blobGraceMs : BlobService::kDefaultGraceMs);
+        if (!report) {
+            printError(report.error().message);
+            return Failed;
+        }
+        std::fprintf(stdout, "released %lld blobs no record names; removed %lld files (%lld bytes)\n",
+                     qlonglong(report->released), qlonglong(report->files),
+                     qlonglong(report->bytes));
+        return Success;
+    }
+    if (is(a, "blobs", "usage")) {
+        BlobService blobs(store.database(), QDir(store.dataDir()).filePath(QStringLiteral("blobs")),
+                          BlobService::kDefaultMaxBlob);
+        const Ferry::Result<QStringList> workspaces = store.workspaceIds();
+        if (!workspaces) {
+            printError(workspaces.error().message);
+            return Failed;
+        }
+        for (const QString &workspace : workspaces.value()) {
+            const Ferry::Result<StorageUse> use = blobs.usage(workspace);
+            if (!use) {
+                printError(use.error().message);
+                return Failed;
+            }
+            std::fprintf(stdout, "%s\trecords %lld\tblobs %lld\tbytes %lld\n",
+                         workspace.toUtf8().constData(), qlonglong(use->records),
+                         qlonglong(use->blobs), qlonglong(use->bytes));
         }
         return Success;
     }

@@ -22,6 +22,7 @@ public:
         QString owner;
         QString role;
         QString device; // token create: the device's name
+        qint64 blobGraceMs = -1; // blobs gc: keep blobs uploaded less than this ago
     };
 
     // Checks the words and options without touching any data; returns an empty string or a

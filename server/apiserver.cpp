@@ -90,6 +90,28 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob, QObject
         while (hasPendingWebSocketConnections())
             m_notify.adopt(nextPendingWebSocketConnection());
     });
+    m_collection.setInterval(std::chrono::hours(1));
+    connect(&m_collection, &QTimer::timeout, this, &ApiServer::collectGarbage);
+    m_collection.start();
+    QTimer::singleShot(std::chrono::seconds(5), this, &ApiServer::collectGarbage);
+}
+
+void ApiServer::setBlobGrace(std::chrono::milliseconds grace)
+{
+    m_blobGraceMs = grace.count();
+}
+
+void ApiServer::collectGarbage()
+{
+    const Ferry::Result<GarbageReport> report = m_blobs.collectGarbage(m_blobGraceMs);
+    if (!report)
+        std::fprintf(stderr, "ferry-server: collecting unused blobs failed: %s\n",
+                     report.error().message.toLocal8Bit().constData());
+    else if (m_verbose && report->released > 0)
+        std::fprintf(stderr, "ferry-server: released %lld unused blobs, removed %lld files "
+                             "(%lld bytes)\n",
+                     qlonglong(report->released), qlonglong(report->files),
+                     qlonglong(report->bytes));
 }
 
 QByteArray ApiServer::json(const QJsonObject &object)
@@ -199,6 +221,8 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
          &ApiServer::putBlob},
         {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}", "upload"}, {{Method::Get, "GET"}}},
          &ApiServer::uploadState},
+        {Route {{"v1", "workspaces", "{ws}", "storage"}, {{Method::Get, "GET"}}},
+         &ApiServer::storage},
     };
 
     const QByteArray path = request.url().path(QUrl::FullyEncoded).toUtf8();

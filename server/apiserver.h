@@ -12,6 +12,8 @@
 #include <QString>
 
 #include <chrono>
+#include <QTimer>
+
 #include <optional>
 
 class QJsonObject;
@@ -47,6 +49,9 @@ public:
 
     void setVerbose(bool verbose) { m_verbose = verbose; }
     void setPingInterval(std::chrono::milliseconds interval) { m_notify.setPingInterval(interval); }
+    // Collects blobs no record names any more (BlobService::collectGarbage()) once the server
+    // runs and every hour, keeping those uploaded less than `grace` ago.
+    void setBlobGrace(std::chrono::milliseconds grace);
 
     static Reply error(int status, const QString &code, const QString &message);
     // A JSON object as an answer body (compact UTF-8).
@@ -101,6 +106,8 @@ private:
     Reply putBlob(const Call &call);
     Reply getBlob(const Call &call);
     Reply uploadState(const Call &call);
+    Reply storage(const Call &call);
+    void collectGarbage();
 
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
     void log(const QHttpServerRequest &request, int status, qint64 bytes, qint64 ms) const;
@@ -112,6 +119,8 @@ private:
     NotifyHub m_notify;
     SignInLimiter m_signIns;
     qint64 m_maxBody;
+    qint64 m_blobGraceMs = BlobService::kDefaultGraceMs;
+    QTimer m_collection;
     bool m_verbose = false;
     std::optional<Reply> m_refusedUpgrade; // written by missingHandler(), see handleRequest()
 };

@@ -149,4 +149,24 @@ Reply ApiServer::getBlob(const Call &call)
     return reply;
 }
 
+Reply ApiServer::storage(const Call &call)
+{
+    const QString role = m_store->roleOf(call.workspace, call.user);
+    if (role.isEmpty())
+        return notMember();
+    if (role != QLatin1String("owner"))
+        return error(403, QStringLiteral("forbidden"),
+                     QStringLiteral("Only the workspace's owner can see how much it keeps on the "
+                                    "server."));
+    const Ferry::Result<StorageUse> use = m_blobs.usage(call.workspace);
+    if (!use)
+        return error(500, use.error().code, use.error().message);
+    return Reply {200,
+                  ApiServer::json({{QStringLiteral("workspace"), call.workspace},
+                                   {QStringLiteral("records"), double(use->records)},
+                                   {QStringLiteral("blobs"), double(use->blobs)},
+                                   {QStringLiteral("bytes"), double(use->bytes)}}),
+                  {}};
+}
+
 } // namespace FerryServer

@@ -10,6 +10,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QHash>
+#include <QRegularExpression>
 #include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -386,6 +388,100 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
     if (!m_db.commit())
         return databaseError(QStringLiteral("storing a blob"), m_db.lastError().text());
     return UploadState {size, size, true, true};
+}
+
+Ferry::Result<GarbageReport> BlobService::collectGarbage(qint64 graceMs)
+{
+    GarbageReport report;
+    if (!m_db.transaction())
+        return databaseError(QStringLiteral("starting a collection"), m_db.lastError().text());
+    struct Rollback
+    {
+        QSqlDatabase &db;
+        bool done = false;
+        ~Rollback()
+        {
+            if (!done)
+                db.rollback();
+        }
+    } rollback {m_db};
+
+    QHash<QString, QList<std::pair<QString, qint64>>> candidates; // workspace -> hash, size
+    {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("SELECT workspace, hash, size FROM blobs WHERE created <= ?"));
+        q.addBindValue(now() - graceMs);
+        if (!q.exec())
+            return databaseError(QStringLiteral("listing blobs"), q.lastError().text());
+        while (q.next())
+            candidates[q.value(0).toString()].append({q.value(1).toString(), q.value(2).toLongLong()});
+    }
+    // Blob ids anywhere in a record's fields: the server does not know which fields hold
+    // files, and a string that looks like one keeps its blob (never the other way round).
+    static const QRegularExpression blobId(QStringLiteral("sha256:([0-9a-f]{64})"));
+    QHash<QString, qint64> released; // hash -> size
+    for (auto it = candidates.cbegin(); it != candidates.cend(); ++it) {
+        QSet<QString> named;
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        q.prepare(QStringLiteral(
+            "SELECT fields FROM records WHERE workspace = ? AND instr(fields, 'sha256:') > 0"));
+        q.addBindValue(it.key());
+        if (!q.exec())
+            return databaseError(QStringLiteral("reading records"), q.lastError().text());
+        while (q.next()) {
+            const QString fields = q.value(0).toString();
+            for (auto m = blobId.globalMatch(fields); m.hasNext();)
+                named.insert(m.next().captured(1));
+        }
+        QSqlQuery drop(m_db);
+        drop.prepare(QStringLiteral("DELETE FROM blobs WHERE workspace = ? AND hash = ?"));
+        for (const auto &[hash, size] : it.value()) {
+            if (named.contains(hash))
+                continue;
+            drop.addBindValue(it.key());
+            drop.addBindValue(hash);
+            if (!drop.exec())
+                return databaseError(QStringLiteral("releasing a blob"), drop.lastError().text());
+            ++report.released;
+            released.insert(hash, size);
+        }
+    }
+    // The files no workspace holds now, and no upload is under way for.
+    QStringList unheld;
+    for (auto it = released.cbegin(); it != released.cend(); ++it) {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("SELECT (SELECT COUNT(*) FROM blobs WHERE hash = ?) + "
+                                 "(SELECT COUNT(*) FROM blob_uploads WHERE hash = ?)"));
+        q.addBindValue(it.key());
+        q.addBindValue(it.key());
+        if (!q.exec() || !q.next())
+            return databaseError(QStringLiteral("checking a blob"), q.lastError().text());
+        if (q.value(0).toLongLong() == 0)
+            unheld.append(it.key());
+    }
+    if (!m_db.commit())
+        return databaseError(QStringLiteral("ending a collection"), m_db.lastError().text());
+    rollback.done = true;
+    for (const QString &hash : std::as_const(unheld)) {
+        if (QFile::remove(filePath(kPrefix + hash))) {
+            ++report.files;
+            report.bytes += released.value(hash);
+        }
+    }
+    return report;
+}
+
+Ferry::Result<StorageUse> BlobService::usage(const QString &workspace)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT (SELECT COUNT(*) FROM records WHERE workspace = ?), "
+                             "COUNT(*), COALESCE(SUM(size), 0) FROM blobs WHERE workspace = ?"));
+    q.addBindValue(workspace);
+    q.addBindValue(workspace);
+    if (!q.exec() || !q.next())
+        return databaseError(QStringLiteral("measuring a workspace"), q.lastError().text());
+    return StorageUse {q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong()};
 }
 
 Ferry::Result<QByteArray> BlobService::read(const QString &id, const BlobRange &range)

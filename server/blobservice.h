@@ -29,6 +29,22 @@ struct BlobRange
     bool partial = false; // asked for with Range: answered 206
 };
 
+// What a garbage collection removed (BlobService::collectGarbage()).
+struct GarbageReport
+{
+    qint64 released = 0; // blobs workspaces no longer hold (no record of theirs names them)
+    qint64 files = 0; // files removed: no workspace holds their blob any more
+    qint64 bytes = 0; // their size
+};
+
+// What a workspace keeps on the server.
+struct StorageUse
+{
+    qint64 records = 0; // records, tombstones included
+    qint64 blobs = 0;
+    qint64 bytes = 0; // of its blobs (a blob shared with another workspace counts in both)
+};
+
 // How far the upload of one blob to one workspace is.
 struct UploadState
 {
@@ -86,6 +102,15 @@ public:
                                      const QByteArray &bytes);
     // Bytes of a blob the workspace has (sizeOf() said so).
     Ferry::Result<QByteArray> read(const QString &id, const BlobRange &range);
+
+    // How long a blob stays after it was uploaded before a collection may release it: the
+    // time between a client's upload and the push naming it, and more (--blob-grace).
+    static constexpr qint64 kDefaultGraceMs = 7LL * 24 * 60 * 60 * 1000;
+    // Releases every blob uploaded more than `graceMs` ago that no record of its workspace
+    // names any more (tombstones included: a restore brings their fields back), and removes
+    // the files of blobs no workspace holds then. Unfinished uploads are left alone.
+    Ferry::Result<GarbageReport> collectGarbage(qint64 graceMs);
+    Ferry::Result<StorageUse> usage(const QString &workspace);
 
 private:
     QString filePath(const QString &id) const;

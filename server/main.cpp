@@ -103,6 +103,11 @@ int main(int argc, char *argv[])
         QStringLiteral("full (every answered push is on disk, surviving power loss) or normal "
                        "(faster; the last pushes may be lost on power loss)."),
         QStringLiteral("MODE"), QStringLiteral("full"));
+    const QCommandLineOption graceOption(
+        QStringLiteral("blob-grace"),
+        QStringLiteral("Hours an uploaded attachment is kept when no record names it (default a "
+                       "week); unused ones older than that are removed every hour."),
+        QStringLiteral("HOURS"), QString::number(BlobService::kDefaultGraceMs / 3600000));
     const QCommandLineOption verboseOption(QStringLiteral("verbose"),
                                            QStringLiteral("Log every request to stderr."));
     const QCommandLineOption lifelineOption(
@@ -128,13 +133,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption tlsKeyOption(QStringLiteral("tls-key"),
                                           QStringLiteral("The certificate's PEM private key."),
                                           QStringLiteral("FILE"));
-    parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, pingOption,
+    parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, graceOption, pingOption,
                        durabilityOption, verboseOption, lifelineOption, userOption, ownerOption,
                        roleOption, deviceOption, tlsCertOption, tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "
-                                                "registration open|close."),
+                                                "registration open|close, blobs gc|usage."),
                                  QStringLiteral("[command...]"));
     if (!parser.parse(QCoreApplication::arguments()))
         return badArguments(parser.errorText());
@@ -144,9 +149,14 @@ int main(int argc, char *argv[])
     }
 
     const QString dataDir = parser.value(dataOption);
+    bool graceOk = false;
+    const double graceHours = parser.value(graceOption).toDouble(&graceOk);
+    if (!graceOk || graceHours < 0 || graceHours > 24.0 * 366 * 10)
+        return badArguments(QStringLiteral("--blob-grace wants a number of hours, 0 or more"));
+    const qint64 graceMs = qint64(graceHours * 3600000.0);
     AdminCommand::Arguments admin {parser.positionalArguments(), parser.value(userOption),
                                    parser.value(ownerOption), parser.value(roleOption),
-                                   parser.value(deviceOption)};
+                                   parser.value(deviceOption), graceMs};
     if (!admin.words.isEmpty()) {
         if (const QString problem = AdminCommand::validate(admin); !problem.isEmpty())
             return badArguments(problem);
@@ -218,6 +228,7 @@ int main(int argc, char *argv[])
     ApiServer server(&store, maxBody, maxBlob);
     server.setVerbose(parser.isSet(verboseOption));
     server.setPingInterval(std::chrono::seconds(pingSeconds));
+    server.setBlobGrace(std::chrono::milliseconds(graceMs));
     // With TLS the HTTP server only sees connections whose handshake completed; a client
     // speaking plain HTTP to this port is dropped by QSslServer.
     QTcpServer *tcp = nullptr;

@@ -298,6 +298,17 @@ bool ServerStore::workspaceExists(const QString &workspace)
     return q.exec() && q.next();
 }
 
+Ferry::Result<QStringList> ServerStore::workspaceIds()
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT id FROM workspaces ORDER BY id")))
+        return databaseError(QStringLiteral("listing workspaces"), q.lastError().text());
+    QStringList ids;
+    while (q.next())
+        ids.append(q.value(0).toString());
+    return ids;
+}
+
 Ferry::Status ServerStore::ensureUser(const QString &user)
 {
     if (!isValidId(user))

@@ -108,6 +108,8 @@ public:
     Ferry::Status setRegistrationOpen(bool open);
     bool userExists(const QString &user);
     bool workspaceExists(const QString &workspace);
+    // Every workspace's id, in order.
+    Ferry::Result<QStringList> workspaceIds();
     // Fails with "workspace_exists" if the id is taken.
     Ferry::Status createWorkspace(const QString &workspace, const QString &owner);
     Ferry::Status addMember(const QString &workspace, const QString &user, const QString &role);

@@ -8,7 +8,10 @@
 #include "serverprocess.h"
 #include "testdevice.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
@@ -65,6 +68,8 @@ private Q_SLOTS:
     void wrongBytesAreRefused();
     void viewerCannotSendAFile();
     void fileOfAnotherWorkspaceCannotBeFetched();
+    void collectionRemovesOnlyFilesNoRecordNames();
+    void ownerSeesWhatTheWorkspaceKeeps();
 
 private:
     SyncConfig freshWorkspace();
@@ -259,6 +264,108 @@ void TestBlobSync::fileOfAnotherWorkspaceCannotBeFetched()
     TestDevice intruder(SyncConfig {m_server.url(), mallory, config.workspace});
     QCOMPARE(intruder.fetch(blob).code, QStringLiteral("forbidden"));
     QVERIFY(!BlobStore::has(intruder.blobFolder(), blob));
+}
+
+// Garbage collection: a blob no record of its workspace names any more (replaced, or
+// uploaded and never used) is released once its grace period is over, and its file goes when
+// no workspace holds it. A deleted record still names its file (a restore brings it back).
+void TestBlobSync::collectionRemovesOnlyFilesNoRecordNames()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const QString token = server.createToken(QStringLiteral("alice"));
+    const SyncConfig config {server.url(), token, QStringLiteral("alice")};
+    const SyncConfig other {server.url(), token, server.newWorkspace(QStringLiteral("alice"))};
+    TestDevice a(config), b(other);
+    const auto attach = [](TestDevice &device, const QByteArray &bytes) {
+        const QString blob = device.keepFile(bytes);
+        return std::pair {blob, device.create(QStringLiteral("Attachment"),
+                                              attachment(blob, QStringLiteral("f"), bytes.size()))};
+    };
+    const auto [kept, keptGuid] = attach(a, randomBytes(1000, 11));
+    const auto [deleted, deletedGuid] = attach(a, randomBytes(1000, 12));
+    const auto [replaced, replacedGuid] = attach(a, randomBytes(1000, 13));
+    const QByteArray sharedBytes = randomBytes(1000, 14);
+    const auto [shared, sharedGuid] = attach(a, sharedBytes);
+    SYNC_OK(a);
+    QVERIFY(a.store().deleteRecord(deletedGuid));
+    const QString replacement = a.keepFile(randomBytes(1000, 15));
+    a.edit(replacedGuid, {{QStringLiteral("file"), replacement}});
+    a.edit(sharedGuid, {{QStringLiteral("file"), QJsonValue::Null}});
+    SYNC_OK(a);
+    attach(b, sharedBytes); // the same bytes, named by a record of another workspace
+    SYNC_OK(b);
+    // Uploaded, and the record that was to name it never came.
+    ApiClient api;
+    api.setServer(server.url(), token);
+    const QByteArray strayBytes = randomBytes(1000, 16);
+    const QString stray = QStringLiteral("sha256:")
+        + QString::fromLatin1(QCryptographicHash::hash(strayBytes, QCryptographicHash::Sha256).toHex());
+    QCOMPARE(api.sendBytes("PUT", QStringLiteral("/v1/workspaces/alice/blobs/") + stray, token,
+                           strayBytes)
+                 .status,
+             201);
+
+    // Within the grace period nothing goes.
+    QVERIFY(server.admin({QStringLiteral("blobs"), QStringLiteral("gc")})
+                .startsWith(QStringLiteral("released 0 blobs")));
+    const QString report = server.admin(
+        {QStringLiteral("blobs"), QStringLiteral("gc"), QStringLiteral("--blob-grace"), QStringLiteral("0")});
+    QVERIFY2(report.startsWith(QStringLiteral("released 3 blobs no record names; removed 2 files")),
+             qPrintable(report + server.lastError()));
+
+    const QJsonArray asked {kept, deleted, replaced, replacement, shared, stray};
+    const ApiResponse missing
+        = api.send("POST", QStringLiteral("/v1/workspaces/alice/blobs/missing"), token,
+                   QJsonDocument(QJsonObject {{QStringLiteral("blobs"), asked}}).toJson());
+    QCOMPARE(missing.json.value(QStringLiteral("missing")).toArray(),
+             (QJsonArray {replaced, shared, stray}));
+    QVERIFY(serverCopy(server, replaced).isEmpty());
+    QVERIFY(serverCopy(server, stray).isEmpty());
+    QVERIFY(!serverCopy(server, shared).isEmpty()); // the other workspace still holds it
+    for (const QString &blob : {kept, deleted, replacement})
+        QVERIFY(!serverCopy(server, blob).isEmpty());
+    TestDevice c(other);
+    SYNC_OK(c);
+    const Error fetched = c.fetch(shared);
+    QVERIFY2(fetched.code.isEmpty(), qPrintable(fetched.message));
+    QCOMPARE(bytesOf(BlobStore::filePath(c.blobFolder(), shared)), sharedBytes);
+    // The deleted record, restored, still opens.
+    QVERIFY(a.store().restoreRecord(deletedGuid));
+    SYNC_OK(a);
+    TestDevice d(config);
+    SYNC_OK(d);
+    QVERIFY(d.fetch(deleted).code.isEmpty());
+}
+
+// The owner sees how much the workspace keeps on the server; other members do not.
+void TestBlobSync::ownerSeesWhatTheWorkspaceKeeps()
+{
+    const SyncConfig config = freshWorkspace();
+    TestDevice a(config);
+    const QByteArray one = randomBytes(4000, 21), two = randomBytes(6000, 22);
+    a.create(QStringLiteral("Attachment"), attachment(a.keepFile(one), QStringLiteral("1"), 4000));
+    a.create(QStringLiteral("Attachment"), attachment(a.keepFile(two), QStringLiteral("2"), 6000));
+    a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("no file")}});
+    SYNC_OK(a);
+    ApiClient api;
+    api.setServer(m_server.url(), m_token);
+    const ApiResponse use = api.send(
+        "GET", QStringLiteral("/v1/workspaces/%1/storage").arg(config.workspace), m_token);
+    QCOMPARE(use.status, 200);
+    QCOMPARE(use.json.value(QStringLiteral("records")).toInt(), 3);
+    QCOMPARE(use.json.value(QStringLiteral("blobs")).toInt(), 2);
+    QCOMPARE(use.json.value(QStringLiteral("bytes")).toInteger(), 10000);
+    const QString editor = m_server.createToken(QStringLiteral("edna"));
+    QCOMPARE(api.send("PUT",
+                      QStringLiteral("/v1/workspaces/%1/members/edna").arg(config.workspace),
+                      m_token, R"({"role":"editor"})")
+                 .status,
+             200);
+    QCOMPARE(api.send("GET", QStringLiteral("/v1/workspaces/%1/storage").arg(config.workspace),
+                      editor)
+                 .status,
+             403);
 }
 
 QTEST_GUILESS_MAIN(TestBlobSync)
