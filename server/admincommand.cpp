@@ -136,15 +136,15 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
     if (is(a, "blobs", "gc")) {
         BlobService blobs(store.database(), QDir(store.dataDir()).filePath(QStringLiteral("blobs")),
                           BlobService::kDefaultMaxBlob);
-        const Ferry::Result<GarbageReport> report
-            = blobs.collectGarbage(a.blobGraceMs >= 0 ? a.blobGraceMs : BlobService::kDefaultGraceMs);
+        const Ferry::Result<GarbageReport> report = blobs.collectGarbage(
+            a.blobGraceMs >= 0 ? a.blobGraceMs : BlobService::kDefaultGraceMs);
         if (!report) {
             printError(report.error().message);
             return Failed;
         }
-        std::fprintf(stdout, "released %lld blobs no record names; removed %lld files (%lld bytes)\n",
-                     qlonglong(report->released), qlonglong(report->files),
-                     qlonglong(report->bytes));
+        std::fprintf(
+            stdout, "released %lld blobs no record names; removed %lld files (%lld bytes)\n",
+            qlonglong(report->released), qlonglong(report->files), qlonglong(report->bytes));
         return Success;
     }
     if (is(a, "blobs", "usage")) {

@@ -108,8 +108,9 @@ void ApiServer::collectGarbage()
         std::fprintf(stderr, "ferry-server: collecting unused blobs failed: %s\n",
                      report.error().message.toLocal8Bit().constData());
     else if (m_verbose && report->released > 0)
-        std::fprintf(stderr, "ferry-server: released %lld unused blobs, removed %lld files "
-                             "(%lld bytes)\n",
+        std::fprintf(stderr,
+                     "ferry-server: released %lld unused blobs, removed %lld files "
+                     "(%lld bytes)\n",
                      qlonglong(report->released), qlonglong(report->files),
                      qlonglong(report->bytes));
 }

@@ -11,8 +11,8 @@
 #include <QHttpServerRequest>
 #include <QString>
 
-#include <chrono>
 #include <QTimer>
+#include <chrono>
 
 #include <optional>
 

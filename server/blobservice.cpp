@@ -8,9 +8,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QHash>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSqlError>
@@ -414,7 +414,8 @@ Ferry::Result<GarbageReport> BlobService::collectGarbage(qint64 graceMs)
         if (!q.exec())
             return databaseError(QStringLiteral("listing blobs"), q.lastError().text());
         while (q.next())
-            candidates[q.value(0).toString()].append({q.value(1).toString(), q.value(2).toLongLong()});
+            candidates[q.value(0).toString()].append(
+                {q.value(1).toString(), q.value(2).toLongLong()});
     }
     // Blob ids anywhere in a record's fields: the server does not know which fields hold
     // files, and a string that looks like one keeps its blob (never the other way round).

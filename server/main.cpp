@@ -133,9 +133,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption tlsKeyOption(QStringLiteral("tls-key"),
                                           QStringLiteral("The certificate's PEM private key."),
                                           QStringLiteral("FILE"));
-    parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, graceOption, pingOption,
-                       durabilityOption, verboseOption, lifelineOption, userOption, ownerOption,
-                       roleOption, deviceOption, tlsCertOption, tlsKeyOption});
+    parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, graceOption,
+                       pingOption, durabilityOption, verboseOption, lifelineOption, userOption,
+                       ownerOption, roleOption, deviceOption, tlsCertOption, tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "
@@ -155,8 +155,8 @@ int main(int argc, char *argv[])
         return badArguments(QStringLiteral("--blob-grace wants a number of hours, 0 or more"));
     const qint64 graceMs = qint64(graceHours * 3600000.0);
     AdminCommand::Arguments admin {parser.positionalArguments(), parser.value(userOption),
-                                   parser.value(ownerOption), parser.value(roleOption),
-                                   parser.value(deviceOption), graceMs};
+                                   parser.value(ownerOption),    parser.value(roleOption),
+                                   parser.value(deviceOption),   graceMs};
     if (!admin.words.isEmpty()) {
         if (const QString problem = AdminCommand::validate(admin); !problem.isEmpty())
             return badArguments(problem);

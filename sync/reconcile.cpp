@@ -201,6 +201,10 @@ void recoverRemote(const EntityDef &entity, LocalRecord &local, const Wire::Remo
             conflict.mineDeleted = true;
             markDirty(local, QString(kDeletedFlag), false);
             local.base.insert(QString(kDeletedFlag), false);
+        } else {
+            // Live here and there: a restore waiting to go (from a delete the server no
+            // longer has) is done; kept, its base would say the server holds a tombstone.
+            clean(local, QString(kDeletedFlag));
         }
         local.extra = {};
         for (auto it = remote.fields.begin(); it != remote.fields.end(); ++it) {

@@ -10,11 +10,11 @@
 
 #include <QCryptographicHash>
 #include <QDir>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
@@ -279,8 +279,9 @@ void TestBlobSync::collectionRemovesOnlyFilesNoRecordNames()
     TestDevice a(config), b(other);
     const auto attach = [](TestDevice &device, const QByteArray &bytes) {
         const QString blob = device.keepFile(bytes);
-        return std::pair {blob, device.create(QStringLiteral("Attachment"),
-                                              attachment(blob, QStringLiteral("f"), bytes.size()))};
+        return std::pair {blob,
+                          device.create(QStringLiteral("Attachment"),
+                                        attachment(blob, QStringLiteral("f"), bytes.size()))};
     };
     const auto [kept, keptGuid] = attach(a, randomBytes(1000, 11));
     const auto [deleted, deletedGuid] = attach(a, randomBytes(1000, 12));
@@ -299,8 +300,10 @@ void TestBlobSync::collectionRemovesOnlyFilesNoRecordNames()
     ApiClient api;
     api.setServer(server.url(), token);
     const QByteArray strayBytes = randomBytes(1000, 16);
-    const QString stray = QStringLiteral("sha256:")
-        + QString::fromLatin1(QCryptographicHash::hash(strayBytes, QCryptographicHash::Sha256).toHex());
+    const QString stray
+        = QStringLiteral("sha256:")
+        + QString::fromLatin1(
+              QCryptographicHash::hash(strayBytes, QCryptographicHash::Sha256).toHex());
     QCOMPARE(api.sendBytes("PUT", QStringLiteral("/v1/workspaces/alice/blobs/") + stray, token,
                            strayBytes)
                  .status,
@@ -309,8 +312,8 @@ void TestBlobSync::collectionRemovesOnlyFilesNoRecordNames()
     // Within the grace period nothing goes.
     QVERIFY(server.admin({QStringLiteral("blobs"), QStringLiteral("gc")})
                 .startsWith(QStringLiteral("released 0 blobs")));
-    const QString report = server.admin(
-        {QStringLiteral("blobs"), QStringLiteral("gc"), QStringLiteral("--blob-grace"), QStringLiteral("0")});
+    const QString report = server.admin({QStringLiteral("blobs"), QStringLiteral("gc"),
+                                         QStringLiteral("--blob-grace"), QStringLiteral("0")});
     QVERIFY2(report.startsWith(QStringLiteral("released 3 blobs no record names; removed 2 files")),
              qPrintable(report + server.lastError()));
 
@@ -357,15 +360,14 @@ void TestBlobSync::ownerSeesWhatTheWorkspaceKeeps()
     QCOMPARE(use.json.value(QStringLiteral("blobs")).toInt(), 2);
     QCOMPARE(use.json.value(QStringLiteral("bytes")).toInteger(), 10000);
     const QString editor = m_server.createToken(QStringLiteral("edna"));
-    QCOMPARE(api.send("PUT",
-                      QStringLiteral("/v1/workspaces/%1/members/edna").arg(config.workspace),
+    QCOMPARE(api.send("PUT", QStringLiteral("/v1/workspaces/%1/members/edna").arg(config.workspace),
                       m_token, R"({"role":"editor"})")
                  .status,
              200);
-    QCOMPARE(api.send("GET", QStringLiteral("/v1/workspaces/%1/storage").arg(config.workspace),
-                      editor)
-                 .status,
-             403);
+    QCOMPARE(
+        api.send("GET", QStringLiteral("/v1/workspaces/%1/storage").arg(config.workspace), editor)
+            .status,
+        403);
 }
 
 QTEST_GUILESS_MAIN(TestBlobSync)

@@ -371,25 +371,25 @@ void TestCli::fileAttachedInOneProfileIsFetchedInAnother()
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(bytes);
     }
-    const Run created = cli(QStringLiteral("scanner"),
-                            {QStringLiteral("create"), QStringLiteral("Attachment")});
+    const Run created
+        = cli(QStringLiteral("scanner"), {QStringLiteral("create"), QStringLiteral("Attachment")});
     QCOMPARE(created.exitCode, 0);
     const QString guid = created.out.trimmed();
-    const Run attached = cli(QStringLiteral("scanner"),
-                             {QStringLiteral("attach"), guid, QStringLiteral("file"), source,
-                              QStringLiteral("--json")});
+    const Run attached = cli(
+        QStringLiteral("scanner"),
+        {QStringLiteral("attach"), guid, QStringLiteral("file"), source, QStringLiteral("--json")});
     QVERIFY2(attached.exitCode == 0, qPrintable(attached.err));
     const QString blob = attached.json().toObject().value(QStringLiteral("blob")).toString();
     QVERIFY(blob.startsWith(QStringLiteral("sha256:")));
     QCOMPARE(cli(QStringLiteral("scanner"), {QStringLiteral("sync")}).exitCode, 0);
 
     QCOMPARE(cli(QStringLiteral("reader"), {QStringLiteral("sync")}).exitCode, 0);
-    const QJsonObject fields = cli(QStringLiteral("reader"),
-                                   {QStringLiteral("show"), guid, QStringLiteral("--json")})
-                                   .json()
-                                   .toObject()
-                                   .value(QStringLiteral("fields"))
-                                   .toObject();
+    const QJsonObject fields
+        = cli(QStringLiteral("reader"), {QStringLiteral("show"), guid, QStringLiteral("--json")})
+              .json()
+              .toObject()
+              .value(QStringLiteral("fields"))
+              .toObject();
     QCOMPARE(fields.value(QStringLiteral("name")).toString(), QStringLiteral("receipt.png"));
     QCOMPARE(fields.value(QStringLiteral("mime")).toString(), QStringLiteral("image/png"));
     QCOMPARE(fields.value(QStringLiteral("size")).toInteger(), bytes.size());
@@ -407,12 +407,12 @@ void TestCli::fileAttachedInOneProfileIsFetchedInAnother()
     QCOMPARE(written.readAll(), bytes);
 
     // Asked again, the bytes are already on this device: nothing is fetched.
-    const Run again = cli(QStringLiteral("reader"),
-                          {QStringLiteral("fetch"), guid, QStringLiteral("file"),
-                           QStringLiteral("--json")});
+    const Run again
+        = cli(QStringLiteral("reader"),
+              {QStringLiteral("fetch"), guid, QStringLiteral("file"), QStringLiteral("--json")});
     QCOMPARE(again.json().toObject().value(QStringLiteral("fetched")).toBool(), false);
-    const Run notAFile = cli(QStringLiteral("reader"),
-                             {QStringLiteral("fetch"), guid, QStringLiteral("name")});
+    const Run notAFile
+        = cli(QStringLiteral("reader"), {QStringLiteral("fetch"), guid, QStringLiteral("name")});
     QCOMPARE(notAFile.exitCode, 1);
     QVERIFY2(notAFile.err.contains(QStringLiteral("file fields: file")), qPrintable(notAFile.err));
 }

@@ -103,6 +103,7 @@ private Q_SLOTS:
     void conflictOnARecordTheServerLostMovesToTheOtherDevice();
     void batchSentAgainAfterARestoreIsNotTheHistoryLost();
     void historyTokensComeToAnUpgradedServer();
+    void restoreWaitingWhenTheServerHasTheRecordIsDone();
 
 private:
     SyncConfig freshWorkspace();
@@ -998,6 +999,53 @@ void TestReplication::historyTokensComeToAnUpgradedServer()
     QVERIFY(c.store().setSetting(QStringLiteral("cursor"), QString::number(4)));
     SYNC_OK(c);
     QVERIFY2(saidHistoryMismatch(toldC), "a batch id the server never had was taken");
+}
+
+// A device restores a record it holds deleted, and before that goes out the server is put
+// back to a backup in which the record was never deleted. The comparison finds the record
+// live on both sides: the restore waiting to go is done, not kept as a restore from a
+// delete the server no longer has. Kept, a delete made before the comparison ended was
+// taken for the server's own state and never sent (soak seed 1845).
+void TestReplication::restoreWaitingWhenTheServerHasTheRecordIsDone()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    FaultProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(proxied), b(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("later")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+    QVERIFY(b.store().deleteRecord(guid));
+    SYNC_OK(b);
+    SYNC_OK(a);
+    QVERIFY(a.record(guid).deleted);
+    QVERIFY(a.store().restoreRecord(guid));
+    QVERIFY(restoreBackup(server, backup));
+
+    // The comparison's first page (the record) arrives, then the network goes.
+    a.setPullPageSize(1);
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 1, 1000);
+    QVERIFY(!a.sync().ok);
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 0, 0);
+    QVERIFY(!a.record(guid).deleted);
+    QVERIFY(a.store().deleteRecord(guid));
+    SYNC_OK(a);
+    SYNC_OK(a);
+    QCOMPARE(a.store().unsyncedCount().value(), 0);
+    QVERIFY2(readServerRecords(server.dataDir(), config.workspace)->value(guid).deleted,
+             "the delete made here never went out");
+    SYNC_OK(b);
+    QVERIFY(b.record(guid).deleted);
 }
 
 QTEST_GUILESS_MAIN(TestReplication)

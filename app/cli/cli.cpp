@@ -538,11 +538,11 @@ Result<const FieldDef *> Cli::fileField(const LocalRecord &record, const QString
                     files.append(f.name);
             }
         }
-        return Error {QStringLiteral("bad_field"),
-                      QStringLiteral("%1 has no file field \"%2\" (file fields: %3).")
-                          .arg(record.entity, name,
-                               files.isEmpty() ? QStringLiteral("none")
-                                               : files.join(QStringLiteral(", ")))};
+        return Error {
+            QStringLiteral("bad_field"),
+            QStringLiteral("%1 has no file field \"%2\" (file fields: %3).")
+                .arg(record.entity, name,
+                     files.isEmpty() ? QStringLiteral("none") : files.join(QStringLiteral(", ")))};
     }
     return field;
 }
@@ -587,9 +587,9 @@ int Cli::fetch()
         return fail(field.error());
     const QString blob = record->fields.value(field.value()->name).toString();
     if (!BlobStore::isBlobId(blob))
-        return fail(Error {QStringLiteral("no_file"),
-                           QStringLiteral("%1 of %2 holds no file.")
-                               .arg(field.value()->name, record->guid)});
+        return fail(Error {
+            QStringLiteral("no_file"),
+            QStringLiteral("%1 of %2 holds no file.").arg(field.value()->name, record->guid)});
     const QString folder = m_profile.blobFolder();
     bool fetched = false;
     if (!BlobStore::has(folder, blob)) {
@@ -639,9 +639,9 @@ int Cli::fetch()
         if (!QFile::copy(where, partial) || (QFile::exists(out) && !QFile::remove(out))
             || !QFile::rename(partial, out)) {
             QFile::remove(partial);
-            return fail(Error {QStringLiteral("write_failed"),
-                               QStringLiteral("Cannot write %1; nothing was written there.")
-                                   .arg(out)});
+            return fail(
+                Error {QStringLiteral("write_failed"),
+                       QStringLiteral("Cannot write %1; nothing was written there.").arg(out)});
         }
         where = out;
     }
