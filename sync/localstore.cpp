@@ -652,6 +652,18 @@ Result<qint64> LocalStore::count(const QString &entity, bool includeDeleted)
     return t->count(includeDeleted);
 }
 
+Result<QHash<QString, qint64>> LocalStore::fileReferences()
+{
+    QHash<QString, qint64> all;
+    for (const auto &t : m_tables) {
+        Result<QHash<QString, qint64>> some = t->files();
+        if (!some)
+            return some.error();
+        all.insert(some.value());
+    }
+    return all;
+}
+
 Result<QList<LocalRecord>> LocalStore::deletedRecords(int limit)
 {
     QList<LocalRecord> all;

@@ -98,6 +98,8 @@ public:
     Result<QList<LocalRecord>> records(const QString &entity, bool includeDeleted = false,
                                        int limit = -1, int offset = 0);
     Result<qint64> count(const QString &entity, bool includeDeleted = false);
+    // Every file live records name: blob id -> size as the record says (-1: not said).
+    Result<QHash<QString, qint64>> fileReferences();
     Result<qint64> unsyncedCount();
     // Records the server refused to take (each with its `problem`); they are not sent again
     // until edited.

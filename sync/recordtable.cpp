@@ -58,6 +58,27 @@ QJsonObject objectFrom(const QVariant &value)
 
 } // namespace
 
+Result<QHash<QString, qint64>> RecordTable::files()
+{
+    QHash<QString, qint64> files;
+    for (const FieldDef &field : m_entity.fields) {
+        if (field.type != FieldType::Blob)
+            continue;
+        const FieldDef *size = m_entity.field(field.fileSizeField);
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.exec(QStringLiteral("SELECT %1, %2 FROM %3 WHERE deleted = 0 AND %1 IS NOT NULL")
+                        .arg(column(field.name),
+                             size && size->type == FieldType::Int ? column(size->name)
+                                                                  : QStringLiteral("NULL"),
+                             tableName())))
+            return Sql::error(QStringLiteral("list the files records name"), q);
+        while (q.next())
+            files.insert(q.value(0).toString(), q.value(1).isNull() ? -1 : q.value(1).toLongLong());
+    }
+    return files;
+}
+
 QVariant toSqlValue(const FieldDef &field, const QJsonValue &value)
 {
     if (value.isNull() || value.isUndefined())

@@ -36,6 +36,9 @@ public:
     Result<QSet<QString>> unsyncedGuids();
     Result<QList<LocalRecord>> list(bool includeDeleted, int limit = -1, int offset = 0);
     Result<qint64> count(bool includeDeleted);
+    // The files live records name (blob id -> size in bytes as the record's size field says,
+    // -1 if it does not say).
+    Result<QHash<QString, qint64>> files();
     Result<qint64> countUnsynced();
     // One query giving two rows: the records not deleted, then those not synced; for
     // counting on another connection.

@@ -29,6 +29,13 @@ struct SyncOverview
     bool receiving = false; //   true: receiving, false: sending
     QString message; // for Error and Offline: what happened and what to do
     bool live = false; // the server's notify socket is open: changes elsewhere show at once
+    // Files on their way (SyncScheduler::fetchFile(), and files sent before their records),
+    // once a transfer has lasted a second: bytes so far and in all, each way.
+    qint64 filesUp = 0;
+    qint64 filesUpTotal = 0;
+    qint64 filesDown = 0;
+    qint64 filesDownTotal = 0;
+    bool transferring() const { return filesUpTotal > 0 || filesDownTotal > 0; }
 
     bool operator==(const SyncOverview &) const = default;
 };

@@ -1,5 +1,6 @@
 #include "syncscheduler.h"
 
+#include "blobstore.h"
 #include "notifychannel.h"
 
 #include <QLocale>
@@ -55,6 +56,13 @@ SyncScheduler::SyncScheduler(DataStore *store, const QString &storePath, QObject
     connect(m_client.get(), &SyncClient::progress, this, &SyncScheduler::onProgress);
     connect(m_client.get(), &SyncClient::errorOccurred, this, &SyncScheduler::onError);
     connect(m_client.get(), &SyncClient::syncFinished, this, &SyncScheduler::onFinished);
+    connect(m_client.get(), &SyncClient::blobProgress, this, &SyncScheduler::onFileSendProgress);
+    connect(m_client.get(), &SyncClient::blobFetchProgress, this,
+            &SyncScheduler::onFetchProgress);
+    connect(m_client.get(), &SyncClient::blobFetched, this, &SyncScheduler::onFetched);
+    m_upload.total = -1;
+    m_transferShown.setSingleShot(true);
+    connect(&m_transferShown, &QTimer::timeout, this, &SyncScheduler::updateTransfers);
     connect(m_notify.get(), &NotifyChannel::sequenceAnnounced, this,
             &SyncScheduler::onSequenceAnnounced);
     connect(m_notify.get(), &NotifyChannel::connectedChanged, this, &SyncScheduler::onLiveChanged);
@@ -200,6 +208,123 @@ void SyncScheduler::onProgress(const SyncProgress &progress)
     publish();
 }
 
+void SyncScheduler::fetchFile(const QString &blob)
+{
+    if (m_downloads.contains(blob))
+        return;
+    m_downloads.insert(blob, Transfer {0, -1, QDateTime::currentDateTimeUtc()});
+    m_client->fetchBlob(blob);
+    updateTransfers();
+}
+
+void SyncScheduler::cancelFetch(const QString &blob)
+{
+    if (m_downloads.contains(blob))
+        m_client->cancelFetch(blob);
+}
+
+void SyncScheduler::setKeepAllFiles(bool keep, qint64 maxBytes)
+{
+    m_keepAllFiles = keep;
+    m_keepAllMaxBytes = maxBytes;
+    if (!keep)
+        m_autoFetch.clear();
+    else
+        fetchMissingFiles();
+}
+
+void SyncScheduler::fetchMissingFiles()
+{
+    if (!m_keepAllFiles || !m_config.isComplete() || !m_autoFetching.isEmpty())
+        return;
+    if (m_autoFetch.isEmpty()) {
+        const Result<QHash<QString, qint64>> files = m_store->store().fileReferences();
+        if (!files)
+            return;
+        for (auto it = files->cbegin(); it != files->cend(); ++it) {
+            const bool fits = m_keepAllMaxBytes <= 0 || it.value() <= m_keepAllMaxBytes;
+            if (fits && !BlobStore::has(m_config.blobFolder, it.key()))
+                m_autoFetch.append(it.key());
+        }
+    }
+    if (m_autoFetch.isEmpty())
+        return;
+    m_autoFetching = m_autoFetch.takeFirst();
+    fetchFile(m_autoFetching);
+}
+
+void SyncScheduler::onFileSendProgress(const SyncProgress &progress)
+{
+    if (m_upload.total < 0)
+        m_upload.started = QDateTime::currentDateTimeUtc();
+    m_upload.done = progress.done;
+    m_upload.total = progress.total;
+    if (progress.total >= 0 && progress.done >= progress.total)
+        m_upload = Transfer {0, -1, {}};
+    updateTransfers();
+}
+
+void SyncScheduler::onFetchProgress(const QString &blob, qint64 done, qint64 total)
+{
+    const auto it = m_downloads.find(blob);
+    if (it == m_downloads.end())
+        return;
+    it->done = done;
+    it->total = total;
+    updateTransfers();
+    Q_EMIT fileFetchProgress(blob, done, total);
+}
+
+void SyncScheduler::onFetched(const QString &blob, const Error &error)
+{
+    m_downloads.remove(blob);
+    updateTransfers();
+    Q_EMIT fileFetched(blob, error);
+    if (blob == m_autoFetching) {
+        m_autoFetching.clear();
+        if (!error.code.isEmpty() && error.code != QLatin1String("cancelled"))
+            log(ActivityEntry::Kind::Failed,
+                tr("A file could not be kept on this device: %1").arg(error.message));
+        // Transient failures wait for the next sync; others are not tried again on their own.
+        if (error.code.isEmpty() || error.code == QLatin1String("blob_mismatch")
+            || error.code == QLatin1String("no_such_blob"))
+            fetchMissingFiles();
+        else
+            m_autoFetch.clear();
+    }
+}
+
+void SyncScheduler::updateTransfers()
+{
+    // Only what has lasted a second is shown: short transfers would flicker by.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto shown = [&](const Transfer &t) {
+        return t.total > 0 && t.started.isValid() && t.started.msecsTo(now) >= 1000;
+    };
+    qint64 soonest = -1;
+    const auto wait = [&](const Transfer &t) {
+        if (t.total > 0 && t.started.isValid() && !shown(t)) {
+            const qint64 left = 1000 - t.started.msecsTo(now);
+            soonest = soonest < 0 ? left : std::min(soonest, left);
+        }
+    };
+    m_overview.filesUp = shown(m_upload) ? m_upload.done : 0;
+    m_overview.filesUpTotal = shown(m_upload) ? m_upload.total : 0;
+    wait(m_upload);
+    m_overview.filesDown = 0;
+    m_overview.filesDownTotal = 0;
+    for (const Transfer &t : std::as_const(m_downloads)) {
+        wait(t);
+        if (!shown(t))
+            continue;
+        m_overview.filesDown += t.done;
+        m_overview.filesDownTotal += t.total;
+    }
+    if (soonest >= 0 && !m_transferShown.isActive())
+        m_transferShown.start(std::chrono::milliseconds(std::max<qint64>(soonest, 1)));
+    publish();
+}
+
 void SyncScheduler::onError(const Error &error, bool willRetry)
 {
     if (!willRetry)
@@ -216,10 +341,15 @@ void SyncScheduler::onError(const Error &error, bool willRetry)
 void SyncScheduler::onFinished(const SyncSummary &summary)
 {
     m_running = false;
+    if (m_upload.total >= 0) {
+        m_upload = Transfer {0, -1, {}};
+        updateTransfers();
+    }
     m_pulled = std::max(m_pulled, summary.cursor);
     if (summary.ok) {
         m_offlineSince = {};
         m_lastError = {};
+        fetchMissingFiles();
         m_overview.lastSync = QDateTime::currentDateTimeUtc();
         m_store->store().setSetting(kLastSyncKey,
                                     QString::number(m_overview.lastSync.toMSecsSinceEpoch()));

@@ -5,6 +5,7 @@
 #include "syncoverview.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -57,6 +58,16 @@ public:
     // Syncs started because the server announced a change.
     int notifiedSyncs() const { return m_notifiedSyncs; }
 
+    // Fetches the bytes of file `blob` into the profile (SyncEngine::fetchBlob()); ends with
+    // fileFetched(). Asked again while under way, it only waits for the same download.
+    void fetchFile(const QString &blob);
+    void cancelFetch(const QString &blob);
+    bool isFetching(const QString &blob) const { return m_downloads.contains(blob); }
+    // Keep every file of the workspace on this device: after each sync, fetch those not here
+    // yet, one at a time, up to `maxBytes` each (as the record's size field says; 0: any).
+    void setKeepAllFiles(bool keep, qint64 maxBytes = 0);
+    bool keepsAllFiles() const { return m_keepAllFiles; }
+
 public Q_SLOTS:
     // Syncs now, even while paused (the person asked).
     void syncNow();
@@ -68,6 +79,9 @@ Q_SIGNALS:
     // New conflicts appeared (count of the new ones), and errors that need the person.
     void conflictsAppeared(int count);
     void attentionNeeded(const QString &message);
+    void fileFetchProgress(const QString &blob, qint64 done, qint64 total);
+    // error.code empty: the bytes are in the profile's content store.
+    void fileFetched(const QString &blob, const Ferry::Error &error);
 
 private:
     void onLocalChange(const ChangeSet &change);
@@ -82,6 +96,11 @@ private:
     void refreshCounts();
     void publish();
     void log(ActivityEntry::Kind kind, const QString &text);
+    void onFileSendProgress(const SyncProgress &progress);
+    void onFetchProgress(const QString &blob, qint64 done, qint64 total);
+    void onFetched(const QString &blob, const Error &error);
+    void updateTransfers();
+    void fetchMissingFiles();
 
     DataStore *m_store;
     std::unique_ptr<SyncClient> m_client;
@@ -102,6 +121,20 @@ private:
     SyncOverview m_overview; // the current picture, kept up to date
     SyncOverview m_published; // what views were last told
     QList<ActivityEntry> m_activity;
+
+    struct Transfer
+    {
+        qint64 done = 0;
+        qint64 total = -1;
+        QDateTime started;
+    };
+    QHash<QString, Transfer> m_downloads; // by blob
+    Transfer m_upload; // files of the batch being sent; total -1 when none
+    QTimer m_transferShown; // a transfer is shown once it has lasted a second
+    bool m_keepAllFiles = false;
+    qint64 m_keepAllMaxBytes = 0;
+    QStringList m_autoFetch; // files to keep here, fetched one at a time
+    QString m_autoFetching;
 };
 
 } // namespace Ferry

@@ -1,5 +1,6 @@
 // When the desktop app syncs on its own, and what it tells the person.
 #include "serverprocess.h"
+#include "blobstore.h"
 #include "syncscheduler.h"
 #include "testdevice.h"
 #include "testprint.h"
@@ -43,6 +44,7 @@ private Q_SLOTS:
     void conflictsAreAnnounced();
     void lastSyncSurvivesRestart();
     void withoutAnAccountItSaysSo();
+    void keepsEveryFileUpToTheLimit();
 
 private:
     SyncConfig freshWorkspace();
@@ -225,6 +227,47 @@ void TestSyncScheduler::withoutAnAccountItSaysSo()
 
     m_scheduler->setConfig(SyncConfig {}); // signing out
     QCOMPARE(m_scheduler->overview().state, SyncOverview::State::SignedOut);
+}
+
+// "Keep every file on this computer": after a sync the files of live records are fetched,
+// one at a time, except those larger than the limit (as the record's size says) and those
+// of deleted records.
+void TestSyncScheduler::keepsEveryFileUpToTheLimit()
+{
+    SyncConfig config = freshWorkspace();
+    TestDevice phone(config);
+    const auto attach = [&phone](int size, char fill, bool thenDelete = false) {
+        const QString blob = phone.keepFile(QByteArray(size, fill));
+        const QString guid = phone.create(
+            QStringLiteral("Attachment"),
+            {{QStringLiteral("file"), blob}, {QStringLiteral("size"), size}});
+        if (thenDelete)
+            phone.store().deleteRecord(guid);
+        return blob;
+    };
+    const QString small = attach(3000, 's');
+    const QString other = attach(5000, 'o');
+    const QString large = attach(200000, 'l');
+    const QString gone = attach(1000, 'g', true);
+    SYNC_OK(phone);
+
+    config.blobFolder = m_dir->filePath(QStringLiteral("blobs"));
+    makeScheduler(config);
+    m_scheduler->setKeepAllFiles(true, 100000);
+    QSignalSpy fetched(m_scheduler.get(), &SyncScheduler::fileFetched);
+    m_scheduler->syncNow();
+    QTRY_COMPARE_WITH_TIMEOUT(fetched.size(), 2, 20000);
+    QTest::qWait(300); // nothing more comes
+    QCOMPARE(fetched.size(), 2);
+    for (const QString &blob : {small, other})
+        QVERIFY2(BlobStore::has(config.blobFolder, blob), qPrintable(blob));
+    QVERIFY(!BlobStore::has(config.blobFolder, large));
+    QVERIFY(!BlobStore::has(config.blobFolder, gone));
+
+    // Without the limit the large one comes too.
+    m_scheduler->setKeepAllFiles(true, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(BlobStore::has(config.blobFolder, large), 20000);
+    QVERIFY(!BlobStore::has(config.blobFolder, gone));
 }
 
 QTEST_GUILESS_MAIN(TestSyncScheduler)

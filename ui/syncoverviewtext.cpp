@@ -73,4 +73,19 @@ QString progressText(const SyncOverview &overview)
         .arg(verb, locale.toString(overview.done), locale.toString(overview.total));
 }
 
+QString transferText(const SyncOverview &overview)
+{
+    const QLocale locale;
+    QStringList parts;
+    if (overview.filesUpTotal > 0)
+        parts << QCoreApplication::translate("Ferry", "Sending files: %1 of %2")
+                     .arg(locale.formattedDataSize(overview.filesUp),
+                          locale.formattedDataSize(overview.filesUpTotal));
+    if (overview.filesDownTotal > 0)
+        parts << QCoreApplication::translate("Ferry", "Receiving files: %1 of %2")
+                     .arg(locale.formattedDataSize(overview.filesDown),
+                          locale.formattedDataSize(overview.filesDownTotal));
+    return parts.join(QStringLiteral(" · "));
+}
+
 } // namespace Ferry::Ui

@@ -131,6 +131,8 @@ void DesktopApp::applySettings()
                                                       ? m_options.syncIntervalSeconds
                                                       : m_settings->syncIntervalSeconds()));
     m_scheduler->setPaused(m_settings->isPaused());
+    m_scheduler->setKeepAllFiles(m_settings->keepAllFiles(),
+                                 qint64(m_settings->keepFilesUpToMb()) * 1000 * 1000);
     m_autoResolver->setPolicy(m_settings->conflictPolicy());
     if (m_tray)
         m_tray->setPaused(m_settings->isPaused());

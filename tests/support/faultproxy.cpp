@@ -226,6 +226,8 @@ void FaultProxy::onNewConnection()
                 startChaos(link);
                 if (fault == Fault::DropResponse)
                     link->dropNextResponse = true;
+                if (fault == Fault::SlowResponse)
+                    link->chaos = Chaos::Throttle;
                 if (fault == Fault::CutResponse) {
                     link->chaos = Chaos::Truncate;
                     link->cut = -2; // just past the headers, once they are seen

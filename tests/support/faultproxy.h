@@ -21,7 +21,8 @@ class FaultProxy : public QObject
 
 public:
     // CutResponse: the answer's headers and its first byte arrive, then the connection ends.
-    enum class Fault { DropResponse, RefuseRequest, CutResponse };
+    // SlowResponse: the whole answer arrives, a few MB a second (a slow line).
+    enum class Fault { DropResponse, RefuseRequest, CutResponse, SlowResponse };
 
     explicit FaultProxy(quint16 targetPort, QObject *parent = nullptr);
     bool listen();

@@ -30,6 +30,11 @@ inline void shot(QWidget *widget, const QString &name)
     if (dir.isEmpty() || !widget)
         return;
     QDir().mkpath(dir);
+    // What a person sees: the frame after pending layouts are done, not the one before.
+    for (int i = 0; i < 3; ++i) {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QCoreApplication::processEvents();
+    }
     widget->grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
 }
 

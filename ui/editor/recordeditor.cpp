@@ -1,6 +1,7 @@
 #include "recordeditor.h"
 
 #include "blobstore.h"
+#include "syncscheduler.h"
 #include "editor/blobfieldeditor.h"
 #include "editor/editorbanner.h"
 #include "editor/elidedlabel.h"
@@ -243,9 +244,11 @@ void RecordEditor::buildFields(const EntityDef &entity)
     for (const FieldDef &def : entity.fields) {
         FieldRow row;
         row.editor = FieldEditor::create(def, m_store, m_blobFolder);
-        if (auto *blob = qobject_cast<BlobFieldEditor *>(row.editor))
+        if (auto *blob = qobject_cast<BlobFieldEditor *>(row.editor)) {
             connect(blob, &BlobFieldEditor::fileChosen, this,
                     [this, def](const QString &path) { fillFileDetails(def, path); });
+            blob->setFetcher(m_fetcher);
+        }
         row.label = makeLabel(QStringLiteral("label_") + def.name, form);
         row.label->setText(def.title + QLatin1Char(':'));
         row.label->setBuddy(row.editor->input());
@@ -304,6 +307,15 @@ void RecordEditor::fillFileDetails(const FieldDef &blob, const QString &path)
         return;
     if (const Status saved = m_store.updateRecord(m_guid, details); !saved)
         showMessage(saved.error().message);
+}
+
+void RecordEditor::setFileFetcher(SyncScheduler *fetcher)
+{
+    m_fetcher = fetcher;
+    for (FieldEditor *editor : std::as_const(m_editors)) {
+        if (auto *blob = qobject_cast<BlobFieldEditor *>(editor))
+            blob->setFetcher(fetcher);
+    }
 }
 
 void RecordEditor::setBlobFolder(const QString &folder)
@@ -514,6 +526,11 @@ void RecordEditor::refresh(ChangeOrigin origin)
     for (FieldRow &row : m_rows) {
         const QString &name = row.editor->field().name;
         const QJsonValue stored = m_record.fields.value(name);
+        if (auto *blob = qobject_cast<BlobFieldEditor *>(row.editor)) {
+            const QString &nameField = row.editor->field().fileNameField;
+            blob->setFileName(nameField.isEmpty() ? QString()
+                                                  : m_record.fields.value(nameField).toString());
+        }
         if (!row.editor->hasUnsavedEdit()) {
             row.editor->load(stored);
             continue;

@@ -3,6 +3,7 @@
 #include "datastore.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QWidget>
 
 class QAction;
@@ -11,6 +12,10 @@ class QPushButton;
 class QScrollArea;
 class QToolButton;
 class QUndoStack;
+
+namespace Ferry {
+class SyncScheduler;
+}
 
 namespace Ferry::Ui {
 
@@ -36,6 +41,8 @@ public:
 
     void setBlobFolder(const QString &folder);
     QString blobFolder() const { return m_blobFolder; }
+    // Where file fields fetch files not on this device yet (none: they only say so).
+    void setFileFetcher(SyncScheduler *fetcher);
 
     // The entity New creates a record of while none is open (opening a record sets it).
     void setEntity(const QString &entity);
@@ -115,6 +122,7 @@ private:
 
     DataStore &m_store;
     QString m_blobFolder;
+    QPointer<SyncScheduler> m_fetcher;
     QString m_entity; // the kind of record shown, or to make with New
     QString m_formEntity; // the kind the field editors were built for
     QString m_guid;

@@ -193,6 +193,7 @@ void MainWindow::buildLayout()
     listPane->setMinimumWidth(220);
 
     m_editor->setObjectName(QStringLiteral("recordEditor"));
+    m_editor->setFileFetcher(&m_scheduler);
     connect(m_editor, &RecordEditor::recordOpened, this, &MainWindow::selectRecord);
     connect(m_editor, &RecordEditor::resolveRequested, this, &MainWindow::resolveConflict);
     connect(m_editor, &RecordEditor::recordOpened, this, &MainWindow::updateConflictActions);

@@ -15,7 +15,11 @@ SyncStatusBar::SyncStatusBar(QWidget *parent)
     , m_lastSync(new QLabel(this))
     , m_live(new QLabel(tr("● Live"), this))
     , m_progress(new QProgressBar(this))
+    , m_files(new QLabel(this))
 {
+    m_files->setObjectName(QStringLiteral("fileTransfers"));
+    m_files->setAccessibleName(tr("Files on their way"));
+    m_files->hide();
     setObjectName(QStringLiteral("syncStatusBar"));
     m_state->setObjectName(QStringLiteral("syncState"));
     m_pending->setObjectName(QStringLiteral("pendingChanges"));
@@ -40,6 +44,7 @@ SyncStatusBar::SyncStatusBar(QWidget *parent)
     layout->setSpacing(16);
     layout->addWidget(m_state, 1);
     layout->addWidget(m_progress);
+    layout->addWidget(m_files);
     layout->addWidget(m_pending);
     layout->addWidget(m_lastSync);
     layout->addWidget(m_live);
@@ -56,6 +61,8 @@ void SyncStatusBar::setOverview(const SyncOverview &overview)
     m_pending->setVisible(!m_pending->text().isEmpty());
     m_lastSync->setText(lastSyncText(overview));
     m_live->setVisible(overview.live && overview.state != SyncOverview::State::Paused);
+    m_files->setText(transferText(overview));
+    m_files->setVisible(!m_files->text().isEmpty());
 
     // Only long syncs get a progress bar; a sync of a few records would just flicker.
     const bool showProgress

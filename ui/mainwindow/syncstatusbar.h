@@ -26,6 +26,7 @@ private:
     QLabel *m_lastSync;
     QLabel *m_live;
     QProgressBar *m_progress;
+    QLabel *m_files;
 };
 
 } // namespace Ferry::Ui

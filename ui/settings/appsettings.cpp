@@ -100,6 +100,26 @@ void AppSettings::setPaused(bool paused)
     setValue(QStringLiteral("paused"), paused);
 }
 
+bool AppSettings::keepAllFiles() const
+{
+    return value(QStringLiteral("keepAllFiles"), false).toBool();
+}
+
+void AppSettings::setKeepAllFiles(bool keep)
+{
+    setValue(QStringLiteral("keepAllFiles"), keep);
+}
+
+int AppSettings::keepFilesUpToMb() const
+{
+    return qBound(0, value(QStringLiteral("keepFilesUpToMb"), 100).toInt(), 1024 * 1024);
+}
+
+void AppSettings::setKeepFilesUpToMb(int megabytes)
+{
+    setValue(QStringLiteral("keepFilesUpToMb"), qBound(0, megabytes, 1024 * 1024));
+}
+
 bool AppSettings::startAtLogin() const
 {
     return value(QStringLiteral("startAtLogin"), false).toBool();

@@ -45,6 +45,12 @@ public:
     void setSyncIntervalSeconds(int seconds);
     bool isPaused() const;
     void setPaused(bool paused);
+    // Files: keep every file of the workspace on this device (else each is fetched when
+    // opened), up to this many MB each (0: any size).
+    bool keepAllFiles() const;
+    void setKeepAllFiles(bool keep);
+    int keepFilesUpToMb() const;
+    void setKeepFilesUpToMb(int megabytes);
     bool startAtLogin() const;
     void setStartAtLogin(bool enabled);
     // Whether the "Ferry keeps syncing in the tray" notice was shown once already.

@@ -100,6 +100,27 @@ SettingsDialog::SettingsDialog(AppSettings &settings, QWidget *parent)
     syncForm->addRow(intervalLabel, m_interval);
     syncForm->addRow(m_paused);
 
+    auto *files = new QGroupBox(tr("Files"), this);
+    files->setObjectName(QStringLiteral("filesGroup"));
+    m_keepAllFiles = new QCheckBox(tr("&Keep every file on this computer"), files);
+    m_keepAllFiles->setObjectName(QStringLiteral("keepAllFilesCheck"));
+    m_keepAllFiles->setToolTip(
+        tr("Download the files of every record after each sync, so they open offline. "
+           "Otherwise a file is downloaded when you open it."));
+    m_keepUpTo = new QSpinBox(files);
+    m_keepUpTo->setObjectName(QStringLiteral("keepFilesUpToSpin"));
+    m_keepUpTo->setRange(0, 1024 * 1024);
+    m_keepUpTo->setSuffix(tr(" MB"));
+    m_keepUpTo->setSpecialValueText(tr("any size"));
+    m_keepUpTo->setAccessibleName(tr("Keep files up to (MB)"));
+    auto *filesForm = new QFormLayout(files);
+    filesForm->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    filesForm->addRow(m_keepAllFiles);
+    auto *upToLabel = new QLabel(tr("Of &up to:"), files);
+    upToLabel->setBuddy(m_keepUpTo);
+    filesForm->addRow(upToLabel, m_keepUpTo);
+    connect(m_keepAllFiles, &QCheckBox::toggled, m_keepUpTo, &QWidget::setEnabled);
+
     auto *conflicts = new QGroupBox(tr("Conflicts"), this);
     conflicts->setObjectName(QStringLiteral("conflictsGroup"));
     m_conflictPolicy = new QComboBox(conflicts);
@@ -138,6 +159,7 @@ SettingsDialog::SettingsDialog(AppSettings &settings, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(account);
     layout->addWidget(syncing);
+    layout->addWidget(files);
     layout->addWidget(conflicts);
     layout->addWidget(startup);
     layout->addWidget(m_error);
@@ -195,6 +217,9 @@ void SettingsDialog::load()
     // Round up so a hand-set 90 s shows as 2 min rather than as a shorter 1 min.
     m_interval->setValue((m_settings.syncIntervalSeconds() + 59) / 60);
     m_paused->setChecked(m_settings.isPaused());
+    m_keepAllFiles->setChecked(m_settings.keepAllFiles());
+    m_keepUpTo->setValue(m_settings.keepFilesUpToMb());
+    m_keepUpTo->setEnabled(m_keepAllFiles->isChecked());
     m_conflictPolicy->setCurrentIndex(
         qMax(0, m_conflictPolicy->findData(policyName(m_settings.conflictPolicy()))));
     // The platform's list is the truth: the person may have removed the entry by hand.
@@ -238,6 +263,8 @@ bool SettingsDialog::apply()
         m_settings.setTrustedFingerprint(QString());
     m_settings.setSyncIntervalSeconds(m_interval->value() * 60);
     m_settings.setPaused(m_paused->isChecked());
+    m_settings.setKeepAllFiles(m_keepAllFiles->isChecked());
+    m_settings.setKeepFilesUpToMb(m_keepUpTo->value());
     m_settings.setConflictPolicy(
         policyFromName(m_conflictPolicy->currentData().toString()).value_or(ConflictPolicy::Ask));
     m_settings.sync();

@@ -59,6 +59,8 @@ private:
     bool m_trustRemoved = false;
     QSpinBox *m_interval = nullptr;
     QCheckBox *m_paused = nullptr;
+    QCheckBox *m_keepAllFiles = nullptr;
+    QSpinBox *m_keepUpTo = nullptr;
     QComboBox *m_conflictPolicy = nullptr;
     QCheckBox *m_startAtLogin = nullptr;
     ProblemLabel *m_error = nullptr;

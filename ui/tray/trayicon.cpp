@@ -217,6 +217,8 @@ QString TrayIcon::toolTipFor(const SyncOverview &overview, const QString &profil
     const bool hasProgress = overview.done > 0 || overview.total > 0;
     if (overview.state == State::Syncing && hasProgress)
         lines << progressText(overview);
+    if (const QString files = transferText(overview); !files.isEmpty())
+        lines << files;
     if ((overview.state == State::Error || overview.state == State::Offline
          || overview.state == State::SignedOut)
         && !overview.message.isEmpty())
