@@ -238,6 +238,16 @@ bool LocalStore::recovering() const
     return setting(kRecoveringKey) == QLatin1String("1");
 }
 
+bool LocalStore::filesCheckPending() const
+{
+    return setting(kFilesCheckKey) == QLatin1String("1");
+}
+
+Status LocalStore::setFilesChecked()
+{
+    return writeMeta(kFilesCheckKey, QString());
+}
+
 Status LocalStore::beginRecovery()
 {
     Sql::Transaction transaction(m_db);
@@ -257,7 +267,8 @@ Status LocalStore::beginRecovery()
          {std::pair {kCursorKey, QVariant(0)}, std::pair {kPullBaseKey, QVariant(0)},
           std::pair {kCursorCheckKey, QVariant(QString())}, std::pair {kKnownSeqKey, QVariant(0)},
           std::pair {kKnownCheckKey, QVariant(QString())},
-          std::pair {kRecoveringKey, QVariant(QStringLiteral("1"))}}) {
+          std::pair {kRecoveringKey, QVariant(QStringLiteral("1"))},
+          std::pair {kFilesCheckKey, QVariant(QStringLiteral("1"))}}) {
         if (Status s = writeMeta(key, value); !s)
             return s;
     }

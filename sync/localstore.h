@@ -74,6 +74,10 @@ public:
     // cursor starts over at 0.
     Status followWorkspace(const QString &workspace);
     bool recovering() const;
+    // After a comparison with a server that lost history: the files records name may be
+    // missing there too (uploaded after its backup), and are to be checked and sent again.
+    bool filesCheckPending() const;
+    Status setFilesChecked();
 
     // Local edits. Each validates against the schema and returns a clear error for bad
     // input; on success it has committed and marked the record for sync.

@@ -24,6 +24,9 @@ inline const QString kKnownSeqKey = QStringLiteral("known_seq");
 inline const QString kKnownCheckKey = QStringLiteral("known_batch");
 // "1" while the store is being compared with a server that lost history (beginRecovery()).
 inline const QString kRecoveringKey = QStringLiteral("recovering");
+// "1" from a comparison with a server that lost history until the files live records name
+// are checked to be on it (filesCheckPending()).
+inline const QString kFilesCheckKey = QStringLiteral("files_check");
 // The workspace whose history the cursor follows.
 inline const QString kCursorWorkspaceKey = QStringLiteral("cursor_workspace");
 

@@ -323,6 +323,10 @@ void SyncEngine::pushNext()
     // While comparing with a server that lost history, nothing is pushed (nor put in the
     // outbox): this device's bases may be ahead of the server's records.
     const bool recovering = m_store->recovering();
+    if (!recovering && m_store->filesCheckPending()) {
+        sendLostFiles();
+        return;
+    }
     Result<OutgoingBatch> batch = recovering ? OutgoingBatch() : m_store->nextBatch(kPushBatch);
     if (!batch) {
         finishCycle(false, batch.error());
@@ -364,6 +368,61 @@ QStringList SyncEngine::blobsToSend() const
     return blobs;
 }
 
+void SyncEngine::sendLostFiles()
+{
+    // The server was put back to a backup: files uploaded after it are gone from it, while
+    // records that name them may have come back whole, or never left. Every file this device
+    // holds that a live record names goes up again if the server lacks it.
+    QStringList blobs;
+    if (!m_config.blobFolder.isEmpty()) {
+        const Result<QHash<QString, qint64>> named = m_store->fileReferences();
+        if (!named) {
+            finishCycle(false, named.error());
+            return;
+        }
+        for (auto it = named->cbegin(); it != named->cend(); ++it) {
+            if (BlobStore::has(m_config.blobFolder, it.key()))
+                blobs.append(it.key());
+        }
+    }
+    const auto done = [this] {
+        if (Status s = m_store->setFilesChecked(); !s) {
+            finishCycle(false, s.error());
+            return;
+        }
+        pushNext();
+    };
+    if (blobs.isEmpty()) {
+        done();
+        return;
+    }
+    setState(SyncState::Sending);
+    uploadThen(blobs, done);
+}
+
+void SyncEngine::uploadThen(const QStringList &blobs, std::function<void()> next)
+{
+    auto *uploads = new BlobTransfer(m_transport, m_config.workspace, this);
+    m_uploads = uploads;
+    connect(uploads, &BlobTransfer::progress, this, [this](qint64 done, qint64 total) {
+        Q_EMIT blobProgress(SyncProgress {SyncProgress::Sending, done, total});
+    });
+    connect(uploads, &BlobTransfer::uploaded, this, [this] { ++m_summary.blobsSent; });
+    connect(uploads, &BlobTransfer::finished, this,
+            [this, uploads, next = std::move(next)](const Error &error, bool transient) {
+                uploads->deleteLater();
+                if (m_uploads != uploads)
+                    return;
+                m_uploads = nullptr;
+                if (!error.code.isEmpty()) {
+                    failRequest(error, transient);
+                    return;
+                }
+                next();
+            });
+    uploads->upload(m_config.blobFolder, blobs);
+}
+
 void SyncEngine::sendBlobsThenBatch()
 {
     // A record goes to the server only once the bytes of the files it names are there: a
@@ -373,26 +432,10 @@ void SyncEngine::sendBlobsThenBatch()
         sendBatch();
         return;
     }
-    auto *uploads = new BlobTransfer(m_transport, m_config.workspace, this);
-    m_uploads = uploads;
-    connect(uploads, &BlobTransfer::progress, this, [this](qint64 done, qint64 total) {
-        Q_EMIT blobProgress(SyncProgress {SyncProgress::Sending, done, total});
+    uploadThen(blobs, [this] {
+        m_blobsSentFor = m_batch.id;
+        sendBatch();
     });
-    connect(uploads, &BlobTransfer::uploaded, this, [this] { ++m_summary.blobsSent; });
-    connect(uploads, &BlobTransfer::finished, this,
-            [this, uploads](const Error &error, bool transient) {
-                uploads->deleteLater();
-                if (m_uploads != uploads)
-                    return;
-                m_uploads = nullptr;
-                if (!error.code.isEmpty()) {
-                    failRequest(error, transient);
-                    return;
-                }
-                m_blobsSentFor = m_batch.id;
-                sendBatch();
-            });
-    uploads->upload(m_config.blobFolder, blobs);
 }
 
 void SyncEngine::sendBatch()

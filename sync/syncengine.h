@@ -129,6 +129,9 @@ private:
     // Blob values of the batch whose bytes this device holds.
     QStringList blobsToSend() const;
     void sendBlobsThenBatch();
+    // After a comparison with a server that lost history (LocalStore::filesCheckPending()).
+    void sendLostFiles();
+    void uploadThen(const QStringList &blobs, std::function<void()> next);
     void sendBatch();
     void onPushReply(QNetworkReply *reply);
     void requestPage(qint64 since, bool withCount);

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void fileOfAnotherWorkspaceCannotBeFetched();
     void collectionRemovesOnlyFilesNoRecordNames();
     void ownerSeesWhatTheWorkspaceKeeps();
+    void fileTheServerLostIsSentAgain();
 
 private:
     SyncConfig freshWorkspace();
@@ -368,6 +369,54 @@ void TestBlobSync::ownerSeesWhatTheWorkspaceKeeps()
         api.send("GET", QStringLiteral("/v1/workspaces/%1/storage").arg(config.workspace), editor)
             .status,
         403);
+}
+
+// The server is put back to a backup older than a file and the record naming it. Another
+// device, which never fetched the file, sends the record back first; the device holding the
+// bytes then finds the record as it has it, and nothing to send for it. After comparing
+// with a server that lost history, a device checks the files its records name and sends
+// those the server lacks.
+void TestBlobSync::fileTheServerLostIsSentAgain()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("first")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QVERIFY(server.terminate());
+    QTemporaryDir backup;
+    const QDir data(server.dataDir());
+    const QStringList files = data.entryList({QStringLiteral("ferry.db*")}, QDir::Files);
+    for (const QString &name : files)
+        QVERIFY(QFile::copy(data.filePath(name), backup.filePath(name)));
+    QVERIFY(server.restart());
+
+    const QByteArray bytes = randomBytes(50000, 31);
+    const QString blob = a.keepFile(bytes);
+    a.create(QStringLiteral("Attachment"),
+             attachment(blob, QStringLiteral("plan.pdf"), bytes.size()));
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QVERIFY(!BlobStore::has(b.blobFolder(), blob));
+
+    QVERIFY(server.terminate());
+    for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files))
+        QVERIFY(QFile::remove(data.filePath(name)));
+    for (const QString &name : files)
+        QVERIFY(QFile::copy(backup.filePath(name), data.filePath(name)));
+    QVERIFY(server.restart());
+    SYNC_OK(b); // sends the record back, without the file it never had
+    SYNC_OK(b);
+    SYNC_OK(a);
+    SYNC_OK(a);
+    TestDevice c(config);
+    SYNC_OK(c);
+    const Error fetched = c.fetch(blob);
+    QVERIFY2(fetched.code.isEmpty(), qPrintable(fetched.message));
+    QCOMPARE(bytesOf(BlobStore::filePath(c.blobFolder(), blob)), bytes);
 }
 
 QTEST_GUILESS_MAIN(TestBlobSync)

@@ -13,6 +13,7 @@
 //   FERRY_STEPS=N        operations per seed (default 125)
 //   FERRY_KEEP_GOING=1   run every seed, not stop at the first failure
 //   FERRY_TRACE=1        print every operation; FERRY_WATCH=1 also each record's state
+#include "blobstore.h"
 #include "faultproxy.h"
 #include "serverprocess.h"
 #include "serverrecords.h"
@@ -224,7 +225,9 @@ private:
     QList<LocalRecord> localRecords(Device &d, bool deleted);
     std::optional<LocalRecord> localRecord(Device &d, const QString &guid);
 
-    QJsonValue newValue(const FieldDef &def, const QJsonValue &current);
+    // A new value for `def`; a file's bytes are kept on `writer`, as attaching it there does.
+    QJsonValue newValue(const FieldDef &def, const QJsonValue &current, Device &writer);
+    QHash<QString, QByteArray> m_fileBytes; // blob id -> the bytes it was made from
     void registerWrite(const QString &guid, const FieldDef &def, const QJsonValue &value);
 
     // Tokens a device shows of a record: its values, and the other side of a conflict
@@ -313,7 +316,7 @@ std::optional<LocalRecord> Run::localRecord(Device &d, const QString &guid)
     return r.value();
 }
 
-QJsonValue Run::newValue(const FieldDef &def, const QJsonValue &current)
+QJsonValue Run::newValue(const FieldDef &def, const QJsonValue &current, Device &writer)
 {
     const qint64 n = ++m_counter;
     switch (def.type) {
@@ -355,13 +358,14 @@ QJsonValue Run::newValue(const FieldDef &def, const QJsonValue &current)
         members.sort();
         return QJsonArray::fromStringList(members);
     }
-    case FieldType::Blob:
-        return QString(QStringLiteral("sha256:")
-                       + QString::fromLatin1(
-                           QCryptographicHash::hash(
-                               QByteArray(QByteArray::number(m_seed) + ':' + QByteArray::number(n)),
-                               QCryptographicHash::Sha256)
-                               .toHex()));
+    case FieldType::Blob: {
+        // Real bytes, a few KiB, and now and then more than one upload piece.
+        QByteArray bytes = QByteArray::number(m_seed) + ':' + QByteArray::number(n) + ':';
+        bytes = bytes.repeated(chance(3) ? 450000 : 1 + pick(400));
+        const QString blob = writer.device->keepFile(bytes);
+        m_fileBytes.insert(blob, bytes);
+        return blob;
+    }
     }
     return QJsonValue();
 }
@@ -448,7 +452,7 @@ void Run::opCreate(Device &d)
     QJsonObject fields;
     for (const FieldDef &def : entity->fields) {
         if (chance(60))
-            fields.insert(def.name, newValue(def, QJsonValue()));
+            fields.insert(def.name, newValue(def, QJsonValue(), d));
     }
     Result<QString> guid = d.device->store().createRecord(entity->name, fields);
     if (!guid) {
@@ -478,7 +482,8 @@ void Run::opEdit(Device &d)
                            ? QJsonValue(QJsonValue::Null)
                            : newValue(def,
                                       changes.contains(def.name) ? changes.value(def.name)
-                                                                 : record.fields.value(def.name)));
+                                                                 : record.fields.value(def.name),
+                                      d));
     }
     const auto before = shown(d, record.guid, false);
     trace(QStringLiteral("%1 edit %2 %3").arg(d.name, record.guid, show(changes)));
@@ -593,7 +598,7 @@ void Run::resolveOne(Device &d, const Conflict &conflict, bool allowLater)
                     } else if (def->type == FieldType::Refs) {
                         value = Reconcile::mergeSets(QJsonArray(), f.mine, f.theirs);
                     } else {
-                        value = newValue(*def, f.mine);
+                        value = newValue(*def, f.mine, d);
                         registerWrite(conflict.guid, *def, value);
                     }
                 }
@@ -765,6 +770,35 @@ void Run::checkFinal()
         if (!records.contains(guid))
             fail(QStringLiteral("record %1, made at some device, never reached the server")
                      .arg(guid));
+    }
+
+    // Every file a live record names on the server is there, with its bytes: a device whose
+    // records say "synced" has sent the files they name. Not yet after a server was put back
+    // to a backup: an upload made after the backup is not part of the history a device
+    // checks (only pushes are), so a device that sent a file again after one restore and
+    // then meets another restore to a backup taken in between does not notice the file is
+    // gone (4 of seeds 1-200 when checked; open in issue 12).
+    QSet<QString> named;
+    for (auto it = records.cbegin(); it != records.cend(); ++it) {
+        const QJsonValue file = it->fields.value(QStringLiteral("file"));
+        if (!it->deleted && file.isString() && m_fileBytes.contains(file.toString()))
+            named.insert(file.toString());
+    }
+    if (!m_devices.empty() && !failed() && m_restores == 0) {
+        Device &reader = *m_devices.front();
+        for (const QString &blob : std::as_const(named)) {
+            const Error fetched = reader.device->fetch(blob);
+            if (!fetched.code.isEmpty()) {
+                fail(QStringLiteral("file %1, named on the server, cannot be fetched: %2 (%3)")
+                         .arg(blob, fetched.message, fetched.code));
+                break;
+            }
+            QFile file(BlobStore::filePath(reader.device->blobFolder(), blob));
+            if (!file.open(QIODevice::ReadOnly) || file.readAll() != m_fileBytes.value(blob)) {
+                fail(QStringLiteral("file %1 came back with other bytes").arg(blob));
+                break;
+            }
+        }
     }
 
     for (auto &d : m_devices) {

@@ -116,7 +116,7 @@ SettingsDialog::SettingsDialog(AppSettings &settings, QWidget *parent)
     auto *filesForm = new QFormLayout(files);
     filesForm->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     filesForm->addRow(m_keepAllFiles);
-    auto *upToLabel = new QLabel(tr("Of &up to:"), files);
+    auto *upToLabel = new QLabel(tr("&Largest file kept:"), files);
     upToLabel->setBuddy(m_keepUpTo);
     filesForm->addRow(upToLabel, m_keepUpTo);
     connect(m_keepAllFiles, &QCheckBox::toggled, m_keepUpTo, &QWidget::setEnabled);
