@@ -111,7 +111,8 @@ QNetworkRequest Transport::webSocketRequest(const QString &path) const
 QNetworkReply *Transport::send(const Call &call)
 {
     QNetworkRequest request = this->request(call.path);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, call.contentType);
+    if (!call.contentType.isEmpty())
+        request.setRawHeader("Content-Type", call.contentType);
     for (const auto &[name, value] : call.headers)
         request.setRawHeader(name, value);
     request.setTransferTimeout(call.idleTimeoutMs);
