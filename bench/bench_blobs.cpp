@@ -139,18 +139,28 @@ int main(int argc, char **argv)
     }
     const qint64 peak = peakResident();
 
-    // curl, the same bytes, the same server: up to a workspace of its own, then down.
+    // curl on the same server: other bytes of the same size up (bytes the server already
+    // holds would not be written again), the same bytes down.
     const QString other = server.newWorkspace(QStringLiteral("bench"));
     const QString auth = QStringLiteral("Authorization: Bearer ") + token;
     // Without "Expect:", curl waits a second for "100 Continue" before each upload body.
     const QString noExpect = QStringLiteral("Expect:");
-    const QString bigUrl = server.url().toString()
-        + QStringLiteral("/v1/workspaces/%1/blobs/%2").arg(other, big.value());
-    const double curlUp
-        = curl({QStringLiteral("-H"), auth, QStringLiteral("-H"), noExpect, QStringLiteral("-T"),
-                bigPath, bigUrl, QStringLiteral("-o"), QStringLiteral("/dev/null")});
-    const double curlDown = curl(
-        {QStringLiteral("-H"), auth, bigUrl, QStringLiteral("-o"), QStringLiteral("/dev/null")});
+    const auto blobUrl = [&server](const QString &workspace, const QString &blob) {
+        return server.url().toString()
+            + QStringLiteral("/v1/workspaces/%1/blobs/%2").arg(workspace, blob);
+    };
+    const QString otherPath = scratch.filePath(QStringLiteral("large-curl.bin"));
+    if (!writeRandom(otherPath, large, 2))
+        return 1;
+    const Result<QString> otherBlob = BlobStore::hashFile(otherPath);
+    if (!otherBlob)
+        return 1;
+    const double curlUp = curl({QStringLiteral("-H"), auth, QStringLiteral("-H"), noExpect,
+                                QStringLiteral("-T"), otherPath, blobUrl(other, otherBlob.value()),
+                                QStringLiteral("-o"), QStringLiteral("/dev/null")});
+    const double curlDown
+        = curl({QStringLiteral("-H"), auth, blobUrl(QStringLiteral("bench"), big.value()),
+                QStringLiteral("-o"), QStringLiteral("/dev/null")});
     if (curlUp < 0 || curlDown < 0)
         return 1;
     std::printf("one file of %lld MB\n", qlonglong(large / 1000000));
@@ -162,21 +172,21 @@ int main(int argc, char **argv)
     // Many small files.
     QStringList blobs;
     QStringList curlUploads, curlDownloads;
-    const QString third = server.newWorkspace(QStringLiteral("bench"));
     for (int i = 0; i < files; ++i) {
         const QString path = scratch.filePath(QStringLiteral("small-%1.bin").arg(i));
-        if (!writeRandom(path, small, 100 + i))
+        const QString curlPath = scratch.filePath(QStringLiteral("small-curl-%1.bin").arg(i));
+        if (!writeRandom(path, small, 100 + i) || !writeRandom(curlPath, small, 1000000 + i))
             return 1;
         const Result<QString> blob = BlobStore::add(sender.blobFolder(), path);
-        if (!blob)
+        const Result<QString> curlBlob = BlobStore::hashFile(curlPath);
+        if (!blob || !curlBlob)
             return 1;
         blobs.append(blob.value());
         sender.create(QStringLiteral("Attachment"), {{QStringLiteral("file"), blob.value()}});
-        const QString url = server.url().toString()
-            + QStringLiteral("/v1/workspaces/%1/blobs/%2").arg(third, blob.value());
-        curlUploads << QStringLiteral("-T") << path << url << QStringLiteral("-o")
-                    << QStringLiteral("/dev/null");
-        curlDownloads << url << QStringLiteral("-o") << QStringLiteral("/dev/null");
+        curlUploads << QStringLiteral("-T") << curlPath << blobUrl(other, curlBlob.value())
+                    << QStringLiteral("-o") << QStringLiteral("/dev/null");
+        curlDownloads << blobUrl(QStringLiteral("bench"), blob.value()) << QStringLiteral("-o")
+                      << QStringLiteral("/dev/null");
     }
     clock.start();
     const SyncSummary many = sender.sync(600000);
