@@ -145,7 +145,8 @@ int main(int argc, char **argv)
     const QString auth = QStringLiteral("Authorization: Bearer ") + token;
     // Without "Expect:", curl waits a second for "100 Continue" before each upload body.
     const QString noExpect = QStringLiteral("Expect:");
-    const auto blobUrl = [&server](const QString &workspace, const QString &blob) {
+    // A QString, not the QStringBuilder `+` makes: that would keep references to temporaries.
+    const auto blobUrl = [&server](const QString &workspace, const QString &blob) -> QString {
         return server.url().toString()
             + QStringLiteral("/v1/workspaces/%1/blobs/%2").arg(workspace, blob);
     };
