@@ -169,6 +169,13 @@ void BlobTransfer::nextUpload()
         sendPiece();
 }
 
+void BlobTransfer::blobDone()
+{
+    m_doneBefore += m_size;
+    Q_EMIT uploaded(m_missing.takeFirst());
+    nextUpload();
+}
+
 void BlobTransfer::askOffset()
 {
     Transport::Call call;
@@ -187,12 +194,8 @@ void BlobTransfer::askOffset()
             reply->read(Wire::kMaxAccountAnswerBytes + 1), m_missing.first());
         if (!state)
             return badAnswer(state.error().message);
-        if (state->complete) {
-            m_doneBefore += m_size;
-            Q_EMIT uploaded(m_missing.takeFirst());
-            nextUpload();
-            return;
-        }
+        if (state->complete)
+            return blobDone();
         // An upload of other bytes (another size) starts again from the beginning.
         m_offset = state->size == m_size ? std::min(state->offset, m_size) : 0;
         sendPiece();
@@ -263,12 +266,8 @@ void BlobTransfer::onPieceAnswer(QNetworkReply *reply)
         reply->read(Wire::kMaxAccountAnswerBytes + 1), m_missing.first());
     if (!state)
         return badAnswer(state.error().message);
-    if (state->complete) {
-        m_doneBefore += m_size;
-        Q_EMIT uploaded(m_missing.takeFirst());
-        nextUpload();
-        return;
-    }
+    if (state->complete)
+        return blobDone();
     if (state->offset <= m_offset || state->offset > m_size)
         return badAnswer(tr("the upload of %1 did not move on from byte %2")
                              .arg(shortId(m_missing.first()))

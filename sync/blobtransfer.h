@@ -59,6 +59,8 @@ private:
 
     void askMissing();
     void nextUpload();
+    // The workspace has the first missing blob now: on to the next.
+    void blobDone();
     void askOffset();
     void sendPiece();
     void onPieceAnswer(QNetworkReply *reply);

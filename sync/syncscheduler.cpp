@@ -57,8 +57,7 @@ SyncScheduler::SyncScheduler(DataStore *store, const QString &storePath, QObject
     connect(m_client.get(), &SyncClient::errorOccurred, this, &SyncScheduler::onError);
     connect(m_client.get(), &SyncClient::syncFinished, this, &SyncScheduler::onFinished);
     connect(m_client.get(), &SyncClient::blobProgress, this, &SyncScheduler::onFileSendProgress);
-    connect(m_client.get(), &SyncClient::blobFetchProgress, this,
-            &SyncScheduler::onFetchProgress);
+    connect(m_client.get(), &SyncClient::blobFetchProgress, this, &SyncScheduler::onFetchProgress);
     connect(m_client.get(), &SyncClient::blobFetched, this, &SyncScheduler::onFetched);
     m_upload.total = -1;
     m_transferShown.setSingleShot(true);

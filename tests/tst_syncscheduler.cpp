@@ -1,6 +1,6 @@
 // When the desktop app syncs on its own, and what it tells the person.
-#include "serverprocess.h"
 #include "blobstore.h"
+#include "serverprocess.h"
 #include "syncscheduler.h"
 #include "testdevice.h"
 #include "testprint.h"
@@ -238,9 +238,9 @@ void TestSyncScheduler::keepsEveryFileUpToTheLimit()
     TestDevice phone(config);
     const auto attach = [&phone](int size, char fill, bool thenDelete = false) {
         const QString blob = phone.keepFile(QByteArray(size, fill));
-        const QString guid = phone.create(
-            QStringLiteral("Attachment"),
-            {{QStringLiteral("file"), blob}, {QStringLiteral("size"), size}});
+        const QString guid
+            = phone.create(QStringLiteral("Attachment"),
+                           {{QStringLiteral("file"), blob}, {QStringLiteral("size"), size}});
         if (thenDelete)
             phone.store().deleteRecord(guid);
         return blob;

@@ -22,11 +22,9 @@
 #include <QDesktopServices>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
-#include <QMimeData>
-#include <QSignalSpy>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -34,9 +32,11 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -730,10 +730,11 @@ void TestJourneys::photoFromThePhoneOpensOnTheDesktop()
     QVERIFY(takenFile.open(QIODevice::ReadOnly));
     const QByteArray bytes = takenFile.readAll();
     const QString blob = phone.keepFile(bytes);
-    const QString guid = phone.create(
-        u"Attachment"_s,
-        {{u"name"_s, u"harbour.png"_s}, {u"mime"_s, u"image/png"_s}, {u"size"_s, bytes.size()},
-         {u"file"_s, blob}});
+    const QString guid = phone.create(u"Attachment"_s,
+                                      {{u"name"_s, u"harbour.png"_s},
+                                       {u"mime"_s, u"image/png"_s},
+                                       {u"size"_s, bytes.size()},
+                                       {u"file"_s, blob}});
     SYNC_OK(phone);
 
     Options options;
@@ -824,8 +825,8 @@ void TestJourneys::longDownloadShowsItsProgressAndStops()
     for (qsizetype i = 0; i < bytes.size(); ++i)
         bytes[i] = char((i * 2654435761u) >> 24);
     const QString blob = phone.keepFile(bytes);
-    phone.create(u"Attachment"_s, {{u"name"_s, u"survey.mp4"_s}, {u"size"_s, bytes.size()},
-                                   {u"file"_s, blob}});
+    phone.create(u"Attachment"_s,
+                 {{u"name"_s, u"survey.mp4"_s}, {u"size"_s, bytes.size()}, {u"file"_s, blob}});
     SYNC_OK(phone);
 
     FaultProxy proxy(server.port());

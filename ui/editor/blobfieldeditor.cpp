@@ -57,9 +57,9 @@ BlobFieldEditor::BlobFieldEditor(const FieldDef &field, const QString &folder, Q
     m_cancel->setToolTip(tr("Stop downloading; what arrived is kept for the next try"));
     nameInput(m_progress, QStringLiteral("_progress"));
     m_progress->setAccessibleName(tr("Download of %1").arg(field.title));
-    m_progress->setMinimumWidth(
-        m_progress->fontMetrics().horizontalAdvance(tr("%1 of %2").arg(u"000.00 MiB"_s, u"000.00 MiB"_s))
-        + 32);
+    m_progress->setMinimumWidth(m_progress->fontMetrics().horizontalAdvance(
+                                    tr("%1 of %2").arg(u"000.00 MiB"_s, u"000.00 MiB"_s))
+                                + 32);
     nameInput(m_name, QStringLiteral("_name"));
     m_name->setTextInteractionFlags(Qt::TextSelectableByMouse);
     // The file's name and size wrap in the room beside the buttons: a long name must not
@@ -123,8 +123,9 @@ void BlobFieldEditor::setFetcher(SyncScheduler *fetcher)
                     m_progress->setRange(0, total > 0 ? 1000 : 0);
                     if (total > 0)
                         m_progress->setValue(int(1000 * qBound<qint64>(0, done, total) / total));
-                    m_progress->setFormat(tr("%1 of %2").arg(
-                        QLocale().formattedDataSize(done), QLocale().formattedDataSize(total)));
+                    m_progress->setFormat(tr("%1 of %2")
+                                              .arg(QLocale().formattedDataSize(done),
+                                                   QLocale().formattedDataSize(total)));
                 });
         connect(fetcher, &SyncScheduler::fileFetched, this,
                 [this](const QString &blob, const Error &error) {
@@ -302,7 +303,8 @@ void BlobFieldEditor::open()
         return;
     Q_EMIT opened(path);
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path)))
-        m_name->setText(tr("No application on this computer opens %1.").arg(QFileInfo(path).fileName()));
+        m_name->setText(
+            tr("No application on this computer opens %1.").arg(QFileInfo(path).fileName()));
 }
 
 bool BlobFieldEditor::saveCopy(const QString &path)
@@ -326,7 +328,8 @@ void BlobFieldEditor::saveAs()
         return;
     const QString start = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
                               .filePath(shownName(m_value));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save a copy of %1").arg(field().title), start);
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("Save a copy of %1").arg(field().title), start);
     if (!path.isEmpty())
         saveCopy(path);
 }

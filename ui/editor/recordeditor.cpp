@@ -1,7 +1,6 @@
 #include "recordeditor.h"
 
 #include "blobstore.h"
-#include "syncscheduler.h"
 #include "editor/blobfieldeditor.h"
 #include "editor/editorbanner.h"
 #include "editor/elidedlabel.h"
@@ -9,6 +8,7 @@
 #include "editor/recordchoices.h"
 #include "merge/mergetext.h"
 #include "models/recorddisplay.h"
+#include "syncscheduler.h"
 
 #include <QAction>
 #include <QEvent>
