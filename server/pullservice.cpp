@@ -232,6 +232,22 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     }
     out.append(",\"more\":");
     out.append(more ? "true" : "false");
+    // Records changed past the cursor wait for later pages: the client names the head it was
+    // told of as seen, so that a restore from an older backup is noticed (they could be left
+    // below the cursor in it).
+    if (more) {
+        QSqlQuery head(m_db);
+        head.prepare(QStringLiteral("SELECT seq, history FROM workspaces WHERE id = ?"));
+        head.addBindValue(workspace);
+        if (!head.exec())
+            return databaseError(QStringLiteral("reading the history"), head.lastError().text());
+        if (head.next() && !head.value(1).isNull() && head.value(0).toLongLong() >= cursor) {
+            out.append(",\"head\":");
+            out.append(QByteArray::number(head.value(0).toLongLong()));
+            out.append(",\"head_check\":");
+            Ferry::Wire::appendJsonString(out, head.value(1).toString());
+        }
+    }
     if (total >= 0) {
         out.append(",\"total\":");
         out.append(QByteArray::number(total));

@@ -17,9 +17,11 @@ inline const QString kPullBaseKey = QStringLiteral("pull_base");
 // The server's history token for the cursor, to check the server still has that history (the
 // key is named for what older servers gave: the id of the push that made the sequence).
 inline const QString kCursorCheckKey = QStringLiteral("cursor_batch");
-// The newest sequence one of this device's pushes made, and the history token its answer
-// gave (the push's batch id from an older server): the revisions it brought are ahead of
-// the cursor until a pull passes it (seenHistory()).
+// The newest point of the server's history this device has seen ahead of its cursor, and
+// its token (the push's batch id from an older server): made by one of its pushes (the
+// revisions it brought are ahead of the cursor), or the head a pull page named while more
+// was to come (records changed past the cursor are still to arrive). Checked until a pull
+// passes it (seenHistory()).
 inline const QString kKnownSeqKey = QStringLiteral("known_seq");
 inline const QString kKnownCheckKey = QStringLiteral("known_batch");
 // "1" while the store is being compared with a server that lost history (beginRecovery()).

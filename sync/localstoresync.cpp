@@ -345,6 +345,14 @@ Status LocalStore::applyPullPage(const Wire::PullPage &page, QList<ChangeSet> *c
     }
     if (Status s = writeMeta(kCursorKey, page.cursor); !s)
         return s;
+    // The head this page named is history this device has seen (seenHistory()) until the
+    // pull reaches it.
+    if (page.more && page.head.seq > setting(kKnownSeqKey).toLongLong()) {
+        if (Status s = writeMeta(kKnownSeqKey, page.head.seq); !s)
+            return s;
+        if (Status s = writeMeta(kKnownCheckKey, page.head.check); !s)
+            return s;
+    }
     if (!page.more) {
         if (Status s = writeMeta(kPullBaseKey, page.cursor); !s)
             return s;

@@ -586,6 +586,9 @@ void SyncEngine::onPullReply(QNetworkReply *reply)
         m_check = page->cursorCheck;
     else if (page->cursor != m_pageSince)
         m_check.clear(); // a server that cannot name that history: nothing to check
+    // The head this page named is checked from the next page on (see Wire::PullPage::head).
+    if (page->more && page->head.seq > std::max(m_seen.seq, page->cursor))
+        m_seen = page->head;
     // Ask for the next page now: the server prepares it while the writer stores this one.
     if (page->more)
         requestPage(page->cursor, false);

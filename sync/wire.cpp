@@ -43,6 +43,8 @@ const QString kCursor = QStringLiteral("cursor");
 const QString kMore = QStringLiteral("more");
 const QString kTotal = QStringLiteral("total");
 const QString kCursorCheck = QStringLiteral("cursor_check");
+const QString kHead = QStringLiteral("head");
+const QString kHeadCheck = QStringLiteral("head_check");
 const QString kCursorBatch = QStringLiteral("cursor_batch"); // before history tokens
 const QString kCheck = QStringLiteral("check");
 const QString kMade = QStringLiteral("made");
@@ -503,6 +505,10 @@ QByteArray encode(const PullPage &page)
         top.insert(kTotal, double(page.total));
     if (!page.cursorCheck.isEmpty())
         top.insert(kCursorCheck, page.cursorCheck);
+    if (page.head.seq > 0) {
+        top.insert(kHead, double(page.head.seq));
+        top.insert(kHeadCheck, page.head.check);
+    }
     return QJsonDocument(top).toJson(QJsonDocument::Compact);
 }
 
@@ -529,6 +535,13 @@ Result<PullPage> parsePullPage(const QByteArray &body)
         if (!isValidId(page.cursorCheck))
             return badResponse(key, QStringLiteral("not a history token"));
         break;
+    }
+    if (top.contains(kHead)) {
+        if (!toInteger(top.value(kHead), &page.head.seq) || page.head.seq < page.cursor)
+            return badResponse(kHead, QStringLiteral("not a sequence number from the cursor on"));
+        page.head.check = top.value(kHeadCheck).toString();
+        if (!isValidId(page.head.check))
+            return badResponse(kHeadCheck, QStringLiteral("not a history token"));
     }
     if (!top.value(kChanges).isArray())
         return badResponse(kChanges, QStringLiteral("not a list"));

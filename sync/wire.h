@@ -137,6 +137,10 @@ struct PullPage
     bool more = false; // true: call again with `cursor`
     qint64 total = -1; // changes after `since` in all, when asked with count=1
     QString cursorCheck; // the history token for `cursor`, sent back as `check`; may be empty
+    // With `more`: the workspace's latest push and its token (seq 0: not named). Records
+    // changed after `cursor` wait for later pages; should the server lose the history up to
+    // here, they may be left below the cursor, so the client names this as seen.
+    HistoryCheck head = {};
 };
 
 // The pseudo-field that marks an edit-vs-delete conflict in MutationResult::conflicts.

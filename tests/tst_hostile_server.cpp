@@ -262,6 +262,14 @@ void TestHostileServer::hostilePullPage_data()
     QTest::newRow("total huge")
         << QList<QByteArray> {"{\"changes\":[],\"cursor\":1,\"more\":false,\"total\":1e300}"}
         << QStringLiteral("total") << 0;
+    QTest::newRow("head behind the cursor")
+        << QList<QByteArray> {"{\"changes\":[],\"cursor\":4,\"more\":true,\"head\":3,"
+                              "\"head_check\":\""
+                              + QByteArray(64, 'a') + "\"}"}
+        << QStringLiteral("head") << 0;
+    QTest::newRow("head without its token")
+        << QList<QByteArray> {"{\"changes\":[],\"cursor\":4,\"more\":true,\"head\":9}"}
+        << QStringLiteral("head_check") << 0;
     QTest::newRow("fields a list") << QList<QByteArray> {"{\"changes\":[" + change(1, "[1]")
                                                          + "],\"cursor\":1,\"more\":false}"}
                                    << QStringLiteral("fields") << 0;

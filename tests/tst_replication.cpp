@@ -104,6 +104,7 @@ private Q_SLOTS:
     void batchSentAgainAfterARestoreIsNotTheHistoryLost();
     void historyTokensComeToAnUpgradedServer();
     void restoreWaitingWhenTheServerHasTheRecordIsDone();
+    void pullResumedAfterARestoreMissesNothing();
 
 private:
     SyncConfig freshWorkspace();
@@ -1046,6 +1047,52 @@ void TestReplication::restoreWaitingWhenTheServerHasTheRecordIsDone()
              "the delete made here never went out");
     SYNC_OK(b);
     QVERIFY(b.record(guid).deleted);
+}
+
+// A fresh device's pull is cut after its first page; the server is then restored from a
+// backup older than the head that pull saw. A record past the cut (changed after the backup)
+// sits, in the backup, below the cursor: resuming at the cursor would never bring it. The
+// device names the head it saw, so the server's lost history is noticed and compared.
+void TestReplication::pullResumedAfterARestoreMissesNothing()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    FaultProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(config), d(proxied);
+    d.setPullPageSize(1);
+    const QString early = a.create(QStringLiteral("Post"),
+                                   {{QStringLiteral("title"), QStringLiteral("early")},
+                                    {QStringLiteral("body"), QStringLiteral("kept")}});
+    SYNC_OK(a);
+    const QString later
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("later")}});
+    SYNC_OK(a);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+    a.edit(early, {{QStringLiteral("rating"), 3}}); // past `later` now, and past the backup
+    SYNC_OK(a);
+
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 1, 100);
+    QVERIFY(!d.sync().ok); // `later` arrived; `early` was still to come
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 0, 0);
+    QCOMPARE(d.record(later).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("later"));
+    QVERIFY(!d.store().record(early)); // not here yet
+
+    QVERIFY(restoreBackup(server, backup));
+    QSignalSpy told(&d.client(), &SyncClient::errorOccurred);
+    SYNC_OK(d);
+    SYNC_OK(d);
+    QVERIFY2(saidHistoryMismatch(told), "the device did not say the server lost history");
+    QCOMPARE(d.record(early).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("early"));
+    QCOMPARE(d.record(early).fields.value(QStringLiteral("body")).toString(),
+             QStringLiteral("kept"));
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
