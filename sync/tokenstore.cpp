@@ -54,9 +54,13 @@ QString TokenStore::backendDescription() const
     return tr("Not signed in on this computer yet.");
 }
 
+// Keychain jobs have no parent and delete themselves once answered (QKeychain::Job::autoDelete):
+// the keychain answers a job it started even after the job is gone, so a job that went with
+// this store would be read after it was freed. A store that went first is simply not told.
+
 void TokenStore::read()
 {
-    auto *job = new QKeychain::ReadPasswordJob(serviceName(), this);
+    auto *job = new QKeychain::ReadPasswordJob(serviceName());
     job->setKey(m_profile);
     connect(job, &QKeychain::Job::finished, this,
             [this, changes = m_changesAsked](QKeychain::Job *finished) {
@@ -68,7 +72,7 @@ void TokenStore::read()
 void TokenStore::write(const QString &token)
 {
     ++m_changesAsked;
-    auto *job = new QKeychain::WritePasswordJob(serviceName(), this);
+    auto *job = new QKeychain::WritePasswordJob(serviceName());
     job->setKey(m_profile);
     job->setTextData(token);
     connect(job, &QKeychain::Job::finished, this,
@@ -79,7 +83,7 @@ void TokenStore::write(const QString &token)
 void TokenStore::remove()
 {
     ++m_changesAsked;
-    auto *job = new QKeychain::DeletePasswordJob(serviceName(), this);
+    auto *job = new QKeychain::DeletePasswordJob(serviceName());
     job->setKey(m_profile);
     connect(job, &QKeychain::Job::finished, this, &TokenStore::removeFinished);
     job->start();
@@ -166,7 +170,7 @@ void TokenStore::removeFinished(QKeychain::Job *job)
 
 void TokenStore::moveToKeychain(const QString &token)
 {
-    auto *job = new QKeychain::WritePasswordJob(serviceName(), this);
+    auto *job = new QKeychain::WritePasswordJob(serviceName());
     job->setKey(m_profile);
     job->setTextData(token);
     connect(job, &QKeychain::Job::finished, this, [this, token](QKeychain::Job *finished) {

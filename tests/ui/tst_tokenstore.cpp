@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -366,6 +367,30 @@ private slots:
         store.remove();
         QVERIFY(answered(removed, failed));
         QCOMPARE(keychainEntry(profile).error, QKeychain::EntryNotFound);
+    }
+
+    // The app goes (a profile closed, a test ending) while the keychain still has to answer
+    // a write, a read and a removal: the answers that come after must find nothing freed.
+    void storeGoneBeforeTheKeychainAnswers()
+    {
+        QTemporaryDir dir;
+        const QString profile = QStringLiteral("tst-tokenstore-gone");
+        auto *store = new TokenStore(profile, dir.path());
+        store->write(QStringLiteral("token-of-a-closed-app"));
+        store->read();
+        store->remove();
+        QCoreApplication::processEvents(); // the first of them is now with the keychain
+        delete store;
+        // What the store freed is handed out again at once, as in a busy app: an answer that
+        // still reached for it would find zeros there.
+        std::vector<std::unique_ptr<char[]>> reused;
+        for (int round = 0; round < 8; ++round) {
+            for (std::size_t size = 16; size <= 1024; size += 8)
+                reused.emplace_back(new char[size]());
+        }
+        // Another store's answer comes after those three: the keychain has answered them too.
+        QCOMPARE(readToken(profile, dir.path()), QString());
+        QTest::qWait(200);
     }
 
     void signingOutDuringAReadForgetsTheToken()
