@@ -8,6 +8,7 @@ packages=(
     qt6-base-dev libqt6sql6-sqlite qt6-httpserver-dev qt6-websockets-dev libqt6svg6
     qtkeychain-qt6-dev gnome-keyring libsecret-1-0 dbus-bin
     libdtl-dev
+    libssl-dev
     libargon2-dev
     clang libclang-rt-dev
     xvfb xdotool trayer imagemagick

@@ -1,9 +1,9 @@
 #include "blobservice.h"
 
 #include "serverstore.h"
+#include "sha256.h"
 #include "wire.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -339,7 +339,7 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
     QFile part(partPath);
     if (!part.open(QIODevice::ReadOnly))
         return storageError(QStringLiteral("reading an upload"), part.errorString());
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Ferry::Sha256 hash;
     if (!hash.addData(&part))
         return storageError(QStringLiteral("reading an upload"), part.errorString());
     const qint64 size = part.size();

@@ -1,6 +1,7 @@
 #include "blobstore.h"
 
-#include <QCryptographicHash>
+#include "sha256.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -34,7 +35,7 @@ Result<QString> BlobStore::add(const QString &folder, const QString &path)
     QTemporaryFile copy(QDir(folder).filePath(QStringLiteral("incoming-XXXXXX")));
     if (!copy.open())
         return blobError(QObject::tr("Cannot write into %1: %2").arg(folder, copy.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     QByteArray chunk;
     while (!(chunk = source.read(1 << 20)).isEmpty()) {
         hash.addData(chunk);
@@ -44,7 +45,7 @@ Result<QString> BlobStore::add(const QString &folder, const QString &path)
     if (source.error() != QFileDevice::NoError)
         return blobError(QObject::tr("Cannot read %1: %2")
                              .arg(QFileInfo(path).fileName(), source.errorString()));
-    const QString value = QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex());
+    const QString value = valueOf(hash);
     const QString target = filePath(folder, value);
     if (QFileInfo::exists(target))
         return value; // the same bytes are already kept
@@ -86,11 +87,11 @@ Result<QString> BlobStore::hashFile(const QString &path)
     if (!file.open(QIODevice::ReadOnly))
         return blobError(
             QObject::tr("Cannot read %1: %2").arg(QFileInfo(path).fileName(), file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     if (!hash.addData(&file) || file.error() != QFileDevice::NoError)
         return blobError(
             QObject::tr("Cannot read %1: %2").arg(QFileInfo(path).fileName(), file.errorString()));
-    return QString(QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex()));
+    return valueOf(hash);
 }
 
 QJsonObject BlobStore::fileDetails(const FieldDef &blob, const QString &path,
@@ -110,10 +111,15 @@ QJsonObject BlobStore::fileDetails(const FieldDef &blob, const QString &path,
     return details;
 }
 
-Status BlobStore::adoptPart(const QString &folder, const QString &value)
+QString BlobStore::valueOf(Sha256 &hash)
+{
+    return QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex());
+}
+
+Status BlobStore::adoptPart(const QString &folder, const QString &value, const QString &hashed)
 {
     const QString part = partPath(folder, value);
-    const Result<QString> actual = hashFile(part);
+    const Result<QString> actual = hashed.isEmpty() ? hashFile(part) : Result<QString>(hashed);
     if (!actual)
         return actual.error();
     if (actual.value() != value) {

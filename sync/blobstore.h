@@ -9,6 +9,8 @@
 
 namespace Ferry {
 
+class Sha256;
+
 // The profile's content store for blob fields: files named by the SHA-256 of their bytes
 // in one folder, so a blob value ("sha256:<hex>") finds its bytes and equal files are kept
 // once. A download in progress is kept beside as "<hex>.part" until its hash is checked.
@@ -28,9 +30,13 @@ public:
     static bool isBlobId(const QString &value);
     // The blob value of the bytes in the file at `path`, read in pieces.
     static Result<QString> hashFile(const QString &path);
+    // The blob value of what `hash` was given (and starts it over).
+    static QString valueOf(Sha256 &hash);
     // Takes the finished download at partPath(folder, value) as the bytes of `value` if they
-    // hash to it; otherwise removes it and says what the bytes were.
-    static Status adoptPart(const QString &folder, const QString &value);
+    // hash to it; otherwise removes it and says what the bytes were. `hashed`: the blob value
+    // of the part's bytes, worked out as they arrived (empty: the part is read to find it).
+    static Status adoptPart(const QString &folder, const QString &value,
+                            const QString &hashed = {});
 
     // What a file chosen for blob field `blob` puts into the record's other fields: its name,
     // media type and size, into the fields the schema names for them (FieldDef::fileName…);

@@ -17,6 +17,7 @@ namespace Ferry {
 namespace {
 
 constexpr int kIdleTimeoutMs = 60 * 1000;
+constexpr qint64 kReadBufferBytes = 4 * 1024 * 1024;
 
 int statusOf(const QNetworkReply *reply)
 {
@@ -307,8 +308,15 @@ void BlobTransfer::requestDownload()
                false);
         return;
     }
-    const qint64 have = m_part.size();
-    m_part.seek(have);
+    // What an earlier attempt kept is hashed now; what arrives is hashed as it is written.
+    m_partHash.reset();
+    if (!m_part.seek(0) || !m_partHash.addData(&m_part)) {
+        finish(Error {QStringLiteral("blob"),
+                      tr("Cannot read %1: %2").arg(m_part.fileName(), m_part.errorString())},
+               false);
+        return;
+    }
+    const qint64 have = m_part.pos();
     m_done = have;
     m_expectedEnd = -1;
     Transport::Call call;
@@ -318,8 +326,10 @@ void BlobTransfer::requestDownload()
         call.headers.append({"Range", QStringLiteral("bytes=%1-").arg(have).toLatin1()});
     call.idleTimeoutMs = kIdleTimeoutMs;
     QNetworkReply *reply = track(m_transport->send(call));
-    // Written out as the bytes come (readyRead), so a large file is never held whole. No
-    // read buffer limit: bytes Qt left in the socket would be lost if the connection broke.
+    // Written out as the bytes come (readyRead), so a large file is never held whole; the
+    // read buffer bounds what waits for that when the network is faster than the disk and
+    // the hash (bytes still in the socket when the connection breaks are asked for again).
+    reply->setReadBufferSize(kReadBufferBytes);
     connect(reply, &QNetworkReply::readyRead, this, &BlobTransfer::onDownloadData);
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onDownloadFinished(reply); });
 }
@@ -337,6 +347,7 @@ void BlobTransfer::onDownloadData()
             // The whole blob from the start: what an earlier attempt kept is not needed.
             m_part.resize(0);
             m_part.seek(0);
+            m_partHash.reset();
             m_done = 0;
             m_expectedEnd = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
         } else {
@@ -361,6 +372,7 @@ void BlobTransfer::onDownloadData()
         badAnswer(tr("more bytes of %1 than it has").arg(shortId(m_blob)));
         return;
     }
+    m_partHash.addData(bytes);
     if (m_part.write(bytes) != bytes.size()) {
         finish(Error {QStringLiteral("blob"),
                       tr("Cannot write %1: %2").arg(m_part.fileName(), m_part.errorString())},
@@ -381,7 +393,8 @@ void BlobTransfer::onDownloadFinished(QNetworkReply *reply)
         // The part already holds every byte (an earlier attempt ended before checking it).
         m_reply = nullptr;
         m_part.close();
-        const Status adopted = BlobStore::adoptPart(m_folder, m_blob);
+        const Status adopted
+            = BlobStore::adoptPart(m_folder, m_blob, BlobStore::valueOf(m_partHash));
         finish(adopted ? Error {} : adopted.error(), false);
         return;
     }
@@ -414,7 +427,8 @@ void BlobTransfer::onDownloadFinished(QNetworkReply *reply)
         return;
     }
     m_part.close();
-    const Status adopted = BlobStore::adoptPart(m_folder, m_blob);
+    const Status adopted
+        = BlobStore::adoptPart(m_folder, m_blob, BlobStore::valueOf(m_partHash));
     finish(adopted ? Error {} : adopted.error(), false);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "result.h"
+#include "sha256.h"
 
 #include <QFile>
 #include <QObject>
@@ -89,6 +90,8 @@ private:
     QString m_blob;
     QFile m_part;
     qint64 m_expectedEnd = -1; // the blob's size, once the answer says
+    // The part's bytes, hashed as they are written: no second reading of a large file.
+    Sha256 m_partHash;
 };
 
 } // namespace Ferry
