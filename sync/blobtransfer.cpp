@@ -427,8 +427,7 @@ void BlobTransfer::onDownloadFinished(QNetworkReply *reply)
         return;
     }
     m_part.close();
-    const Status adopted
-        = BlobStore::adoptPart(m_folder, m_blob, BlobStore::valueOf(m_partHash));
+    const Status adopted = BlobStore::adoptPart(m_folder, m_blob, BlobStore::valueOf(m_partHash));
     finish(adopted ? Error {} : adopted.error(), false);
 }
 
