@@ -131,14 +131,17 @@ Status LocalStore::applyPushResponse(const OutgoingBatch &batch, const Wire::Pus
     }
     if (Status s = dropBatch(batch.id); !s)
         return s;
-    // Revisions from this push are ahead of the cursor: later requests name it to the server.
-    if (response.made && response.seq > setting(kKnownSeqKey).toLongLong()) {
+    // Revisions from this push are ahead of the cursor: later requests name the history they
+    // come from. A push that changed nothing still answers with revisions up to `seq` (made by
+    // other devices' pushes), named by its token; a server from before history tokens names
+    // no history but that of the push that made a sequence, by the push's id.
+    const QString named = !response.check.isEmpty() ? response.check
+        : response.made                             ? batch.id
+                                                    : QString();
+    if (!named.isEmpty() && response.seq > setting(kKnownSeqKey).toLongLong()) {
         if (Status s = writeMeta(kKnownSeqKey, response.seq); !s)
             return s;
-        // A server from before history tokens checks the id of the push instead.
-        if (Status s
-            = writeMeta(kKnownCheckKey, response.check.isEmpty() ? batch.id : response.check);
-            !s)
+        if (Status s = writeMeta(kKnownCheckKey, named); !s)
             return s;
     }
     if (Status s = commitWithLog(transaction, touched, changes); !s)

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void historyTokensComeToAnUpgradedServer();
     void restoreWaitingWhenTheServerHasTheRecordIsDone();
     void pullResumedAfterARestoreMissesNothing();
+    void pushThatChangedNothingStillNamesItsHistory();
 
 private:
     SyncConfig freshWorkspace();
@@ -1093,6 +1094,56 @@ void TestReplication::pullResumedAfterARestoreMissesNothing()
              QStringLiteral("early"));
     QCOMPARE(d.record(early).fields.value(QStringLiteral("body")).toString(),
              QStringLiteral("kept"));
+}
+
+// A push whose edits the server already had changes nothing, yet its answer hands this device
+// revisions past its cursor (another device's push made them). The server is then restored
+// from a backup older than those revisions and another device's push takes their number: this
+// device must notice, not take its revisions for the new ones.
+void TestReplication::pushThatChangedNothingStillNamesItsHistory()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    FaultProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(config), b(proxied), c(config);
+    const QString guid
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("t0")}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+
+    a.edit(guid, {{QStringLiteral("title"), QStringLiteral("same on both")}});
+    SYNC_OK(a);
+    b.edit(guid, {{QStringLiteral("title"), QStringLiteral("same on both")}});
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 0, 100);
+    QVERIFY(!b.sync().ok); // the push went through and changed nothing; the pull did not
+    proxy.setFault("/pull", FaultProxy::Fault::RefuseRequest, 0, 0);
+    QCOMPARE(b.store().unsyncedCount().value(), 0);
+
+    QVERIFY(restoreBackup(server, backup));
+    SYNC_OK(c);
+    c.edit(guid, {{QStringLiteral("title"), QStringLiteral("from c after the restore")}});
+    SYNC_OK(c); // takes the number a's lost push had
+
+    b.edit(guid, {{QStringLiteral("body"), QStringLiteral("more from b")}});
+    QSignalSpy told(&b.client(), &SyncClient::errorOccurred);
+    SYNC_OK(b);
+    SYNC_OK(b);
+    QVERIFY2(saidHistoryMismatch(told), "the device did not say the server lost history");
+    SYNC_OK(c);
+    const std::optional<Conflict> conflict = b.store().conflict(guid).value();
+    if (conflict) {
+        QVERIFY(b.store().resolveConflict(guid, ConflictDecision {Resolution::KeepTheirs, {}}));
+        SYNC_OK(b);
+        SYNC_OK(c);
+    }
+    QCOMPARE(fieldsOf(b.record(guid)), fieldsOf(c.record(guid)));
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
