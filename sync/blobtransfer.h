@@ -42,6 +42,8 @@ public:
     // Stops the job under way without finished(); what arrived stays for the next attempt.
     void cancel();
     bool isBusy() const { return m_busy; }
+    // The blob an upload was sending when it ended (empty: none, or all were sent).
+    QString currentUpload() const { return m_missing.value(0); }
 
 Q_SIGNALS:
     // Bytes of this job moved so far, of `total` (-1: not known yet).

@@ -122,7 +122,9 @@ public:
     RecordTable *recordTable(const QString &entity) { return table(entity); }
 
     // Sync engine side.
-    Result<OutgoingBatch> nextBatch(int maxMutations);
+    // Records whose changes name one of `heldFiles` (blob values the server refused) stay
+    // out of it, still to send.
+    Result<OutgoingBatch> nextBatch(int maxMutations, const QSet<QString> &heldFiles = {});
     // `merges` (if given) gets the records whose changes on both sides were merged.
     Status applyPushResponse(const OutgoingBatch &batch, const Wire::PushResponse &response,
                              QList<ChangeSet> *changes, QStringList *problems,

@@ -13,7 +13,22 @@ namespace Ferry {
 
 using namespace StoreDetail;
 
-Result<OutgoingBatch> LocalStore::nextBatch(int maxMutations)
+namespace {
+
+// Whether the change `values` of a record of `entity` names one of `files`.
+bool namesOneOf(const EntityDef &entity, const QJsonObject &values, const QSet<QString> &files)
+{
+    for (auto it = values.constBegin(); it != values.constEnd(); ++it) {
+        const FieldDef *field = entity.field(it.key());
+        if (field && field->type == FieldType::Blob && files.contains(it.value().toString()))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+Result<OutgoingBatch> LocalStore::nextBatch(int maxMutations, const QSet<QString> &heldFiles)
 {
     OutgoingBatch batch;
     {
@@ -35,15 +50,28 @@ Result<OutgoingBatch> LocalStore::nextBatch(int maxMutations)
         const int room = maxMutations - int(request.mutations.size());
         if (room <= 0)
             break;
-        Result<QList<LocalRecord>> pending = t->pending(room);
-        if (!pending)
-            return pending.error();
-        for (const LocalRecord &record : pending.value()) {
-            QJsonObject values;
-            request.mutations.append(Reconcile::mutationFor(t->entity(), record, &values));
-            batch.pushed.insert(record.guid,
-                                QJsonObject {{QStringLiteral("entity"), record.entity},
-                                             {QStringLiteral("values"), values}});
+        // Held records are passed over: ask for more until the room is filled or none are left.
+        int limit = room, taken = 0;
+        qsizetype looked = 0;
+        for (;;) {
+            Result<QList<LocalRecord>> pending = t->pending(limit);
+            if (!pending)
+                return pending.error();
+            for (; looked < pending->size() && taken < room; ++looked) {
+                const LocalRecord &record = pending->at(looked);
+                QJsonObject values;
+                Wire::Mutation mutation = Reconcile::mutationFor(t->entity(), record, &values);
+                if (!heldFiles.isEmpty() && namesOneOf(t->entity(), values, heldFiles))
+                    continue;
+                request.mutations.append(std::move(mutation));
+                batch.pushed.insert(record.guid,
+                                    QJsonObject {{QStringLiteral("entity"), record.entity},
+                                                 {QStringLiteral("values"), values}});
+                ++taken;
+            }
+            if (taken == room || pending->size() < limit)
+                break;
+            limit *= 2;
         }
     }
     if (request.mutations.isEmpty())

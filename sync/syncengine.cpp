@@ -327,7 +327,8 @@ void SyncEngine::pushNext()
         sendLostFiles();
         return;
     }
-    Result<OutgoingBatch> batch = recovering ? OutgoingBatch() : m_store->nextBatch(kPushBatch);
+    Result<OutgoingBatch> batch
+        = recovering ? OutgoingBatch() : m_store->nextBatch(kPushBatch, m_heldFiles);
     if (!batch) {
         finishCycle(false, batch.error());
         return;
@@ -400,7 +401,7 @@ void SyncEngine::sendLostFiles()
     uploadThen(blobs, done);
 }
 
-void SyncEngine::uploadThen(const QStringList &blobs, std::function<void()> next)
+void SyncEngine::uploadThen(const QStringList &blobs, std::function<void()> next, bool forBatch)
 {
     auto *uploads = new BlobTransfer(m_transport, m_config.workspace, this);
     m_uploads = uploads;
@@ -409,11 +410,16 @@ void SyncEngine::uploadThen(const QStringList &blobs, std::function<void()> next
     });
     connect(uploads, &BlobTransfer::uploaded, this, [this] { ++m_summary.blobsSent; });
     connect(uploads, &BlobTransfer::finished, this,
-            [this, uploads, next = std::move(next)](const Error &error, bool transient) {
+            [this, uploads, forBatch, next = std::move(next)](const Error &error, bool transient) {
                 uploads->deleteLater();
                 if (m_uploads != uploads)
                     return;
                 m_uploads = nullptr;
+                if (forBatch && error.code == QLatin1String("too_large")
+                    && !uploads->currentUpload().isEmpty()) {
+                    holdBackFile(uploads->currentUpload(), error);
+                    return;
+                }
                 if (!error.code.isEmpty()) {
                     failRequest(error, transient);
                     return;
@@ -432,10 +438,47 @@ void SyncEngine::sendBlobsThenBatch()
         sendBatch();
         return;
     }
-    uploadThen(blobs, [this] {
-        m_blobsSentFor = m_batch.id;
-        sendBatch();
-    });
+    uploadThen(
+        blobs,
+        [this] {
+            m_blobsSentFor = m_batch.id;
+            sendBatch();
+        },
+        true);
+}
+
+void SyncEngine::holdBackFile(const QString &blob, const Error &error)
+{
+    // The batch was never sent (its files go first): it is built again without the records
+    // that name this file, and the rest of the cycle goes on.
+    m_heldFiles.insert(blob);
+    QStringList names;
+    for (auto it = m_batch.pushed.constBegin(); it != m_batch.pushed.constEnd(); ++it) {
+        const QJsonObject sent = it.value().toObject();
+        const EntityDef *entity = m_schema.entity(sent.value(QStringLiteral("entity")).toString());
+        const QJsonObject values = sent.value(QStringLiteral("values")).toObject();
+        if (!entity)
+            continue;
+        for (const FieldDef &field : entity->fields) {
+            if (field.type != FieldType::Blob || values.value(field.name).toString() != blob)
+                continue;
+            const QString name = values.value(field.fileNameField).toString();
+            names.append(name.isEmpty() ? it.key() : name);
+        }
+    }
+    names.removeDuplicates();
+    Q_EMIT errorOccurred(
+        Error {error.code,
+               tr("%1 The record that holds %2 stays on this device, not sent, until it holds a "
+                  "smaller file.")
+                   .arg(error.message, names.join(QStringLiteral(", ")))},
+        false);
+    if (Status s = m_store->dropBatch(m_batch.id); !s) {
+        finishCycle(false, s.error());
+        return;
+    }
+    m_blobsSentFor.clear();
+    pushNext();
 }
 
 void SyncEngine::sendBatch()

@@ -131,7 +131,10 @@ private:
     void sendBlobsThenBatch();
     // After a comparison with a server that lost history (LocalStore::filesCheckPending()).
     void sendLostFiles();
-    void uploadThen(const QStringList &blobs, std::function<void()> next);
+    // Sends `blobs`, then calls `next`. `forBatch`: they are m_batch's files, and one the
+    // server refuses as too large holds back its records instead of failing the cycle.
+    void uploadThen(const QStringList &blobs, std::function<void()> next, bool forBatch = false);
+    void holdBackFile(const QString &blob, const Error &error);
     void sendBatch();
     void onPushReply(QNetworkReply *reply);
     void requestPage(qint64 since, bool withCount);
@@ -169,6 +172,9 @@ private:
     QPointer<QNetworkReply> m_inFlight;
     QPointer<BlobTransfer> m_uploads; // the files of m_batch, before it is sent
     QString m_blobsSentFor; // the batch whose files the server has
+    // Files the server refused as too large: records naming them stay on this device until
+    // they name another file (until the engine starts again, when they are tried once more).
+    QSet<QString> m_heldFiles;
     QHash<QString, BlobTransfer *> m_downloads;
     QThread *m_writerThread = nullptr;
     PageWriter *m_writer = nullptr;

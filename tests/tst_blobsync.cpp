@@ -71,6 +71,7 @@ private Q_SLOTS:
     void collectionRemovesOnlyFilesNoRecordNames();
     void ownerSeesWhatTheWorkspaceKeeps();
     void fileTheServerLostIsSentAgain();
+    void fileTooLargeHoldsBackOnlyItsRecord();
 
 private:
     SyncConfig freshWorkspace();
@@ -417,6 +418,58 @@ void TestBlobSync::fileTheServerLostIsSentAgain()
     const Error fetched = c.fetch(blob);
     QVERIFY2(fetched.code.isEmpty(), qPrintable(fetched.message));
     QCOMPARE(bytesOf(BlobStore::filePath(c.blobFolder(), blob)), bytes);
+}
+
+// A file larger than the server accepts keeps its record on this device, saying so; every
+// other change goes out, and the record follows once it names a file the server takes.
+void TestBlobSync::fileTooLargeHoldsBackOnlyItsRecord()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({QStringLiteral("--max-blob"), QStringLiteral("65536")}),
+             qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    const QByteArray big = randomBytes(100 * 1024, 11);
+    const QString bigBlob = a.keepFile(big);
+    const QString held = a.create(QStringLiteral("Attachment"),
+                                  attachment(bigBlob, QStringLiteral("big.bin"), big.size()));
+    const QByteArray small = randomBytes(10 * 1024, 12);
+    const QString smallBlob = a.keepFile(small);
+    const QString withFile
+        = a.create(QStringLiteral("Attachment"),
+                   attachment(smallBlob, QStringLiteral("small.bin"), small.size()));
+    const QString plain
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("title"), QStringLiteral("words")}});
+
+    QSignalSpy told(&a.client(), &SyncClient::errorOccurred);
+    a.sync();
+    SYNC_OK(b);
+    QCOMPARE(b.record(plain).fields.value(QStringLiteral("title")).toString(),
+             QStringLiteral("words"));
+    QCOMPARE(b.record(withFile).fields.value(QStringLiteral("file")).toString(), smallBlob);
+    QVERIFY(!b.store().record(held)); // never reached the server
+    QVERIFY(serverCopy(server, bigBlob).isEmpty());
+    QCOMPARE(a.store().unsyncedCount().value(), 1); // still to send, not dropped
+    bool namedIt = false;
+    for (const QList<QVariant> &args : std::as_const(told)) {
+        const Error error = args.at(0).value<Error>();
+        if (error.code == QLatin1String("too_large")
+            && error.message.contains(QStringLiteral("big.bin"))
+            && error.message.contains(QStringLiteral("65536")))
+            namedIt = true;
+    }
+    QVERIFY2(namedIt, "the person was not told which file the server refused, and why");
+    SYNC_OK(a); // the record stays back without failing every sync
+
+    const QByteArray smaller = randomBytes(20 * 1024, 13);
+    const QString smallerBlob = a.keepFile(smaller);
+    a.edit(held, attachment(smallerBlob, QStringLiteral("smaller.bin"), smaller.size()));
+    SYNC_OK(a);
+    QCOMPARE(a.store().unsyncedCount().value(), 0);
+    SYNC_OK(b);
+    QCOMPARE(b.record(held).fields.value(QStringLiteral("file")).toString(), smallerBlob);
+    QCOMPARE(b.fetch(smallerBlob).code, QString());
 }
 
 QTEST_GUILESS_MAIN(TestBlobSync)
