@@ -115,6 +115,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!refused(removed, "a member removal refused without code or with control characters"))
         check(isValidId(removed.value()), "a member removal of a bad user", removed.value());
 
+    const Result<WorkspaceStorage> use = parseStorage(body);
+    if (!refused(use, "a storage answer refused without code or with control characters"))
+        check(isValidId(use->workspace) && use->records >= 0 && use->blobs >= 0 && use->bytes >= 0,
+              "a storage answer with a bad workspace or count", use->workspace);
+
     const Result<AccountInfo> me = parseAccountInfo(body);
     if (!refused(me, "an account answer refused without code or with control characters")) {
         check(isValidId(me->user) && me->workspaces.size() == me->roles.size()

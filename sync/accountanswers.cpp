@@ -76,8 +76,8 @@ QJsonObject parseObject(const QByteArray &body, QString *problem)
     return problem->isEmpty() ? doc.object() : QJsonObject();
 }
 
-// A whole number from 0 to 2^53 - 1, as the protocol's times are.
-bool toTime(const QJsonValue &value, qint64 *out)
+// A whole number from 0 to 2^53 - 1, as the protocol's times and counts are.
+bool toWholeNumber(const QJsonValue &value, qint64 *out)
 {
     if (!value.isDouble())
         return false;
@@ -279,10 +279,10 @@ Result<QList<DeviceInfo>> parseDeviceList(const QByteArray &body)
                                            "without control characters")
                                 .arg(kMaxDeviceNameLength));
         device.name = name.toString();
-        if (!toTime(d.value(QStringLiteral("created")), &device.created))
+        if (!toWholeNumber(d.value(QStringLiteral("created")), &device.created))
             return entryBad(QStringLiteral("\"created\" is not a time (a whole number of "
                                            "milliseconds from 0 to 2^53 - 1)"));
-        if (!toTime(d.value(QStringLiteral("last_used")), &device.lastUsed))
+        if (!toWholeNumber(d.value(QStringLiteral("last_used")), &device.lastUsed))
             return entryBad(QStringLiteral("\"last_used\" is not a time (a whole number of "
                                            "milliseconds from 0 to 2^53 - 1)"));
         if (!isCurrent.isBool())
@@ -408,18 +408,12 @@ Result<BlobUploadState> parseBlobUploadState(const QByteArray &body, const QStri
     const QJsonValue offset = top.value(QStringLiteral("offset"));
     const QJsonValue size = top.value(QStringLiteral("size"));
     const QJsonValue complete = top.value(QStringLiteral("complete"));
-    const auto whole = [](const QJsonValue &v) {
-        return v.isDouble() && v.toDouble() >= 0 && v.toDouble() <= 9007199254740991.0
-            && std::floor(v.toDouble()) == v.toDouble();
-    };
-    if (!whole(offset))
+    if (!toWholeNumber(offset, &state.offset))
         return bad(answer, QStringLiteral("\"offset\" is not a byte count"));
-    if (!size.isUndefined() && !whole(size))
+    if (!size.isUndefined() && !toWholeNumber(size, &state.size))
         return bad(answer, QStringLiteral("\"size\" is not a byte count"));
     if (!complete.isBool())
         return bad(answer, QStringLiteral("\"complete\" is not true or false"));
-    state.offset = qint64(offset.toDouble());
-    state.size = size.isUndefined() ? -1 : qint64(size.toDouble());
     state.complete = complete.toBool();
     if (state.size >= 0 && state.offset > state.size)
         return bad(answer, QStringLiteral("\"offset\" is past \"size\""));
@@ -430,11 +424,31 @@ std::optional<qint64> parseWrongOffset(const QByteArray &body)
 {
     QString problem;
     const QJsonObject top = parseObject(body, &problem);
-    const QJsonValue offset = top.value(QStringLiteral("offset"));
-    if (!problem.isEmpty() || !offset.isDouble() || offset.toDouble() < 0
-        || offset.toDouble() > 9007199254740991.0)
+    qint64 offset = 0;
+    if (!problem.isEmpty() || !toWholeNumber(top.value(QStringLiteral("offset")), &offset))
         return std::nullopt;
-    return qint64(offset.toDouble());
+    return offset;
+}
+
+Result<WorkspaceStorage> parseStorage(const QByteArray &body)
+{
+    const QString answer = QStringLiteral("storage use");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    WorkspaceStorage use;
+    const QJsonValue workspace = top.value(QStringLiteral("workspace"));
+    if (!workspace.isString() || !isValidId(workspace.toString()))
+        return bad(answer, idProblem(QStringLiteral("workspace")));
+    use.workspace = workspace.toString();
+    for (const auto &[key, out] : {std::pair {QStringLiteral("records"), &use.records},
+                                   std::pair {QStringLiteral("blobs"), &use.blobs},
+                                   std::pair {QStringLiteral("bytes"), &use.bytes}}) {
+        if (!toWholeNumber(top.value(key), out))
+            return bad(answer, QStringLiteral("\"%1\" is not a count").arg(key));
+    }
+    return use;
 }
 
 Error parseErrorAnswer(int status, const QByteArray &body, const QString &server)

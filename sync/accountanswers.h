@@ -58,6 +58,15 @@ struct MemberList
     QList<MemberInfo> members;
 };
 
+// What a workspace keeps on the server, as GET /v1/workspaces/{ws}/storage tells its owner.
+struct WorkspaceStorage
+{
+    QString workspace;
+    qint64 records = 0; // deleted ones included
+    qint64 blobs = 0;
+    qint64 bytes = 0; // of its blobs
+};
+
 } // namespace Ferry
 
 // The answers to the account calls (docs/protocol.md, "Accounts and devices" and "Sharing"),
@@ -101,6 +110,9 @@ Result<MemberList> parseMemberList(const QByteArray &body);
 Result<MemberInfo> parseMemberSet(const QByteArray &body);
 // DELETE /v1/workspaces/{ws}/members/{user}: the removed user.
 Result<QString> parseMemberRemoved(const QByteArray &body);
+
+// GET /v1/workspaces/{ws}/storage (owner only).
+Result<WorkspaceStorage> parseStorage(const QByteArray &body);
 
 // POST /v1/workspaces/{ws}/blobs/missing: ids, each one of `asked`, each once.
 Result<QStringList> parseMissingBlobs(const QByteArray &body, const QStringList &asked);

@@ -183,6 +183,21 @@ void AccountClient::listMembers(const QString &workspace)
          });
 }
 
+void AccountClient::readStorage(const QString &workspace)
+{
+    send("GET", QStringLiteral("/v1/workspaces/%1/storage").arg(part(workspace)), {},
+         [this, workspace](const QByteArray &body) {
+             const Result<WorkspaceStorage> use = Wire::parseStorage(body);
+             if (!use)
+                 return badResponse(use.error().message);
+             if (use->workspace != workspace)
+                 return badResponse(
+                     QStringLiteral("storage use: it is for the workspace \"%1\", not \"%2\"")
+                         .arg(use->workspace, workspace));
+             Q_EMIT storageRead(use.value());
+         });
+}
+
 void AccountClient::setMember(const QString &workspace, const QString &user, const QString &role)
 {
     send("PUT", QStringLiteral("/v1/workspaces/%1/members/%2").arg(part(workspace), part(user)),

@@ -51,6 +51,8 @@ public:
     void listMembers(const QString &workspace);
     void setMember(const QString &workspace, const QString &user, const QString &role);
     void removeMember(const QString &workspace, const QString &user);
+    // What `workspace` keeps on the server (its owner only): storageRead() or failed().
+    void readStorage(const QString &workspace);
     void cancel();
     // After a failure with code "certificate": the certificate the server showed, for a
     // person to decide whether to trust it; null otherwise.
@@ -68,6 +70,7 @@ Q_SIGNALS:
     void membersListed(const QString &workspace, const QList<Ferry::MemberInfo> &members);
     // After setMember() with the new role, after removeMember() with an empty role.
     void memberChanged(const QString &workspace, const Ferry::MemberInfo &member);
+    void storageRead(const Ferry::WorkspaceStorage &use);
     void failed(const Ferry::Error &error);
 
 private:

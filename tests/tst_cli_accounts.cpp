@@ -169,6 +169,16 @@ void TestCliAccounts::shareUnshareAndMembers()
                  .exitCode,
              0);
     QCOMPARE(cli(QStringLiteral("bob"), {QStringLiteral("members")}).exitCode, 0);
+    // What the workspace keeps on the server is the owner's to see.
+    const Run kept
+        = cli(QStringLiteral("owner"), {QStringLiteral("storage"), QStringLiteral("--json")});
+    QVERIFY2(kept.exitCode == 0, qPrintable(kept.err));
+    QCOMPARE(kept.json().toObject().value(QStringLiteral("workspace")).toString(),
+             QStringLiteral("alice"));
+    QCOMPARE(kept.json().toObject().value(QStringLiteral("blobs")).toInt(-1), 0);
+    const Run notTheirs = cli(QStringLiteral("bob"), {QStringLiteral("storage")});
+    QCOMPARE(notTheirs.exitCode, 1);
+    QVERIFY2(notTheirs.err.contains(QLatin1String("owner")), qPrintable(notTheirs.err));
     const Run refused
         = cli(QStringLiteral("bob"), {QStringLiteral("unshare"), QStringLiteral("alice")});
     QCOMPARE(refused.exitCode, 1);

@@ -52,10 +52,10 @@ AccountCommands::AccountCommands(const Profile &profile, const QCommandLineParse
 
 bool AccountCommands::handles(const QString &command)
 {
-    static const QStringList commands {QStringLiteral("register"), QStringLiteral("signin"),
-                                       QStringLiteral("devices"),  QStringLiteral("revoke"),
-                                       QStringLiteral("signout"),  QStringLiteral("share"),
-                                       QStringLiteral("unshare"),  QStringLiteral("members")};
+    static const QStringList commands {
+        QStringLiteral("register"), QStringLiteral("signin"),  QStringLiteral("devices"),
+        QStringLiteral("revoke"),   QStringLiteral("signout"), QStringLiteral("share"),
+        QStringLiteral("unshare"),  QStringLiteral("members"), QStringLiteral("storage")};
     return commands.contains(command);
 }
 
@@ -71,6 +71,7 @@ int AccountCommands::run(const QString &command)
         {QStringLiteral("share"), &AccountCommands::share},
         {QStringLiteral("unshare"), &AccountCommands::unshare},
         {QStringLiteral("members"), &AccountCommands::members},
+        {QStringLiteral("storage"), &AccountCommands::storage},
     };
     return (this->*commands.value(command))();
 }
@@ -104,6 +105,7 @@ std::optional<Error> AccountCommands::await(AccountClient &client,
     QObject::connect(&client, &AccountClient::deviceRevoked, &loop, done);
     QObject::connect(&client, &AccountClient::membersListed, &loop, done);
     QObject::connect(&client, &AccountClient::memberChanged, &loop, done);
+    QObject::connect(&client, &AccountClient::storageRead, &loop, done);
     QObject::connect(&client, &AccountClient::failed, &loop, [&](const Error &error) {
         problem = error;
         loop.quit();
@@ -393,6 +395,31 @@ int AccountCommands::members()
     }
     for (const MemberInfo &m : members)
         m_out << m.user << "  " << m.role << "\n";
+    return 0;
+}
+
+int AccountCommands::storage()
+{
+    if (!m_args.isEmpty())
+        return usage(QStringLiteral("storage takes no arguments (but may take --workspace ID)."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    const QString workspace = workspaceOption();
+    WorkspaceStorage use;
+    QObject::connect(&client, &AccountClient::storageRead,
+                     [&use](const WorkspaceStorage &read) { use = read; });
+    if (const auto problem = await(client, [&] { client.readStorage(workspace); }))
+        return fail(*problem);
+    if (m_json) {
+        printJson(QJsonObject {{QStringLiteral("workspace"), use.workspace},
+                               {QStringLiteral("records"), double(use.records)},
+                               {QStringLiteral("blobs"), double(use.blobs)},
+                               {QStringLiteral("bytes"), double(use.bytes)}});
+        return 0;
+    }
+    m_out << use.workspace << " keeps " << use.records << " records (deleted ones included) and "
+          << use.blobs << " files of " << use.bytes << " bytes on the server.\n";
     return 0;
 }
 

@@ -17,7 +17,7 @@ class AccountClient;
 namespace FerryCli {
 
 // ferry-cli's account and sharing commands (register, signin, devices, revoke, signout,
-// share, unshare, members): each makes one or two calls through Ferry::AccountClient and
+// share, unshare, members, storage): each makes one or two calls through Ferry::AccountClient and
 // prints the answer (as JSON with --json). Passwords are read from standard input, never
 // from the command line. Kept apart from Cli so cli.cpp stays about records.
 class AccountCommands
@@ -39,6 +39,7 @@ private:
     int share();
     int unshare();
     int members();
+    int storage();
 
     // Runs one client call to its end; the error if it failed.
     std::optional<Ferry::Error> await(Ferry::AccountClient &client,

@@ -41,6 +41,8 @@ const char kHelp[] = R"(Commands:
   members | share USER --role editor|viewer | unshare USER
                                                       who has access to the workspace
                                                       (--workspace ID for another one)
+  storage                                             what the workspace keeps on the server
+                                                      (its owner only)
   create ENTITY [FIELD=VALUE ...]                     make a record, print its guid
   edit GUID FIELD=VALUE [...]                         change fields of a record
   attach GUID FIELD PATH                              keep a copy of a file in the profile and

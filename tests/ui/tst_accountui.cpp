@@ -199,7 +199,7 @@ void TestAccountUi::signOutFromSettings()
     QVERIFY2(pending->isHidden() || pending->text() != u"All changes synced"_s,
              qPrintable(pending->text()));
     QCOMPARE(meStatus(token), 401); // revoked on the server
-    TokenStore tokens{Profile(options.profile)};
+    TokenStore tokens {Profile(options.profile)};
     QSignalSpy read(&tokens, &TokenStore::tokenRead);
     tokens.read();
     QVERIFY(read.wait(5000));
@@ -214,6 +214,12 @@ void TestAccountUi::shareAsViewerThenRemove()
     const QString gus = signIn(u"gus"_s, u"Gus's laptop"_s);
     QVERIFY(!fay.isEmpty() && !gus.isEmpty());
     QVERIFY(!workspacesOf(gus).contains(u"fay"_s));
+    {
+        TestDevice phone(SyncConfig {m_server.url(), fay, u"fay"_s});
+        const QString file = phone.keepFile(QByteArray(3000, 'f'));
+        phone.create(u"Attachment"_s, {{u"file"_s, file}, {u"name"_s, u"f.bin"_s}});
+        SYNC_OK(phone);
+    }
 
     ShareDialog dialog(m_server.url(), fay, QString(), u"fay"_s, u"fay"_s);
     dialog.show();
@@ -221,6 +227,14 @@ void TestAccountUi::shareAsViewerThenRemove()
     QTRY_COMPARE(list->topLevelItemCount(), 1);
     QVERIFY(dialog.canChange());
     QVERIFY(!child<QLabel>(dialog, "readOnlyNote")->isVisible());
+    // The owner sees what the workspace keeps on the server.
+    auto *storage = child<QLabel>(dialog, "storageUse");
+    QTRY_VERIFY2(storage->text().contains(u"one attached file"_s), qPrintable(storage->text()));
+    QVERIFY2(storage->text().contains(u"one record"_s)
+                 && storage->text().contains(QLocale().formattedDataSize(3000)),
+             qPrintable(storage->text()));
+    QVERIFY(storage->isVisible());
+    shot(&dialog, u"share-dialog-owner"_s);
 
     auto *add = child<QPushButton>(dialog, "addMemberButton");
     auto *role = child<QComboBox>(dialog, "shareRoleCombo");
@@ -239,6 +253,7 @@ void TestAccountUi::shareAsViewerThenRemove()
         theirs.show();
         QTRY_COMPARE(child<QTreeWidget>(theirs, "memberList")->topLevelItemCount(), 2);
         QVERIFY(!theirs.canChange());
+        QVERIFY(!child<QLabel>(theirs, "storageUse")->isVisible());
         auto *note = child<QLabel>(theirs, "readOnlyNote");
         QVERIFY(note->isVisible());
         QVERIFY2(note->text().contains(u"fay"_s), qPrintable(note->text()));
@@ -306,7 +321,7 @@ void TestAccountUi::signInWithAPasswordFromTheFirstRun()
     QCOMPARE(settings.userName(), u"hana"_s);
 
     // A device of its own, named after this computer, with the token kept here.
-    TokenStore tokens{Profile(options.profile)};
+    TokenStore tokens {Profile(options.profile)};
     QSignalSpy read(&tokens, &TokenStore::tokenRead);
     tokens.read();
     QVERIFY(read.wait(5000));

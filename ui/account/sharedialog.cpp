@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
@@ -64,6 +65,10 @@ ShareDialog::ShareDialog(const QUrl &server, const QString &token,
     m_note = new QLabel(this);
     m_note->setObjectName(QStringLiteral("readOnlyNote"));
     m_note->setWordWrap(true);
+    m_storage = new QLabel(this);
+    m_storage->setObjectName(QStringLiteral("storageUse"));
+    m_storage->setWordWrap(true);
+    m_storage->setVisible(false);
 
     // The chosen member: their role, or removing them.
     m_changeRow = new QWidget(this);
@@ -113,6 +118,7 @@ ShareDialog::ShareDialog(const QUrl &server, const QString &token,
     layout->addWidget(m_changeRow);
     layout->addWidget(m_note);
     layout->addWidget(addGroup);
+    layout->addWidget(m_storage);
     layout->addWidget(m_status);
     layout->addWidget(m_error);
     layout->addWidget(buttons);
@@ -120,6 +126,7 @@ ShareDialog::ShareDialog(const QUrl &server, const QString &token,
     connect(m_client, &AccountClient::membersListed, this, &ShareDialog::onListed);
     connect(m_client, &AccountClient::memberChanged, this, &ShareDialog::onChanged);
     connect(m_client, &AccountClient::failed, this, &ShareDialog::onFailed);
+    connect(m_client, &AccountClient::storageRead, this, &ShareDialog::onStorage);
     connect(m_list, &QTreeWidget::currentItemChanged, this, &ShareDialog::updateControls);
     connect(m_memberRole, &QComboBox::activated, this, &ShareDialog::changeRole);
     connect(m_remove, &QPushButton::clicked, this, &ShareDialog::removeSelected);
@@ -168,6 +175,14 @@ void ShareDialog::onListed(const QString &workspace, const QList<MemberInfo> &me
                                               : tr("%1 people have access.").arg(members.size());
     setBusy(false, m_done.isEmpty() ? count : m_done);
     m_done.clear();
+    // The owner also sees what the workspace keeps on the server.
+    m_storage->setVisible(m_owner);
+    if (m_owner) {
+        if (m_storage->text().isEmpty())
+            m_storage->setText(tr("Asking what the workspace keeps on the server…"));
+        m_readingStorage = true;
+        m_client->readStorage(m_workspace);
+    }
 }
 
 void ShareDialog::onChanged(const QString &, const MemberInfo &member)
@@ -182,8 +197,30 @@ void ShareDialog::onChanged(const QString &, const MemberInfo &member)
     m_client->listMembers(m_workspace);
 }
 
+void ShareDialog::onStorage(const WorkspaceStorage &use)
+{
+    if (use.workspace != m_workspace)
+        return;
+    m_readingStorage = false;
+    const QLocale locale;
+    const QString records
+        = use.records == 1 ? tr("one record") : tr("%1 records").arg(locale.toString(use.records));
+    const QString files = use.blobs == 1 ? tr("one attached file")
+                                         : tr("%1 attached files").arg(locale.toString(use.blobs));
+    m_storage->setText(tr("On the server this workspace keeps %1 (deleted ones included) and %2, "
+                          "%3 in all.")
+                           .arg(records, files, locale.formattedDataSize(use.bytes)));
+}
+
 void ShareDialog::onFailed(const Error &error)
 {
+    if (m_readingStorage) {
+        // Only the figure is missing: the members and their changes are not affected.
+        m_readingStorage = false;
+        m_storage->setText(
+            tr("What the workspace keeps on the server could not be read: %1").arg(error.message));
+        return;
+    }
     m_status->clear();
     m_done.clear();
     setBusy(false);
@@ -248,6 +285,8 @@ QString ShareDialog::selectedRole() const
 void ShareDialog::setBusy(bool busy, const QString &status)
 {
     m_busy = busy;
+    if (busy)
+        m_readingStorage = false; // a new request takes the client's place of that one
     if (!status.isEmpty())
         m_status->setText(status);
     updateControls();

@@ -35,6 +35,7 @@ private:
     void onListed(const QString &workspace, const QList<MemberInfo> &members);
     void onChanged(const QString &workspace, const MemberInfo &member);
     void onFailed(const Error &error);
+    void onStorage(const WorkspaceStorage &use);
     void add();
     void changeRole();
     void removeSelected();
@@ -50,6 +51,8 @@ private:
     bool m_busy = false;
     QTreeWidget *m_list = nullptr;
     QLabel *m_note = nullptr;
+    QLabel *m_storage = nullptr; // what the workspace keeps on the server, for its owner
+    bool m_readingStorage = false;
     QWidget *m_changeRow = nullptr;
     QLabel *m_chosen = nullptr;
     QComboBox *m_memberRole = nullptr;
