@@ -467,12 +467,12 @@ void SyncEngine::holdBackFile(const QString &blob, const Error &error)
         }
     }
     names.removeDuplicates();
-    Q_EMIT errorOccurred(
-        Error {error.code,
-               tr("%1 The record that holds %2 stays on this device, not sent, until it holds a "
-                  "smaller file.")
-                   .arg(error.message, names.join(QStringLiteral(", ")))},
-        false);
+    const Error held {error.code,
+                      tr("%1 The record that holds %2 stays on this device, not sent, until it "
+                         "holds a smaller file.")
+                          .arg(error.message, names.join(QStringLiteral(", ")))};
+    m_summary.heldBack.append(held.message);
+    Q_EMIT errorOccurred(held, false);
     if (Status s = m_store->dropBatch(m_batch.id); !s) {
         finishCycle(false, s.error());
         return;

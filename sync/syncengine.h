@@ -62,6 +62,9 @@ struct SyncSummary
     qint64 conflicts = 0; // conflicts open after the cycle
     qint64 rejected = 0; // mutations the server refused
     qint64 blobsSent = 0; // files uploaded before the records that name them
+    // Files the server refused as too large in this cycle: what each message says, and that
+    // the records naming them stay on this device.
+    QStringList heldBack;
     QList<AutoMerge> merges; // records whose changes here and elsewhere were merged
     qint64 cursor = 0;
     qint64 elapsedMs = 0;

@@ -366,6 +366,10 @@ void SyncScheduler::onFinished(const SyncSummary &summary)
             log(ActivityEntry::Kind::Failed, text);
             Q_EMIT attentionNeeded(text);
         }
+        for (const QString &held : summary.heldBack) {
+            log(ActivityEntry::Kind::Failed, held);
+            Q_EMIT attentionNeeded(held);
+        }
     } else if (summary.error.code != QLatin1String("cancelled")) {
         m_lastError = summary.error;
         m_lastErrorTransient = summary.error.code == QLatin1String("network")

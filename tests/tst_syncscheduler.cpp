@@ -5,6 +5,7 @@
 #include "testdevice.h"
 #include "testprint.h"
 
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void lastSyncSurvivesRestart();
     void withoutAnAccountItSaysSo();
     void keepsEveryFileUpToTheLimit();
+    void fileTooLargeForTheServerIsToldOnce();
 
 private:
     SyncConfig freshWorkspace();
@@ -268,6 +270,44 @@ void TestSyncScheduler::keepsEveryFileUpToTheLimit()
     m_scheduler->setKeepAllFiles(true, 0);
     QTRY_VERIFY_WITH_TIMEOUT(BlobStore::has(config.blobFolder, large), 20000);
     QVERIFY(!BlobStore::has(config.blobFolder, gone));
+}
+
+// A file the server refuses as too large: the person is told once, which file and why; its
+// record waits here while the rest syncs, and later syncs do not fail over it.
+void TestSyncScheduler::fileTooLargeForTheServerIsToldOnce()
+{
+    ServerProcess strict;
+    QVERIFY2(strict.start({QStringLiteral("--max-blob"), QStringLiteral("1000")}),
+             qPrintable(strict.lastError()));
+    SyncConfig config {strict.url(), strict.createToken(QStringLiteral("erin")),
+                       QStringLiteral("erin")};
+    config.blobFolder = m_dir->filePath(QStringLiteral("blobs"));
+    makeScheduler(config);
+    m_scheduler->setPaused(true); // drive the cycles by hand
+    const QString source = m_dir->filePath(QStringLiteral("scan.pdf"));
+    QFile file(source);
+    QVERIFY(file.open(QIODevice::WriteOnly) && file.write(QByteArray(5000, 'p')) == 5000);
+    file.close();
+    const QString blob = BlobStore::add(config.blobFolder, source).value();
+    m_data->createRecord(
+        QStringLiteral("Attachment"),
+        {{QStringLiteral("file"), blob}, {QStringLiteral("name"), QStringLiteral("scan.pdf")}});
+    m_data->createRecord(QStringLiteral("Tag"), {{QStringLiteral("name"), QStringLiteral("goes")}});
+    QSignalSpy attention(m_scheduler.get(), &SyncScheduler::attentionNeeded);
+    QSignalSpy finished(m_scheduler.get(), &SyncScheduler::syncFinished);
+    m_scheduler->syncNow();
+    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.last().first().value<SyncSummary>().ok);
+    QCOMPARE(attention.size(), 1);
+    const QString told = attention.first().first().toString();
+    QVERIFY2(told.contains(QStringLiteral("scan.pdf")) && told.contains(QStringLiteral("1000")),
+             qPrintable(told));
+    QCOMPARE(m_scheduler->overview().pending, 1);
+    QVERIFY(m_scheduler->overview().state != SyncOverview::State::Error); // the rest synced
+    m_scheduler->syncNow();
+    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.last().first().value<SyncSummary>().ok);
+    QCOMPARE(attention.size(), 1); // told once
 }
 
 QTEST_GUILESS_MAIN(TestSyncScheduler)
