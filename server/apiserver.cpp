@@ -390,8 +390,9 @@ Reply ApiServer::pull(const Call &call)
         = PullService::parseQuery(QUrlQuery(call.request.url()));
     if (!query)
         return error(400, query.error().code, query.error().message);
-    const Ferry::Result<QByteArray> page = m_pull.page(
-        call.workspace, query->since, query->from, query->limit, query->withTotal, query->history);
+    const Ferry::Result<QByteArray> page
+        = m_pull.page(call.workspace, query->since, query->from, query->limit, query->withTotal,
+                      query->history, query->files);
     if (!page)
         return error(page.error().code == QLatin1String("history_mismatch") ? 409 : 500,
                      page.error().code, page.error().message);

@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrlQuery>
 
 namespace FerryServer {
 
@@ -50,6 +51,21 @@ QJsonObject stateObject(const QString &id, const UploadState &state)
     return object;
 }
 
+// The answer `body` with what the workspace's log of uploads says about the token the client
+// named (docs/protocol.md, "Upload tokens"), or a 500 when it cannot be read.
+Reply withFiles(BlobService &blobs, const QString &workspace, const QString &token, int status,
+                QJsonObject body)
+{
+    const Ferry::Result<FilesCheck> check = blobs.checkFiles(workspace, token);
+    if (!check)
+        return ApiServer::error(500, check.error().code, check.error().message);
+    if (!check->head.isEmpty())
+        body.insert(QStringLiteral("files"), check->head);
+    if (check->lost)
+        body.insert(QStringLiteral("files_lost"), true);
+    return Reply {status, ApiServer::json(body), {}};
+}
+
 } // namespace
 
 Reply ApiServer::missingBlobs(const Call &call)
@@ -59,13 +75,15 @@ Reply ApiServer::missingBlobs(const Call &call)
     const Ferry::Result<QStringList> ids = BlobService::parseMissingRequest(call.request.body());
     if (!ids)
         return error(statusOf(ids.error()), ids.error().code, ids.error().message);
+    const Ferry::Result<QString> files
+        = BlobService::parseFilesToken(QUrlQuery(call.request.url()));
+    if (!files)
+        return error(400, files.error().code, files.error().message);
     const Ferry::Result<QStringList> missing = m_blobs.missing(call.workspace, ids.value());
     if (!missing)
         return error(500, missing.error().code, missing.error().message);
-    return Reply {
-        200,
-        ApiServer::json({{QStringLiteral("missing"), QJsonArray::fromStringList(missing.value())}}),
-        {}};
+    return withFiles(m_blobs, call.workspace, files.value(), 200,
+                     {{QStringLiteral("missing"), QJsonArray::fromStringList(missing.value())}});
 }
 
 Reply ApiServer::putBlob(const Call &call)
@@ -84,6 +102,10 @@ Reply ApiServer::putBlob(const Call &call)
         ApiServer::header(call.request, "content-range"), bytes.size(), m_blobs.maxBlob());
     if (!piece)
         return error(statusOf(piece.error()), piece.error().code, piece.error().message);
+    const Ferry::Result<QString> files
+        = BlobService::parseFilesToken(QUrlQuery(call.request.url()));
+    if (!files)
+        return error(400, files.error().code, files.error().message);
     const Ferry::Result<UploadState> written
         = m_blobs.write(call.workspace, call.user, call.target, piece.value(), bytes);
     if (!written) {
@@ -98,9 +120,8 @@ Reply ApiServer::putBlob(const Call &call)
         }
         return reply;
     }
-    return Reply {written->created ? 201 : 200,
-                  ApiServer::json(stateObject(call.target, written.value())),
-                  {}};
+    return withFiles(m_blobs, call.workspace, files.value(), written->created ? 201 : 200,
+                     stateObject(call.target, written.value()));
 }
 
 Reply ApiServer::uploadState(const Call &call)
@@ -109,10 +130,15 @@ Reply ApiServer::uploadState(const Call &call)
         return notMember();
     if (!BlobService::isBlobId(call.target))
         return badId();
+    const Ferry::Result<QString> files
+        = BlobService::parseFilesToken(QUrlQuery(call.request.url()));
+    if (!files)
+        return error(400, files.error().code, files.error().message);
     const Ferry::Result<UploadState> state = m_blobs.state(call.workspace, call.target);
     if (!state)
         return error(500, state.error().code, state.error().message);
-    return Reply {200, ApiServer::json(stateObject(call.target, state.value())), {}};
+    return withFiles(m_blobs, call.workspace, files.value(), 200,
+                     stateObject(call.target, state.value()));
 }
 
 Reply ApiServer::getBlob(const Call &call)

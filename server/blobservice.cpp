@@ -11,6 +11,7 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSqlError>
@@ -385,9 +386,61 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
         m_db.rollback();
         return databaseError(QStringLiteral("storing a blob"), message);
     }
+    if (q.numRowsAffected() > 0) {
+        // A new entry in the workspace's log of uploads; its token is random, so a server
+        // put back to an older backup never hands out one a client saw before.
+        QByteArray random(16, Qt::Uninitialized);
+        QRandomGenerator::system()->generate(
+            reinterpret_cast<quint32 *>(random.data()),
+            reinterpret_cast<quint32 *>(random.data() + random.size()));
+        QSqlQuery log(m_db);
+        log.prepare(
+            QStringLiteral("INSERT INTO blob_log (workspace, n, token, created) VALUES (?, (SELECT "
+                           "COALESCE(MAX(n), 0) + 1 FROM blob_log WHERE workspace = ?), ?, ?)"));
+        log.addBindValue(workspace);
+        log.addBindValue(workspace);
+        log.addBindValue(QString::fromLatin1(random.toHex()));
+        log.addBindValue(now());
+        if (!log.exec()) {
+            m_db.rollback();
+            return databaseError(QStringLiteral("storing a blob"), log.lastError().text());
+        }
+    }
     if (!m_db.commit())
         return databaseError(QStringLiteral("storing a blob"), m_db.lastError().text());
     return UploadState {size, size, true, true};
+}
+
+Ferry::Result<QString> BlobService::parseFilesToken(const QUrlQuery &query)
+{
+    const QStringList files = query.allQueryItemValues(QStringLiteral("files"), QUrl::FullyDecoded);
+    if (files.size() > 1 || (files.size() == 1 && !Ferry::Wire::isValidId(files.first())))
+        return Ferry::Error {QStringLiteral("invalid_request"),
+                             QStringLiteral("files must be an upload token, given once.")};
+    return files.value(0);
+}
+
+Ferry::Result<FilesCheck> BlobService::checkFiles(QSqlDatabase db, const QString &workspace,
+                                                  const QString &token)
+{
+    FilesCheck check;
+    QSqlQuery q(db);
+    q.prepare(
+        QStringLiteral("SELECT token FROM blob_log WHERE workspace = ? ORDER BY n DESC LIMIT 1"));
+    q.addBindValue(workspace);
+    if (!q.exec())
+        return databaseError(QStringLiteral("reading the uploads"), q.lastError().text());
+    if (q.next())
+        check.head = q.value(0).toString();
+    if (token.isEmpty() || token == check.head)
+        return check;
+    q.prepare(QStringLiteral("SELECT 1 FROM blob_log WHERE workspace = ? AND token = ?"));
+    q.addBindValue(workspace);
+    q.addBindValue(token);
+    if (!q.exec())
+        return databaseError(QStringLiteral("reading the uploads"), q.lastError().text());
+    check.lost = !q.next();
+    return check;
 }
 
 Ferry::Result<GarbageReport> BlobService::collectGarbage(qint64 graceMs)

@@ -6,6 +6,7 @@
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
+#include <QUrlQuery>
 
 #include <optional>
 
@@ -54,6 +55,13 @@ struct UploadState
     bool created = false; // this very request completed it
 };
 
+// Whether a workspace still has the uploads a client saw (docs/protocol.md, "Upload tokens").
+struct FilesCheck
+{
+    QString head; // the token of the workspace's latest upload; empty before the first
+    bool lost = false; // the token the client named is not in this workspace's log
+};
+
 // Attachments (docs/protocol.md, "Attachments"): blobs named by their SHA-256, stored once
 // on disk under the data folder (blobs/<2 hex>/<64 hex>) and owned by workspaces through the
 // `blobs` table, so a blob uploaded to one workspace cannot be read through another.
@@ -87,6 +95,18 @@ public:
     // "bytes=-N"; no header is the whole blob. Errors: invalid_request (malformed, several
     // ranges, another unit), range_not_satisfiable.
     static Ferry::Result<BlobRange> parseRange(const QByteArray &range, qint64 size);
+
+    // The `files` query parameter: an upload token, or empty when absent. Errors:
+    // invalid_request (malformed, or given twice).
+    static Ferry::Result<QString> parseFilesToken(const QUrlQuery &query);
+    // `token` (empty: none) against the workspace's log of uploads, read through `db` (pulls
+    // check it inside their own read transaction).
+    static Ferry::Result<FilesCheck> checkFiles(QSqlDatabase db, const QString &workspace,
+                                                const QString &token);
+    Ferry::Result<FilesCheck> checkFiles(const QString &workspace, const QString &token)
+    {
+        return checkFiles(m_db, workspace, token);
+    }
 
     // Which of `ids` the workspace does not have, each once, in the order asked.
     Ferry::Result<QStringList> missing(const QString &workspace, const QStringList &ids);

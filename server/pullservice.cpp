@@ -1,5 +1,6 @@
 #include "pullservice.h"
 
+#include "blobservice.h"
 #include "history.h"
 #include "serverstore.h"
 #include "wire.h"
@@ -104,7 +105,10 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
     const Ferry::Result<HistoryCheck> history = parseHistoryCheck(query, *since);
     if (!history)
         return history.error();
-    return Query {*since, *from, history.value(), int(*limit), *count == 1};
+    const Ferry::Result<QString> files = BlobService::parseFilesToken(query);
+    if (!files)
+        return files.error();
+    return Query {*since, *from, history.value(), int(*limit), *count == 1, files.value()};
 }
 
 PullService::PullService(QSqlDatabase db)
@@ -112,7 +116,8 @@ PullService::PullService(QSqlDatabase db)
 { }
 
 Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 since, qint64 from,
-                                            int limit, bool withTotal, const HistoryCheck &history)
+                                            int limit, bool withTotal, const HistoryCheck &history,
+                                            const QString &files)
 {
     // One read transaction so the total and the page see the same snapshot.
     QSqlQuery(m_db).exec(QStringLiteral("BEGIN"));
@@ -251,6 +256,13 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     if (total >= 0) {
         out.append(",\"total\":");
         out.append(QByteArray::number(total));
+    }
+    if (!files.isEmpty()) {
+        const Ferry::Result<FilesCheck> uploads = BlobService::checkFiles(m_db, workspace, files);
+        if (!uploads)
+            return uploads.error();
+        if (uploads->lost)
+            out.append(",\"files_lost\":true");
     }
     out.append('}');
     return out;

@@ -19,7 +19,7 @@ namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -82,6 +82,15 @@ const char *const kSchemaV5[] = {
 const char *const kSchemaV6[] = {
     "ALTER TABLE batches ADD COLUMN history TEXT",
     "ALTER TABLE workspaces ADD COLUMN history TEXT NOT NULL DEFAULT ''",
+};
+
+// A token for each upload that gave a workspace a blob, numbered in order: clients keep the
+// latest and name it, so a server put back to a backup older than an upload (which the
+// history of pushes does not show) is noticed and the file sent again (BlobService).
+const char *const kSchemaV7[] = {
+    "CREATE TABLE blob_log (workspace TEXT NOT NULL REFERENCES workspaces(id), n BIGINT NOT NULL,"
+    " token TEXT NOT NULL, created BIGINT NOT NULL, PRIMARY KEY (workspace, n),"
+    " UNIQUE (workspace, token))",
 };
 
 // Touching a device's last use more often than this would write on every request.
@@ -181,7 +190,8 @@ Ferry::Status ServerStore::migrate()
                                  .arg(kSchemaVersion)};
     const std::pair<int, QStringList> steps[]
         = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}, {3, statements(kSchemaV3)},
-           {4, statements(kSchemaV4)}, {5, statements(kSchemaV5)}, {6, statements(kSchemaV6)}};
+           {4, statements(kSchemaV4)}, {5, statements(kSchemaV5)}, {6, statements(kSchemaV6)},
+           {7, statements(kSchemaV7)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;

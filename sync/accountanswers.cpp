@@ -370,7 +370,30 @@ Result<QString> parseMemberRemoved(const QByteArray &body)
     return parseIdAnswer(body, QStringLiteral("member removal"), QStringLiteral("removed"));
 }
 
-Result<QStringList> parseMissingBlobs(const QByteArray &body, const QStringList &asked)
+namespace {
+
+// The `files` and `files_lost` keys of an answer about blobs; false with `problem` set when
+// either is malformed.
+bool readFilesCheck(const QJsonObject &top, FilesCheck *check, QString *problem)
+{
+    const QJsonValue head = top.value(QStringLiteral("files"));
+    const QJsonValue lost = top.value(QStringLiteral("files_lost"));
+    if (!head.isUndefined() && (!head.isString() || !isValidId(head.toString()))) {
+        *problem = QStringLiteral("\"files\" is not an upload token");
+        return false;
+    }
+    if (!lost.isUndefined() && !lost.isBool()) {
+        *problem = QStringLiteral("\"files_lost\" is not true or false");
+        return false;
+    }
+    check->head = head.toString();
+    check->lost = lost.toBool();
+    return true;
+}
+
+} // namespace
+
+Result<MissingBlobs> parseMissingBlobs(const QByteArray &body, const QStringList &asked)
 {
     const QString answer = QStringLiteral("missing blobs");
     QString problem;
@@ -382,7 +405,7 @@ Result<QStringList> parseMissingBlobs(const QByteArray &body, const QStringList 
         return bad(answer, QStringLiteral("\"missing\" is not a list"));
     const QSet<QString> question(asked.cbegin(), asked.cend());
     QSet<QString> seen;
-    QStringList missing;
+    MissingBlobs result;
     for (const QJsonValue &value : list.toArray()) {
         const QString id = value.toString();
         if (!question.contains(id))
@@ -390,9 +413,11 @@ Result<QStringList> parseMissingBlobs(const QByteArray &body, const QStringList 
         if (seen.contains(id))
             return bad(answer, QStringLiteral("it names a blob twice"));
         seen.insert(id);
-        missing.append(id);
+        result.missing.append(id);
     }
-    return missing;
+    if (!readFilesCheck(top, &result.files, &problem))
+        return bad(answer, problem);
+    return result;
 }
 
 Result<BlobUploadState> parseBlobUploadState(const QByteArray &body, const QString &blob)
@@ -414,6 +439,8 @@ Result<BlobUploadState> parseBlobUploadState(const QByteArray &body, const QStri
         return bad(answer, QStringLiteral("\"size\" is not a byte count"));
     if (!complete.isBool())
         return bad(answer, QStringLiteral("\"complete\" is not true or false"));
+    if (!readFilesCheck(top, &state.files, &problem))
+        return bad(answer, problem);
     state.complete = complete.toBool();
     if (state.size >= 0 && state.offset > state.size)
         return bad(answer, QStringLiteral("\"offset\" is past \"size\""));

@@ -114,8 +114,20 @@ Result<QString> parseMemberRemoved(const QByteArray &body);
 // GET /v1/workspaces/{ws}/storage (owner only).
 Result<WorkspaceStorage> parseStorage(const QByteArray &body);
 
+// What an answer about blobs says of the upload token the client named (`files`, see
+// docs/protocol.md, "Upload tokens").
+struct FilesCheck
+{
+    QString head; // the token of the workspace's latest upload; empty if none was named
+    bool lost = false; // the server no longer has the upload the client's token names
+};
 // POST /v1/workspaces/{ws}/blobs/missing: ids, each one of `asked`, each once.
-Result<QStringList> parseMissingBlobs(const QByteArray &body, const QStringList &asked);
+struct MissingBlobs
+{
+    QStringList missing;
+    FilesCheck files;
+};
+Result<MissingBlobs> parseMissingBlobs(const QByteArray &body, const QStringList &asked);
 // A blob upload's state (PUT /v1/workspaces/{ws}/blobs/{id}, GET …/upload, and the body of a
 // 409 wrong_offset): how many bytes the server holds and whether the workspace has the blob.
 struct BlobUploadState
@@ -123,6 +135,7 @@ struct BlobUploadState
     qint64 offset = 0;
     qint64 size = -1; // -1: no upload started
     bool complete = false;
+    FilesCheck files = {};
 };
 Result<BlobUploadState> parseBlobUploadState(const QByteArray &body, const QString &blob);
 // The `offset` of a 409 wrong_offset refusal; nullopt if the body has none.

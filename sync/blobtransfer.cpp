@@ -48,6 +48,23 @@ QString BlobTransfer::blobPath(const QString &blob) const
         .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_workspace)), blob);
 }
 
+QString BlobTransfer::withFiles(QString path) const
+{
+    if (!m_filesToken.isEmpty())
+        path += QStringLiteral("?files=") + m_filesToken;
+    return path;
+}
+
+void BlobTransfer::noteFiles(const Wire::FilesCheck &check)
+{
+    if (check.lost)
+        Q_EMIT filesLost();
+    if (!check.head.isEmpty() && (check.lost || check.head != m_filesToken)) {
+        m_filesToken = check.head;
+        Q_EMIT filesToken(check.head);
+    }
+}
+
 QNetworkReply *BlobTransfer::track(QNetworkReply *reply)
 {
     m_reply = reply;
@@ -95,11 +112,13 @@ void BlobTransfer::badAnswer(const QString &problem)
 
 // --- Upload -----------------------------------------------------------------------------
 
-void BlobTransfer::upload(const QString &folder, const QStringList &blobs)
+void BlobTransfer::upload(const QString &folder, const QStringList &blobs,
+                          const QString &filesToken)
 {
     cancel();
     m_busy = true;
     m_folder = folder;
+    m_filesToken = filesToken;
     m_toAsk = blobs;
     m_toAsk.removeDuplicates();
     m_missing.clear();
@@ -122,8 +141,8 @@ void BlobTransfer::askMissing()
     m_toAsk.remove(0, asked.size());
     Transport::Call call;
     call.method = "POST";
-    call.path = QStringLiteral("/v1/workspaces/%1/blobs/missing")
-                    .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_workspace)));
+    call.path = withFiles(QStringLiteral("/v1/workspaces/%1/blobs/missing")
+                              .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_workspace))));
     call.body
         = QJsonDocument(QJsonObject {{QStringLiteral("blobs"), QJsonArray::fromStringList(asked)}})
               .toJson(QJsonDocument::Compact);
@@ -137,11 +156,12 @@ void BlobTransfer::askMissing()
         m_reply = nullptr;
         if (!Transport::succeeded(reply))
             return failWith(reply);
-        const Result<QStringList> missing
+        const Result<Wire::MissingBlobs> missing
             = Wire::parseMissingBlobs(reply->read(Wire::kMaxAccountAnswerBytes + 1), asked);
         if (!missing)
             return badAnswer(missing.error().message);
-        m_missing += missing.value();
+        noteFiles(missing->files);
+        m_missing += missing->missing;
         askMissing();
     });
 }
@@ -180,7 +200,7 @@ void BlobTransfer::blobDone()
 void BlobTransfer::askOffset()
 {
     Transport::Call call;
-    call.path = blobPath(m_missing.first()) + QStringLiteral("/upload");
+    call.path = withFiles(blobPath(m_missing.first()) + QStringLiteral("/upload"));
     call.idleTimeoutMs = kIdleTimeoutMs;
     call.maxAnswerBytes = Wire::kMaxAccountAnswerBytes;
     QNetworkReply *reply = track(m_transport->send(call));
@@ -195,6 +215,7 @@ void BlobTransfer::askOffset()
             reply->read(Wire::kMaxAccountAnswerBytes + 1), m_missing.first());
         if (!state)
             return badAnswer(state.error().message);
+        noteFiles(state->files);
         if (state->complete)
             return blobDone();
         // An upload of other bytes (another size) starts again from the beginning.
@@ -216,7 +237,7 @@ void BlobTransfer::sendPiece()
     }
     Transport::Call call;
     call.method = "PUT";
-    call.path = blobPath(m_missing.first());
+    call.path = withFiles(blobPath(m_missing.first()));
     call.contentType = "application/octet-stream";
     call.body = m_source.read(length);
     if (call.body.size() != length) {
@@ -267,6 +288,7 @@ void BlobTransfer::onPieceAnswer(QNetworkReply *reply)
         reply->read(Wire::kMaxAccountAnswerBytes + 1), m_missing.first());
     if (!state)
         return badAnswer(state.error().message);
+    noteFiles(state->files);
     if (state->complete)
         return blobDone();
     if (state->offset <= m_offset || state->offset > m_size)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accountanswers.h"
 #include "result.h"
 #include "sha256.h"
 
@@ -36,7 +37,9 @@ public:
     static constexpr int kMaxAsked = 1000;
 
     // Sends those of `blobs` (ids whose bytes are in `folder`) that the workspace lacks.
-    void upload(const QString &folder, const QStringList &blobs);
+    // `filesToken`: the latest upload token this device holds (empty: none); every request
+    // names it, so the server says when it lost an upload (docs/protocol.md, "Upload tokens").
+    void upload(const QString &folder, const QStringList &blobs, const QString &filesToken = {});
     // Fetches `blob` into `folder`.
     void download(const QString &folder, const QString &blob);
     // Stops the job under way without finished(); what arrived stays for the next attempt.
@@ -50,11 +53,19 @@ Q_SIGNALS:
     void progress(qint64 done, qint64 total);
     // A blob the workspace has now, from this upload.
     void uploaded(const QString &blob);
+    // The server no longer has an upload the token named (put back to an older backup):
+    // files sent before may be gone from it. Comes before filesToken() of the same answer.
+    void filesLost();
+    // The workspace's latest upload token, to keep and name from now on.
+    void filesToken(const QString &token);
     // error.code empty on success; `transient`: worth trying again later.
     void finished(const Ferry::Error &error, bool transient);
 
 private:
     QString blobPath(const QString &blob) const;
+    // `path` naming the upload token held, if any.
+    QString withFiles(QString path) const;
+    void noteFiles(const Wire::FilesCheck &check);
     QNetworkReply *track(QNetworkReply *reply);
     void finish(const Error &error = {}, bool transient = false);
     void failWith(QNetworkReply *reply);
@@ -81,6 +92,7 @@ private:
     qint64 m_total = -1;
 
     // Upload
+    QString m_filesToken; // named by every request; the latest the server answered
     QStringList m_toAsk; // not asked about yet
     QStringList m_missing; // the workspace lacks them; the first one is under way
     QFile m_source;

@@ -151,6 +151,8 @@ Status LocalStore::initialise()
         QStringLiteral("CREATE TABLE IF NOT EXISTS foreign_records (guid TEXT PRIMARY KEY NOT "
                        "NULL, entity TEXT NOT NULL, "
                        "rev INTEGER NOT NULL, deleted INTEGER NOT NULL, fields TEXT NOT NULL)"),
+        // Files this device gave the workspace (sentFiles()).
+        QStringLiteral("CREATE TABLE IF NOT EXISTS sent_files (blob TEXT PRIMARY KEY NOT NULL)"),
     };
     for (const QString &statement : setup) {
         if (Status s = Sql::exec(m_db, statement); !s)
@@ -246,6 +248,49 @@ bool LocalStore::filesCheckPending() const
 Status LocalStore::setFilesChecked()
 {
     return writeMeta(kFilesCheckKey, QString());
+}
+
+QString LocalStore::filesToken() const
+{
+    return setting(kFilesTokenKey);
+}
+
+Status LocalStore::setFilesToken(const QString &token)
+{
+    return writeMeta(kFilesTokenKey, token);
+}
+
+Status LocalStore::noteFileSent(const QString &blob)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT OR IGNORE INTO sent_files (blob) VALUES (?)"));
+    query.addBindValue(blob);
+    if (!query.exec())
+        return Sql::error(QStringLiteral("note the file %1 as sent").arg(blob), query);
+    return success();
+}
+
+Result<QStringList> LocalStore::sentFiles()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT blob FROM sent_files ORDER BY blob")))
+        return Sql::error(QStringLiteral("read the files sent"), query);
+    QStringList blobs;
+    while (query.next())
+        blobs.append(query.value(0).toString());
+    return blobs;
+}
+
+Status LocalStore::setFilesLost()
+{
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
+    if (Status s = writeMeta(kFilesCheckKey, QStringLiteral("1")); !s)
+        return s;
+    if (Status s = writeMeta(kFilesTokenKey, QString()); !s)
+        return s;
+    return transaction.commit();
 }
 
 Status LocalStore::beginRecovery()

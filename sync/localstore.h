@@ -78,6 +78,17 @@ public:
     // missing there too (uploaded after its backup), and are to be checked and sent again.
     bool filesCheckPending() const;
     Status setFilesChecked();
+    // The token of this device's last upload that gave the workspace a file; pulls name it,
+    // and the server says when it lost that upload (setFilesLost()).
+    QString filesToken() const;
+    Status setFilesToken(const QString &token);
+    // Files this device sent may be gone from the server: check them again (and name no
+    // token until the next upload).
+    Status setFilesLost();
+    // Every file this device gave the workspace. After a loss they go again, also those no
+    // record here names any more: another device may bring back a record that names one.
+    Status noteFileSent(const QString &blob);
+    Result<QStringList> sentFiles();
 
     // Local edits. Each validates against the schema and returns a clear error for bad
     // input; on success it has committed and marked the record for sync.

@@ -26,9 +26,11 @@ inline const QString kKnownSeqKey = QStringLiteral("known_seq");
 inline const QString kKnownCheckKey = QStringLiteral("known_batch");
 // "1" while the store is being compared with a server that lost history (beginRecovery()).
 inline const QString kRecoveringKey = QStringLiteral("recovering");
-// "1" from a comparison with a server that lost history until the files live records name
-// are checked to be on it (filesCheckPending()).
+// "1" from a comparison with a server that lost history (or a pull saying uploads were lost)
+// until the files live records name are checked to be on it (filesCheckPending()).
 inline const QString kFilesCheckKey = QStringLiteral("files_check");
+// The token of this device's last upload that gave the workspace a file (filesToken()).
+inline const QString kFilesTokenKey = QStringLiteral("files_token");
 // The workspace whose history the cursor follows.
 inline const QString kCursorWorkspaceKey = QStringLiteral("cursor_workspace");
 

@@ -373,17 +373,21 @@ void SyncEngine::sendLostFiles()
 {
     // The server was put back to a backup: files uploaded after it are gone from it, while
     // records that name them may have come back whole, or never left. Every file this device
-    // holds that a live record names goes up again if the server lacks it.
+    // holds that a live record names, or that it once gave the workspace (a record naming it
+    // may come back from another device), goes up again if the server lacks it.
     QStringList blobs;
     if (!m_config.blobFolder.isEmpty()) {
         const Result<QHash<QString, qint64>> named = m_store->fileReferences();
-        if (!named) {
-            finishCycle(false, named.error());
+        const Result<QStringList> sent = m_store->sentFiles();
+        if (!named || !sent) {
+            finishCycle(false, named ? sent.error() : named.error());
             return;
         }
-        for (auto it = named->cbegin(); it != named->cend(); ++it) {
-            if (BlobStore::has(m_config.blobFolder, it.key()))
-                blobs.append(it.key());
+        QStringList candidates = named->keys() + sent.value();
+        candidates.removeDuplicates();
+        for (const QString &blob : std::as_const(candidates)) {
+            if (BlobStore::has(m_config.blobFolder, blob))
+                blobs.append(blob);
         }
     }
     const auto done = [this] {
@@ -408,7 +412,25 @@ void SyncEngine::uploadThen(const QStringList &blobs, std::function<void()> next
     connect(uploads, &BlobTransfer::progress, this, [this](qint64 done, qint64 total) {
         Q_EMIT blobProgress(SyncProgress {SyncProgress::Sending, done, total});
     });
-    connect(uploads, &BlobTransfer::uploaded, this, [this] { ++m_summary.blobsSent; });
+    // Uploads are not in the history of pushes: the server's log of them is checked on its
+    // own. A lost upload has every file checked before the next push (sendLostFiles).
+    const auto keep = [this, uploads](const Status &s) {
+        if (s || m_uploads != uploads)
+            return;
+        // Not written down, the loss would be forgotten: the cycle ends here.
+        m_uploads = nullptr;
+        uploads->cancel();
+        uploads->deleteLater();
+        finishCycle(false, s.error());
+    };
+    connect(uploads, &BlobTransfer::uploaded, this, [this, keep](const QString &blob) {
+        ++m_summary.blobsSent;
+        keep(m_store->noteFileSent(blob));
+    });
+    connect(uploads, &BlobTransfer::filesLost, this,
+            [this, keep] { keep(m_store->setFilesLost()); });
+    connect(uploads, &BlobTransfer::filesToken, this,
+            [this, keep](const QString &token) { keep(m_store->setFilesToken(token)); });
     connect(uploads, &BlobTransfer::finished, this,
             [this, uploads, forBatch, next = std::move(next)](const Error &error, bool transient) {
                 uploads->deleteLater();
@@ -426,7 +448,7 @@ void SyncEngine::uploadThen(const QStringList &blobs, std::function<void()> next
                 }
                 next();
             });
-    uploads->upload(m_config.blobFolder, blobs);
+    uploads->upload(m_config.blobFolder, blobs, m_store->filesToken());
 }
 
 void SyncEngine::sendBlobsThenBatch()
@@ -594,8 +616,12 @@ void SyncEngine::requestPage(qint64 since, bool withCount)
                        .arg(since)
                        .arg(m_pageSize)
                        .arg(std::min(m_pullBase, since));
-    if (withCount)
+    if (withCount) {
         path += QStringLiteral("&count=1");
+        // Uploads are not in the history of pushes: the last one is named on its own.
+        if (const QString files = m_store->filesToken(); !files.isEmpty())
+            path += QStringLiteral("&files=") + files;
+    }
     if (m_seen.seq > since) // revisions from a push of this device the pull has not reached
         path += QLatin1Char('&') + historyQuery(m_seen);
     else if (since > 0 && !m_check.isEmpty())
@@ -629,6 +655,14 @@ void SyncEngine::onPullReply(QNetworkReply *reply)
         m_check = page->cursorCheck;
     else if (page->cursor != m_pageSince)
         m_check.clear(); // a server that cannot name that history: nothing to check
+    if (page->filesLost) {
+        // The server lost an upload of this device: its files are checked, in this sync.
+        if (Status s = m_store->setFilesLost(); !s) {
+            failRequest(s.error(), false);
+            return;
+        }
+        m_again = true;
+    }
     // The head this page named is checked from the next page on (see Wire::PullPage::head).
     if (page->more && page->head.seq > std::max(m_seen.seq, page->cursor))
         m_seen = page->head;

@@ -45,6 +45,7 @@ const QString kTotal = QStringLiteral("total");
 const QString kCursorCheck = QStringLiteral("cursor_check");
 const QString kHead = QStringLiteral("head");
 const QString kHeadCheck = QStringLiteral("head_check");
+const QString kFilesLost = QStringLiteral("files_lost");
 const QString kCursorBatch = QStringLiteral("cursor_batch"); // before history tokens
 const QString kCheck = QStringLiteral("check");
 const QString kMade = QStringLiteral("made");
@@ -509,6 +510,8 @@ QByteArray encode(const PullPage &page)
         top.insert(kHead, double(page.head.seq));
         top.insert(kHeadCheck, page.head.check);
     }
+    if (page.filesLost)
+        top.insert(kFilesLost, true);
     return QJsonDocument(top).toJson(QJsonDocument::Compact);
 }
 
@@ -542,6 +545,11 @@ Result<PullPage> parsePullPage(const QByteArray &body)
         page.head.check = top.value(kHeadCheck).toString();
         if (!isValidId(page.head.check))
             return badResponse(kHeadCheck, QStringLiteral("not a history token"));
+    }
+    if (top.contains(kFilesLost)) {
+        if (!top.value(kFilesLost).isBool())
+            return badResponse(kFilesLost, QStringLiteral("not true or false"));
+        page.filesLost = top.value(kFilesLost).toBool();
     }
     if (!top.value(kChanges).isArray())
         return badResponse(kChanges, QStringLiteral("not a list"));

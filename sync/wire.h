@@ -141,6 +141,9 @@ struct PullPage
     // changed after `cursor` wait for later pages; should the server lose the history up to
     // here, they may be left below the cursor, so the client names this as seen.
     HistoryCheck head = {};
+    // The upload token the client named (`files`) is not on this server: uploads it made were
+    // lost with a restore from an older backup, and its files are to be checked again.
+    bool filesLost = false;
 };
 
 // The pseudo-field that marks an edit-vs-delete conflict in MutationResult::conflicts.

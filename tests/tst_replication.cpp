@@ -31,34 +31,14 @@ QJsonObject fieldsOf(const LocalRecord &record)
     return fields;
 }
 
-// Copies the server's database aside; the server stops for it and starts again.
 bool takeBackup(ServerProcess &server, const QTemporaryDir &into)
 {
-    if (!server.terminate())
-        return false;
-    const QDir data(server.dataDir());
-    for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files)) {
-        if (!QFile::copy(data.filePath(name), into.filePath(name)))
-            return false;
-    }
-    return server.restart();
+    return server.backupDatabase(into.path());
 }
 
-// Puts the copy back, as an administrator restoring from a backup would.
 bool restoreBackup(ServerProcess &server, const QTemporaryDir &from)
 {
-    if (!server.terminate())
-        return false;
-    const QDir data(server.dataDir());
-    for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files)) {
-        if (!QFile::remove(data.filePath(name)))
-            return false;
-    }
-    for (const QString &name : QDir(from.path()).entryList(QDir::Files)) {
-        if (!QFile::copy(QDir(from.path()).filePath(name), data.filePath(name)))
-            return false;
-    }
-    return server.restart();
+    return server.restoreDatabase(from.path());
 }
 
 bool saidHistoryMismatch(const QSignalSpy &told)
@@ -967,7 +947,7 @@ void TestReplication::historyTokensComeToAnUpgradedServer()
         QVERIFY(q.next());
         batchAtCursor = q.value(0).toString();
         q.finish();
-        for (const char *sql : {"ALTER TABLE batches DROP COLUMN history",
+        for (const char *sql : {"DROP TABLE blob_log", "ALTER TABLE batches DROP COLUMN history",
                                 "ALTER TABLE workspaces DROP COLUMN history",
                                 "UPDATE meta SET value = '5' WHERE key = 'schema_version'",
                                 "PRAGMA user_version = 5"})

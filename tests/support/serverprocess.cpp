@@ -185,4 +185,32 @@ ServerProcess::AdminRun ServerProcess::runAdmin(const QStringList &arguments)
     return run;
 }
 
+bool ServerProcess::backupDatabase(const QString &folder)
+{
+    if (!terminate())
+        return false;
+    const QDir data(dataDir());
+    for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files)) {
+        if (!QFile::copy(data.filePath(name), QDir(folder).filePath(name)))
+            return false;
+    }
+    return restart();
+}
+
+bool ServerProcess::restoreDatabase(const QString &folder)
+{
+    if (!terminate())
+        return false;
+    const QDir data(dataDir());
+    for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files)) {
+        if (!QFile::remove(data.filePath(name)))
+            return false;
+    }
+    for (const QString &name : QDir(folder).entryList(QDir::Files)) {
+        if (!QFile::copy(QDir(folder).filePath(name), data.filePath(name)))
+            return false;
+    }
+    return restart();
+}
+
 } // namespace FerryTest

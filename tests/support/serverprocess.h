@@ -44,6 +44,11 @@ public:
     // Sends SIGTERM and waits, keeping the finished process so a test can check that the
     // server shut down cleanly; false if it was not running or did not stop in time.
     bool terminate(int timeoutMs = 10000);
+    // Copies the database aside into `folder` (the server stops for it and starts again), and
+    // puts such a copy back, as an administrator restoring from a backup would. The blob
+    // files stay as they are, as they would with a database-only backup.
+    bool backupDatabase(const QString &folder);
+    bool restoreDatabase(const QString &folder);
     QProcess::ExitStatus exitStatus() const;
     int exitCode() const;
 
