@@ -246,10 +246,19 @@ void SyncScheduler::fetchMissingFiles()
                 m_autoFetch.append(it.key());
         }
     }
-    if (m_autoFetch.isEmpty())
-        return;
-    m_autoFetching = m_autoFetch.takeFirst();
-    fetchFile(m_autoFetching);
+    fetchMoreKeptFiles();
+}
+
+void SyncScheduler::fetchMoreKeptFiles()
+{
+    // Several at once: a small file's download is mostly waiting for the answer, and the
+    // waits overlap. The list is made again after the next sync, not here: a file that
+    // failed would otherwise be asked for over and over.
+    while (m_autoFetching.size() < kKeptFilesAtOnce && !m_autoFetch.isEmpty()) {
+        const QString blob = m_autoFetch.takeFirst();
+        m_autoFetching.insert(blob);
+        fetchFile(blob);
+    }
 }
 
 void SyncScheduler::onFileSendProgress(const SyncProgress &progress)
@@ -279,15 +288,14 @@ void SyncScheduler::onFetched(const QString &blob, const Error &error)
     m_downloads.remove(blob);
     updateTransfers();
     Q_EMIT fileFetched(blob, error);
-    if (blob == m_autoFetching) {
-        m_autoFetching.clear();
+    if (m_autoFetching.remove(blob)) {
         if (!error.code.isEmpty() && error.code != QLatin1String("cancelled"))
             log(ActivityEntry::Kind::Failed,
                 tr("A file could not be kept on this device: %1").arg(error.message));
         // Transient failures wait for the next sync; others are not tried again on their own.
         if (error.code.isEmpty() || error.code == QLatin1String("blob_mismatch")
             || error.code == QLatin1String("no_such_blob"))
-            fetchMissingFiles();
+            fetchMoreKeptFiles();
         else
             m_autoFetch.clear();
     }

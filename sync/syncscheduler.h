@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <chrono>
@@ -38,6 +39,9 @@ class SyncScheduler : public QObject
     Q_OBJECT
 
 public:
+    // Files fetched at once to keep every file of the workspace here (setKeepAllFiles()).
+    static constexpr int kKeptFilesAtOnce = 4;
+
     SyncScheduler(DataStore *store, const QString &storePath, QObject *parent = nullptr);
     ~SyncScheduler() override;
 
@@ -101,6 +105,7 @@ private:
     void onFetched(const QString &blob, const Error &error);
     void updateTransfers();
     void fetchMissingFiles();
+    void fetchMoreKeptFiles();
 
     DataStore *m_store;
     std::unique_ptr<SyncClient> m_client;
@@ -133,8 +138,8 @@ private:
     QTimer m_transferShown; // a transfer is shown once it has lasted a second
     bool m_keepAllFiles = false;
     qint64 m_keepAllMaxBytes = 0;
-    QStringList m_autoFetch; // files to keep here, fetched one at a time
-    QString m_autoFetching;
+    QStringList m_autoFetch; // files to keep here, not asked for yet
+    QSet<QString> m_autoFetching; // at most kKeptFilesAtOnce
 };
 
 } // namespace Ferry

@@ -232,8 +232,8 @@ void TestSyncScheduler::withoutAnAccountItSaysSo()
 }
 
 // "Keep every file on this computer": after a sync the files of live records are fetched,
-// one at a time, except those larger than the limit (as the record's size says) and those
-// of deleted records.
+// a few at a time (more files than that here), except those larger than the limit (as the
+// record's size says) and those of deleted records.
 void TestSyncScheduler::keepsEveryFileUpToTheLimit()
 {
     SyncConfig config = freshWorkspace();
@@ -247,8 +247,9 @@ void TestSyncScheduler::keepsEveryFileUpToTheLimit()
             phone.store().deleteRecord(guid);
         return blob;
     };
-    const QString small = attach(3000, 's');
-    const QString other = attach(5000, 'o');
+    QStringList kept;
+    for (int i = 0; i < SyncScheduler::kKeptFilesAtOnce + 2; ++i)
+        kept.append(attach(3000 + i, char('a' + i)));
     const QString large = attach(200000, 'l');
     const QString gone = attach(1000, 'g', true);
     SYNC_OK(phone);
@@ -258,10 +259,10 @@ void TestSyncScheduler::keepsEveryFileUpToTheLimit()
     m_scheduler->setKeepAllFiles(true, 100000);
     QSignalSpy fetched(m_scheduler.get(), &SyncScheduler::fileFetched);
     m_scheduler->syncNow();
-    QTRY_COMPARE_WITH_TIMEOUT(fetched.size(), 2, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(fetched.size(), kept.size(), 20000);
     QTest::qWait(300); // nothing more comes
-    QCOMPARE(fetched.size(), 2);
-    for (const QString &blob : {small, other})
+    QCOMPARE(fetched.size(), kept.size());
+    for (const QString &blob : std::as_const(kept))
         QVERIFY2(BlobStore::has(config.blobFolder, blob), qPrintable(blob));
     QVERIFY(!BlobStore::has(config.blobFolder, large));
     QVERIFY(!BlobStore::has(config.blobFolder, gone));
