@@ -134,6 +134,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+    // Answers about blobs, for a question about two of them.
+    const QString first = QStringLiteral("sha256:") + QString(64, QLatin1Char('a'));
+    const QStringList asked {first, QStringLiteral("sha256:") + QString(64, QLatin1Char('b'))};
+    const Result<MissingBlobs> missing = parseMissingBlobs(body, asked);
+    if (!refused(missing,
+                 "a missing-blobs answer refused without code or with control "
+                 "characters")) {
+        check(missing->missing.size() <= asked.size()
+                  && QSet<QString>(missing->missing.cbegin(), missing->missing.cend()).size()
+                      == missing->missing.size(),
+              "a missing-blobs answer with more or repeated blobs", missing->files.head);
+        for (const QString &blob : std::as_const(missing->missing))
+            check(asked.contains(blob), "a missing-blobs answer naming a blob not asked about",
+                  blob);
+        check(missing->files.head.isEmpty() || isValidId(missing->files.head),
+              "a missing-blobs answer with a bad upload token", missing->files.head);
+    }
+    const Result<BlobUploadState> upload = parseBlobUploadState(body, first);
+    if (!refused(upload, "an upload state refused without code or with control characters"))
+        check(upload->offset >= 0 && (upload->size < 0 || upload->offset <= upload->size)
+                  && (upload->files.head.isEmpty() || isValidId(upload->files.head)),
+              "an upload state with a bad offset or upload token", upload->files.head);
+
     // The first byte picks a status, so refusals of every kind are read too.
     const int status = size > 0 ? 300 + data[0] % 300 : 500;
     const Error refusal = parseErrorAnswer(status, body, QStringLiteral("https://example.org"));

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void rejectedMutation();
     void badPullQuery_data();
     void badPullQuery();
+    void filesTokenOnBlobRequests();
     void bodyTooLarge();
     void tooManyMutations();
 
@@ -379,6 +380,9 @@ void TestServerErrors::badPullQuery_data()
     QTest::newRow("limit too big") << QStringLiteral("limit=10001") << 400;
     QTest::newRow("limit letters") << QStringLiteral("limit=ten") << 400;
     QTest::newRow("count two") << QStringLiteral("count=2") << 400;
+    QTest::newRow("files not a token") << QStringLiteral("files=a%20b") << 400;
+    QTest::newRow("files twice") << QStringLiteral("files=abc&files=abc") << 400;
+    QTest::newRow("files unknown") << QStringLiteral("files=0123456789abcdef") << 200;
     QTest::newRow("limit max") << QStringLiteral("limit=10000") << 200;
     QTest::newRow("all valid") << QStringLiteral("since=0&limit=1&count=1") << 200;
     QTest::newRow("no query") << QString() << 200;
@@ -396,6 +400,35 @@ void TestServerErrors::badPullQuery()
                  QStringLiteral("invalid_request"));
     else
         QVERIFY(Ferry::Wire::parsePullPage(r.body).ok());
+    // A token this workspace never handed out: its uploads are not all here.
+    if (query.startsWith(QLatin1String("files=")) && status == 200)
+        QVERIFY(Ferry::Wire::parsePullPage(r.body)->filesLost);
+}
+
+// The upload token on the blob endpoints: malformed is refused, unknown is said to be lost.
+void TestServerErrors::filesTokenOnBlobRequests()
+{
+    const QString blob = QStringLiteral("sha256:") + QString(64, QLatin1Char('c'));
+    const QString base = QStringLiteral("/v1/workspaces/alice/blobs/");
+    const QByteArray missing = "{\"blobs\":[\"" + blob.toLatin1() + "\"]}";
+    for (const QString &files : {QStringLiteral("a%20b"), QStringLiteral("0123456789abcdef")}) {
+        const bool malformed = files.contains(QLatin1Char('%'));
+        const ApiResponse answers[] = {
+            m_api.send("POST", base + QStringLiteral("missing?files=") + files, m_alice, missing),
+            m_api.send("GET", base + blob + QStringLiteral("/upload?files=") + files, m_alice),
+            m_api.send("PUT", base + blob + QStringLiteral("?files=") + files, m_alice, "bytes"),
+        };
+        for (const ApiResponse &r : answers) {
+            if (malformed) {
+                QCOMPARE(r.status, 400);
+                QCOMPARE(r.json.value(QStringLiteral("code")).toString(),
+                         QStringLiteral("invalid_request"));
+            } else if (r.status != 400) { // the PUT: "bytes" do not hash to that id
+                QCOMPARE(r.status, 200);
+                QCOMPARE(r.json.value(QStringLiteral("files_lost")).toBool(), true);
+            }
+        }
+    }
 }
 
 void TestServerErrors::bodyTooLarge()
