@@ -31,9 +31,10 @@ Reply invalid(const QString &message)
     return ApiServer::error(400, QStringLiteral("invalid_request"), message);
 }
 
-Reply forbidden(const QString &message)
+Reply badMemberName()
 {
-    return ApiServer::error(403, QStringLiteral("forbidden"), message);
+    return invalid(QStringLiteral("The user name in the path must be 1 to 64 letters, digits, - "
+                                  "or _."));
 }
 
 // The body as a JSON object (checked like every request body: duplicate keys, nesting,
@@ -42,7 +43,7 @@ std::optional<Reply> parseObject(const QByteArray &body, QJsonObject *object)
 {
     const Ferry::Result<QJsonObject> parsed = Ferry::Wire::parseRequestObject(body);
     if (!parsed)
-        return ApiServer::error(400, parsed.error().code, parsed.error().message);
+        return ApiServer::failure(parsed.error(), 400);
     *object = parsed.value();
     return std::nullopt;
 }
@@ -132,8 +133,7 @@ Reply ApiServer::registerAccount(const Call &call)
         return error(500, QStringLiteral("internal"),
                      QStringLiteral("The server could not hash the password."));
     if (const Ferry::Status made = m_store->createAccount(user, hash); !made) {
-        const int status = made.error().code == QLatin1String("user_exists") ? 409 : 500;
-        return error(status, made.error().code, made.error().message);
+        return failure(made.error());
     }
     // Like "token create": a workspace named after the user, unless that id is taken.
     if (const Ferry::Status own = m_store->createWorkspace(user, user);
@@ -180,7 +180,7 @@ Reply ApiServer::signIn(const Call &call)
     const Ferry::Result<NewToken> token
         = m_store->createDeviceToken(user, body.value(QStringLiteral("device")).toString());
     if (!token)
-        return error(500, token.error().code, token.error().message);
+        return failure(token.error());
     return ok(201,
               QJsonObject {{QStringLiteral("user"), user},
                            {QStringLiteral("token"), token->token},
@@ -190,7 +190,7 @@ Reply ApiServer::signIn(const Call &call)
 Reply ApiServer::signOut(const Call &call)
 {
     if (const Ferry::Status revoked = m_store->revokeDevice(call.user, call.device); !revoked)
-        return error(500, revoked.error().code, revoked.error().message);
+        return failure(revoked.error());
     m_notify.closeDevice(call.device);
     return ok(200, QJsonObject {{QStringLiteral("revoked"), call.device}});
 }
@@ -212,8 +212,7 @@ Reply ApiServer::revokeDevice(const Call &call)
 {
     // Another user's device id is answered like an unknown one, so ids cannot be probed.
     if (const Ferry::Status revoked = m_store->revokeDevice(call.user, call.target); !revoked) {
-        const int status = revoked.error().code == QLatin1String("no_such_device") ? 404 : 500;
-        return error(status, revoked.error().code, revoked.error().message);
+        return failure(revoked.error());
     }
     m_notify.closeDevice(call.target);
     return ok(200, QJsonObject {{QStringLiteral("revoked"), call.target}});
@@ -221,8 +220,6 @@ Reply ApiServer::revokeDevice(const Call &call)
 
 Reply ApiServer::members(const Call &call)
 {
-    if (m_store->roleOf(call.workspace, call.user).isEmpty())
-        return forbidden(QStringLiteral("You are not a member of this workspace."));
     QJsonArray list;
     const QList<Member> members = m_store->membersOf(call.workspace);
     for (const Member &m : members)
@@ -233,42 +230,39 @@ Reply ApiServer::members(const Call &call)
                            {QStringLiteral("members"), list}});
 }
 
-// Why `call` may not change the members of its workspace and of `call.target`: the caller
-// is not its owner, or the target is no user name; nothing if it may.
-std::optional<Reply> ApiServer::refuseMemberChange(const Call &call) const
+// Why `call.target`'s membership may not change: they own the workspace (`what` cannot be
+// done to an owner); nothing if it may.
+std::optional<Reply> ApiServer::refuseOwnerChange(const Call &call, const QString &what) const
 {
-    const QString role = m_store->roleOf(call.workspace, call.user);
-    if (role.isEmpty())
-        return forbidden(QStringLiteral("You are not a member of this workspace."));
-    if (role != QLatin1String("owner"))
-        return forbidden(QStringLiteral("Only the workspace's owner can change who has access."));
-    if (!ServerStore::isValidId(call.target))
-        return invalid(QStringLiteral("The user name in the path must be 1 to 64 letters, "
-                                      "digits, - or _."));
+    const Ferry::Result<QString> targetRole = m_store->roleOf(call.workspace, call.target);
+    if (!targetRole)
+        return failure(targetRole.error());
+    if (targetRole.value() == QLatin1String("owner"))
+        return error(409, QStringLiteral("owner_role"),
+                     QStringLiteral("%1 owns this workspace; %2").arg(call.target, what));
     return std::nullopt;
 }
 
 Reply ApiServer::putMember(const Call &call)
 {
-    if (const std::optional<Reply> refused = refuseMemberChange(call))
-        return *refused;
+    if (!ServerStore::isValidId(call.target))
+        return badMemberName();
     QJsonObject body;
     if (const std::optional<Reply> bad = parseObject(call.request.body(), &body))
         return *bad;
     const QJsonValue newRole = body.value(QStringLiteral("role"));
     if (newRole != QLatin1String("editor") && newRole != QLatin1String("viewer"))
         return invalid(QStringLiteral("role: must be \"editor\" or \"viewer\""));
-    if (m_store->roleOf(call.workspace, call.target) == QLatin1String("owner"))
-        return error(409, QStringLiteral("owner_role"),
-                     QStringLiteral("%1 owns this workspace; the owner's role cannot change.")
-                         .arg(call.target));
+    if (const std::optional<Reply> refused
+        = refuseOwnerChange(call, QStringLiteral("the owner's role cannot change.")))
+        return *refused;
     if (!m_store->userExists(call.target))
         return error(404, QStringLiteral("no_such_user"),
                      QStringLiteral("There is no user \"%1\" on this server.").arg(call.target));
     if (const Ferry::Status added
         = m_store->addMember(call.workspace, call.target, newRole.toString());
         !added)
-        return error(500, added.error().code, added.error().message);
+        return failure(added.error());
     return ok(
         200,
         QJsonObject {{QStringLiteral("user"), call.target}, {QStringLiteral("role"), newRole}});
@@ -276,17 +270,13 @@ Reply ApiServer::putMember(const Call &call)
 
 Reply ApiServer::deleteMember(const Call &call)
 {
-    if (const std::optional<Reply> refused = refuseMemberChange(call))
+    if (!ServerStore::isValidId(call.target))
+        return badMemberName();
+    if (const std::optional<Reply> refused
+        = refuseOwnerChange(call, QStringLiteral("the owner cannot be removed.")))
         return *refused;
-    if (m_store->roleOf(call.workspace, call.target) == QLatin1String("owner"))
-        return error(409, QStringLiteral("owner_role"),
-                     QStringLiteral("%1 owns this workspace; the owner cannot be removed.")
-                         .arg(call.target));
-    if (const Ferry::Status removed = m_store->removeMember(call.workspace, call.target);
-        !removed) {
-        const int status = removed.error().code == QLatin1String("not_member") ? 404 : 500;
-        return error(status, removed.error().code, removed.error().message);
-    }
+    if (const Ferry::Status removed = m_store->removeMember(call.workspace, call.target); !removed)
+        return failure(removed.error());
     // Their open notify sockets stop hearing about this workspace at once.
     m_notify.closeMember(call.workspace, call.target);
     return ok(200, QJsonObject {{QStringLiteral("removed"), call.target}});
@@ -296,10 +286,8 @@ Reply ApiServer::readOnlyPush(const Call &call)
 {
     const Ferry::Result<Ferry::Wire::PushRequest> request
         = Ferry::Wire::parsePushRequest(call.request.body());
-    if (!request) {
-        const int status = request.error().code == QLatin1String("too_large") ? 413 : 400;
-        return error(status, request.error().code, request.error().message);
-    }
+    if (!request)
+        return failure(request.error(), 400);
     // Refused per record, like any other rejected mutation, so a client marks each one with
     // the reason instead of retrying the whole batch; nothing is stored, not even the batch.
     Ferry::Wire::PushResponse response;

@@ -191,7 +191,12 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
         printError(QStringLiteral("no workspace \"%1\"").arg(workspace));
         return Failed;
     }
-    if (store.roleOf(workspace, a.user) == QLatin1String("owner")) {
+    const Ferry::Result<QString> role = store.roleOf(workspace, a.user);
+    if (!role) {
+        printError(role.error().message);
+        return Failed;
+    }
+    if (role.value() == QLatin1String("owner")) {
         printError(QStringLiteral("%1 owns \"%2\"; the owner's role cannot change")
                        .arg(a.user, workspace));
         return Failed;

@@ -21,11 +21,16 @@ namespace {
 
 using Method = QHttpServerRequest::Method;
 
+// What an endpoint asks of the caller's role in the workspace its path names.
+enum class Needs { Nothing, Member, Editor, Owner };
+
 // One endpoint: path segments ("{ws}" matches any one segment) and its handler per method.
 struct Route
 {
     QList<QByteArray> segments;
     QList<std::pair<Method, QByteArray>> methods; // method and its name for Allow
+    Needs needs = Needs::Nothing;
+    const char *ownerOnly = nullptr; // for Needs::Owner: why another member is refused
     bool needsToken = true;
     bool rawBody = false; // blob bytes: limited by --max-blob, not --max-body
 };
@@ -84,7 +89,8 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob, QObject
 {
     m_notify.setAccessCheck(
         [store](const QString &user, const QString &workspace, const QString &device) {
-            return store->deviceActive(user, device) && !store->roleOf(workspace, user).isEmpty();
+            const Ferry::Result<QString> role = store->roleOf(workspace, user);
+            return store->deviceActive(user, device) && role && !role->isEmpty();
         });
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
@@ -128,6 +134,39 @@ QByteArray ApiServer::header(const QHttpServerRequest &request, QByteArrayView n
             return value;
     }
     return {};
+}
+
+int ApiServer::statusFor(const QString &code, int otherwise)
+{
+    static const QHash<QString, int> statuses {
+        {QStringLiteral("bad_json"), 400},
+        {QStringLiteral("invalid_request"), 400},
+        {QStringLiteral("blob_mismatch"), 400},
+        {QStringLiteral("unauthorized"), 401},
+        {QStringLiteral("forbidden"), 403},
+        {QStringLiteral("read_only"), 403},
+        {QStringLiteral("registration_closed"), 403},
+        {QStringLiteral("not_found"), 404},
+        {QStringLiteral("no_such_blob"), 404},
+        {QStringLiteral("no_such_device"), 404},
+        {QStringLiteral("no_such_user"), 404},
+        {QStringLiteral("not_member"), 404},
+        {QStringLiteral("method_not_allowed"), 405},
+        {QStringLiteral("batch_mismatch"), 409},
+        {QStringLiteral("history_mismatch"), 409},
+        {QStringLiteral("owner_role"), 409},
+        {QStringLiteral("user_exists"), 409},
+        {QStringLiteral("workspace_exists"), 409},
+        {QStringLiteral("wrong_offset"), 409},
+        {QStringLiteral("too_large"), 413},
+        {QStringLiteral("range_not_satisfiable"), 416},
+        {QStringLiteral("upgrade_required"), 426},
+        {QStringLiteral("too_many_attempts"), 429},
+        {QStringLiteral("database"), 500},
+        {QStringLiteral("storage"), 500},
+        {QStringLiteral("internal"), 500},
+    };
+    return statuses.value(code, otherwise);
 }
 
 Reply ApiServer::error(int status, const QString &code, const QString &message)
@@ -195,34 +234,60 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
 
 Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    static const char *const kOwnsMembers = "Only the workspace's owner can change who has access.";
     static const QList<std::pair<Route, Handler>> routes {
-        {Route {{"healthz"}, {{Method::Get, "GET"}}, false}, &ApiServer::healthz},
+        {Route {{"healthz"}, {{Method::Get, "GET"}}, Needs::Nothing, nullptr, false},
+         &ApiServer::healthz},
         {Route {{"v1", "me"}, {{Method::Get, "GET"}}}, &ApiServer::me},
         {Route {{"v1", "workspaces"}, {{Method::Post, "POST"}}}, &ApiServer::createWorkspace},
-        {Route {{"v1", "workspaces", "{ws}", "push"}, {{Method::Post, "POST"}}}, &ApiServer::push},
-        {Route {{"v1", "workspaces", "{ws}", "pull"}, {{Method::Get, "GET"}}}, &ApiServer::pull},
-        {Route {{"v1", "workspaces", "{ws}", "notify"}, {{Method::Get, "GET"}}},
+        // A viewer's push is answered (every mutation refused), not refused whole.
+        {Route {{"v1", "workspaces", "{ws}", "push"}, {{Method::Post, "POST"}}, Needs::Member},
+         &ApiServer::push},
+        {Route {{"v1", "workspaces", "{ws}", "pull"}, {{Method::Get, "GET"}}, Needs::Member},
+         &ApiServer::pull},
+        {Route {{"v1", "workspaces", "{ws}", "notify"}, {{Method::Get, "GET"}}, Needs::Member},
          &ApiServer::notify},
-        {Route {{"v1", "workspaces", "{ws}", "members"}, {{Method::Get, "GET"}}},
+        {Route {{"v1", "workspaces", "{ws}", "members"}, {{Method::Get, "GET"}}, Needs::Member},
          &ApiServer::members},
-        {Route {{"v1", "workspaces", "{ws}", "members", "{user}"}, {{Method::Put, "PUT"}}},
+        {Route {{"v1", "workspaces", "{ws}", "members", "{user}"},
+                {{Method::Put, "PUT"}},
+                Needs::Owner,
+                kOwnsMembers},
          &ApiServer::putMember},
-        {Route {{"v1", "workspaces", "{ws}", "members", "{user}"}, {{Method::Delete, "DELETE"}}},
+        {Route {{"v1", "workspaces", "{ws}", "members", "{user}"},
+                {{Method::Delete, "DELETE"}},
+                Needs::Owner,
+                kOwnsMembers},
          &ApiServer::deleteMember},
-        {Route {{"v1", "accounts"}, {{Method::Post, "POST"}}, false}, &ApiServer::registerAccount},
-        {Route {{"v1", "sessions"}, {{Method::Post, "POST"}}, false}, &ApiServer::signIn},
+        {Route {{"v1", "accounts"}, {{Method::Post, "POST"}}, Needs::Nothing, nullptr, false},
+         &ApiServer::registerAccount},
+        {Route {{"v1", "sessions"}, {{Method::Post, "POST"}}, Needs::Nothing, nullptr, false},
+         &ApiServer::signIn},
         {Route {{"v1", "sessions", "current"}, {{Method::Delete, "DELETE"}}}, &ApiServer::signOut},
         {Route {{"v1", "devices"}, {{Method::Get, "GET"}}}, &ApiServer::devices},
         {Route {{"v1", "devices", "{id}"}, {{Method::Delete, "DELETE"}}}, &ApiServer::revokeDevice},
-        {Route {{"v1", "workspaces", "{ws}", "blobs", "missing"}, {{Method::Post, "POST"}}},
+        {Route {{"v1", "workspaces", "{ws}", "blobs", "missing"},
+                {{Method::Post, "POST"}},
+                Needs::Member},
          &ApiServer::missingBlobs},
-        {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}"}, {{Method::Get, "GET"}}},
+        {Route {
+             {"v1", "workspaces", "{ws}", "blobs", "{id}"}, {{Method::Get, "GET"}}, Needs::Member},
          &ApiServer::getBlob},
-        {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}"}, {{Method::Put, "PUT"}}, true, true},
+        {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}"},
+                {{Method::Put, "PUT"}},
+                Needs::Editor,
+                nullptr,
+                true,
+                true},
          &ApiServer::putBlob},
-        {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}", "upload"}, {{Method::Get, "GET"}}},
+        {Route {{"v1", "workspaces", "{ws}", "blobs", "{id}", "upload"},
+                {{Method::Get, "GET"}},
+                Needs::Member},
          &ApiServer::uploadState},
-        {Route {{"v1", "workspaces", "{ws}", "storage"}, {{Method::Get, "GET"}}},
+        {Route {{"v1", "workspaces", "{ws}", "storage"},
+                {{Method::Get, "GET"}},
+                Needs::Owner,
+                "Only the workspace's owner can see how much it keeps on the server."},
          &ApiServer::storage},
     };
 
@@ -293,6 +358,21 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
             return error(413, QStringLiteral("too_large"),
                          QStringLiteral("The body is larger than this server accepts (%1 bytes).")
                              .arg(maxBody));
+        if (route.needs != Needs::Nothing) {
+            const Ferry::Result<QString> role = m_store->roleOf(workspace, call.user);
+            if (!role)
+                return failure(role.error());
+            if (role->isEmpty())
+                return error(403, QStringLiteral("forbidden"),
+                             QStringLiteral("You are not a member of this workspace."));
+            if (route.needs == Needs::Editor && role.value() == QLatin1String("viewer"))
+                return error(403, QStringLiteral("read_only"),
+                             QStringLiteral("You can view this workspace but not change it; ask "
+                                            "its owner to make you an editor."));
+            if (route.needs == Needs::Owner && role.value() != QLatin1String("owner"))
+                return error(403, QStringLiteral("forbidden"), QString::fromUtf8(route.ownerOnly));
+            call.role = role.value();
+        }
         return (this->*chosen)(call);
     }
     if (!allow.isEmpty()) {
@@ -331,16 +411,14 @@ Reply ApiServer::createWorkspace(const Call &call)
 {
     const Ferry::Result<QJsonObject> body = Ferry::Wire::parseRequestObject(call.request.body());
     if (!body)
-        return error(400, body.error().code, body.error().message);
+        return failure(body.error(), 400);
     const QJsonValue id = body->value(QStringLiteral("id"));
     if (!id.isString() || !ServerStore::isValidId(id.toString()))
         return error(400, QStringLiteral("invalid_request"),
                      QStringLiteral("id: must be a string of 1 to 64 letters, digits, - or _"));
     const Ferry::Status created = m_store->createWorkspace(id.toString(), call.user);
-    if (!created) {
-        const int status = created.error().code == QLatin1String("workspace_exists") ? 409 : 500;
-        return error(status, created.error().code, created.error().message);
-    }
+    if (!created)
+        return failure(created.error());
     return Reply {201,
                   ApiServer::json(QJsonObject {{QStringLiteral("id"), id},
                                                {QStringLiteral("role"), QStringLiteral("owner")}}),
@@ -349,32 +427,20 @@ Reply ApiServer::createWorkspace(const Call &call)
 
 Reply ApiServer::push(const Call &call)
 {
-    const QString role = m_store->roleOf(call.workspace, call.user);
-    if (role.isEmpty())
-        return error(403, QStringLiteral("forbidden"),
-                     QStringLiteral("You are not a member of this workspace."));
-    if (role == QLatin1String("viewer"))
+    if (call.role == QLatin1String("viewer"))
         return readOnlyPush(call);
     const QByteArray body = call.request.body();
     const Ferry::Result<Ferry::Wire::PushRequest> request = Ferry::Wire::parsePushRequest(body);
-    if (!request) {
-        const int status = request.error().code == QLatin1String("too_large") ? 413 : 400;
-        return error(status, request.error().code, request.error().message);
-    }
+    if (!request)
+        return failure(request.error(), 400);
     const Ferry::Result<HistoryCheck> history = parseHistoryCheck(QUrlQuery(call.request.url()), 0);
     if (!history)
-        return error(400, history.error().code, history.error().message);
+        return failure(history.error(), 400);
     const qint64 before = m_store->sequenceOf(call.workspace);
     const PushAnswer answer = m_push.push(call.workspace, call.user, body, request.value(),
                                           history.value(), call.deviceName);
-    if (!answer) {
-        const QString &code = answer.error().code;
-        const int status
-            = code == QLatin1String("batch_mismatch") || code == QLatin1String("history_mismatch")
-            ? 409
-            : 500;
-        return error(status, answer.error().code, answer.error().message);
-    }
+    if (!answer)
+        return failure(answer.error());
     // Committed by now; a replayed or no-op batch leaves the sequence where it was.
     if (const qint64 after = m_store->sequenceOf(call.workspace); after > before)
         m_notify.committed(call.workspace, after);
@@ -383,27 +449,20 @@ Reply ApiServer::push(const Call &call)
 
 Reply ApiServer::pull(const Call &call)
 {
-    if (m_store->roleOf(call.workspace, call.user).isEmpty())
-        return error(403, QStringLiteral("forbidden"),
-                     QStringLiteral("You are not a member of this workspace."));
     const Ferry::Result<PullService::Query> query
         = PullService::parseQuery(QUrlQuery(call.request.url()));
     if (!query)
-        return error(400, query.error().code, query.error().message);
+        return failure(query.error(), 400);
     const Ferry::Result<QByteArray> page
         = m_pull.page(call.workspace, query->since, query->from, query->limit, query->withTotal,
                       query->history, query->files);
     if (!page)
-        return error(page.error().code == QLatin1String("history_mismatch") ? 409 : 500,
-                     page.error().code, page.error().message);
+        return failure(page.error());
     return Reply {200, page.value(), {}};
 }
 
 Reply ApiServer::notify(const Call &call)
 {
-    if (m_store->roleOf(call.workspace, call.user).isEmpty())
-        return error(403, QStringLiteral("forbidden"),
-                     QStringLiteral("You are not a member of this workspace."));
     if (!isWebSocketUpgrade(call.request))
         return error(426, QStringLiteral("upgrade_required"),
                      QStringLiteral("This endpoint is a WebSocket: send Connection: Upgrade and "

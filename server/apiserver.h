@@ -54,6 +54,13 @@ public:
     void setBlobGrace(std::chrono::milliseconds grace);
 
     static Reply error(int status, const QString &code, const QString &message);
+    // The HTTP status of an error code (docs/protocol.md, "Errors"), from one table; a code
+    // the table does not know is `otherwise` (500: a failure of the server itself).
+    static int statusFor(const QString &code, int otherwise = 500);
+    static Reply failure(const Ferry::Error &error, int otherwise = 500)
+    {
+        return ApiServer::error(statusFor(error.code, otherwise), error.code, error.message);
+    }
     // A JSON object as an answer body (compact UTF-8).
     static QByteArray json(const QJsonObject &object);
     // A request header by case-insensitive name; empty if absent.
@@ -76,6 +83,7 @@ private:
         QString device;
         QString deviceName;
         QString target;
+        QString role = {}; // in `workspace`, for routes that need one
     };
     using Handler = Reply (ApiServer::*)(const Call &call);
 
@@ -96,8 +104,7 @@ private:
     Reply revokeDevice(const Call &call);
     Reply members(const Call &call);
     Reply putMember(const Call &call);
-    // Why `call` may not change who is in its workspace; nothing if it may.
-    std::optional<Reply> refuseMemberChange(const Call &call) const;
+    std::optional<Reply> refuseOwnerChange(const Call &call, const QString &what) const;
     Reply deleteMember(const Call &call);
     Reply readOnlyPush(const Call &call);
 

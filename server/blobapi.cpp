@@ -14,31 +14,11 @@ namespace FerryServer {
 
 namespace {
 
-Reply notMember()
-{
-    return ApiServer::error(403, QStringLiteral("forbidden"),
-                            QStringLiteral("You are not a member of this workspace."));
-}
-
 Reply badId()
 {
     return ApiServer::error(
         400, QStringLiteral("invalid_request"),
         QStringLiteral("blob id: must be \"sha256:\" and 64 lowercase hex digits"));
-}
-
-// The status for a failure of BlobService.
-int statusOf(const Ferry::Error &error)
-{
-    if (error.code == QLatin1String("too_large"))
-        return 413;
-    if (error.code == QLatin1String("wrong_offset"))
-        return 409;
-    if (error.code == QLatin1String("range_not_satisfiable"))
-        return 416;
-    if (error.code == QLatin1String("database") || error.code == QLatin1String("storage"))
-        return 500;
-    return 400; // bad_json, invalid_request, blob_mismatch
 }
 
 QJsonObject stateObject(const QString &id, const UploadState &state)
@@ -58,7 +38,7 @@ Reply withFiles(BlobService &blobs, const QString &workspace, const QString &tok
 {
     const Ferry::Result<FilesCheck> check = blobs.checkFiles(workspace, token);
     if (!check)
-        return ApiServer::error(500, check.error().code, check.error().message);
+        return ApiServer::failure(check.error());
     if (!check->head.isEmpty())
         body.insert(QStringLiteral("files"), check->head);
     if (check->lost)
@@ -70,47 +50,37 @@ Reply withFiles(BlobService &blobs, const QString &workspace, const QString &tok
 
 Reply ApiServer::missingBlobs(const Call &call)
 {
-    if (m_store->roleOf(call.workspace, call.user).isEmpty())
-        return notMember();
     const Ferry::Result<QStringList> ids = BlobService::parseMissingRequest(call.request.body());
     if (!ids)
-        return error(statusOf(ids.error()), ids.error().code, ids.error().message);
+        return failure(ids.error(), 400);
     const Ferry::Result<QString> files
         = BlobService::parseFilesToken(QUrlQuery(call.request.url()));
     if (!files)
-        return error(400, files.error().code, files.error().message);
+        return failure(files.error(), 400);
     const Ferry::Result<QStringList> missing = m_blobs.missing(call.workspace, ids.value());
     if (!missing)
-        return error(500, missing.error().code, missing.error().message);
+        return failure(missing.error());
     return withFiles(m_blobs, call.workspace, files.value(), 200,
                      {{QStringLiteral("missing"), QJsonArray::fromStringList(missing.value())}});
 }
 
 Reply ApiServer::putBlob(const Call &call)
 {
-    const QString role = m_store->roleOf(call.workspace, call.user);
-    if (role.isEmpty())
-        return notMember();
-    if (role == QLatin1String("viewer"))
-        return error(403, QStringLiteral("read_only"),
-                     QStringLiteral("You can view this workspace but not change it; ask its "
-                                    "owner to make you an editor."));
     if (!BlobService::isBlobId(call.target))
         return badId();
     const QByteArray bytes = call.request.body();
     const Ferry::Result<BlobPiece> piece = BlobService::parsePiece(
         ApiServer::header(call.request, "content-range"), bytes.size(), m_blobs.maxBlob());
     if (!piece)
-        return error(statusOf(piece.error()), piece.error().code, piece.error().message);
+        return failure(piece.error(), 400);
     const Ferry::Result<QString> files
         = BlobService::parseFilesToken(QUrlQuery(call.request.url()));
     if (!files)
-        return error(400, files.error().code, files.error().message);
+        return failure(files.error(), 400);
     const Ferry::Result<UploadState> written
         = m_blobs.write(call.workspace, call.user, call.target, piece.value(), bytes);
     if (!written) {
-        Reply reply
-            = error(statusOf(written.error()), written.error().code, written.error().message);
+        Reply reply = failure(written.error(), 400);
         if (written.error().code == QLatin1String("wrong_offset")) {
             // Where to go on, so a client can resume without asking first.
             const Ferry::Result<UploadState> now = m_blobs.state(call.workspace, call.target);
@@ -126,25 +96,21 @@ Reply ApiServer::putBlob(const Call &call)
 
 Reply ApiServer::uploadState(const Call &call)
 {
-    if (m_store->roleOf(call.workspace, call.user).isEmpty())
-        return notMember();
     if (!BlobService::isBlobId(call.target))
         return badId();
     const Ferry::Result<QString> files
         = BlobService::parseFilesToken(QUrlQuery(call.request.url()));
     if (!files)
-        return error(400, files.error().code, files.error().message);
+        return failure(files.error(), 400);
     const Ferry::Result<UploadState> state = m_blobs.state(call.workspace, call.target);
     if (!state)
-        return error(500, state.error().code, state.error().message);
+        return failure(state.error());
     return withFiles(m_blobs, call.workspace, files.value(), 200,
                      stateObject(call.target, state.value()));
 }
 
 Reply ApiServer::getBlob(const Call &call)
 {
-    if (m_store->roleOf(call.workspace, call.user).isEmpty())
-        return notMember();
     if (!BlobService::isBlobId(call.target))
         return badId();
     const std::optional<qint64> size = m_blobs.sizeOf(call.workspace, call.target);
@@ -154,7 +120,7 @@ Reply ApiServer::getBlob(const Call &call)
     const Ferry::Result<BlobRange> range
         = BlobService::parseRange(ApiServer::header(call.request, "range"), *size);
     if (!range) {
-        Reply reply = error(statusOf(range.error()), range.error().code, range.error().message);
+        Reply reply = failure(range.error(), 400);
         if (reply.status == 416)
             reply.headers.emplaceBack(QByteArray("Content-Range"),
                                       "bytes */" + QByteArray::number(*size));
@@ -162,7 +128,7 @@ Reply ApiServer::getBlob(const Call &call)
     }
     const Ferry::Result<QByteArray> bytes = m_blobs.read(call.target, range.value());
     if (!bytes)
-        return error(500, bytes.error().code, bytes.error().message);
+        return failure(bytes.error());
     Reply reply {range->partial ? 206 : 200, bytes.value(), {}};
     reply.contentType = QByteArrayLiteral("application/octet-stream");
     reply.headers.emplaceBack(QByteArray("Accept-Ranges"), QByteArray("bytes"));
@@ -177,16 +143,9 @@ Reply ApiServer::getBlob(const Call &call)
 
 Reply ApiServer::storage(const Call &call)
 {
-    const QString role = m_store->roleOf(call.workspace, call.user);
-    if (role.isEmpty())
-        return notMember();
-    if (role != QLatin1String("owner"))
-        return error(403, QStringLiteral("forbidden"),
-                     QStringLiteral("Only the workspace's owner can see how much it keeps on the "
-                                    "server."));
     const Ferry::Result<StorageUse> use = m_blobs.usage(call.workspace);
     if (!use)
-        return error(500, use.error().code, use.error().message);
+        return failure(use.error());
     return Reply {200,
                   ApiServer::json({{QStringLiteral("workspace"), call.workspace},
                                    {QStringLiteral("records"), double(use->records)},

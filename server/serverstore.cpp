@@ -257,15 +257,16 @@ QString ServerStore::userForToken(const QByteArray &token)
     return q.value(0).toString();
 }
 
-QString ServerStore::roleOf(const QString &workspace, const QString &user)
+Ferry::Result<QString> ServerStore::roleOf(const QString &workspace, const QString &user)
 {
     QSqlQuery q(database());
     q.prepare(QStringLiteral("SELECT role FROM members WHERE workspace = ? AND user_name = ?"));
     q.addBindValue(workspace);
     q.addBindValue(user);
-    if (!q.exec() || !q.next())
-        return {};
-    return q.value(0).toString();
+    if (!q.exec())
+        return databaseError(QStringLiteral("reading the members of %1").arg(workspace),
+                             q.lastError().text());
+    return q.next() ? q.value(0).toString() : QString();
 }
 
 QList<Membership> ServerStore::membershipsOf(const QString &user)

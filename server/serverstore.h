@@ -79,8 +79,9 @@ public:
     // Like userForToken() with the device, and notes when the device was last used (at most
     // one write a minute per device).
     std::optional<TokenOwner> authenticate(const QByteArray &token);
-    // The user's role in the workspace, or an empty string if not a member / no workspace.
-    QString roleOf(const QString &workspace, const QString &user);
+    // The user's role in the workspace, or an empty string if not a member / no workspace;
+    // an Error ("database") when it cannot be read.
+    Ferry::Result<QString> roleOf(const QString &workspace, const QString &user);
     QList<Membership> membershipsOf(const QString &user);
     // The workspace's sequence (docs/protocol.md, "Data model"), or -1 if there is no such
     // workspace or it could not be read.

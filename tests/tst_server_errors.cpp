@@ -8,10 +8,14 @@
 #include "guid.h"
 #include "wire.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace FerryTest;
@@ -42,6 +46,7 @@ private Q_SLOTS:
     void badPullQuery_data();
     void badPullQuery();
     void filesTokenOnBlobRequests();
+    void failedStoreReadIsAnError();
     void bodyTooLarge();
     void tooManyMutations();
 
@@ -463,6 +468,44 @@ void TestServerErrors::tooManyMutations()
     QCOMPARE(r.status, 413);
     QCOMPARE(r.json.value(QStringLiteral("code")).toString(), QStringLiteral("too_large"));
     QCOMPARE(m_api.snapshot(QStringLiteral("alice")), before);
+}
+
+// The members cannot be read (their table is renamed away under the running server): a
+// member's request is a server failure naming the database, not "you are not a member".
+void TestServerErrors::failedStoreReadIsAnError()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const QString token = server.createToken(QStringLiteral("carol"));
+    ApiClient api;
+    api.setServer(server.url(), token);
+    QCOMPARE(api.send("GET", QStringLiteral("/v1/workspaces/carol/pull"), token).status, 200);
+    const auto renameMembers = [&server](const char *sql) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"),
+                                                    QStringLiteral("beside the server"));
+        db.setDatabaseName(QDir(server.dataDir()).filePath(QStringLiteral("ferry.db")));
+        bool done = db.open();
+        if (done) {
+            QSqlQuery q(db);
+            done = q.exec(QString::fromLatin1(sql));
+            if (!done)
+                qWarning("%s", qPrintable(q.lastError().text()));
+        }
+        db.close();
+        db = {};
+        QSqlDatabase::removeDatabase(QStringLiteral("beside the server"));
+        return done;
+    };
+    QVERIFY(renameMembers("ALTER TABLE members RENAME TO members_away"));
+    for (const QString &path : {QStringLiteral("/v1/workspaces/carol/pull"),
+                                QStringLiteral("/v1/workspaces/carol/members"),
+                                QStringLiteral("/v1/workspaces/carol/storage")}) {
+        const ApiResponse r = api.send("GET", path, token);
+        QCOMPARE(r.status, 500);
+        QCOMPARE(r.json.value(QStringLiteral("code")).toString(), QStringLiteral("database"));
+    }
+    QVERIFY(renameMembers("ALTER TABLE members_away RENAME TO members"));
+    QCOMPARE(api.send("GET", QStringLiteral("/v1/workspaces/carol/pull"), token).status, 200);
 }
 
 QTEST_GUILESS_MAIN(TestServerErrors)
