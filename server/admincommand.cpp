@@ -31,7 +31,8 @@ bool is(const AdminCommand::Arguments &a, const char *first, const char *second)
 QString AdminCommand::validate(const Arguments &a)
 {
     const QString usage = QStringLiteral(
-        "usage: token create --user NAME [--device NAME] | token revoke TOKEN | workspace create "
+        "usage: token create --user NAME [--device NAME] | token revoke (the token on standard "
+        "input) | workspace create "
         "ID --owner USER | "
         "workspace add-member ID --user USER --role editor|viewer | "
         "user password --user NAME (the password on standard input) | registration open|close | "
@@ -49,7 +50,7 @@ QString AdminCommand::validate(const Arguments &a)
     if (is(a, "token", "create"))
         problem = expect(2, true, false, false);
     else if (is(a, "token", "revoke"))
-        problem = expect(3, false, false, false);
+        problem = expect(2, false, false, false);
     else if (is(a, "workspace", "create"))
         problem = expect(3, false, true, false);
     else if (is(a, "workspace", "add-member"))
@@ -102,7 +103,16 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
         return Success;
     }
     if (is(a, "token", "revoke")) {
-        if (Ferry::Status s = store.revokeToken(a.words[2]); !s) {
+        // Read from standard input: on the command line, other users of the machine could see
+        // the token (and a shell's history would keep it).
+        QTextStream in(stdin);
+        const QString token = in.readLine().trimmed();
+        if (token.isEmpty()) {
+            printError(QStringLiteral("the token to revoke (first line of standard input) is "
+                                      "missing"));
+            return Failed;
+        }
+        if (Ferry::Status s = store.revokeToken(token); !s) {
             printError(s.error().message);
             return Failed;
         }

@@ -165,8 +165,10 @@ void TestCliWatch::endsWhenTheTokenIsRevoked()
 {
     const QString token = m_server.createToken(QStringLiteral("wanda"));
     login(QStringLiteral("revoked"), token);
-    QCOMPARE(m_server.runAdmin({QStringLiteral("token"), QStringLiteral("revoke"), token}).exitCode,
-             0);
+    QCOMPARE(
+        m_server.runAdmin({QStringLiteral("token"), QStringLiteral("revoke")}, token.toLatin1())
+            .exitCode,
+        0);
     QProcess watch;
     startWatch(watch, QStringLiteral("revoked"));
     QVERIFY(watch.waitForFinished(30000));

@@ -292,7 +292,8 @@ void TestNotify::refusedBeforeUpgrade()
     else if (authorization == QLatin1String("revoked")) {
         const QString token = m_server.createToken(QStringLiteral("alice"));
         QCOMPARE(
-            m_server.runAdmin({QStringLiteral("token"), QStringLiteral("revoke"), token}).exitCode,
+            m_server.runAdmin({QStringLiteral("token"), QStringLiteral("revoke")}, token.toLatin1())
+                .exitCode,
             0);
         header = bearer(token);
     }

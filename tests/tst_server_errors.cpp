@@ -81,7 +81,8 @@ void TestServerErrors::initTestCase()
     QVERIFY(!m_bob.isEmpty() && !m_revoked.isEmpty() && m_revoked != m_alice);
     QCOMPARE(m_api.send("GET", QStringLiteral("/v1/me"), m_revoked).status, 200);
     QCOMPARE(
-        m_server.runAdmin({QStringLiteral("token"), QStringLiteral("revoke"), m_revoked}).exitCode,
+        m_server.runAdmin({QStringLiteral("token"), QStringLiteral("revoke")}, m_revoked.toLatin1())
+            .exitCode,
         0);
 
     QVERIFY(m_smallServer.start({QStringLiteral("--max-body"), QStringLiteral("4096")}));

@@ -523,8 +523,8 @@ void TestServerPushPull::adminBadArguments_data()
     QTest::newRow("unknown command") << QStringList {QStringLiteral("frobnicate")};
     QTest::newRow("token create without user")
         << QStringList {QStringLiteral("token"), QStringLiteral("create")};
-    QTest::newRow("token revoke without token")
-        << QStringList {QStringLiteral("token"), QStringLiteral("revoke")};
+    QTest::newRow("token revoke with the token on the command line")
+        << QStringList {QStringLiteral("token"), QStringLiteral("revoke"), QString(64, u'a')};
     QTest::newRow("workspace create without owner")
         << QStringList {QStringLiteral("workspace"), QStringLiteral("create"), QStringLiteral("x")};
     QTest::newRow("bad role") << QStringList {

@@ -173,10 +173,13 @@ QString ServerProcess::createToken(const QString &user)
         {QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--user"), user});
 }
 
-ServerProcess::AdminRun ServerProcess::runAdmin(const QStringList &arguments)
+ServerProcess::AdminRun ServerProcess::runAdmin(const QStringList &arguments,
+                                                const QByteArray &input)
 {
     QProcess process;
     startAdmin(process, arguments);
+    process.write(input);
+    process.closeWriteChannel();
     AdminRun run;
     if (process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit)
         run.exitCode = process.exitCode();

@@ -69,7 +69,8 @@ public:
     QString createToken(const QString &user);
     // Makes a workspace of its own for one test (ids "ws1", "ws2", …), owned by `owner`.
     QString newWorkspace(const QString &owner);
-    AdminRun runAdmin(const QStringList &arguments);
+    // `input` goes to its standard input, which is then closed.
+    AdminRun runAdmin(const QStringList &arguments, const QByteArray &input = {});
 
     static QString binary();
     // A file of tests/data/tls, e.g. tlsFile("server.pem").
