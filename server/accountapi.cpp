@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTcpSocket>
 
 namespace FerryServer {
@@ -53,6 +54,29 @@ QString userNameProblem(const QJsonValue &user)
     if (!user.isString() || !ServerStore::isValidId(user.toString()))
         return QStringLiteral("user: must be a string of 1 to 64 letters, digits, - or _");
     return {};
+}
+
+// Names people would take for the server's own voice, or a role: an account registering
+// one could pass for the administrator. The administrator may still make them ("token
+// create", "user password").
+bool isReservedName(const QString &user)
+{
+    static const QSet<QString> reserved {
+        QStringLiteral("abuse"),         QStringLiteral("admin"),
+        QStringLiteral("administrator"), QStringLiteral("anonymous"),
+        QStringLiteral("editor"),        QStringLiteral("everyone"),
+        QStringLiteral("ferry"),         QStringLiteral("ferry-server"),
+        QStringLiteral("guest"),         QStringLiteral("help"),
+        QStringLiteral("hostmaster"),    QStringLiteral("no-reply"),
+        QStringLiteral("nobody"),        QStringLiteral("noreply"),
+        QStringLiteral("null"),          QStringLiteral("owner"),
+        QStringLiteral("postmaster"),    QStringLiteral("root"),
+        QStringLiteral("security"),      QStringLiteral("server"),
+        QStringLiteral("support"),       QStringLiteral("sysadmin"),
+        QStringLiteral("system"),        QStringLiteral("viewer"),
+        QStringLiteral("webmaster"),
+    };
+    return reserved.contains(user.toLower());
 }
 
 QString passwordProblem(const QJsonValue &password)
@@ -118,6 +142,9 @@ Reply ApiServer::registerAccount(const Call &call)
     if (const QString problem = userNameProblem(body.value(QStringLiteral("user")));
         !problem.isEmpty())
         return invalid(problem);
+    if (isReservedName(body.value(QStringLiteral("user")).toString()))
+        return invalid(QStringLiteral("user: \"%1\" is kept for the server; choose another name")
+                           .arg(body.value(QStringLiteral("user")).toString()));
     if (const QString problem = passwordProblem(body.value(QStringLiteral("password")));
         !problem.isEmpty())
         return invalid(problem);

@@ -327,6 +327,8 @@ Ferry::Status ServerStore::ensureUser(const QString &user)
                              QStringLiteral("A user name is 1 to 64 letters, digits, - or _.")};
     if (userExists(user))
         return Ferry::success();
+    if (Ferry::Status unique = nameIsFree(user); !unique)
+        return unique;
     QSqlQuery q(database());
     q.prepare(QStringLiteral("INSERT INTO users (name, created) VALUES (?, ?)"));
     q.addBindValue(user);
@@ -437,6 +439,8 @@ Ferry::Status ServerStore::createAccount(const QString &user, const QByteArray &
     if (!isValidId(user))
         return Ferry::Error {QStringLiteral("invalid_user"),
                              QStringLiteral("A user name is 1 to 64 letters, digits, - or _.")};
+    if (Ferry::Status unique = nameIsFree(user); !unique)
+        return unique;
     QSqlQuery q(database());
     // The primary key decides a race between two registrations of one name.
     q.prepare(QStringLiteral(
@@ -450,6 +454,25 @@ Ferry::Status ServerStore::createAccount(const QString &user, const QByteArray &
         return Ferry::Error {QStringLiteral("user_exists"),
                              QStringLiteral("The user name \"%1\" is taken.").arg(user)};
     return Ferry::success();
+}
+
+Ferry::Status ServerStore::nameIsFree(const QString &user)
+{
+    // Names are ASCII (isValidId), so lower() folds every case SQLite and PostgreSQL agree on.
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT name FROM users WHERE lower(name) = lower(?) LIMIT 1"));
+    q.addBindValue(user);
+    if (!q.exec())
+        return databaseError(QStringLiteral("looking up user %1").arg(user), q.lastError().text());
+    if (!q.next())
+        return Ferry::success();
+    const QString taken = q.value(0).toString();
+    return Ferry::Error {
+        QStringLiteral("user_exists"),
+        taken == user ? QStringLiteral("The user name \"%1\" is taken.").arg(user)
+                      : QStringLiteral("The user name \"%1\" is taken (as \"%2\"): names that "
+                                       "differ only in case are one name.")
+                            .arg(user, taken)};
 }
 
 QByteArray ServerStore::passwordHashOf(const QString &user)

@@ -88,6 +88,8 @@ public:
     qint64 sequenceOf(const QString &workspace);
 
     // Administration. All are idempotent where that makes sense.
+    // Creates the user if there is none of that name; a name that differs from an existing
+    // one only in case is user_exists (one person, one name).
     Ferry::Status ensureUser(const QString &user);
     // Returns the plain token. `deviceName`: how the device appears in the account's device
     // list and beside its changes; empty: "ferry-server admin".
@@ -108,6 +110,8 @@ public:
     bool registrationOpen();
     Ferry::Status setRegistrationOpen(bool open);
     bool userExists(const QString &user);
+    // user_exists if a user has this name in any case.
+    Ferry::Status nameIsFree(const QString &user);
     bool workspaceExists(const QString &workspace);
     // Every workspace's id, in order.
     Ferry::Result<QStringList> workspaceIds();

@@ -139,6 +139,12 @@ void TestAccounts::badRegistrations_data()
     QTest::addColumn<QString>("code");
     QTest::newRow("taken") << account(QStringLiteral("owner1")) << 409
                            << QStringLiteral("user_exists");
+    QTest::newRow("taken in another case")
+        << account(QStringLiteral("Owner1")) << 409 << QStringLiteral("user_exists");
+    QTest::newRow("reserved") << account(QStringLiteral("admin")) << 400
+                              << QStringLiteral("invalid_request");
+    QTest::newRow("reserved in another case")
+        << account(QStringLiteral("Root")) << 400 << QStringLiteral("invalid_request");
     QTest::newRow("short password") << account(QStringLiteral("shorty"), QStringLiteral("1234567"))
                                     << 400 << QStringLiteral("invalid_request");
     QTest::newRow("huge password")
