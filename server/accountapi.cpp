@@ -162,9 +162,8 @@ Reply ApiServer::registerAccount(const Call &call)
     if (const Ferry::Status made = m_store->createAccount(user, hash); !made) {
         return failure(made.error());
     }
-    // Like "token create": a workspace named after the user, unless that id is taken.
-    if (const Ferry::Status own = m_store->createWorkspace(user, user);
-        !own && own.error().code != QLatin1String("workspace_exists"))
+    // Like "token create": a workspace of their own, named after them where that id is free.
+    if (const Ferry::Result<QString> own = m_store->ensureOwnWorkspace(user); !own)
         return error(500, own.error().code,
                      QStringLiteral("The account %1 was made, but not its workspace: %2")
                          .arg(user, own.error().message));

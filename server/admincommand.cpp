@@ -88,11 +88,9 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
             printError(s.error().message);
             return Failed;
         }
-        if (!store.workspaceExists(a.user)) {
-            if (Ferry::Status s = store.createWorkspace(a.user, a.user); !s) {
-                printError(s.error().message);
-                return Failed;
-            }
+        if (const Ferry::Result<QString> own = store.ensureOwnWorkspace(a.user); !own) {
+            printError(own.error().message);
+            return Failed;
         }
         const Ferry::Result<QString> token = store.createToken(a.user, a.device);
         if (!token) {

@@ -530,6 +530,34 @@ Ferry::Status ServerStore::revokeToken(const QString &token)
     return Ferry::success();
 }
 
+Ferry::Result<QString> ServerStore::ensureOwnWorkspace(const QString &user)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT workspace FROM members WHERE user_name = ? AND role = 'owner' "
+                             "ORDER BY workspace <> ?, workspace LIMIT 1"));
+    q.addBindValue(user);
+    q.addBindValue(user);
+    if (!q.exec())
+        return databaseError(QStringLiteral("reading the workspaces of %1").arg(user),
+                             q.lastError().text());
+    if (q.next())
+        return q.value(0).toString();
+    // Never a workspace someone else made under this name: the user's records would go there.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const QString id = attempt == 0
+            ? user
+            : user.left(Ferry::Wire::kMaxIdLength - 7) + QStringLiteral("-")
+                + QString::number(QRandomGenerator::system()->bounded(0x100000, 0x1000000), 16);
+        const Ferry::Status made = createWorkspace(id, user);
+        if (made)
+            return id;
+        if (made.error().code != QLatin1String("workspace_exists"))
+            return made.error();
+    }
+    return Ferry::Error {QStringLiteral("workspace_exists"),
+                         QStringLiteral("No free workspace id for %1 was found.").arg(user)};
+}
+
 Ferry::Status ServerStore::createWorkspace(const QString &workspace, const QString &owner)
 {
     if (!isValidId(workspace))

@@ -117,6 +117,10 @@ public:
     Ferry::Result<QStringList> workspaceIds();
     // Fails with "workspace_exists" if the id is taken.
     Ferry::Status createWorkspace(const QString &workspace, const QString &owner);
+    // A workspace the user owns: the one named after them, else another they own, else a new
+    // one named after them (with a random suffix when someone else holds that id). Returns
+    // its id.
+    Ferry::Result<QString> ensureOwnWorkspace(const QString &user);
     Ferry::Status addMember(const QString &workspace, const QString &user, const QString &role);
     // Fails with "not_member" if the user has no role there.
     Ferry::Status removeMember(const QString &workspace, const QString &user);

@@ -16,7 +16,17 @@ namespace Ferry {
 
 QString AccountInfo::defaultWorkspace() const
 {
-    return workspaces.contains(user) ? user : workspaces.value(0);
+    // Never one someone else owns: anyone may name a workspace after this user and add them.
+    QString firstOwned;
+    for (qsizetype i = 0; i < workspaces.size(); ++i) {
+        if (roles.value(i) != QLatin1String("owner"))
+            continue;
+        if (workspaces.at(i) == user)
+            return user;
+        if (firstOwned.isEmpty())
+            firstOwned = workspaces.at(i);
+    }
+    return firstOwned;
 }
 
 } // namespace Ferry

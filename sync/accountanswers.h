@@ -43,7 +43,8 @@ struct AccountInfo
     QString user;
     QStringList workspaces; // ids, in the server's order
     QStringList roles; // one per workspace: "owner", "editor" or "viewer"
-    // The workspace to use when none was named: the one named after the user, else the first.
+    // The workspace to use when none was named: one the user owns (the one named after them
+    // first); empty when they own none, never one shared with them.
     QString defaultWorkspace() const;
     QString roleOf(const QString &workspace) const
     {

@@ -2,6 +2,7 @@
 // device token, the device list, revoking and signing out, sharing errors, the admin's
 // password command, and the slowing down of repeated failed sign-ins.
 
+#include "accountanswers.h"
 #include "apiclient.h"
 #include "serverprocess.h"
 #include "testdevice.h"
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void initTestCase();
 
     void registerThenSignIn();
+    void workspaceNamedLikeANewUserIsNotTheirs();
     void tokensAreNotCached();
     void badRegistrations_data();
     void badRegistrations();
@@ -117,6 +119,33 @@ void TestAccounts::registerThenSignIn()
     // Two sign-ins are two devices with two tokens.
     const QString second = signIn(QStringLiteral("newbie"), QStringLiteral("phone"));
     QVERIFY(!second.isEmpty() && second != token);
+}
+
+// Someone makes a workspace named like a user who has not registered yet, and adds them once
+// they have: the new user gets a workspace of their own under another id, and their client
+// syncs into that one, never into the stranger's.
+void TestAccounts::workspaceNamedLikeANewUserIsNotTheirs()
+{
+    const QString eve = signIn(QStringLiteral("owner1"));
+    QCOMPARE(m_api.send("POST", QStringLiteral("/v1/workspaces"), eve, R"({"id":"dave"})").status,
+             201);
+    QCOMPARE(post(QStringLiteral("/v1/accounts"), account(QStringLiteral("dave"))).status, 201);
+    QCOMPARE(m_api
+                 .send("PUT", QStringLiteral("/v1/workspaces/dave/members/dave"), eve,
+                       R"({"role":"editor"})")
+                 .status,
+             200);
+    const ApiResponse me
+        = m_api.send("GET", QStringLiteral("/v1/me"), signIn(QStringLiteral("dave")));
+    QCOMPARE(me.status, 200);
+    const Ferry::Result<Ferry::AccountInfo> account = Ferry::Wire::parseAccountInfo(me.body);
+    QVERIFY(account.ok());
+    QCOMPARE(account->workspaces.size(), 2);
+    QCOMPARE(account->roleOf(QStringLiteral("dave")), QStringLiteral("editor"));
+    const QString own = account->defaultWorkspace();
+    QVERIFY2(QRegularExpression(QStringLiteral("^dave-[0-9a-f]{6}$")).match(own).hasMatch(),
+             qPrintable(own));
+    QCOMPARE(account->roleOf(own), QStringLiteral("owner"));
 }
 
 void TestAccounts::tokensAreNotCached()

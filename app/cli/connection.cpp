@@ -62,7 +62,12 @@ Result<SyncConfig> check(const QUrl &server, const QString &token, const QString
     if (accountOut)
         *accountOut = *account;
     const QString workspace = wanted.isEmpty() ? account->defaultWorkspace() : wanted;
-    if (workspace.isEmpty() || !account->workspaces.contains(workspace))
+    if (workspace.isEmpty())
+        return Error {QStringLiteral("forbidden"),
+                      QStringLiteral("%1 owns no workspace on this server; name one shared with "
+                                     "them with --workspace (%2); nothing was saved.")
+                          .arg(account->user, account->workspaces.join(QStringLiteral(", ")))};
+    if (!account->workspaces.contains(workspace))
         return Error {
             QStringLiteral("forbidden"),
             QStringLiteral("%1 has no workspace \"%2\" on this server (available: %3); nothing "

@@ -63,6 +63,10 @@ bool DesktopApp::start()
     connect(m_check, &AccountCheck::succeeded, this, [this](const AccountInfo &account) {
         const QString workspace
             = m_pendingWorkspace.isEmpty() ? account.defaultWorkspace() : m_pendingWorkspace;
+        if (workspace.isEmpty()) {
+            reportProblem(tr("%1 owns no workspace on this server.").arg(account.user));
+            return;
+        }
         if (!account.workspaces.contains(workspace)) {
             reportProblem(
                 tr("%1 has no workspace \"%2\" on this server.").arg(account.user, workspace));
