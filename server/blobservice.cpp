@@ -11,7 +11,6 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSqlError>
@@ -389,17 +388,13 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
     if (q.numRowsAffected() > 0) {
         // A new entry in the workspace's log of uploads; its token is random, so a server
         // put back to an older backup never hands out one a client saw before.
-        QByteArray random(16, Qt::Uninitialized);
-        QRandomGenerator::system()->generate(
-            reinterpret_cast<quint32 *>(random.data()),
-            reinterpret_cast<quint32 *>(random.data() + random.size()));
         QSqlQuery log(m_db);
         log.prepare(
             QStringLiteral("INSERT INTO blob_log (workspace, n, token, created) VALUES (?, (SELECT "
                            "COALESCE(MAX(n), 0) + 1 FROM blob_log WHERE workspace = ?), ?, ?)"));
         log.addBindValue(workspace);
         log.addBindValue(workspace);
-        log.addBindValue(QString::fromLatin1(random.toHex()));
+        log.addBindValue(ServerStore::randomHex(16));
         log.addBindValue(now());
         if (!log.exec()) {
             m_db.rollback();

@@ -25,7 +25,7 @@ public:
         HistoryCheck history; // what the client has seen: `known` (default since), `check`
         int limit = 1000;
         bool withTotal = false;
-        QString files; // the token of the client's last upload (blob_log), or empty
+        QString files; // the upload token the client holds (blob_log), or empty
     };
     // Refuses a malformed or out-of-range value, or a parameter given twice, with an
     // invalid_request Error naming it. Unknown parameters are ignored.
@@ -39,8 +39,8 @@ public:
     // A `since` beyond the workspace's sequence, or a `history` this server does not hold,
     // is the error history_mismatch: the server lost changes the client has seen (restored
     // from an older backup).
-    // `files`: the token of the client's last upload; a page says "files_lost" when this
-    // workspace has no such upload (the server was put back to an older backup).
+    // `files`: the upload token the client holds; a page says "files_lost" when this
+    // workspace's log lacks it (the server was put back to an older backup).
     Ferry::Result<QByteArray> page(const QString &workspace, qint64 since, qint64 from, int limit,
                                    bool withTotal, const HistoryCheck &history = {},
                                    const QString &files = {});

@@ -104,15 +104,6 @@ template<size_t N> QStringList statements(const char *const (&sql)[N])
     return list;
 }
 
-// A random id of `bytes` bytes as lowercase hex, from the system's CSPRNG.
-QString randomHex(int bytes)
-{
-    QByteArray raw(bytes, Qt::Uninitialized);
-    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
-                                         reinterpret_cast<quint32 *>(raw.data() + raw.size()));
-    return QString::fromLatin1(raw.toHex());
-}
-
 qint64 now()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -255,6 +246,15 @@ QString ServerStore::userForToken(const QByteArray &token)
     if (!q.exec() || !q.next())
         return {};
     return q.value(0).toString();
+}
+
+QString ServerStore::randomHex(int bytes)
+{
+    Q_ASSERT(bytes % 4 == 0); // generated a 32-bit word at a time
+    QByteArray raw(bytes, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
+                                         reinterpret_cast<quint32 *>(raw.data() + raw.size()));
+    return QString::fromLatin1(raw.toHex());
 }
 
 Ferry::Result<QString> ServerStore::roleOf(const QString &workspace, const QString &user)
@@ -546,8 +546,7 @@ Ferry::Result<QString> ServerStore::ensureOwnWorkspace(const QString &user)
     for (int attempt = 0; attempt < 8; ++attempt) {
         const QString id = attempt == 0
             ? user
-            : user.left(Ferry::Wire::kMaxIdLength - 7) + QStringLiteral("-")
-                + QString::number(QRandomGenerator::system()->bounded(0x100000, 0x1000000), 16);
+            : user.left(Ferry::Wire::kMaxIdLength - 9) + QStringLiteral("-") + randomHex(4);
         const Ferry::Status made = createWorkspace(id, user);
         if (made)
             return id;

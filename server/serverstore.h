@@ -129,6 +129,8 @@ public:
     static QByteArray hashToken(const QByteArray &token);
     // Batch, device, workspace and user ids: 1-64 of [A-Za-z0-9_-].
     static bool isValidId(const QString &id);
+    // `bytes` random bytes (a multiple of 4) as lowercase hex, from the system's CSPRNG.
+    static QString randomHex(int bytes);
     // A device name people read: 1 to Wire::kMaxDeviceNameLength characters, not only
     // spaces, without control characters.
     static bool isValidDeviceName(const QString &name);

@@ -78,8 +78,8 @@ public:
     // missing there too (uploaded after its backup), and are to be checked and sent again.
     bool filesCheckPending() const;
     Status setFilesChecked();
-    // The token of this device's last upload that gave the workspace a file; pulls name it,
-    // and the server says when it lost that upload (setFilesLost()).
+    // The latest upload token an answer about files gave this device; requests about files
+    // and pulls name it, and the server says when it lost an upload (setFilesLost()).
     QString filesToken() const;
     Status setFilesToken(const QString &token);
     // Files this device sent may be gone from the server: check them again (and name no

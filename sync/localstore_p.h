@@ -29,7 +29,7 @@ inline const QString kRecoveringKey = QStringLiteral("recovering");
 // "1" from a comparison with a server that lost history (or a pull saying uploads were lost)
 // until the files live records name are checked to be on it (filesCheckPending()).
 inline const QString kFilesCheckKey = QStringLiteral("files_check");
-// The token of this device's last upload that gave the workspace a file (filesToken()).
+// The latest upload token an answer about files gave this device (filesToken()).
 inline const QString kFilesTokenKey = QStringLiteral("files_token");
 // The workspace whose history the cursor follows.
 inline const QString kCursorWorkspaceKey = QStringLiteral("cursor_workspace");

@@ -143,7 +143,7 @@ void TestAccounts::workspaceNamedLikeANewUserIsNotTheirs()
     QCOMPARE(account->workspaces.size(), 2);
     QCOMPARE(account->roleOf(QStringLiteral("dave")), QStringLiteral("editor"));
     const QString own = account->defaultWorkspace();
-    QVERIFY2(QRegularExpression(QStringLiteral("^dave-[0-9a-f]{6}$")).match(own).hasMatch(),
+    QVERIFY2(QRegularExpression(QStringLiteral("^dave-[0-9a-f]{8}$")).match(own).hasMatch(),
              qPrintable(own));
     QCOMPARE(account->roleOf(own), QStringLiteral("owner"));
 }
