@@ -470,12 +470,21 @@ void keepMine(const EntityDef &entity, LocalRecord &local, const Conflict &confl
         // Deleted here too since the conflict arose: both sides now agree.
         dropLocalChanges(local);
     } else if (conflict.theirsDeleted) {
-        // Restore the record with everything this device has.
+        // Restore the record with everything this device has. A set is sent as every member
+        // it holds, less the ones removed here: the base it was changed from may be history
+        // the server has lost, and the tombstone's members are not known here.
         local.deleted = false;
         for (const FieldDef &def : entity.fields) {
-            if (!local.fields.value(def.name).isNull()
-                && !local.fields.value(def.name).isUndefined())
-                markDirty(local, def.name, QJsonValue(QJsonValue::Null));
+            const QJsonValue value = local.fields.value(def.name);
+            if (value.isNull() || value.isUndefined())
+                continue;
+            markDirty(local, def.name, QJsonValue(QJsonValue::Null));
+            if (def.type == FieldType::Refs) {
+                const QSet<QString> removedHere = toSet(local.base.value(def.name)) - toSet(value);
+                QStringList removed = removedHere.values();
+                removed.sort();
+                local.base.insert(def.name, QJsonArray::fromStringList(removed));
+            }
         }
         markDirty(local, QString(kDeletedFlag), true);
         local.base.insert(QString(kDeletedFlag), true);

@@ -86,6 +86,7 @@ private Q_SLOTS:
     void restoreWaitingWhenTheServerHasTheRecordIsDone();
     void pullResumedAfterARestoreMissesNothing();
     void pushThatChangedNothingStillNamesItsHistory();
+    void keepMineOfADeleteAfterALostPushSendsTheWholeSet();
 
 private:
     SyncConfig freshWorkspace();
@@ -1124,6 +1125,53 @@ void TestReplication::pushThatChangedNothingStillNamesItsHistory()
         SYNC_OK(c);
     }
     QCOMPARE(fieldsOf(b.record(guid)), fieldsOf(c.record(guid)));
+}
+
+// A set change this device pushed is lost when the server is put back from an older backup;
+// another device deletes the record; this device adds a member and, asked about the delete,
+// keeps its side. The record comes back with every member this device has, not only the
+// ones added since the push the server lost.
+void TestReplication::keepMineOfADeleteAfterALostPushSendsTheWholeSet()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
+                             QStringLiteral("alice")};
+    TestDevice a(config), b(config);
+    QStringList tags;
+    for (const char *name : {"t1", "t2", "t3"})
+        tags.append(
+            a.create(QStringLiteral("Tag"), {{QStringLiteral("name"), QString::fromLatin1(name)}}));
+    const QString post
+        = a.create(QStringLiteral("Post"), {{QStringLiteral("tags"), QJsonArray {tags[0]}}});
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QTemporaryDir backup;
+    QVERIFY(takeBackup(server, backup));
+    a.edit(post, {{QStringLiteral("tags"), QJsonArray {tags[0], tags[1]}}});
+    SYNC_OK(a);
+    QVERIFY(restoreBackup(server, backup));
+    QVERIFY(b.store().deleteRecord(post));
+    SYNC_OK(b);
+    a.edit(post, {{QStringLiteral("tags"), QJsonArray {tags[0], tags[1], tags[2]}}});
+    SYNC_OK(a);
+    const std::optional<Conflict> conflict = a.store().conflict(post).value();
+    QVERIFY(conflict && conflict->theirsDeleted);
+    QVERIFY(a.store().resolveConflict(post, ConflictDecision {Resolution::KeepMine, {}}));
+    SYNC_OK(a);
+    SYNC_OK(b);
+    QStringList members;
+    const ServerRecord onTheServer
+        = readServerRecords(server.dataDir(), config.workspace)->value(post);
+    for (const QJsonValue &m : onTheServer.fields.value(QStringLiteral("tags")).toArray())
+        members.append(m.toString());
+    members.sort();
+    QStringList expected = tags;
+    expected.sort();
+    QCOMPARE(members, expected);
+    QVERIFY(!b.record(post).deleted);
+    QCOMPARE(b.record(post).fields.value(QStringLiteral("tags")).toArray().size(), 3);
+    QCOMPARE(a.store().unsyncedCount().value(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestReplication)
