@@ -260,14 +260,19 @@ Status LocalStore::setFilesToken(const QString &token)
     return writeMeta(kFilesTokenKey, token);
 }
 
-Status LocalStore::noteFileSent(const QString &blob)
+Status LocalStore::noteFilesSent(const QStringList &blobs)
 {
+    Sql::Transaction transaction(m_db);
+    if (!transaction.begun())
+        return transaction.begun();
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("INSERT OR IGNORE INTO sent_files (blob) VALUES (?)"));
-    query.addBindValue(blob);
-    if (!query.exec())
-        return Sql::error(QStringLiteral("note the file %1 as sent").arg(blob), query);
-    return success();
+    for (const QString &blob : blobs) {
+        query.addBindValue(blob);
+        if (!query.exec())
+            return Sql::error(QStringLiteral("note the file %1 as sent").arg(blob), query);
+    }
+    return transaction.commit();
 }
 
 Result<QStringList> LocalStore::sentFiles()

@@ -85,9 +85,11 @@ public:
     // Files this device sent may be gone from the server: check them again (and name no
     // token until the next upload).
     Status setFilesLost();
-    // Every file this device gave the workspace. After a loss they go again, also those no
-    // record here names any more: another device may bring back a record that names one.
-    Status noteFileSent(const QString &blob);
+    // Every file this device gave the workspace, or found already there when it went to
+    // give it (the answer to its own upload may have been lost). After a loss they go
+    // again, also those no record here names any more: another device may bring back a
+    // record that names one.
+    Status noteFilesSent(const QStringList &blobs);
     Result<QStringList> sentFiles();
 
     // Local edits. Each validates against the schema and returns a clear error for bad

@@ -425,14 +425,15 @@ void SyncEngine::uploadThen(const QStringList &blobs, std::function<void()> next
     };
     connect(uploads, &BlobTransfer::uploaded, this, [this, keep](const QString &blob) {
         ++m_summary.blobsSent;
-        keep(m_store->noteFileSent(blob));
+        keep(m_store->noteFilesSent({blob}));
     });
     connect(uploads, &BlobTransfer::filesLost, this,
             [this, keep] { keep(m_store->setFilesLost()); });
     connect(uploads, &BlobTransfer::filesToken, this,
             [this, keep](const QString &token) { keep(m_store->setFilesToken(token)); });
     connect(uploads, &BlobTransfer::finished, this,
-            [this, uploads, forBatch, next = std::move(next)](const Error &error, bool transient) {
+            [this, uploads, forBatch, blobs, next = std::move(next)](const Error &error,
+                                                                     bool transient) {
                 uploads->deleteLater();
                 if (m_uploads != uploads)
                     return;
@@ -444,6 +445,12 @@ void SyncEngine::uploadThen(const QStringList &blobs, std::function<void()> next
                 }
                 if (!error.code.isEmpty()) {
                     failRequest(error, transient);
+                    return;
+                }
+                // Every one is on the server now; those it had already may be this device's
+                // own upload whose answer was lost, so they count as given too.
+                if (Status s = m_store->noteFilesSent(blobs); !s) {
+                    finishCycle(false, s.error());
                     return;
                 }
                 next();

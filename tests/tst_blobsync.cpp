@@ -92,6 +92,7 @@ private Q_SLOTS:
     void fileTooLargeHoldsBackOnlyItsRecord();
     void fileLostInASecondRestoreIsSentAgain_data();
     void fileLostInASecondRestoreIsSentAgain();
+    void fileNamedAgainElsewhereIsSentAfterALoss_data();
     void fileNamedAgainElsewhereIsSentAfterALoss();
 
 private:
@@ -534,13 +535,29 @@ void TestBlobSync::fileLostInASecondRestoreIsSentAgain()
 // The server loses a file (put back to an empty backup). The device that sent it no longer
 // names it, but another device names it again: the sender's check after the loss covers
 // every file it gave the workspace, not only those its own records name now.
+// When the answer to the upload is lost, the retry finds the file already there: it was
+// still this device that gave it.
+void TestBlobSync::fileNamedAgainElsewhereIsSentAfterALoss_data()
+{
+    QTest::addColumn<bool>("answerLost");
+    QTest::newRow("upload answered") << false;
+    QTest::newRow("upload's answer lost") << true;
+}
+
 void TestBlobSync::fileNamedAgainElsewhereIsSentAfterALoss()
 {
+    QFETCH(bool, answerLost);
     ServerProcess server;
     QVERIFY2(server.start(), qPrintable(server.lastError()));
     const SyncConfig config {server.url(), server.createToken(QStringLiteral("alice")),
                              QStringLiteral("alice")};
-    TestDevice a(config), b(config);
+    FaultProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    SyncConfig proxied = config;
+    proxied.server = proxy.url();
+    TestDevice a(proxied), b(config);
+    if (answerLost)
+        proxy.setFault("PUT ", FaultProxy::Fault::CutResponse, 0, 1);
     QTemporaryDir empty;
     QVERIFY(server.backupDatabase(empty.path()));
     const QByteArray first = randomBytes(25000, 51);
@@ -550,6 +567,7 @@ void TestBlobSync::fileNamedAgainElsewhereIsSentAfterALoss()
     const QString guid = a.create(QStringLiteral("Attachment"),
                                   attachment(firstBlob, QStringLiteral("v1.pdf"), first.size()));
     SYNC_OK(a);
+    QCOMPARE(proxy.faulted(), answerLost ? 1 : 0);
     SYNC_OK(b); // knows the first file by its id
     a.edit(guid, attachment(secondBlob, QStringLiteral("v2.pdf"), second.size()));
     SYNC_OK(a);
