@@ -29,7 +29,7 @@ Reply ok(int status, const QJsonObject &object)
 
 Reply invalid(const QString &message)
 {
-    return ApiServer::error(400, QStringLiteral("invalid_request"), message);
+    return ApiServer::error(QStringLiteral("invalid_request"), message);
 }
 
 Reply badMemberName()
@@ -123,7 +123,7 @@ QString addressKey(const QTcpSocket *socket)
 Reply tooManyAttempts(qint64 waitMs, const QString &message)
 {
     const qint64 seconds = (waitMs + 999) / 1000;
-    Reply reply = ApiServer::error(429, QStringLiteral("too_many_attempts"), message.arg(seconds));
+    Reply reply = ApiServer::error(QStringLiteral("too_many_attempts"), message.arg(seconds));
     reply.retryAfter = QByteArray::number(seconds);
     return reply;
 }
@@ -133,7 +133,7 @@ Reply tooManyAttempts(qint64 waitMs, const QString &message)
 Reply ApiServer::registerAccount(const Call &call)
 {
     if (!m_store->registrationOpen())
-        return error(403, QStringLiteral("registration_closed"),
+        return error(QStringLiteral("registration_closed"),
                      QStringLiteral("This server does not take new accounts; ask its "
                                     "administrator for one."));
     QJsonObject body;
@@ -157,14 +157,14 @@ Reply ApiServer::registerAccount(const Call &call)
     const QString user = body.value(QStringLiteral("user")).toString();
     const QByteArray hash = PasswordHash::hash(body.value(QStringLiteral("password")).toString());
     if (hash.isEmpty())
-        return error(500, QStringLiteral("internal"),
+        return error(QStringLiteral("internal"),
                      QStringLiteral("The server could not hash the password."));
     if (const Ferry::Status made = m_store->createAccount(user, hash); !made) {
         return failure(made.error());
     }
     // Like "token create": a workspace of their own, named after them where that id is free.
     if (const Ferry::Result<QString> own = m_store->ensureOwnWorkspace(user); !own)
-        return error(500, own.error().code,
+        return error(own.error().code,
                      QStringLiteral("The account %1 was made, but not its workspace: %2")
                          .arg(user, own.error().message));
     return ok(201, QJsonObject {{QStringLiteral("user"), user}});
@@ -199,7 +199,7 @@ Reply ApiServer::signIn(const Call &call)
         good = PasswordHash::verify(password.toString(), stored);
     if (!good) {
         m_signIns.failed(user, address);
-        return error(401, QStringLiteral("bad_credentials"),
+        return error(QStringLiteral("bad_credentials"),
                      QStringLiteral("The user name or the password is wrong."));
     }
     m_signIns.succeeded(user);
@@ -264,7 +264,7 @@ std::optional<Reply> ApiServer::refuseOwnerChange(const Call &call, const QStrin
     if (!targetRole)
         return failure(targetRole.error());
     if (targetRole.value() == QLatin1String("owner"))
-        return error(409, QStringLiteral("owner_role"),
+        return error(QStringLiteral("owner_role"),
                      QStringLiteral("%1 owns this workspace; %2").arg(call.target, what));
     return std::nullopt;
 }
@@ -283,7 +283,7 @@ Reply ApiServer::putMember(const Call &call)
         = refuseOwnerChange(call, QStringLiteral("the owner's role cannot change.")))
         return *refused;
     if (!m_store->userExists(call.target))
-        return error(404, QStringLiteral("no_such_user"),
+        return error(QStringLiteral("no_such_user"),
                      QStringLiteral("There is no user \"%1\" on this server.").arg(call.target));
     if (const Ferry::Status added
         = m_store->addMember(call.workspace, call.target, newRole.toString());

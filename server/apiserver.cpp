@@ -139,39 +139,29 @@ QByteArray ApiServer::header(const QHttpServerRequest &request, QByteArrayView n
 int ApiServer::statusFor(const QString &code, int otherwise)
 {
     static const QHash<QString, int> statuses {
-        {QStringLiteral("bad_json"), 400},
-        {QStringLiteral("invalid_request"), 400},
-        {QStringLiteral("blob_mismatch"), 400},
-        {QStringLiteral("unauthorized"), 401},
-        {QStringLiteral("forbidden"), 403},
-        {QStringLiteral("read_only"), 403},
-        {QStringLiteral("registration_closed"), 403},
-        {QStringLiteral("not_found"), 404},
-        {QStringLiteral("no_such_blob"), 404},
-        {QStringLiteral("no_such_device"), 404},
-        {QStringLiteral("no_such_user"), 404},
-        {QStringLiteral("not_member"), 404},
-        {QStringLiteral("method_not_allowed"), 405},
-        {QStringLiteral("batch_mismatch"), 409},
-        {QStringLiteral("history_mismatch"), 409},
-        {QStringLiteral("owner_role"), 409},
-        {QStringLiteral("user_exists"), 409},
-        {QStringLiteral("workspace_exists"), 409},
-        {QStringLiteral("wrong_offset"), 409},
-        {QStringLiteral("too_large"), 413},
-        {QStringLiteral("range_not_satisfiable"), 416},
-        {QStringLiteral("upgrade_required"), 426},
-        {QStringLiteral("too_many_attempts"), 429},
-        {QStringLiteral("database"), 500},
-        {QStringLiteral("storage"), 500},
+        {QStringLiteral("bad_json"), 400},         {QStringLiteral("invalid_request"), 400},
+        {QStringLiteral("blob_mismatch"), 400},    {QStringLiteral("unauthorized"), 401},
+        {QStringLiteral("bad_credentials"), 401},  {QStringLiteral("forbidden"), 403},
+        {QStringLiteral("read_only"), 403},        {QStringLiteral("registration_closed"), 403},
+        {QStringLiteral("not_found"), 404},        {QStringLiteral("no_such_blob"), 404},
+        {QStringLiteral("no_such_device"), 404},   {QStringLiteral("no_such_user"), 404},
+        {QStringLiteral("not_member"), 404},       {QStringLiteral("method_not_allowed"), 405},
+        {QStringLiteral("request_timeout"), 408},  {QStringLiteral("batch_mismatch"), 409},
+        {QStringLiteral("history_mismatch"), 409}, {QStringLiteral("owner_role"), 409},
+        {QStringLiteral("user_exists"), 409},      {QStringLiteral("workspace_exists"), 409},
+        {QStringLiteral("wrong_offset"), 409},     {QStringLiteral("length_required"), 411},
+        {QStringLiteral("too_large"), 413},        {QStringLiteral("range_not_satisfiable"), 416},
+        {QStringLiteral("upgrade_required"), 426}, {QStringLiteral("too_many_attempts"), 429},
+        {QStringLiteral("too_many_sockets"), 429}, {QStringLiteral("header_too_large"), 431},
+        {QStringLiteral("database"), 500},         {QStringLiteral("storage"), 500},
         {QStringLiteral("internal"), 500},
     };
     return statuses.value(code, otherwise);
 }
 
-Reply ApiServer::error(int status, const QString &code, const QString &message)
+Reply ApiServer::error(const QString &code, const QString &message)
 {
-    return Reply {status,
+    return Reply {statusFor(code),
                   ApiServer::json(QJsonObject {{QStringLiteral("code"), code},
                                                {QStringLiteral("message"), message}}),
                   {}};
@@ -198,7 +188,7 @@ bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
 void ApiServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     const Reply reply = m_refusedUpgrade.value_or(
-        error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint.")));
+        error(QStringLiteral("not_found"), QStringLiteral("No such endpoint.")));
     m_refusedUpgrade.reset();
     write(request, socket, reply);
 }
@@ -335,12 +325,12 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
                         .first(kBearer.size())
                         .compare(kBearer, Qt::CaseInsensitive)
                     != 0)
-                return error(401, QStringLiteral("unauthorized"),
+                return error(QStringLiteral("unauthorized"),
                              QStringLiteral("This request needs an Authorization: Bearer token."));
             const std::optional<TokenOwner> owner
                 = m_store->authenticate(authorization.mid(kBearer.size()).trimmed());
             if (!owner)
-                return error(401, QStringLiteral("unauthorized"),
+                return error(QStringLiteral("unauthorized"),
                              QStringLiteral("The token is unknown or has been revoked."));
             call.user = owner->user;
             call.device = owner->device;
@@ -355,7 +345,7 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
             lengthOk = lengthOk && declared <= maxBody;
         }
         if (!lengthOk || request.body().size() > maxBody)
-            return error(413, QStringLiteral("too_large"),
+            return error(QStringLiteral("too_large"),
                          QStringLiteral("The body is larger than this server accepts (%1 bytes).")
                              .arg(maxBody));
         if (route.needs != Needs::Nothing) {
@@ -363,26 +353,26 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
             if (!role)
                 return failure(role.error());
             if (role->isEmpty())
-                return error(403, QStringLiteral("forbidden"),
+                return error(QStringLiteral("forbidden"),
                              QStringLiteral("You are not a member of this workspace."));
             if (route.needs == Needs::Editor && role.value() == QLatin1String("viewer"))
-                return error(403, QStringLiteral("read_only"),
+                return error(QStringLiteral("read_only"),
                              QStringLiteral("You can view this workspace but not change it; ask "
                                             "its owner to make you an editor."));
             if (route.needs == Needs::Owner && role.value() != QLatin1String("owner"))
-                return error(403, QStringLiteral("forbidden"), QString::fromUtf8(route.ownerOnly));
+                return error(QStringLiteral("forbidden"), QString::fromUtf8(route.ownerOnly));
             call.role = role.value();
         }
         return (this->*chosen)(call);
     }
     if (!allow.isEmpty()) {
         Reply reply = error(
-            405, QStringLiteral("method_not_allowed"),
+            QStringLiteral("method_not_allowed"),
             QStringLiteral("This endpoint accepts only %1.").arg(QString::fromLatin1(allow)));
         reply.allow = allow;
         return reply;
     }
-    return error(404, QStringLiteral("not_found"), QStringLiteral("No such endpoint."));
+    return error(QStringLiteral("not_found"), QStringLiteral("No such endpoint."));
 }
 
 Reply ApiServer::healthz(const Call &)
@@ -414,7 +404,7 @@ Reply ApiServer::createWorkspace(const Call &call)
         return failure(body.error(), 400);
     const QJsonValue id = body->value(QStringLiteral("id"));
     if (!id.isString() || !ServerStore::isValidId(id.toString()))
-        return error(400, QStringLiteral("invalid_request"),
+        return error(QStringLiteral("invalid_request"),
                      QStringLiteral("id: must be a string of 1 to 64 letters, digits, - or _"));
     const Ferry::Status created = m_store->createWorkspace(id.toString(), call.user);
     if (!created)
@@ -464,11 +454,11 @@ Reply ApiServer::pull(const Call &call)
 Reply ApiServer::notify(const Call &call)
 {
     if (!isWebSocketUpgrade(call.request))
-        return error(426, QStringLiteral("upgrade_required"),
+        return error(QStringLiteral("upgrade_required"),
                      QStringLiteral("This endpoint is a WebSocket: send Connection: Upgrade and "
                                     "Upgrade: websocket."));
     if (!m_notify.hasRoomFor(call.user))
-        return error(429, QStringLiteral("too_many_sockets"),
+        return error(QStringLiteral("too_many_sockets"),
                      QStringLiteral("This user already has %1 notify sockets open; close one "
                                     "or poll instead.")
                          .arg(NotifyHub::kMaxSocketsPerUser));

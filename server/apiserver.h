@@ -53,13 +53,16 @@ public:
     // runs and every hour, keeping those uploaded less than `grace` ago.
     void setBlobGrace(std::chrono::milliseconds grace);
 
-    static Reply error(int status, const QString &code, const QString &message);
+    // An error answer; its HTTP status comes from the code (statusFor()).
+    static Reply error(const QString &code, const QString &message);
     // The HTTP status of an error code (docs/protocol.md, "Errors"), from one table; a code
     // the table does not know is `otherwise` (500: a failure of the server itself).
     static int statusFor(const QString &code, int otherwise = 500);
     static Reply failure(const Ferry::Error &error, int otherwise = 500)
     {
-        return ApiServer::error(statusFor(error.code, otherwise), error.code, error.message);
+        Reply reply = ApiServer::error(error.code, error.message);
+        reply.status = statusFor(error.code, otherwise);
+        return reply;
     }
     // A JSON object as an answer body (compact UTF-8).
     static QByteArray json(const QJsonObject &object);

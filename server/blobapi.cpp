@@ -17,7 +17,7 @@ namespace {
 Reply badId()
 {
     return ApiServer::error(
-        400, QStringLiteral("invalid_request"),
+        QStringLiteral("invalid_request"),
         QStringLiteral("blob id: must be \"sha256:\" and 64 lowercase hex digits"));
 }
 
@@ -115,7 +115,7 @@ Reply ApiServer::getBlob(const Call &call)
         return badId();
     const std::optional<qint64> size = m_blobs.sizeOf(call.workspace, call.target);
     if (!size)
-        return error(404, QStringLiteral("no_such_blob"),
+        return error(QStringLiteral("no_such_blob"),
                      QStringLiteral("This workspace has no blob %1.").arg(call.target));
     const Ferry::Result<BlobRange> range
         = BlobService::parseRange(ApiServer::header(call.request, "range"), *size);

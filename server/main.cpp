@@ -1,5 +1,6 @@
 #include "admincommand.h"
 #include "apiserver.h"
+#include "requestguard.h"
 #include "serverstore.h"
 #include "tlssetup.h"
 
@@ -49,10 +50,13 @@ void answerWithoutDelay(QAbstractSocket *socket)
 #endif
 }
 
-class LowDelayTcpServer : public QTcpServer
+class GuardedTcpServer : public QTcpServer
 {
 public:
-    using QTcpServer::QTcpServer;
+    GuardedTcpServer(const RequestGuard::Limits &limits, QObject *parent)
+        : QTcpServer(parent)
+        , m_limits(limits)
+    { }
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -63,8 +67,13 @@ protected:
             return;
         }
         answerWithoutDelay(socket);
-        addPendingConnection(socket);
+        RequestGuard *guard = RequestGuard::watch(socket, m_limits);
+        addPendingConnection(socket); // the HTTP server takes it here
+        guard->serverHasIt();
     }
+
+private:
+    RequestGuard::Limits m_limits;
 };
 
 // SIGTERM and SIGINT quit the event loop (the classic self-pipe: the handler only writes a
@@ -145,6 +154,14 @@ int main(int argc, char *argv[])
         QStringLiteral("Hours an uploaded attachment is kept when no record names it (default a "
                        "week); unused ones older than that are removed every hour."),
         QStringLiteral("HOURS"), QString::number(BlobService::kDefaultGraceMs / 3600000));
+    const QCommandLineOption headTimeoutOption(
+        QStringLiteral("head-timeout"),
+        QStringLiteral("Seconds a request's line and headers may take to arrive (default 20)."),
+        QStringLiteral("SECONDS"), QStringLiteral("20"));
+    const QCommandLineOption idleTimeoutOption(
+        QStringLiteral("idle-timeout"),
+        QStringLiteral("Seconds a connection may stay silent before it is closed (default 75)."),
+        QStringLiteral("SECONDS"), QStringLiteral("75"));
     const QCommandLineOption verboseOption(QStringLiteral("verbose"),
                                            QStringLiteral("Log every request to stderr."));
     const QCommandLineOption lifelineOption(
@@ -171,8 +188,9 @@ int main(int argc, char *argv[])
                                           QStringLiteral("The certificate's PEM private key."),
                                           QStringLiteral("FILE"));
     parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, graceOption,
-                       pingOption, durabilityOption, verboseOption, lifelineOption, userOption,
-                       ownerOption, roleOption, deviceOption, tlsCertOption, tlsKeyOption});
+                       pingOption, durabilityOption, headTimeoutOption, idleTimeoutOption,
+                       verboseOption, lifelineOption, userOption, ownerOption, roleOption,
+                       deviceOption, tlsCertOption, tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "
@@ -235,6 +253,22 @@ int main(int argc, char *argv[])
     if (!pingOk || pingSeconds < 1 || pingSeconds > 3600)
         return badArguments(
             QStringLiteral("--ping-interval wants a number of seconds from 1 to 3600"));
+    const auto seconds
+        = [&parser](const QCommandLineOption &option) -> std::optional<std::chrono::milliseconds> {
+        bool ok = false;
+        const double value = parser.value(option).toDouble(&ok);
+        if (!ok || value < 0.1 || value > 86400)
+            return std::nullopt;
+        return std::chrono::milliseconds(qint64(value * 1000));
+    };
+    const std::optional<std::chrono::milliseconds> headTimeout = seconds(headTimeoutOption);
+    if (!headTimeout)
+        return badArguments(
+            QStringLiteral("--head-timeout wants a number of seconds from 0.1 to 86400"));
+    const std::optional<std::chrono::milliseconds> idleTimeout = seconds(idleTimeoutOption);
+    if (!idleTimeout)
+        return badArguments(
+            QStringLiteral("--idle-timeout wants a number of seconds from 0.1 to 86400"));
 
     const QString durabilityName = parser.value(durabilityOption);
     if (durabilityName != QLatin1String("full") && durabilityName != QLatin1String("normal"))
@@ -268,15 +302,25 @@ int main(int argc, char *argv[])
     server.setBlobGrace(std::chrono::milliseconds(graceMs));
     // With TLS the HTTP server only sees connections whose handshake completed; a client
     // speaking plain HTTP to this port is dropped by QSslServer.
+    RequestGuard::Limits limits;
+    limits.maxBody = std::max(maxBody, maxBlob);
+    limits.headTimeout = *headTimeout;
+    limits.idleTimeout = *idleTimeout;
     QTcpServer *tcp = nullptr;
     if (tls) {
         auto *ssl = new QSslServer(&server);
         ssl->setSslConfiguration(*tls);
-        QObject::connect(ssl, &QSslServer::startedEncryptionHandshake, ssl,
-                         [](QSslSocket *socket) { answerWithoutDelay(socket); });
+        QObject::connect(
+            ssl, &QSslServer::startedEncryptionHandshake, ssl, [limits](QSslSocket *socket) {
+                answerWithoutDelay(socket);
+                RequestGuard *guard = RequestGuard::watch(socket, limits);
+                // QSslServer hands the socket to the HTTP server when the
+                // handshake is done, in a slot connected before this one.
+                QObject::connect(socket, &QSslSocket::encrypted, guard, &RequestGuard::serverHasIt);
+            });
         tcp = ssl;
     } else {
-        tcp = new LowDelayTcpServer(&server);
+        tcp = new GuardedTcpServer(limits, &server);
     }
     if (!tcp->listen(address, quint16(port))) {
         std::fprintf(stderr, "ferry-server: cannot listen on %s: %s\n",

@@ -10,6 +10,8 @@
 #include "guid.h"
 #include "wire.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -58,6 +60,9 @@ private Q_SLOTS:
     void createWorkspaceDuplicateKey();
     void rawHttpGarbage_data();
     void rawHttpGarbage();
+    void requestHeadsAreBounded_data();
+    void requestHeadsAreBounded();
+    void silentConnectionIsClosed();
 
 private:
     ServerProcess m_server;
@@ -371,7 +376,8 @@ void TestBadInput::refusedPullQuery()
     const auto ahead = m_api.send(
         "GET", QStringLiteral("/v1/workspaces/alice/pull?since=9007199254740991"), m_token);
     QCOMPARE(ahead.status, 409);
-    QCOMPARE(ahead.json.value(QStringLiteral("code")).toString(), QStringLiteral("history_mismatch"));
+    QCOMPARE(ahead.json.value(QStringLiteral("code")).toString(),
+             QStringLiteral("history_mismatch"));
 }
 
 void TestBadInput::createWorkspaceDuplicateKey()
@@ -420,6 +426,158 @@ void TestBadInput::rawHttpGarbage()
     // Whatever the HTTP layer made of it, the server still serves and nothing changed.
     QCOMPARE(m_api.request("GET", QStringLiteral("/healthz"), {}).status, 200);
     QCOMPARE(m_api.snapshot(QStringLiteral("alice")), before);
+}
+
+namespace {
+
+qint64 residentKiB(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+// Everything the server answers on `socket` until it closes the connection (or `ms` pass).
+QByteArray answerUntilClosed(QTcpSocket &socket, int ms)
+{
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    while (socket.state() == QAbstractSocket::ConnectedState && timer.elapsed() < ms) {
+        socket.waitForReadyRead(50);
+        answer += socket.readAll();
+    }
+    return answer + socket.readAll();
+}
+
+} // namespace
+
+// A request's line and headers are bounded in size and in time before anything else looks
+// at them: an answer naming the bound, the connection closed, the server's memory untouched
+// by a head of 64 MiB; a body's declared size is checked before its bytes come. Ordinary
+// requests on the same kind of connection (several in a row, one sent before the answer to
+// the last) go on as before.
+void TestBadInput::requestHeadsAreBounded_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<int>("bulkMiB"); // header bytes sent after the head, 1 MiB at a time
+    QTest::addColumn<bool>("trickle"); // one header line every 100 ms
+    QTest::addColumn<QByteArray>("answer"); // the status line's start; empty: served
+
+    const QByteArray get = "GET /healthz HTTP/1.1\r\nHost: a\r\n";
+    QTest::newRow("64 MiB header")
+        << QByteArray(get + "X-Big: ") << 64 << false << QByteArray("HTTP/1.1 431 ");
+    QTest::newRow("header just over 64 KiB")
+        << QByteArray(get + "X-Big: " + QByteArray(64 * 1024, 'x') + "\r\n\r\n") << 0 << false
+        << QByteArray("HTTP/1.1 431 ");
+    QTest::newRow("head trickled past the deadline")
+        << get << 0 << true << QByteArray("HTTP/1.1 408 ");
+    QTest::newRow("chunked body") << QByteArray(
+        "POST /v1/sessions HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "2\r\n{}\r\n0\r\n\r\n") << 0
+                                  << false << QByteArray("HTTP/1.1 411 ");
+    QTest::newRow("declared body over every limit") << QByteArray(
+        "POST /v1/sessions HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999\r\n\r\n")
+                                                    << 0 << false << QByteArray("HTTP/1.1 413 ");
+    QTest::newRow("head of 60 KiB")
+        << QByteArray(get + "X-Big: " + QByteArray(60 * 1024, 'x') + "\r\n\r\n") << 0 << false
+        << QByteArray();
+    QTest::newRow("three in a row, sent at once")
+        << QByteArray(get + "\r\n" + get + "\r\n" + get + "\r\n") << 0 << false << QByteArray();
+    QTest::newRow("a body, then a request")
+        << QByteArray("POST /v1/sessions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 2\r\n\r\n{}"
+                      + get + "\r\n")
+        << 0 << false << QByteArray();
+}
+
+void TestBadInput::requestHeadsAreBounded()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(int, bulkMiB);
+    QFETCH(bool, trickle);
+    QFETCH(QByteArray, answer);
+    ServerProcess server;
+    QVERIFY2(server.start({QStringLiteral("--head-timeout"), QStringLiteral("0.5")}),
+             qPrintable(server.lastError()));
+    const qint64 residentBefore = residentKiB(server.processId());
+    QVERIFY(residentBefore > 0);
+
+    QTcpSocket socket;
+    socket.connectToHost(server.url().host(), server.port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(head);
+    const QByteArray mebibyte(1024 * 1024, 'x');
+    // Sending stops once an answer comes: bytes sent to a closed connection reset it, and
+    // the answer could be lost with them.
+    const auto open = [&socket] {
+        return socket.state() == QAbstractSocket::ConnectedState && socket.bytesAvailable() == 0;
+    };
+    for (int i = 0; i < bulkMiB && open(); ++i) {
+        socket.write(mebibyte);
+        while (socket.bytesToWrite() > 0 && socket.waitForBytesWritten(5000)) { }
+    }
+    for (int i = 0; trickle && i < 20 && open(); ++i) {
+        socket.write("X-Slow: y\r\n");
+        socket.waitForBytesWritten(1000);
+        socket.waitForReadyRead(100);
+    }
+    const qint64 residentAfter = residentKiB(server.processId());
+    if (answer.isEmpty()) {
+        const int requests = int(head.count("HTTP/1.1\r\n"));
+        QByteArray got;
+        QElapsedTimer timer;
+        timer.start();
+        while (got.count("HTTP/1.1 ") < requests && timer.elapsed() < 5000) {
+            socket.waitForReadyRead(100);
+            got += socket.readAll();
+        }
+        QCOMPARE(got.count("HTTP/1.1 "), requests);
+        QCOMPARE(got.count("HTTP/1.1 200 "), head.count("GET /healthz")); // each one served
+        QCOMPARE(socket.state(), QAbstractSocket::ConnectedState); // kept for the next request
+        return;
+    }
+    const QByteArray got = answerUntilClosed(socket, 5000);
+    QVERIFY2(got.startsWith(answer), got.left(300));
+    QVERIFY2(got.contains("Connection: close"), got.left(300));
+    QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+    QVERIFY2(residentAfter - residentBefore < 16 * 1024,
+             qPrintable(
+                 QStringLiteral("the server grew by %1 KiB").arg(residentAfter - residentBefore)));
+    ApiClient api;
+    api.setServer(server.url(), {});
+    QCOMPARE(api.request("GET", QStringLiteral("/healthz"), {}).status, 200);
+}
+
+// A connection that sends nothing is closed after the idle time; one that keeps asking stays.
+void TestBadInput::silentConnectionIsClosed()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({QStringLiteral("--idle-timeout"), QStringLiteral("0.5")}),
+             qPrintable(server.lastError()));
+    QTcpSocket silent, busy;
+    for (QTcpSocket *socket : {&silent, &busy}) {
+        socket->connectToHost(server.url().host(), server.port());
+        QVERIFY(socket->waitForConnected(5000));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    int answered = 0;
+    while (timer.elapsed() < 1500) {
+        busy.write("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY(busy.waitForReadyRead(2000));
+        busy.readAll();
+        ++answered;
+        silent.waitForReadyRead(200);
+    }
+    QCOMPARE(silent.state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(busy.state(), QAbstractSocket::ConnectedState);
+    QVERIFY(answered >= 5);
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)

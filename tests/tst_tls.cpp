@@ -12,6 +12,7 @@
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void removedTrustRefusesTheNextSync();
     void cliLoginTrustsOneFingerprint();
     void plainHttpOnTheTlsPortIsDropped();
+    void requestHeadsAreBoundedOverTls();
     void serverRefusesBadCertificateFiles_data();
     void serverRefusesBadCertificateFiles();
 
@@ -336,6 +338,27 @@ void TestTls::plainHttpOnTheTlsPortIsDropped()
     const ApiResponse answer = api.request("GET", QStringLiteral("/v1/me"), {});
     QVERIFY(answer.finished);
     QCOMPARE(answer.status, 401);
+}
+
+// The bounds on a request's head (tst_bad_input) hold on the TLS port too: a request is
+// served, then a head over 64 KiB on the same connection is refused and the connection closed.
+void TestTls::requestHeadsAreBoundedOverTls()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({}, ServerProcess::Tls), qPrintable(server.lastError()));
+    QSslSocket socket;
+    socket.setPeerVerifyMode(QSslSocket::VerifyNone); // the certificate is not what this checks
+    socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port());
+    QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+    socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray answer;
+    QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\"status\":\"ok\""), 5000);
+    QVERIFY2(answer.startsWith("HTTP/1.1 200 "), answer.constData());
+    socket.write("GET /healthz HTTP/1.1\r\nX-Big: " + QByteArray(100 * 1024, 'x') + "\r\n\r\n");
+    answer.clear();
+    QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("header_too_large"), 5000);
+    QVERIFY2(answer.startsWith("HTTP/1.1 431 "), answer.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
 }
 
 void TestTls::serverRefusesBadCertificateFiles_data()

@@ -60,6 +60,8 @@ public:
     // A client configuration for this server, trusting its certificate when it serves TLS.
     Ferry::SyncConfig syncConfig(const QString &token, const QString &workspace) const;
     quint16 port() const { return m_port; }
+    // The running server's process id; 0 if none.
+    qint64 processId() const { return m_process ? m_process->processId() : 0; }
     QString dataDir() const { return m_dir.path(); }
     QString lastError() const { return m_error; }
 
