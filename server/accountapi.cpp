@@ -153,15 +153,29 @@ Reply ApiServer::registerAccount(const Call &call)
         return tooManyAttempts(waitMs,
                                QStringLiteral("Too many accounts registered from "
                                               "this address; try again in %1 s."));
+    if (std::optional<Reply> refused = refuseConcurrentCheck(QString(), address))
+        return *refused;
     m_signIns.registered(address);
     const QString user = body.value(QStringLiteral("user")).toString();
-    const QByteArray hash = PasswordHash::hash(body.value(QStringLiteral("password")).toString());
+    Reply reply;
+    reply.later
+        = [this, user, address, password = body.value(QStringLiteral("password")).toString()] {
+              const QByteArray hash = PasswordHash::hash(password); // the worker's part
+              return std::function<Reply()>([this, user, address, hash] {
+                  checkDone(QString(), address);
+                  return accountHashed(user, hash);
+              });
+          };
+    return reply;
+}
+
+Reply ApiServer::accountHashed(const QString &user, const QByteArray &hash)
+{
     if (hash.isEmpty())
         return error(QStringLiteral("internal"),
                      QStringLiteral("The server could not hash the password."));
-    if (const Ferry::Status made = m_store->createAccount(user, hash); !made) {
+    if (const Ferry::Status made = m_store->createAccount(user, hash); !made)
         return failure(made.error());
-    }
     // Like "token create": a workspace of their own, named after them where that id is free.
     if (const Ferry::Result<QString> own = m_store->ensureOwnWorkspace(user); !own)
         return error(own.error().code,
@@ -191,20 +205,36 @@ Reply ApiServer::signIn(const Call &call)
     if (const qint64 waitMs = m_signIns.waitFor(user, address); waitMs > 0)
         return tooManyAttempts(waitMs,
                                QStringLiteral("Too many failed sign-ins; try again in %1 s."));
-    const QByteArray stored = m_store->passwordHashOf(user);
-    bool good = false;
-    if (stored.isEmpty())
-        PasswordHash::burn(password.toString()); // unknown user: same time as a wrong password
-    else
-        good = PasswordHash::verify(password.toString(), stored);
+    if (std::optional<Reply> refused = refuseConcurrentCheck(user, address))
+        return *refused;
+    Reply reply;
+    reply.later = [this, user, address, stored = m_store->passwordHashOf(user),
+                   password = password.toString(),
+                   device = body.value(QStringLiteral("device")).toString()] {
+        // The worker's part.
+        bool good = false;
+        if (stored.isEmpty())
+            PasswordHash::burn(password); // unknown user: same time as a wrong password
+        else
+            good = PasswordHash::verify(password, stored);
+        return std::function<Reply()>([this, user, address, device, good] {
+            checkDone(user, address);
+            return passwordChecked(user, address, device, good);
+        });
+    };
+    return reply;
+}
+
+Reply ApiServer::passwordChecked(const QString &user, const QString &address, const QString &device,
+                                 bool good)
+{
     if (!good) {
         m_signIns.failed(user, address);
         return error(QStringLiteral("bad_credentials"),
                      QStringLiteral("The user name or the password is wrong."));
     }
     m_signIns.succeeded(user);
-    const Ferry::Result<NewToken> token
-        = m_store->createDeviceToken(user, body.value(QStringLiteral("device")).toString());
+    const Ferry::Result<NewToken> token = m_store->createDeviceToken(user, device);
     if (!token)
         return failure(token.error());
     return ok(201,

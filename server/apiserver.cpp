@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
@@ -154,7 +155,7 @@ int ApiServer::statusFor(const QString &code, int otherwise)
         {QStringLiteral("upgrade_required"), 426}, {QStringLiteral("too_many_attempts"), 429},
         {QStringLiteral("too_many_sockets"), 429}, {QStringLiteral("header_too_large"), 431},
         {QStringLiteral("database"), 500},         {QStringLiteral("storage"), 500},
-        {QStringLiteral("internal"), 500},
+        {QStringLiteral("internal"), 500},         {QStringLiteral("busy"), 503},
     };
     return statuses.value(code, otherwise);
 }
@@ -172,6 +173,10 @@ bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
     QElapsedTimer timer;
     timer.start();
     const Reply reply = handle(request, socket);
+    if (reply.later) {
+        answerLater(request, socket, reply);
+        return true;
+    }
     log(request, reply.status, reply.body.size(), timer.elapsed());
     // Qt 6.4 upgrades a WebSocket request when this returns true, so nothing may be written
     // then; for a refused upgrade it calls missingHandler() and closes the connection after.
@@ -183,6 +188,69 @@ bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
     }
     write(request, socket, reply);
     return true;
+}
+
+ApiServer::~ApiServer()
+{
+    // Answers posted back after this are dropped with the object.
+    m_workers.waitForDone();
+}
+
+void ApiServer::answerLater(const QHttpServerRequest &request, QTcpSocket *socket,
+                            const Reply &reply)
+{
+    ++m_waiting;
+    QElapsedTimer timer;
+    timer.start();
+    // The request object lives as long as its connection (Qt deletes it with the socket), so
+    // a live socket means a live request; a client that went away gets no answer.
+    const QPointer<QTcpSocket> client(socket);
+    const QHttpServerRequest *asked = &request;
+    m_workers.start([this, work = reply.later, client, asked, timer] {
+        std::function<Reply()> then = work();
+        QMetaObject::invokeMethod(
+            this,
+            [this, then = std::move(then), client, asked, timer] {
+                --m_waiting;
+                const Reply answer = then();
+                if (!client || client->state() != QAbstractSocket::ConnectedState)
+                    return;
+                log(*asked, answer.status, answer.body.size(), timer.elapsed());
+                write(*asked, client, answer);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+std::optional<Reply> ApiServer::refuseConcurrentCheck(const QString &user, const QString &address)
+{
+    if (m_waiting >= kMostWaiting) {
+        Reply busy = error(QStringLiteral("busy"),
+                           QStringLiteral("The server has too many passwords to check at once; "
+                                          "try again in a second."));
+        busy.retryAfter = "1";
+        return busy;
+    }
+    if ((!user.isEmpty() && m_checkingUsers.value(user) > 0)
+        || m_checkingAddresses.value(address) >= kChecksPerAddress) {
+        Reply reply = error(QStringLiteral("too_many_attempts"),
+                            QStringLiteral("A sign-in for this account (or several from this "
+                                           "address) is being checked; try again in a second."));
+        reply.retryAfter = "1";
+        return reply;
+    }
+    if (!user.isEmpty())
+        ++m_checkingUsers[user];
+    ++m_checkingAddresses[address];
+    return std::nullopt;
+}
+
+void ApiServer::checkDone(const QString &user, const QString &address)
+{
+    if (!user.isEmpty() && --m_checkingUsers[user] <= 0)
+        m_checkingUsers.remove(user);
+    if (--m_checkingAddresses[address] <= 0)
+        m_checkingAddresses.remove(address);
 }
 
 void ApiServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)

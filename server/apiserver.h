@@ -11,9 +11,11 @@
 #include <QHttpServerRequest>
 #include <QString>
 
+#include <QThreadPool>
 #include <QTimer>
-#include <chrono>
 
+#include <chrono>
+#include <functional>
 #include <optional>
 
 class QJsonObject;
@@ -31,14 +33,20 @@ struct Reply
     QByteArray retryAfter {}; // seconds, for a 429; "{}" keeps {status, body, allow} whole
     QByteArray contentType {}; // empty: application/json
     QList<std::pair<QByteArray, QByteArray>> headers {}; // more headers, e.g. Content-Range
+    // Set by a handler whose answer needs long work (a password hash): `later` runs on a
+    // worker thread, touching nothing but what it captured, and returns what then runs back
+    // on the server's thread (with the store) to make the answer. Other clients are served
+    // meanwhile.
+    std::function<std::function<Reply()>()> later {};
 };
 
 // The protocol's HTTP front end (docs/protocol.md): routes requests itself so it can tell
 // 404 from 405, authenticates bearer tokens, checks membership and body size, and hands
 // pushes and pulls to PushService and PullService, attachments to BlobService and notify
 // sockets to NotifyHub. Every
-// handler answers synchronously on the server thread, so the socket is alive while the
-// answer is written.
+// handler runs on the server thread and answers at once, so the socket is alive while the
+// answer is written; the few with long work (password hashes) hand it to a worker thread
+// (Reply::later) and answer when it is done, if the client is still there.
 class ApiServer : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -102,6 +110,9 @@ private:
     // Accounts, devices and members (accountapi.cpp).
     Reply registerAccount(const Call &call);
     Reply signIn(const Call &call);
+    Reply passwordChecked(const QString &user, const QString &address, const QString &device,
+                          bool good);
+    Reply accountHashed(const QString &user, const QByteArray &hash);
     Reply signOut(const Call &call);
     Reply devices(const Call &call);
     Reply revokeDevice(const Call &call);
@@ -120,6 +131,14 @@ private:
     void collectGarbage();
 
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
+    // Runs reply.later on a worker and answers on `socket` afterwards.
+    void answerLater(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
+    // A password check (or hash) for `user` from `address` may start: refuses a second one
+    // for the same account while one runs (each failure must count before the next guess),
+    // more than a few at once from one address, and any when too many wait for a worker.
+    // Each check that starts ends with checkDone(). `user` is empty for a registration.
+    std::optional<Reply> refuseConcurrentCheck(const QString &user, const QString &address);
+    void checkDone(const QString &user, const QString &address);
     void log(const QHttpServerRequest &request, int status, qint64 bytes, qint64 ms) const;
 
     ServerStore *m_store;
@@ -133,6 +152,16 @@ private:
     QTimer m_collection;
     bool m_verbose = false;
     std::optional<Reply> m_refusedUpgrade; // written by missingHandler(), see handleRequest()
+    QThreadPool m_workers; // Reply::later
+    int m_waiting = 0; // answers waiting for a worker
+    QHash<QString, int> m_checkingUsers;
+    QHash<QString, int> m_checkingAddresses;
+
+public:
+    ~ApiServer() override;
+    // Long work queued beyond this is refused (503 busy) instead of waiting without end.
+    static constexpr int kMostWaiting = 64;
+    static constexpr int kChecksPerAddress = 4;
 };
 
 } // namespace FerryServer

@@ -71,6 +71,8 @@ private Q_SLOTS:
     void sharingErrors();
     void failedSignInsLockTheAccount();
     void failedSignInsLockTheAddress();
+    void signInsDoNotHoldOthersUp();
+    void guessesAtOnceStillCountOneByOne();
     void registrationsFromOneAddressSlowDown();
 
 private:
@@ -432,6 +434,89 @@ void TestAccounts::failedSignInsLockTheAccount()
     // A good password starts the count over.
     QCOMPARE(post(QStringLiteral("/v1/sessions"), wrong).status, 401);
     QCOMPARE(post(QStringLiteral("/v1/sessions"), session(QStringLiteral("target"))).status, 201);
+}
+
+// A password check takes tens of milliseconds of hashing. It runs beside the server's
+// thread: while a stream of sign-ins is checked, other requests are answered at once. (When
+// the hash ran on the server's thread, a request waited for the hash in progress: at most
+// about one answer per sign-in checked.)
+void TestAccounts::signInsDoNotHoldOthersUp()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    QNetworkAccessManager network;
+    const auto post = [&](int i) {
+        QNetworkRequest request(server.url().resolved(QUrl(QStringLiteral("/v1/sessions"))));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+        return network.post(request, session(QStringLiteral("nobody%1").arg(i)));
+    };
+    constexpr int kSignIns = 12;
+    int sent = 0, checked = 0, answered = 0;
+    std::function<void()> next = [&] {
+        QNetworkReply *reply = post(sent++);
+        connect(reply, &QNetworkReply::finished, reply, [&, reply] {
+            reply->deleteLater();
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+            if (++checked + 1 < kSignIns && sent < kSignIns)
+                next();
+        });
+    };
+    next();
+    next(); // two at a time, one after another
+    std::function<void()> ask = [&] {
+        QNetworkReply *reply
+            = network.get(QNetworkRequest(server.url().resolved(QUrl(QStringLiteral("/healthz")))));
+        connect(reply, &QNetworkReply::finished, reply, [&, reply] {
+            reply->deleteLater();
+            if (reply->error() == QNetworkReply::NoError)
+                ++answered;
+            if (checked < kSignIns)
+                ask();
+        });
+    };
+    ask();
+    QTRY_COMPARE_WITH_TIMEOUT(checked, kSignIns, 60000);
+    QVERIFY2(answered > 3 * kSignIns,
+             qPrintable(QStringLiteral("%1 requests answered while %2 sign-ins were checked")
+                            .arg(answered)
+                            .arg(kSignIns)));
+}
+
+// Guesses sent at once for one account are not all checked before the first failure counts:
+// one check per account runs at a time, the others are told to wait, and the lock comes
+// after the same five failures as when they came one by one.
+void TestAccounts::guessesAtOnceStillCountOneByOne()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    ApiClient api;
+    api.setServer(server.url(), {});
+    QCOMPARE(
+        api.request("POST", QStringLiteral("/v1/accounts"), {}, account(QStringLiteral("target")))
+            .status,
+        201);
+    QNetworkAccessManager network;
+    QMap<int, int> statuses;
+    int done = 0;
+    constexpr int kRounds = 8; // each checks one guess at least, until the lock
+    for (int round = 0; round < kRounds; ++round) {
+        for (int i = 0; i < 6; ++i) {
+            QNetworkRequest request(server.url().resolved(QUrl(QStringLiteral("/v1/sessions"))));
+            request.setHeader(QNetworkRequest::ContentTypeHeader,
+                              QByteArrayLiteral("application/json"));
+            QNetworkReply *reply = network.post(
+                request, session(QStringLiteral("target"), QStringLiteral("guess %1").arg(i)));
+            connect(reply, &QNetworkReply::finished, reply, [&, reply] {
+                reply->deleteLater();
+                ++statuses[reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt()];
+                ++done;
+            });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(done, 6 * (round + 1), 30000);
+    }
+    QCOMPARE(statuses.value(401), 5); // SignInLimiter::kFreeAccountFailures
+    QCOMPARE(statuses.value(429), kRounds * 6 - 5);
 }
 
 void TestAccounts::failedSignInsLockTheAddress()
