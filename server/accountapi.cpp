@@ -281,9 +281,17 @@ Reply ApiServer::members(const Call &call)
     for (const Member &m : members)
         list.append(
             QJsonObject {{QStringLiteral("user"), m.user}, {QStringLiteral("role"), m.role}});
+    const Ferry::Result<QList<Invitation>> waiting = m_store->invitationsTo(call.workspace);
+    if (!waiting)
+        return failure(waiting.error());
+    QJsonArray invited;
+    for (const Invitation &i : waiting.value())
+        invited.append(
+            QJsonObject {{QStringLiteral("user"), i.user}, {QStringLiteral("role"), i.role}});
     return ok(200,
               QJsonObject {{QStringLiteral("workspace"), call.workspace},
-                           {QStringLiteral("members"), list}});
+                           {QStringLiteral("members"), list},
+                           {QStringLiteral("invited"), invited}});
 }
 
 // Why `call.target`'s membership may not change: they own the workspace (`what` cannot be
@@ -315,13 +323,29 @@ Reply ApiServer::putMember(const Call &call)
     if (!m_store->userExists(call.target))
         return error(QStringLiteral("no_such_user"),
                      QStringLiteral("There is no user \"%1\" on this server.").arg(call.target));
-    if (const Ferry::Status added
-        = m_store->addMember(call.workspace, call.target, newRole.toString());
-        !added)
-        return failure(added.error());
-    return ok(
-        200,
-        QJsonObject {{QStringLiteral("user"), call.target}, {QStringLiteral("role"), newRole}});
+    const Ferry::Result<QString> role = m_store->roleOf(call.workspace, call.target);
+    if (!role)
+        return failure(role.error());
+    if (!role->isEmpty()) {
+        // A member already (they accepted once): only the role changes.
+        if (const Ferry::Status changed
+            = m_store->addMember(call.workspace, call.target, newRole.toString());
+            !changed)
+            return failure(changed.error());
+        return ok(
+            200,
+            QJsonObject {{QStringLiteral("user"), call.target}, {QStringLiteral("role"), newRole}});
+    }
+    // Nobody is put into a workspace without saying yes: until they accept, this gives no
+    // access and the workspace is not in their list.
+    if (const Ferry::Status invited
+        = m_store->invite(call.workspace, call.target, newRole.toString(), call.user);
+        !invited)
+        return failure(invited.error());
+    return ok(200,
+              QJsonObject {{QStringLiteral("user"), call.target},
+                           {QStringLiteral("role"), newRole},
+                           {QStringLiteral("invited"), true}});
 }
 
 Reply ApiServer::deleteMember(const Call &call)
@@ -331,11 +355,56 @@ Reply ApiServer::deleteMember(const Call &call)
     if (const std::optional<Reply> refused
         = refuseOwnerChange(call, QStringLiteral("the owner cannot be removed.")))
         return *refused;
-    if (const Ferry::Status removed = m_store->removeMember(call.workspace, call.target); !removed)
-        return failure(removed.error());
+    if (const Ferry::Status removed = m_store->removeMember(call.workspace, call.target);
+        !removed) {
+        if (removed.error().code != QLatin1String("not_member"))
+            return failure(removed.error());
+        // Not a member: an invitation that waits is withdrawn.
+        if (const Ferry::Status withdrawn = m_store->dropInvitation(call.workspace, call.target);
+            !withdrawn)
+            return failure(withdrawn.error().code == QLatin1String("no_invitation")
+                               ? removed.error()
+                               : withdrawn.error());
+        return ok(200, QJsonObject {{QStringLiteral("removed"), call.target}});
+    }
     // Their open notify sockets stop hearing about this workspace at once.
     m_notify.closeMember(call.workspace, call.target);
     return ok(200, QJsonObject {{QStringLiteral("removed"), call.target}});
+}
+
+Reply ApiServer::leaveWorkspace(const Call &call)
+{
+    if (call.role == QLatin1String("owner"))
+        return error(QStringLiteral("owner_role"),
+                     QStringLiteral("You own %1; an owner cannot leave their workspace.")
+                         .arg(call.workspace));
+    if (const Ferry::Status removed = m_store->removeMember(call.workspace, call.user); !removed)
+        return failure(removed.error());
+    m_notify.closeMember(call.workspace, call.user);
+    return ok(200, QJsonObject {{QStringLiteral("left"), call.workspace}});
+}
+
+Reply ApiServer::acceptInvitation(const Call &call)
+{
+    if (!ServerStore::isValidId(call.workspace))
+        return error(QStringLiteral("no_invitation"),
+                     QStringLiteral("There is no invitation to that workspace waiting."));
+    const Ferry::Result<QString> role = m_store->acceptInvitation(call.workspace, call.user);
+    if (!role)
+        return failure(role.error());
+    return ok(200,
+              QJsonObject {{QStringLiteral("id"), call.workspace},
+                           {QStringLiteral("role"), role.value()}});
+}
+
+Reply ApiServer::declineInvitation(const Call &call)
+{
+    if (!ServerStore::isValidId(call.workspace))
+        return error(QStringLiteral("no_invitation"),
+                     QStringLiteral("There is no invitation to that workspace waiting."));
+    if (const Ferry::Status dropped = m_store->dropInvitation(call.workspace, call.user); !dropped)
+        return failure(dropped.error());
+    return ok(200, QJsonObject {{QStringLiteral("declined"), call.workspace}});
 }
 
 Reply ApiServer::readOnlyPush(const Call &call)

@@ -140,22 +140,41 @@ QByteArray ApiServer::header(const QHttpServerRequest &request, QByteArrayView n
 int ApiServer::statusFor(const QString &code, int otherwise)
 {
     static const QHash<QString, int> statuses {
-        {QStringLiteral("bad_json"), 400},         {QStringLiteral("invalid_request"), 400},
-        {QStringLiteral("blob_mismatch"), 400},    {QStringLiteral("unauthorized"), 401},
-        {QStringLiteral("bad_credentials"), 401},  {QStringLiteral("forbidden"), 403},
-        {QStringLiteral("read_only"), 403},        {QStringLiteral("registration_closed"), 403},
-        {QStringLiteral("not_found"), 404},        {QStringLiteral("no_such_blob"), 404},
-        {QStringLiteral("no_such_device"), 404},   {QStringLiteral("no_such_user"), 404},
-        {QStringLiteral("not_member"), 404},       {QStringLiteral("method_not_allowed"), 405},
-        {QStringLiteral("request_timeout"), 408},  {QStringLiteral("batch_mismatch"), 409},
-        {QStringLiteral("history_mismatch"), 409}, {QStringLiteral("owner_role"), 409},
-        {QStringLiteral("user_exists"), 409},      {QStringLiteral("workspace_exists"), 409},
-        {QStringLiteral("wrong_offset"), 409},     {QStringLiteral("length_required"), 411},
-        {QStringLiteral("too_large"), 413},        {QStringLiteral("range_not_satisfiable"), 416},
-        {QStringLiteral("upgrade_required"), 426}, {QStringLiteral("too_many_attempts"), 429},
-        {QStringLiteral("too_many_sockets"), 429}, {QStringLiteral("header_too_large"), 431},
-        {QStringLiteral("database"), 500},         {QStringLiteral("storage"), 500},
-        {QStringLiteral("internal"), 500},         {QStringLiteral("busy"), 503},
+        {QStringLiteral("bad_json"), 400},
+        {QStringLiteral("invalid_request"), 400},
+        {QStringLiteral("blob_mismatch"), 400},
+        {QStringLiteral("unauthorized"), 401},
+        {QStringLiteral("bad_credentials"), 401},
+        {QStringLiteral("forbidden"), 403},
+        {QStringLiteral("read_only"), 403},
+        {QStringLiteral("registration_closed"), 403},
+        {QStringLiteral("not_found"), 404},
+        {QStringLiteral("no_such_blob"), 404},
+        {QStringLiteral("no_such_device"), 404},
+        {QStringLiteral("no_such_user"), 404},
+        {QStringLiteral("not_member"), 404},
+        {QStringLiteral("no_invitation"), 404},
+        {QStringLiteral("method_not_allowed"), 405},
+        {QStringLiteral("request_timeout"), 408},
+        {QStringLiteral("batch_mismatch"), 409},
+        {QStringLiteral("history_mismatch"), 409},
+        {QStringLiteral("owner_role"), 409},
+        {QStringLiteral("user_exists"), 409},
+        {QStringLiteral("workspace_exists"), 409},
+        {QStringLiteral("wrong_offset"), 409},
+        {QStringLiteral("too_many_workspaces"), 409},
+        {QStringLiteral("too_many_invitations"), 409},
+        {QStringLiteral("length_required"), 411},
+        {QStringLiteral("too_large"), 413},
+        {QStringLiteral("range_not_satisfiable"), 416},
+        {QStringLiteral("upgrade_required"), 426},
+        {QStringLiteral("too_many_attempts"), 429},
+        {QStringLiteral("too_many_sockets"), 429},
+        {QStringLiteral("header_too_large"), 431},
+        {QStringLiteral("database"), 500},
+        {QStringLiteral("storage"), 500},
+        {QStringLiteral("internal"), 500},
+        {QStringLiteral("busy"), 503},
     };
     return statuses.value(code, otherwise);
 }
@@ -317,6 +336,15 @@ Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
                 Needs::Owner,
                 kOwnsMembers},
          &ApiServer::deleteMember},
+        {Route {{"v1", "workspaces", "{ws}", "membership"},
+                {{Method::Delete, "DELETE"}},
+                Needs::Member},
+         &ApiServer::leaveWorkspace},
+        // The invited person is not a member yet: the store says whether an invitation waits.
+        {Route {{"v1", "invitations", "{ws}"}, {{Method::Post, "POST"}}},
+         &ApiServer::acceptInvitation},
+        {Route {{"v1", "invitations", "{ws}"}, {{Method::Delete, "DELETE"}}},
+         &ApiServer::declineInvitation},
         {Route {{"v1", "accounts"}, {{Method::Post, "POST"}}, Needs::Nothing, nullptr, false},
          &ApiServer::registerAccount},
         {Route {{"v1", "sessions"}, {{Method::Post, "POST"}}, Needs::Nothing, nullptr, false},
@@ -459,9 +487,18 @@ Reply ApiServer::me(const Call &call)
     for (const Membership &m : memberships)
         workspaces.append(
             QJsonObject {{QStringLiteral("id"), m.workspace}, {QStringLiteral("role"), m.role}});
+    const Ferry::Result<QList<Invitation>> waiting = m_store->invitationsOf(call.user);
+    if (!waiting)
+        return failure(waiting.error());
+    QJsonArray invitations;
+    for (const Invitation &i : waiting.value())
+        invitations.append(QJsonObject {{QStringLiteral("workspace"), i.workspace},
+                                        {QStringLiteral("role"), i.role},
+                                        {QStringLiteral("from"), i.from}});
     return Reply {200,
                   ApiServer::json(QJsonObject {{QStringLiteral("user"), call.user},
-                                               {QStringLiteral("workspaces"), workspaces}}),
+                                               {QStringLiteral("workspaces"), workspaces},
+                                               {QStringLiteral("invitations"), invitations}}),
                   {}};
 }
 
@@ -474,6 +511,8 @@ Reply ApiServer::createWorkspace(const Call &call)
     if (!id.isString() || !ServerStore::isValidId(id.toString()))
         return error(QStringLiteral("invalid_request"),
                      QStringLiteral("id: must be a string of 1 to 64 letters, digits, - or _"));
+    if (const Ferry::Status room = m_store->roomForAnotherWorkspace(call.user); !room)
+        return failure(room.error());
     const Ferry::Status created = m_store->createWorkspace(id.toString(), call.user);
     if (!created)
         return failure(created.error());

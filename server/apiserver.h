@@ -120,6 +120,9 @@ private:
     Reply putMember(const Call &call);
     std::optional<Reply> refuseOwnerChange(const Call &call, const QString &what) const;
     Reply deleteMember(const Call &call);
+    Reply leaveWorkspace(const Call &call);
+    Reply acceptInvitation(const Call &call);
+    Reply declineInvitation(const Call &call);
     Reply readOnlyPush(const Call &call);
 
     // Attachments (blobapi.cpp).

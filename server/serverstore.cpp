@@ -19,7 +19,7 @@ namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -91,6 +91,15 @@ const char *const kSchemaV7[] = {
     "CREATE TABLE blob_log (workspace TEXT NOT NULL REFERENCES workspaces(id), n BIGINT NOT NULL,"
     " token TEXT NOT NULL, created BIGINT NOT NULL, PRIMARY KEY (workspace, n),"
     " UNIQUE (workspace, token))",
+};
+
+// Sharing by consent: an owner's offer of a role waits here until the person accepts it (then
+// it is a membership) or declines it.
+const char *const kSchemaV8[] = {
+    "CREATE TABLE invitations (workspace TEXT NOT NULL REFERENCES workspaces(id),"
+    " user_name TEXT NOT NULL REFERENCES users(name), role TEXT NOT NULL,"
+    " invited_by TEXT NOT NULL, created BIGINT NOT NULL, PRIMARY KEY (workspace, user_name))",
+    "CREATE INDEX invitations_by_user ON invitations (user_name)",
 };
 
 // Touching a device's last use more often than this would write on every request.
@@ -182,7 +191,7 @@ Ferry::Status ServerStore::migrate()
     const std::pair<int, QStringList> steps[]
         = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}, {3, statements(kSchemaV3)},
            {4, statements(kSchemaV4)}, {5, statements(kSchemaV5)}, {6, statements(kSchemaV6)},
-           {7, statements(kSchemaV7)}};
+           {7, statements(kSchemaV7)}, {8, statements(kSchemaV8)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;
@@ -621,6 +630,163 @@ Ferry::Status ServerStore::removeMember(const QString &workspace, const QString 
         return Ferry::Error {QStringLiteral("not_member"),
                              QStringLiteral("%1 is not a member of this workspace.").arg(user)};
     return Ferry::success();
+}
+
+Ferry::Result<qint64> ServerStore::countOf(const QString &sql, const QString &user)
+{
+    QSqlQuery q(database());
+    q.prepare(sql);
+    q.addBindValue(user);
+    if (!q.exec() || !q.next())
+        return databaseError(QStringLiteral("counting the workspaces of %1").arg(user),
+                             q.lastError().text());
+    return q.value(0).toLongLong();
+}
+
+Ferry::Status ServerStore::roomForAnotherWorkspace(const QString &user)
+{
+    const Ferry::Result<qint64> held
+        = countOf(QStringLiteral("SELECT count(*) FROM members WHERE user_name = ?"), user);
+    if (!held)
+        return held.error();
+    if (held.value() >= kMaxMemberships)
+        return Ferry::Error {QStringLiteral("too_many_workspaces"),
+                             QStringLiteral("%1 already has %2 workspaces, the most one account "
+                                            "may have; leave one first.")
+                                 .arg(user)
+                                 .arg(kMaxMemberships)};
+    return Ferry::success();
+}
+
+Ferry::Status ServerStore::invite(const QString &workspace, const QString &user,
+                                  const QString &role, const QString &by)
+{
+    QSqlDatabase db = database();
+    if (!db.transaction())
+        return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
+    const auto fail = [&db](const Ferry::Error &error) {
+        db.rollback();
+        return error;
+    };
+    const Ferry::Result<qint64> waiting
+        = countOf(QStringLiteral("SELECT count(*) FROM invitations WHERE user_name = ?"), user);
+    if (!waiting)
+        return fail(waiting.error());
+    QSqlQuery already(db);
+    already.prepare(
+        QStringLiteral("SELECT 1 FROM invitations WHERE workspace = ? AND user_name = ?"));
+    already.addBindValue(workspace);
+    already.addBindValue(user);
+    if (!already.exec())
+        return fail(databaseError(QStringLiteral("reading the invitations of %1").arg(user),
+                                  already.lastError().text()));
+    if (!already.next() && waiting.value() >= kMaxInvitations)
+        return fail(Ferry::Error {QStringLiteral("too_many_invitations"),
+                                  QStringLiteral("%1 has %2 invitations waiting, the most one "
+                                                 "account may have; they must answer some first.")
+                                      .arg(user)
+                                      .arg(kMaxInvitations)});
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral(
+        "INSERT INTO invitations (workspace, user_name, role, invited_by, created) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace, user_name) DO UPDATE SET role = "
+        "excluded.role, invited_by = excluded.invited_by"));
+    q.addBindValue(workspace);
+    q.addBindValue(user);
+    q.addBindValue(role);
+    q.addBindValue(by);
+    q.addBindValue(now());
+    if (!q.exec())
+        return fail(databaseError(QStringLiteral("inviting %1").arg(user), q.lastError().text()));
+    if (!db.commit())
+        return databaseError(QStringLiteral("inviting %1").arg(user), db.lastError().text());
+    return Ferry::success();
+}
+
+Ferry::Result<QString> ServerStore::acceptInvitation(const QString &workspace, const QString &user)
+{
+    QSqlDatabase db = database();
+    if (!db.transaction())
+        return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
+    const auto fail = [&db](const Ferry::Error &error) {
+        db.rollback();
+        return error;
+    };
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT role FROM invitations WHERE workspace = ? AND user_name = ?"));
+    q.addBindValue(workspace);
+    q.addBindValue(user);
+    if (!q.exec())
+        return fail(databaseError(QStringLiteral("reading the invitations of %1").arg(user),
+                                  q.lastError().text()));
+    if (!q.next())
+        return fail(noInvitation(workspace));
+    const QString role = q.value(0).toString();
+    if (const Ferry::Status room = roomForAnotherWorkspace(user); !room)
+        return fail(room.error());
+    QSqlQuery drop(db);
+    drop.prepare(QStringLiteral("DELETE FROM invitations WHERE workspace = ? AND user_name = ?"));
+    drop.addBindValue(workspace);
+    drop.addBindValue(user);
+    if (!drop.exec())
+        return fail(
+            databaseError(QStringLiteral("accepting an invitation"), drop.lastError().text()));
+    if (const Ferry::Status added = addMember(workspace, user, role); !added)
+        return fail(added.error());
+    if (!db.commit())
+        return databaseError(QStringLiteral("accepting an invitation"), db.lastError().text());
+    return role;
+}
+
+Ferry::Status ServerStore::dropInvitation(const QString &workspace, const QString &user)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM invitations WHERE workspace = ? AND user_name = ?"));
+    q.addBindValue(workspace);
+    q.addBindValue(user);
+    if (!q.exec())
+        return databaseError(QStringLiteral("removing an invitation"), q.lastError().text());
+    if (q.numRowsAffected() != 1)
+        return noInvitation(workspace);
+    return Ferry::success();
+}
+
+Ferry::Error ServerStore::noInvitation(const QString &workspace)
+{
+    return Ferry::Error {QStringLiteral("no_invitation"),
+                         QStringLiteral("There is no invitation to %1 waiting.").arg(workspace)};
+}
+
+Ferry::Result<QList<Invitation>> ServerStore::invitationsOf(const QString &user)
+{
+    QList<Invitation> result;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT workspace, role, invited_by FROM invitations "
+                             "WHERE user_name = ? ORDER BY created, workspace"));
+    q.addBindValue(user);
+    if (!q.exec())
+        return databaseError(QStringLiteral("reading the invitations of %1").arg(user),
+                             q.lastError().text());
+    while (q.next())
+        result.append(
+            Invitation {q.value(0).toString(), user, q.value(1).toString(), q.value(2).toString()});
+    return result;
+}
+
+Ferry::Result<QList<Invitation>> ServerStore::invitationsTo(const QString &workspace)
+{
+    QList<Invitation> result;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT user_name, role, invited_by FROM invitations "
+                             "WHERE workspace = ? ORDER BY user_name"));
+    q.addBindValue(workspace);
+    if (!q.exec())
+        return databaseError(QStringLiteral("reading the invitations to %1").arg(workspace),
+                             q.lastError().text());
+    while (q.next())
+        result.append(Invitation {workspace, q.value(0).toString(), q.value(1).toString(),
+                                  q.value(2).toString()});
+    return result;
 }
 
 QList<Member> ServerStore::membersOf(const QString &workspace)

@@ -26,6 +26,15 @@ struct Member
     QString role;
 };
 
+// A role offered to a person, waiting for them to accept or decline it.
+struct Invitation
+{
+    QString workspace;
+    QString user;
+    QString role; // "editor" or "viewer"
+    QString from; // the owner who offered it
+};
+
 // Who a bearer token belongs to: the user and the device (the token's id).
 struct TokenOwner
 {
@@ -126,7 +135,26 @@ public:
     Ferry::Status removeMember(const QString &workspace, const QString &user);
     QList<Member> membersOf(const QString &workspace); // the owner first, then by name
 
+    // Sharing by consent (docs/protocol.md, "Sharing"). The most workspaces one account may
+    // belong to, and the most invitations that may wait for it.
+    static constexpr int kMaxMemberships = 1000;
+    static constexpr int kMaxInvitations = 100;
+    // too_many_workspaces if `user` already belongs to kMaxMemberships workspaces.
+    Ferry::Status roomForAnotherWorkspace(const QString &user);
+    // Offers `role` to `user` (again, replacing an earlier offer); too_many_invitations when
+    // kMaxInvitations others wait for them.
+    Ferry::Status invite(const QString &workspace, const QString &user, const QString &role,
+                         const QString &by);
+    // The invitation becomes a membership; returns its role. no_invitation if none waits,
+    // too_many_workspaces if the user has no room for another.
+    Ferry::Result<QString> acceptInvitation(const QString &workspace, const QString &user);
+    // Declined by the user or withdrawn by the owner; no_invitation if none waits.
+    Ferry::Status dropInvitation(const QString &workspace, const QString &user);
+    Ferry::Result<QList<Invitation>> invitationsOf(const QString &user); // oldest first
+    Ferry::Result<QList<Invitation>> invitationsTo(const QString &workspace); // by name
+
     static QByteArray hashToken(const QByteArray &token);
+    static Ferry::Error noInvitation(const QString &workspace);
     // Batch, device, workspace and user ids: 1-64 of [A-Za-z0-9_-].
     static bool isValidId(const QString &id);
     // `bytes` random bytes (a multiple of 4) as lowercase hex, from the system's CSPRNG.
@@ -136,6 +164,8 @@ public:
     static bool isValidDeviceName(const QString &name);
 
 private:
+    // `sql` counts rows for the one bound user name.
+    Ferry::Result<qint64> countOf(const QString &sql, const QString &user);
     Ferry::Status migrate();
     // One schema step: `statements`, then `then` (data the statements cannot compute).
     Ferry::Status apply(int version, const QStringList &statements,

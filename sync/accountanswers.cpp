@@ -227,6 +227,39 @@ Result<AccountInfo> parseAccountInfo(const QByteArray &body)
         result.workspaces.append(id);
         result.roles.append(role);
     }
+    // Absent from servers before sharing by consent: no invitations then.
+    const QJsonValue invitations = top.value(QStringLiteral("invitations"));
+    if (invitations.isUndefined())
+        return result;
+    if (!invitations.isArray())
+        return bad(answer, QStringLiteral("\"invitations\" is not a list"));
+    const QJsonArray list = invitations.toArray();
+    if (list.size() > kMaxAccountListEntries)
+        return bad(answer, QStringLiteral("more than %1 invitations").arg(kMaxAccountListEntries));
+    QSet<QString> seen;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const auto entryBad = [&](const QString &what) {
+            return bad(answer, QStringLiteral("invitation %1: %2").arg(i + 1).arg(what));
+        };
+        const QJsonObject object = list.at(i).toObject();
+        if (!list.at(i).isObject())
+            return entryBad(QStringLiteral("not an object"));
+        const QJsonValue workspace = object.value(QStringLiteral("workspace"));
+        const QJsonValue role = object.value(kRole);
+        const QJsonValue from = object.value(QStringLiteral("from"));
+        if (!workspace.isString() || !isValidId(workspace.toString()))
+            return entryBad(idProblem(QStringLiteral("workspace")));
+        if (role != QLatin1String("editor") && role != QLatin1String("viewer"))
+            return entryBad(QStringLiteral("\"role\" is not \"editor\" or \"viewer\""));
+        if (!from.isString() || !isValidId(from.toString()))
+            return entryBad(idProblem(QStringLiteral("from")));
+        if (seen.contains(workspace.toString()))
+            return entryBad(
+                QStringLiteral("the workspace \"%1\" appears twice").arg(workspace.toString()));
+        seen.insert(workspace.toString());
+        result.invitations.append(
+            InvitationInfo {workspace.toString(), role.toString(), from.toString()});
+    }
     return result;
 }
 
@@ -356,6 +389,28 @@ Result<MemberList> parseMemberList(const QByteArray &body)
         owner = owner || isOwner;
         result.members.append(member);
     }
+    // Absent from servers before sharing by consent: nobody invited then.
+    if (top.value(QStringLiteral("invited")).isUndefined())
+        return result;
+    if (!top.value(QStringLiteral("invited")).isArray())
+        return bad(answer, QStringLiteral("\"invited\" is not a list"));
+    const Result<QList<QPair<QString, QString>>> invited
+        = parseRoleList(top, QStringLiteral("invited"), kUser, answer, QStringLiteral("invited"));
+    if (!invited)
+        return invited.error();
+    for (qsizetype i = 0; i < invited->size(); ++i) {
+        const MemberInfo person {invited->at(i).first, invited->at(i).second, true};
+        if (person.role == QLatin1String("owner"))
+            return bad(answer, QStringLiteral("invited %1: invited as owner").arg(i + 1));
+        for (const MemberInfo &m : std::as_const(result.members)) {
+            if (m.user == person.user)
+                return bad(answer,
+                           QStringLiteral("invited %1: \"%2\" is a member already")
+                               .arg(i + 1)
+                               .arg(person.user));
+        }
+        result.members.append(person);
+    }
     return result;
 }
 
@@ -372,7 +427,36 @@ Result<MemberInfo> parseMemberSet(const QByteArray &body)
         return bad(answer, idProblem(kUser));
     if (!role.isString() || !isValidRole(role.toString()))
         return bad(answer, roleProblem());
-    return MemberInfo {user.toString(), role.toString()};
+    const QJsonValue invited = top.value(QStringLiteral("invited"));
+    if (!invited.isUndefined() && !invited.isBool())
+        return bad(answer, QStringLiteral("\"invited\" is not true or false"));
+    return MemberInfo {user.toString(), role.toString(), invited.toBool()};
+}
+
+Result<InvitationInfo> parseInvitationAccepted(const QByteArray &body)
+{
+    const QString answer = QStringLiteral("acceptance");
+    QString problem;
+    const QJsonObject top = parseObject(body, &problem);
+    if (!problem.isEmpty())
+        return bad(answer, problem);
+    const QJsonValue id = top.value(kId);
+    const QJsonValue role = top.value(kRole);
+    if (!id.isString() || !isValidId(id.toString()))
+        return bad(answer, idProblem(kId));
+    if (role != QLatin1String("editor") && role != QLatin1String("viewer"))
+        return bad(answer, QStringLiteral("\"role\" is not \"editor\" or \"viewer\""));
+    return InvitationInfo {id.toString(), role.toString(), {}};
+}
+
+Result<QString> parseInvitationDeclined(const QByteArray &body)
+{
+    return parseIdAnswer(body, QStringLiteral("declining"), QStringLiteral("declined"));
+}
+
+Result<QString> parseWorkspaceLeft(const QByteArray &body)
+{
+    return parseIdAnswer(body, QStringLiteral("leaving"), QStringLiteral("left"));
 }
 
 Result<QString> parseMemberRemoved(const QByteArray &body)

@@ -30,11 +30,21 @@ struct DeviceInfo
     bool current = false; // the device whose token asked
 };
 
-// One person with access to a workspace.
+// One person with access to a workspace, or invited to it.
 struct MemberInfo
 {
     QString user;
     QString role; // "owner", "editor" or "viewer"
+    // Offered the role and not yet accepted: no access until they do.
+    bool invited = false;
+};
+
+// A role in someone's workspace offered to this account, waiting for it to accept or decline.
+struct InvitationInfo
+{
+    QString workspace;
+    QString role; // "editor" or "viewer"
+    QString from; // the owner who offered it
 };
 
 // Who a token belongs to on a server (GET /v1/me), and the workspaces that account may use.
@@ -43,6 +53,7 @@ struct AccountInfo
     QString user;
     QStringList workspaces; // ids, in the server's order
     QStringList roles; // one per workspace: "owner", "editor" or "viewer"
+    QList<InvitationInfo> invitations; // oldest first
     // The workspace to use when none was named: one the user owns (the one named after them
     // first); empty when they own none, never one shared with them.
     QString defaultWorkspace() const;
@@ -107,8 +118,14 @@ Result<QString> parseRevoked(const QByteArray &body);
 Result<QString> parseWorkspaceCreated(const QByteArray &body);
 // GET /v1/workspaces/{ws}/members: unique users, at most one owner.
 Result<MemberList> parseMemberList(const QByteArray &body);
-// PUT /v1/workspaces/{ws}/members/{user}: the member as they are now.
+// PUT /v1/workspaces/{ws}/members/{user}: the member as they are now, or as invited.
 Result<MemberInfo> parseMemberSet(const QByteArray &body);
+// POST /v1/invitations/{ws}: the workspace joined and the role in it (`from` empty).
+Result<InvitationInfo> parseInvitationAccepted(const QByteArray &body);
+// DELETE /v1/invitations/{ws}: the workspace whose invitation was declined.
+Result<QString> parseInvitationDeclined(const QByteArray &body);
+// DELETE /v1/workspaces/{ws}/membership: the workspace left.
+Result<QString> parseWorkspaceLeft(const QByteArray &body);
 // DELETE /v1/workspaces/{ws}/members/{user}: the removed user.
 Result<QString> parseMemberRemoved(const QByteArray &body);
 

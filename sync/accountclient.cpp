@@ -228,6 +228,48 @@ void AccountClient::removeMember(const QString &workspace, const QString &user)
          });
 }
 
+void AccountClient::acceptInvitation(const QString &workspace)
+{
+    send("POST", QStringLiteral("/v1/invitations/%1").arg(part(workspace)), {},
+         [this, workspace](const QByteArray &body) {
+             const Result<InvitationInfo> joined = Wire::parseInvitationAccepted(body);
+             if (!joined)
+                 return badResponse(joined.error().message);
+             if (joined->workspace != workspace)
+                 return badResponse(QStringLiteral("acceptance: it names \"%1\", not \"%2\"")
+                                        .arg(joined->workspace, workspace));
+             Q_EMIT invitationAnswered(workspace, joined->role);
+         });
+}
+
+void AccountClient::declineInvitation(const QString &workspace)
+{
+    send("DELETE", QStringLiteral("/v1/invitations/%1").arg(part(workspace)), {},
+         [this, workspace](const QByteArray &body) {
+             const Result<QString> declined = Wire::parseInvitationDeclined(body);
+             if (!declined)
+                 return badResponse(declined.error().message);
+             if (declined.value() != workspace)
+                 return badResponse(QStringLiteral("declining: it names \"%1\", not \"%2\"")
+                                        .arg(declined.value(), workspace));
+             Q_EMIT invitationAnswered(workspace, QString());
+         });
+}
+
+void AccountClient::leaveWorkspace(const QString &workspace)
+{
+    send("DELETE", QStringLiteral("/v1/workspaces/%1/membership").arg(part(workspace)), {},
+         [this, workspace](const QByteArray &body) {
+             const Result<QString> left = Wire::parseWorkspaceLeft(body);
+             if (!left)
+                 return badResponse(left.error().message);
+             if (left.value() != workspace)
+                 return badResponse(QStringLiteral("leaving: it names \"%1\", not \"%2\"")
+                                        .arg(left.value(), workspace));
+             Q_EMIT workspaceLeft(workspace);
+         });
+}
+
 void AccountClient::send(const QByteArray &method, const QString &path, const QByteArray &body,
                          OnAnswer onAnswer)
 {

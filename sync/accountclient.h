@@ -19,10 +19,11 @@ namespace Ferry {
 class Transport;
 
 // The account calls of the protocol: register, sign in, list and revoke devices, sign out,
-// new workspaces, and a workspace's members (list, share, unshare), for ferry-cli and the desktop
-// app. One call at a time: starting one cancels the one under way. Each call ends with its own
-// signal or with failed(), once. The server's answers are read by accountanswers.h, never more
-// than Wire::kMaxAccountAnswerBytes of them. Asynchronous; use it on one thread.
+// new workspaces, a workspace's members (list, invite, unshare), answering invitations and
+// leaving a workspace, for ferry-cli and the desktop app. One call at a time: starting one cancels
+// the one under way. Each call ends with its own signal or with failed(), once. The server's
+// answers are read by accountanswers.h, never more than Wire::kMaxAccountAnswerBytes of them.
+// Asynchronous; use it on one thread.
 class AccountClient : public QObject
 {
     Q_OBJECT
@@ -51,6 +52,11 @@ public:
     void listMembers(const QString &workspace);
     void setMember(const QString &workspace, const QString &user, const QString &role);
     void removeMember(const QString &workspace, const QString &user);
+    // Answers an invitation to `workspace` (AccountInfo::invitations): invitationAnswered().
+    void acceptInvitation(const QString &workspace);
+    void declineInvitation(const QString &workspace);
+    // Leaves a workspace shared with this account (not one it owns): workspaceLeft().
+    void leaveWorkspace(const QString &workspace);
     // What `workspace` keeps on the server (its owner only): storageRead() or failed().
     void readStorage(const QString &workspace);
     void cancel();
@@ -70,6 +76,9 @@ Q_SIGNALS:
     void membersListed(const QString &workspace, const QList<Ferry::MemberInfo> &members);
     // After setMember() with the new role, after removeMember() with an empty role.
     void memberChanged(const QString &workspace, const Ferry::MemberInfo &member);
+    // With the role now held after accepting, an empty role after declining.
+    void invitationAnswered(const QString &workspace, const QString &role);
+    void workspaceLeft(const QString &workspace);
     void storageRead(const Ferry::WorkspaceStorage &use);
     void failed(const Ferry::Error &error);
 

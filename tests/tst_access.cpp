@@ -121,7 +121,7 @@ void TestAccess::initTestCase()
     m_trusted = m_server.trustedFingerprint();
     m_api.setServer(m_server.url(), {});
     m_api.setTrustedFingerprint(m_trusted);
-    for (const char *user : {"alice", "bob", "carol", "dave", "erin"}) {
+    for (const char *user : {"alice", "bob", "carol", "dave", "erin", "frank"}) {
         const ApiResponse r = m_api.request("POST", QStringLiteral("/v1/accounts"), {},
                                             body({{QStringLiteral("user"), QLatin1String(user)},
                                                   {QStringLiteral("password"), kPassword}}));
@@ -146,13 +146,30 @@ QString TestAccess::sharedWorkspace()
             .status
         != 201)
         return {};
+    // frank is invited and has not answered: that gives him nothing yet. His invitations to
+    // earlier rows' workspaces are declined first (no more than 100 may wait for him).
+    const QString frank = signIn(QStringLiteral("frank")).token;
+    const QJsonArray waiting = m_api.send("GET", QStringLiteral("/v1/me"), frank)
+                                   .json.value(QStringLiteral("invitations"))
+                                   .toArray();
+    for (const QJsonValue &w : waiting)
+        m_api.send("DELETE",
+                   QStringLiteral("/v1/invitations/")
+                       + w.toObject().value(QStringLiteral("workspace")).toString(),
+                   frank);
     const std::pair<const char *, const char *> members[]
-        = {{"bob", "editor"}, {"carol", "viewer"}, {"erin", "viewer"}};
+        = {{"bob", "editor"}, {"carol", "viewer"}, {"erin", "viewer"}, {"frank", "editor"}};
     for (const auto &[user, role] : members) {
         const ApiResponse r = m_api.send(
             "PUT", QStringLiteral("/v1/workspaces/%1/members/%2").arg(id, QLatin1String(user)),
             alice, body({{QStringLiteral("role"), QLatin1String(role)}}));
-        if (r.status != 200)
+        if (r.status != 200 || !r.json.value(QStringLiteral("invited")).toBool())
+            return {};
+        if (qstrcmp(user, "frank") != 0
+            && m_api.send("POST", QStringLiteral("/v1/invitations/") + id,
+                          signIn(QLatin1String(user)).token)
+                    .status
+                != 200)
             return {};
     }
     return id;
@@ -172,6 +189,7 @@ QString TestAccess::tokenFor(const QString &caller, const QString &)
     }
     static const QHash<QString, QString> users {
         {QStringLiteral("stranger"), QStringLiteral("dave")},
+        {QStringLiteral("invited"), QStringLiteral("frank")},
         {QStringLiteral("viewer"), QStringLiteral("carol")},
         {QStringLiteral("editor"), QStringLiteral("bob")},
         {QStringLiteral("owner"), QStringLiteral("alice")}};
@@ -201,6 +219,11 @@ QString TestAccess::pathOf(const QString &endpoint, const QString &workspace)
         return ws + QStringLiteral("/blobs/") + blobId();
     if (endpoint == QLatin1String("blob upload state"))
         return ws + QStringLiteral("/blobs/") + blobId() + QStringLiteral("/upload");
+    if (endpoint == QLatin1String("invitation accept")
+        || endpoint == QLatin1String("invitation decline"))
+        return QStringLiteral("/v1/invitations/") + workspace;
+    if (endpoint == QLatin1String("leave"))
+        return ws + QStringLiteral("/membership");
     if (endpoint == QLatin1String("devices list"))
         return QStringLiteral("/v1/devices");
     if (endpoint == QLatin1String("devices delete"))
@@ -243,10 +266,11 @@ void TestAccess::matrix_data()
     QTest::addColumn<QString>("caller");
     QTest::addColumn<int>("status");
 
+    // "invited": offered a role in the workspace, not yet accepted.
     const QStringList callers {QStringLiteral("none"),    QStringLiteral("malformed"),
                                QStringLiteral("revoked"), QStringLiteral("stranger"),
-                               QStringLiteral("viewer"),  QStringLiteral("editor"),
-                               QStringLiteral("owner")};
+                               QStringLiteral("invited"), QStringLiteral("viewer"),
+                               QStringLiteral("editor"),  QStringLiteral("owner")};
     // Statuses for the callers above, in order. 101 for notify: the socket opened.
     const struct
     {
@@ -254,23 +278,27 @@ void TestAccess::matrix_data()
         QByteArray method;
         QList<int> statuses;
     } table[] = {
-        {"me", "GET", {401, 401, 401, 200, 200, 200, 200}},
-        {"create workspace", "POST", {401, 401, 401, 201, 201, 201, 201}},
-        {"push", "POST", {401, 401, 401, 403, 200, 200, 200}},
-        {"pull", "GET", {401, 401, 401, 403, 200, 200, 200}},
-        {"notify", "GET", {401, 401, 401, 403, 101, 101, 101}},
-        {"members list", "GET", {401, 401, 401, 403, 200, 200, 200}},
-        {"members put", "PUT", {401, 401, 401, 403, 403, 403, 200}},
-        {"members delete", "DELETE", {401, 401, 401, 403, 403, 403, 200}},
-        {"blobs missing", "POST", {401, 401, 401, 403, 200, 200, 200}},
+        {"me", "GET", {401, 401, 401, 200, 200, 200, 200, 200}},
+        {"create workspace", "POST", {401, 401, 401, 201, 201, 201, 201, 201}},
+        {"push", "POST", {401, 401, 401, 403, 403, 200, 200, 200}},
+        {"pull", "GET", {401, 401, 401, 403, 403, 200, 200, 200}},
+        {"notify", "GET", {401, 401, 401, 403, 403, 101, 101, 101}},
+        {"members list", "GET", {401, 401, 401, 403, 403, 200, 200, 200}},
+        {"members put", "PUT", {401, 401, 401, 403, 403, 403, 403, 200}},
+        {"members delete", "DELETE", {401, 401, 401, 403, 403, 403, 403, 200}},
+        {"blobs missing", "POST", {401, 401, 401, 403, 403, 200, 200, 200}},
         // Viewers read attachments but may not upload them.
-        {"blob upload", "PUT", {401, 401, 401, 403, 403, 201, 201}},
-        {"blob upload state", "GET", {401, 401, 401, 403, 200, 200, 200}},
-        {"blob download", "GET", {401, 401, 401, 403, 200, 200, 200}},
-        {"devices list", "GET", {401, 401, 401, 200, 200, 200, 200}},
+        {"blob upload", "PUT", {401, 401, 401, 403, 403, 403, 201, 201}},
+        {"blob upload state", "GET", {401, 401, 401, 403, 403, 200, 200, 200}},
+        {"blob download", "GET", {401, 401, 401, 403, 403, 200, 200, 200}},
+        {"devices list", "GET", {401, 401, 401, 200, 200, 200, 200, 200}},
         // Another user's device is answered like a device that does not exist.
-        {"devices delete", "DELETE", {401, 401, 401, 404, 404, 404, 200}},
-        {"sign out", "DELETE", {401, 401, 401, 200, 200, 200, 200}},
+        {"devices delete", "DELETE", {401, 401, 401, 404, 404, 404, 404, 200}},
+        {"sign out", "DELETE", {401, 401, 401, 200, 200, 200, 200, 200}},
+        {"invitation accept", "POST", {401, 401, 401, 404, 200, 404, 404, 404}},
+        {"invitation decline", "DELETE", {401, 401, 401, 404, 200, 404, 404, 404}},
+        // The owner cannot leave: someone must own the workspace.
+        {"leave", "DELETE", {401, 401, 401, 403, 403, 200, 200, 409}},
     };
     for (const auto &row : table) {
         for (qsizetype i = 0; i < callers.size(); ++i)

@@ -72,6 +72,7 @@ private Q_SLOTS:
     void failedSignInsLockTheAccount();
     void failedSignInsLockTheAddress();
     void signInsDoNotHoldOthersUp();
+    void invitationsAndMembershipsAreCapped();
     void guessesAtOnceStillCountOneByOne();
     void registrationsFromOneAddressSlowDown();
 
@@ -137,8 +138,9 @@ void TestAccounts::workspaceNamedLikeANewUserIsNotTheirs()
                        R"({"role":"editor"})")
                  .status,
              200);
-    const ApiResponse me
-        = m_api.send("GET", QStringLiteral("/v1/me"), signIn(QStringLiteral("dave")));
+    const QString dave = signIn(QStringLiteral("dave"));
+    QCOMPARE(m_api.send("POST", QStringLiteral("/v1/invitations/dave"), dave).status, 200);
+    const ApiResponse me = m_api.send("GET", QStringLiteral("/v1/me"), dave);
     QCOMPARE(me.status, 200);
     const Ferry::Result<Ferry::AccountInfo> account = Ferry::Wire::parseAccountInfo(me.body);
     QVERIFY(account.ok());
@@ -481,6 +483,69 @@ void TestAccounts::signInsDoNotHoldOthersUp()
              qPrintable(QStringLiteral("%1 requests answered while %2 sign-ins were checked")
                             .arg(answered)
                             .arg(kSignIns)));
+}
+
+// Nobody can fill another person's account: at most 100 invitations wait for one account
+// (an owner cannot add anyone to 10,001 workspaces and make their /v1/me unreadable), and an
+// account belongs to at most 1,000 workspaces, counting those it owns.
+void TestAccounts::invitationsAndMembershipsAreCapped()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({QStringLiteral("--durability"), QStringLiteral("normal")}),
+             qPrintable(server.lastError()));
+    ApiClient api;
+    api.setServer(server.url(), {});
+    const QString mallory = server.createToken(QStringLiteral("mallory"));
+    const QString bob = server.createToken(QStringLiteral("bob"));
+    for (int i = 1; i <= 101; ++i) {
+        const QString id = QStringLiteral("spam%1").arg(i);
+        QCOMPARE(api.send("POST", QStringLiteral("/v1/workspaces"), mallory,
+                          body({{QStringLiteral("id"), id}}))
+                     .status,
+                 201);
+        const ApiResponse invited
+            = api.send("PUT", QStringLiteral("/v1/workspaces/%1/members/bob").arg(id), mallory,
+                       R"({"role":"viewer"})");
+        if (i <= 100) {
+            QCOMPARE(invited.status, 200);
+        } else {
+            QCOMPARE(invited.status, 409);
+            QCOMPARE(code(invited), QStringLiteral("too_many_invitations"));
+        }
+    }
+    const ApiResponse me = api.send("GET", QStringLiteral("/v1/me"), bob);
+    const Ferry::Result<Ferry::AccountInfo> account = Ferry::Wire::parseAccountInfo(me.body);
+    QVERIFY2(account.ok(), me.body.left(300).constData());
+    QCOMPARE(account->invitations.size(), 100);
+    QCOMPARE(account->workspaces, QStringList {QStringLiteral("bob")}); // none of them joined
+    // Declining one makes room for another.
+    QCOMPARE(api.send("DELETE", QStringLiteral("/v1/invitations/spam1"), bob).status, 200);
+    QCOMPARE(api.send("PUT", QStringLiteral("/v1/workspaces/spam101/members/bob"), mallory,
+                      R"({"role":"viewer"})")
+                 .status,
+             200);
+
+    // Bob holds his own workspace and makes 999 more: then neither a new one nor an accepted
+    // invitation fits.
+    constexpr int kMostWorkspaces = 1000; // ServerStore::kMaxMemberships
+    for (int i = 1; i < kMostWorkspaces; ++i)
+        QCOMPARE(api.send("POST", QStringLiteral("/v1/workspaces"), bob,
+                          body({{QStringLiteral("id"), QStringLiteral("b%1").arg(i)}}))
+                     .status,
+                 201);
+    const ApiResponse oneMore = api.send("POST", QStringLiteral("/v1/workspaces"), bob,
+                                         body({{QStringLiteral("id"), QStringLiteral("b-extra")}}));
+    QCOMPARE(oneMore.status, 409);
+    QCOMPARE(code(oneMore), QStringLiteral("too_many_workspaces"));
+    const ApiResponse accepted = api.send("POST", QStringLiteral("/v1/invitations/spam2"), bob);
+    QCOMPARE(accepted.status, 409);
+    QCOMPARE(code(accepted), QStringLiteral("too_many_workspaces"));
+    // The invitation still waits, and his list is still one the client reads.
+    const ApiResponse full = api.send("GET", QStringLiteral("/v1/me"), bob);
+    const Ferry::Result<Ferry::AccountInfo> read = Ferry::Wire::parseAccountInfo(full.body);
+    QVERIFY(read.ok());
+    QCOMPARE(read->workspaces.size(), kMostWorkspaces);
+    QCOMPARE(read->invitations.size(), 100);
 }
 
 // Guesses sent at once for one account are not all checked before the first failure counts:

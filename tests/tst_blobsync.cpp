@@ -253,9 +253,8 @@ void TestBlobSync::viewerCannotSendAFile()
     const QString viewer = m_server.createToken(QStringLiteral("victor"));
     ApiClient api;
     api.setServer(m_server.url(), m_token);
-    QCOMPARE(api.send("PUT",
-                      QStringLiteral("/v1/workspaces/%1/members/victor").arg(config.workspace),
-                      m_token, R"({"role":"viewer"})")
+    QCOMPARE(api.share(config.workspace, QStringLiteral("victor"), QStringLiteral("viewer"),
+                       m_token, viewer)
                  .status,
              200);
     TestDevice v(SyncConfig {m_server.url(), viewer, config.workspace});
@@ -384,8 +383,8 @@ void TestBlobSync::ownerSeesWhatTheWorkspaceKeeps()
     QCOMPARE(use.json.value(QStringLiteral("blobs")).toInt(), 2);
     QCOMPARE(use.json.value(QStringLiteral("bytes")).toInteger(), 10000);
     const QString editor = m_server.createToken(QStringLiteral("edna"));
-    QCOMPARE(api.send("PUT", QStringLiteral("/v1/workspaces/%1/members/edna").arg(config.workspace),
-                      m_token, R"({"role":"editor"})")
+    QCOMPARE(api.share(config.workspace, QStringLiteral("edna"), QStringLiteral("editor"), m_token,
+                       editor)
                  .status,
              200);
     QCOMPARE(

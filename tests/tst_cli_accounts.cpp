@@ -33,6 +33,7 @@ private Q_SLOTS:
     void devicesAndRevoke();
     void shareUnshareAndMembers();
     void viewerCannotChangeRecords();
+    void declineAndLeave();
     void signOutForgetsTheToken();
     void badUsage_data();
     void badUsage();
@@ -66,7 +67,7 @@ Run TestCliAccounts::signIn(const QString &profile, const QString &user, const Q
 void TestCliAccounts::initTestCase()
 {
     QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
-    for (const char *user : {"alice", "bob"}) {
+    for (const char *user : {"alice", "bob", "carol", "dan"}) {
         const Run r
             = cli(QStringLiteral("setup"),
                   {QStringLiteral("register"), QStringLiteral("--server"),
@@ -156,6 +157,34 @@ void TestCliAccounts::shareUnshareAndMembers()
                            {QStringLiteral("share"), QStringLiteral("bob"),
                             QStringLiteral("--role"), QStringLiteral("editor")});
     QVERIFY2(shared.exitCode == 0, qPrintable(shared.err));
+    QVERIFY2(shared.out.contains(QLatin1String("once they accept")), qPrintable(shared.out));
+    const Run invited
+        = cli(QStringLiteral("owner"), {QStringLiteral("members"), QStringLiteral("--json")});
+    QCOMPARE(invited.json().toArray(),
+             (QJsonArray {QJsonObject {{QStringLiteral("user"), QStringLiteral("alice")},
+                                       {QStringLiteral("role"), QStringLiteral("owner")}},
+                          QJsonObject {{QStringLiteral("user"), QStringLiteral("bob")},
+                                       {QStringLiteral("role"), QStringLiteral("editor")},
+                                       {QStringLiteral("invited"), true}}}));
+    // Invited is not in: bob sees the invitation, and nothing of the workspace until he
+    // accepts it.
+    QCOMPARE(signIn(QStringLiteral("bob"), QStringLiteral("bob"), QStringLiteral("Bob")).exitCode,
+             0);
+    const Run outside
+        = cli(QStringLiteral("bob"),
+              {QStringLiteral("members"), QStringLiteral("--workspace"), QStringLiteral("alice")});
+    QCOMPARE(outside.exitCode, 1);
+    QVERIFY2(outside.err.contains(QLatin1String("not a member")), qPrintable(outside.err));
+    const Run waiting
+        = cli(QStringLiteral("bob"), {QStringLiteral("invitations"), QStringLiteral("--json")});
+    QCOMPARE(waiting.json().toArray(),
+             (QJsonArray {QJsonObject {{QStringLiteral("workspace"), QStringLiteral("alice")},
+                                       {QStringLiteral("role"), QStringLiteral("editor")},
+                                       {QStringLiteral("from"), QStringLiteral("alice")}}}));
+    const Run accepted
+        = cli(QStringLiteral("bob"), {QStringLiteral("accept"), QStringLiteral("alice")});
+    QVERIFY2(accepted.exitCode == 0, qPrintable(accepted.err));
+    QVERIFY2(accepted.out.contains(QLatin1String("editor of alice")), qPrintable(accepted.out));
     const Run members
         = cli(QStringLiteral("owner"), {QStringLiteral("members"), QStringLiteral("--json")});
     QCOMPARE(members.json().toArray(),
@@ -197,6 +226,61 @@ void TestCliAccounts::shareUnshareAndMembers()
     QVERIFY2(nobody.err.contains(QLatin1String("ghost")), qPrintable(nobody.err));
 }
 
+// An invitation declined gives nothing and leaves no trace; one accepted can be given up
+// again by the member; the owner cannot leave their own workspace.
+void TestCliAccounts::declineAndLeave()
+{
+    QCOMPARE(
+        signIn(QStringLiteral("carol"), QStringLiteral("carol"), QStringLiteral("Carol")).exitCode,
+        0);
+    QCOMPARE(signIn(QStringLiteral("dan"), QStringLiteral("dan"), QStringLiteral("Dan")).exitCode,
+             0);
+    const auto share = [this] {
+        return cli(QStringLiteral("carol"),
+                   {QStringLiteral("share"), QStringLiteral("dan"), QStringLiteral("--role"),
+                    QStringLiteral("viewer")})
+            .exitCode;
+    };
+    const auto danIsListed = [this] {
+        return cli(QStringLiteral("carol"), {QStringLiteral("members")})
+            .out.contains(QLatin1String("dan"));
+    };
+    QCOMPARE(share(), 0);
+    QVERIFY(danIsListed());
+    const Run declined
+        = cli(QStringLiteral("dan"), {QStringLiteral("decline"), QStringLiteral("carol")});
+    QVERIFY2(declined.exitCode == 0, qPrintable(declined.err));
+    QVERIFY(!danIsListed());
+    QVERIFY(cli(QStringLiteral("dan"), {QStringLiteral("invitations")})
+                .out.contains(QLatin1String("No invitations")));
+    const Run nothing
+        = cli(QStringLiteral("dan"), {QStringLiteral("accept"), QStringLiteral("carol")});
+    QCOMPARE(nothing.exitCode, 1);
+    QVERIFY2(nothing.err.contains(QLatin1String("no invitation")), qPrintable(nothing.err));
+
+    QCOMPARE(share(), 0);
+    QCOMPARE(
+        cli(QStringLiteral("dan"), {QStringLiteral("accept"), QStringLiteral("carol")}).exitCode,
+        0);
+    QCOMPARE(
+        cli(QStringLiteral("dan"),
+            {QStringLiteral("members"), QStringLiteral("--workspace"), QStringLiteral("carol")})
+            .exitCode,
+        0);
+    const Run left = cli(QStringLiteral("dan"), {QStringLiteral("leave"), QStringLiteral("carol")});
+    QVERIFY2(left.exitCode == 0, qPrintable(left.err));
+    QVERIFY(!danIsListed());
+    QCOMPARE(
+        cli(QStringLiteral("dan"),
+            {QStringLiteral("members"), QStringLiteral("--workspace"), QStringLiteral("carol")})
+            .exitCode,
+        1);
+    const Run owner
+        = cli(QStringLiteral("carol"), {QStringLiteral("leave"), QStringLiteral("carol")});
+    QCOMPARE(owner.exitCode, 1);
+    QVERIFY2(owner.err.contains(QLatin1String("own")), qPrintable(owner.err));
+}
+
 void TestCliAccounts::viewerCannotChangeRecords()
 {
     QCOMPARE(
@@ -207,6 +291,9 @@ void TestCliAccounts::viewerCannotChangeRecords()
                   QStringLiteral("viewer")})
                  .exitCode,
              0);
+    QCOMPARE(
+        cli(QStringLiteral("bob"), {QStringLiteral("accept"), QStringLiteral("alice")}).exitCode,
+        0);
     QCOMPARE(signIn(QStringLiteral("viewer"), QStringLiteral("bob"), QStringLiteral("Viewer"),
                     {QStringLiteral("--workspace"), QStringLiteral("alice")})
                  .exitCode,

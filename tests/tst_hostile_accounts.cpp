@@ -40,12 +40,16 @@ enum class Call {
     ListMembers,
     SetMember,
     RemoveMember,
+    AcceptInvitation,
+    DeclineInvitation,
+    LeaveWorkspace,
 };
 
-const QList<Call> kCalls {Call::ReadAccount,     Call::Register,     Call::SignIn,
-                          Call::ListDevices,     Call::RevokeDevice, Call::SignOut,
-                          Call::CreateWorkspace, Call::ListMembers,  Call::SetMember,
-                          Call::RemoveMember};
+const QList<Call> kCalls {Call::ReadAccount,     Call::Register,         Call::SignIn,
+                          Call::ListDevices,     Call::RevokeDevice,     Call::SignOut,
+                          Call::CreateWorkspace, Call::ListMembers,      Call::SetMember,
+                          Call::RemoveMember,    Call::AcceptInvitation, Call::DeclineInvitation,
+                          Call::LeaveWorkspace};
 
 const QByteArray kToken = QByteArray(64, 'a');
 const QByteArray kDevice = "0123456789abcdef";
@@ -92,6 +96,14 @@ CallInfo info(Call call)
     case Call::RemoveMember:
         return {"remove member", "DELETE /v1/workspaces/notes/members/bob ",
                 "{\"removed\":\"bob\"}"};
+    case Call::AcceptInvitation:
+        return {"accept invitation", "POST /v1/invitations/notes ",
+                "{\"id\":\"notes\",\"role\":\"editor\"}"};
+    case Call::DeclineInvitation:
+        return {"decline invitation", "DELETE /v1/invitations/notes ", "{\"declined\":\"notes\"}"};
+    case Call::LeaveWorkspace:
+        return {"leave workspace", "DELETE /v1/workspaces/notes/membership ",
+                "{\"left\":\"notes\"}"};
     }
     return {};
 }
@@ -122,6 +134,12 @@ void start(AccountClient &client, Call call)
         return client.setMember(notes, bob, QStringLiteral("editor"));
     case Call::RemoveMember:
         return client.removeMember(notes, bob);
+    case Call::AcceptInvitation:
+        return client.acceptInvitation(notes);
+    case Call::DeclineInvitation:
+        return client.declineInvitation(notes);
+    case Call::LeaveWorkspace:
+        return client.leaveWorkspace(notes);
     }
 }
 
@@ -176,6 +194,12 @@ void recordSuccesses(AccountClient &client, QStringList *out)
                      [out](const QString &ws, const MemberInfo &m) {
                          out->append(QStringLiteral("changed %1: %2 '%3'").arg(ws, m.user, m.role));
                      });
+    QObject::connect(&client, &AccountClient::invitationAnswered, &client,
+                     [out](const QString &ws, const QString &role) {
+                         out->append(QStringLiteral("answered %1 '%2'").arg(ws, role));
+                     });
+    QObject::connect(&client, &AccountClient::workspaceLeft, &client,
+                     [out](const QString &ws) { out->append(QStringLiteral("left ") + ws); });
 }
 
 // 64 MiB of spaces (valid JSON whitespace) in about 64 KiB, made once.
@@ -491,6 +515,42 @@ void TestHostileAccounts::hostileAnswer_data()
         QStringLiteral("\"removed\" is not an id"));
     row(Call::RemoveMember, "removed a path", "{\"removed\":\"bob/..\"}",
         QStringLiteral("\"removed\" is not an id"));
+    row(Call::AcceptInvitation, "another workspace", "{\"id\":\"other\",\"role\":\"editor\"}",
+        QStringLiteral("\"other\", not \"notes\""));
+    row(Call::AcceptInvitation, "role owner", "{\"id\":\"notes\",\"role\":\"owner\"}",
+        QStringLiteral("\"role\" is not \"editor\" or \"viewer\""));
+    row(Call::AcceptInvitation, "id a path", "{\"id\":\"../notes\",\"role\":\"viewer\"}",
+        QStringLiteral("\"id\" is not an id"));
+    row(Call::DeclineInvitation, "another workspace", "{\"declined\":\"other\"}",
+        QStringLiteral("\"other\", not \"notes\""));
+    row(Call::LeaveWorkspace, "another workspace", "{\"left\":\"other\"}",
+        QStringLiteral("\"other\", not \"notes\""));
+    row(Call::LeaveWorkspace, "left missing", "{\"removed\":\"notes\"}",
+        QStringLiteral("\"left\" is not an id"));
+    row(Call::ReadAccount, "invitations an object",
+        "{\"user\":\"carol\",\"workspaces\":[],\"invitations\":{}}",
+        QStringLiteral("\"invitations\" is not a list"));
+    row(Call::ReadAccount, "invitation to a path",
+        "{\"user\":\"carol\",\"workspaces\":[],\"invitations\":[{\"workspace\":\"../x\","
+        "\"role\":\"editor\",\"from\":\"bob\"}]}",
+        QStringLiteral("invitation 1: \"workspace\" is not an id"));
+    row(Call::ReadAccount, "invitation as owner",
+        "{\"user\":\"carol\",\"workspaces\":[],\"invitations\":[{\"workspace\":\"x\","
+        "\"role\":\"owner\",\"from\":\"bob\"}]}",
+        QStringLiteral("invitation 1: \"role\" is not \"editor\" or \"viewer\""));
+    row(Call::ReadAccount, "invitation twice",
+        "{\"user\":\"carol\",\"workspaces\":[],\"invitations\":[{\"workspace\":\"x\","
+        "\"role\":\"editor\",\"from\":\"bob\"},{\"workspace\":\"x\",\"role\":\"viewer\","
+        "\"from\":\"bob\"}]}",
+        QStringLiteral("appears twice"));
+    row(Call::ListMembers, "invited twice over a member",
+        "{\"workspace\":\"notes\",\"members\":[{\"user\":\"alice\",\"role\":\"owner\"}],"
+        "\"invited\":[{\"user\":\"alice\",\"role\":\"viewer\"}]}",
+        QStringLiteral("is a member already"));
+    row(Call::ListMembers, "invited as owner",
+        "{\"workspace\":\"notes\",\"members\":[],\"invited\":[{\"user\":\"eve\",\"role\":"
+        "\"owner\"}]}",
+        QStringLiteral("invited as owner"));
 }
 
 void TestHostileAccounts::hostileAnswer()
@@ -550,6 +610,9 @@ void TestHostileAccounts::wellFormedAnswer_data()
         QStringLiteral("members of notes: alice owner, bob editor"),
         QStringLiteral("changed notes: bob 'editor'"),
         QStringLiteral("changed notes: bob ''"),
+        QStringLiteral("answered notes 'editor'"),
+        QStringLiteral("answered notes ''"),
+        QStringLiteral("left notes"),
     };
     for (const Call call : kCalls) {
         const QByteArray good = info(call).good;

@@ -948,7 +948,8 @@ void TestReplication::historyTokensComeToAnUpgradedServer()
         QVERIFY(q.next());
         batchAtCursor = q.value(0).toString();
         q.finish();
-        for (const char *sql : {"DROP TABLE blob_log", "ALTER TABLE batches DROP COLUMN history",
+        for (const char *sql : {"DROP TABLE invitations", "DROP TABLE blob_log",
+                                "ALTER TABLE batches DROP COLUMN history",
                                 "ALTER TABLE workspaces DROP COLUMN history",
                                 "UPDATE meta SET value = '5' WHERE key = 'schema_version'",
                                 "PRAGMA user_version = 5"})

@@ -53,9 +53,11 @@ AccountCommands::AccountCommands(const Profile &profile, const QCommandLineParse
 bool AccountCommands::handles(const QString &command)
 {
     static const QStringList commands {
-        QStringLiteral("register"), QStringLiteral("signin"),  QStringLiteral("devices"),
-        QStringLiteral("revoke"),   QStringLiteral("signout"), QStringLiteral("share"),
-        QStringLiteral("unshare"),  QStringLiteral("members"), QStringLiteral("storage")};
+        QStringLiteral("register"),    QStringLiteral("signin"),  QStringLiteral("devices"),
+        QStringLiteral("revoke"),      QStringLiteral("signout"), QStringLiteral("share"),
+        QStringLiteral("unshare"),     QStringLiteral("members"), QStringLiteral("storage"),
+        QStringLiteral("invitations"), QStringLiteral("accept"),  QStringLiteral("decline"),
+        QStringLiteral("leave")};
     return commands.contains(command);
 }
 
@@ -72,6 +74,10 @@ int AccountCommands::run(const QString &command)
         {QStringLiteral("unshare"), &AccountCommands::unshare},
         {QStringLiteral("members"), &AccountCommands::members},
         {QStringLiteral("storage"), &AccountCommands::storage},
+        {QStringLiteral("invitations"), &AccountCommands::invitations},
+        {QStringLiteral("accept"), &AccountCommands::accept},
+        {QStringLiteral("decline"), &AccountCommands::decline},
+        {QStringLiteral("leave"), &AccountCommands::leave},
     };
     return (this->*commands.value(command))();
 }
@@ -106,6 +112,9 @@ std::optional<Error> AccountCommands::await(AccountClient &client,
     QObject::connect(&client, &AccountClient::membersListed, &loop, done);
     QObject::connect(&client, &AccountClient::memberChanged, &loop, done);
     QObject::connect(&client, &AccountClient::storageRead, &loop, done);
+    QObject::connect(&client, &AccountClient::accountRead, &loop, done);
+    QObject::connect(&client, &AccountClient::invitationAnswered, &loop, done);
+    QObject::connect(&client, &AccountClient::workspaceLeft, &loop, done);
     QObject::connect(&client, &AccountClient::failed, &loop, [&](const Error &error) {
         problem = error;
         loop.quit();
@@ -341,13 +350,20 @@ int AccountCommands::share()
     if (const auto problem = connect(client))
         return fail(*problem);
     const QString workspace = workspaceOption();
+    bool invited = false;
+    QObject::connect(&client, &AccountClient::memberChanged,
+                     [&invited](const QString &, const MemberInfo &m) { invited = m.invited; });
     if (const auto problem
         = await(client, [&] { client.setMember(workspace, m_args.first(), role); }))
         return fail(*problem);
     if (m_json)
         printJson(QJsonObject {{QStringLiteral("workspace"), workspace},
                                {QStringLiteral("user"), m_args.first()},
-                               {QStringLiteral("role"), role}});
+                               {QStringLiteral("role"), role},
+                               {QStringLiteral("invited"), invited}});
+    else if (invited)
+        m_out << "Invited " << m_args.first() << " to " << workspace << " as " << role
+              << ". They have access once they accept (ferry-cli accept " << workspace << ").\n";
     else
         m_out << m_args.first() << " is now " << role << " of " << workspace << ".\n";
     return 0;
@@ -387,14 +403,100 @@ int AccountCommands::members()
         return fail(*problem);
     if (m_json) {
         QJsonArray list;
-        for (const MemberInfo &m : members)
-            list.append(
-                QJsonObject {{QStringLiteral("user"), m.user}, {QStringLiteral("role"), m.role}});
+        for (const MemberInfo &m : members) {
+            QJsonObject entry {{QStringLiteral("user"), m.user}, {QStringLiteral("role"), m.role}};
+            if (m.invited)
+                entry.insert(QStringLiteral("invited"), true);
+            list.append(entry);
+        }
         printJson(list);
         return 0;
     }
     for (const MemberInfo &m : members)
-        m_out << m.user << "  " << m.role << "\n";
+        m_out << m.user << "  " << m.role << (m.invited ? "  (invited, not yet accepted)" : "")
+              << "\n";
+    return 0;
+}
+
+int AccountCommands::invitations()
+{
+    if (!m_args.isEmpty())
+        return usage(QStringLiteral("invitations takes no arguments."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    AccountInfo account;
+    QObject::connect(&client, &AccountClient::accountRead,
+                     [&account](const AccountInfo &read) { account = read; });
+    if (const auto problem = await(client, [&] { client.readAccount(); }))
+        return fail(*problem);
+    if (m_json) {
+        QJsonArray list;
+        for (const InvitationInfo &i : std::as_const(account.invitations))
+            list.append(QJsonObject {{QStringLiteral("workspace"), i.workspace},
+                                     {QStringLiteral("role"), i.role},
+                                     {QStringLiteral("from"), i.from}});
+        printJson(list);
+        return 0;
+    }
+    if (account.invitations.isEmpty())
+        m_out << "No invitations.\n";
+    for (const InvitationInfo &i : std::as_const(account.invitations))
+        m_out << i.workspace << "  " << i.role << "  from " << i.from << "\n";
+    return 0;
+}
+
+int AccountCommands::answerInvitation(bool accept)
+{
+    const QString command = accept ? QStringLiteral("accept") : QStringLiteral("decline");
+    if (m_args.size() != 1)
+        return usage(QStringLiteral("%1 needs the id of the workspace you were invited to (see "
+                                    "ferry-cli invitations).")
+                         .arg(command));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    const QString workspace = m_args.first();
+    QString role;
+    QObject::connect(&client, &AccountClient::invitationAnswered,
+                     [&role](const QString &, const QString &held) { role = held; });
+    if (const auto problem = await(client, [&] {
+            if (accept)
+                client.acceptInvitation(workspace);
+            else
+                client.declineInvitation(workspace);
+        }))
+        return fail(*problem);
+    if (m_json) {
+        QJsonObject answer {{QStringLiteral("workspace"), workspace}};
+        if (accept)
+            answer.insert(QStringLiteral("role"), role);
+        else
+            answer.insert(QStringLiteral("declined"), true);
+        printJson(answer);
+    } else if (accept) {
+        m_out << "You are now " << role << " of " << workspace << " (sync it with --workspace "
+              << workspace << ").\n";
+    } else {
+        m_out << "Declined the invitation to " << workspace << ".\n";
+    }
+    return 0;
+}
+
+int AccountCommands::leave()
+{
+    if (m_args.size() != 1)
+        return usage(QStringLiteral("leave needs the id of a workspace shared with you."));
+    AccountClient client;
+    if (const auto problem = connect(client))
+        return fail(*problem);
+    const QString workspace = m_args.first();
+    if (const auto problem = await(client, [&] { client.leaveWorkspace(workspace); }))
+        return fail(*problem);
+    if (m_json)
+        printJson(QJsonObject {{QStringLiteral("left"), workspace}});
+    else
+        m_out << "You no longer have access to " << workspace << ".\n";
     return 0;
 }
 

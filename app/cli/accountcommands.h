@@ -39,6 +39,11 @@ private:
     int share();
     int unshare();
     int members();
+    int invitations();
+    int answerInvitation(bool accept);
+    int accept() { return answerInvitation(true); }
+    int decline() { return answerInvitation(false); }
+    int leave();
     int storage();
 
     // Runs one client call to its end; the error if it failed.

@@ -39,8 +39,12 @@ const char kHelp[] = R"(Commands:
   devices | revoke DEVICE-ID | signout                the account's devices; revoke one; sign
                                                       this profile out
   members | share USER --role editor|viewer | unshare USER
-                                                      who has access to the workspace
-                                                      (--workspace ID for another one)
+                                                      who has access to the workspace; invite
+                                                      someone (they accept first); remove
+                                                      them (--workspace ID for another one)
+  invitations | accept WORKSPACE | decline WORKSPACE  workspaces others invited you to; answer
+  leave WORKSPACE                                     give up access to a workspace shared
+                                                      with you
   storage                                             what the workspace keeps on the server
                                                       (its owner only)
   create ENTITY [FIELD=VALUE ...]                     make a record, print its guid

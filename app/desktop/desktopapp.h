@@ -73,6 +73,8 @@ private:
     void switchWorkspace(const QString &workspace);
     void refreshWorkspaces();
     void createWorkspace();
+    void answerInvitation(const QString &workspace, bool accept);
+    void leaveWorkspace(const QString &workspace);
     // Syncs the workspace in use with `server` and `token`, and says so in the window.
     void connectWorkspace(const QUrl &server, const QString &token);
     void showWorkspaces();

@@ -77,6 +77,8 @@ bool DesktopApp::openWorkspace(const QString &workspace, const QString &path)
     });
     connect(switcher, &WorkspaceSwitcher::newWorkspaceRequested, this,
             &DesktopApp::createWorkspace);
+    connect(switcher, &WorkspaceSwitcher::invitationAnswered, this, &DesktopApp::answerInvitation);
+    connect(switcher, &WorkspaceSwitcher::leaveRequested, this, &DesktopApp::leaveWorkspace);
     m_window->shareAction()->setEnabled(false); // until connected to a server
     if (m_tray) {
         m_trayController = new TrayController(*m_tray, *m_scheduler, *m_window, *m_settings, this);
@@ -166,6 +168,7 @@ void DesktopApp::showWorkspaces()
     const bool connected = m_scheduler->config().isComplete();
     switcher->setWorkspaces(choices, connected ? m_workspace : QString());
     switcher->setCanCreate(connected);
+    switcher->setInvitations(connected ? m_account.invitations : QList<InvitationInfo>());
     switcher->setListProblem(m_workspaceListProblem);
     // A viewer's edits would only come back refused: say so before anything is typed.
     const bool viewer = connected && m_account.roleOf(m_workspace) == QLatin1String("viewer");
@@ -204,6 +207,93 @@ void DesktopApp::createWorkspace()
             dialog->showError(error.message);
     });
     dialog->open();
+}
+
+void DesktopApp::answerInvitation(const QString &workspace, bool accept)
+{
+    const SyncConfig config = m_scheduler->config();
+    if (!config.isComplete())
+        return;
+    // Lives until the answer: one per question, gone with the app.
+    auto *client = new AccountClient(this);
+    client->setServer(config.server, config.token);
+    client->setTrustedFingerprint(config.trustedFingerprint);
+    connect(client, &AccountClient::invitationAnswered, this,
+            [this, client](const QString &id, const QString &role) {
+                client->deleteLater();
+                m_account.invitations.removeIf(
+                    [&id](const InvitationInfo &i) { return i.workspace == id; });
+                if (role.isEmpty()) {
+                    showWorkspaces();
+                    refreshWorkspaces();
+                    return;
+                }
+                m_account.workspaces.append(id);
+                m_account.roles.append(role);
+                // Accepted to see it: it opens. Queued, as the switch replaces the window
+                // whose menu sent the answer.
+                QMetaObject::invokeMethod(
+                    this, [this, id] { switchWorkspace(id); }, Qt::QueuedConnection);
+            });
+    connect(client, &AccountClient::failed, this, [this, client](const Error &error) {
+        client->deleteLater();
+        reportProblem(error.message);
+        refreshWorkspaces();
+    });
+    if (accept)
+        client->acceptInvitation(workspace);
+    else
+        client->declineInvitation(workspace);
+}
+
+void DesktopApp::leaveWorkspace(const QString &workspace)
+{
+    const SyncConfig config = m_scheduler->config();
+    if (!config.isComplete() || workspace.isEmpty())
+        return;
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Leave workspace"),
+        tr("Leave \"%1\"? You will no longer see changes to its records or make any.")
+            .arg(workspace),
+        QMessageBox::NoButton, m_window.get());
+    box->setObjectName(QStringLiteral("leaveWorkspaceQuestion"));
+    box->setInformativeText(tr("The copy on this computer stays where it is. Its owner can "
+                               "invite you again."));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *leave = box->addButton(tr("&Leave"), QMessageBox::DestructiveRole);
+    leave->setObjectName(QStringLiteral("confirmLeaveButton"));
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, leave, workspace, config](QAbstractButton *clicked) {
+                if (clicked != leave)
+                    return;
+                auto *client = new AccountClient(this);
+                client->setServer(config.server, config.token);
+                client->setTrustedFingerprint(config.trustedFingerprint);
+                connect(
+                    client, &AccountClient::workspaceLeft, this, [this, client](const QString &id) {
+                        client->deleteLater();
+                        const qsizetype at = m_account.workspaces.indexOf(id);
+                        if (at >= 0) {
+                            m_account.workspaces.removeAt(at);
+                            m_account.roles.removeAt(at);
+                        }
+                        const QString own = m_account.defaultWorkspace();
+                        if (id == m_workspace && !own.isEmpty())
+                            QMetaObject::invokeMethod(
+                                this, [this, own] { switchWorkspace(own); }, Qt::QueuedConnection);
+                        else
+                            showWorkspaces();
+                        refreshWorkspaces();
+                    });
+                connect(client, &AccountClient::failed, this, [this, client](const Error &error) {
+                    client->deleteLater();
+                    reportProblem(error.message);
+                });
+                client->leaveWorkspace(workspace);
+            });
+    box->open();
 }
 
 void DesktopApp::offerLocalRecords()

@@ -4,6 +4,7 @@
 #include "tlstrust.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSignalSpy>
@@ -97,6 +98,17 @@ ApiResponse ApiClient::send(const QByteArray &method, const QString &path, const
                             const QByteArray &body)
 {
     return request(method, path, "Bearer " + token.toUtf8(), body);
+}
+
+ApiResponse ApiClient::share(const QString &workspace, const QString &user, const QString &role,
+                             const QString &ownerToken, const QString &userToken)
+{
+    const ApiResponse invited
+        = send("PUT", QStringLiteral("/v1/workspaces/%1/members/%2").arg(workspace, user),
+               ownerToken, QJsonDocument(QJsonObject {{QStringLiteral("role"), role}}).toJson());
+    if (invited.status != 200)
+        return invited;
+    return send("POST", QStringLiteral("/v1/invitations/") + workspace, userToken);
 }
 
 QByteArray RawResponse::header(const QByteArray &name) const

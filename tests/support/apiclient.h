@@ -66,6 +66,10 @@ public:
     // Sends with `token` as the bearer token.
     ApiResponse send(const QByteArray &method, const QString &path, const QString &token,
                      const QByteArray &body = {});
+    // The owner invites `user` with `role` and the user accepts with their token: the answer
+    // to the acceptance (or to the invitation, when that failed).
+    ApiResponse share(const QString &workspace, const QString &user, const QString &role,
+                      const QString &ownerToken, const QString &userToken);
 
     // Sends raw bytes (application/octet-stream) with `token` and the extra `headers` (e.g.
     // Content-Range, Range), and keeps the answer's headers.

@@ -244,8 +244,18 @@ void TestAccountUi::shareAsViewerThenRemove()
     QTest::mouseClick(add, Qt::LeftButton);
     QTRY_COMPARE(list->topLevelItemCount(), 2);
     QCOMPARE(list->topLevelItem(1)->text(0), u"gus"_s);
-    QCOMPARE(list->topLevelItem(1)->text(1), u"Can view"_s);
+    // Invited, not in: gus has no access until he accepts.
+    QCOMPARE(list->topLevelItem(1)->text(1), u"Invited: can view"_s);
+    QVERIFY(!workspacesOf(gus).contains(u"fay"_s));
+    QTRY_VERIFY2(child<QLabel>(dialog, "shareStatus")->text().contains(u"once they accept"_s),
+                 qPrintable(child<QLabel>(dialog, "shareStatus")->text()));
+    shot(&dialog, u"share-dialog-invited"_s);
+    ApiClient api;
+    api.setServer(m_server.url(), gus);
+    QCOMPARE(api.send("POST", u"/v1/invitations/fay"_s, gus).status, 200);
     QVERIFY(workspacesOf(gus).contains(u"fay"_s));
+    dialog.refresh();
+    QTRY_COMPARE(list->topLevelItem(1)->text(1), u"Can view"_s);
 
     // Gus sees who has access, but cannot change it.
     {

@@ -17,10 +17,10 @@
 #include "tray/trayicon.h"
 #include "widgetfinder.h"
 
-#include <QFile>
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>

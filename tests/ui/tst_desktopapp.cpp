@@ -23,6 +23,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QProcess>
 #include <QPushButton>
 #include <QRadioButton>
@@ -294,6 +295,7 @@ void TestDesktopApp::switchesWorkspaces()
     ApiClient api;
     api.setServer(m_server.url(), token);
     QCOMPARE(api.send("POST", u"/v1/workspaces"_s, token, R"({"id": "hana-garden"})").status, 201);
+    // Ivan invites her; she answers in the app.
     QCOMPARE(
         api.send("PUT", u"/v1/workspaces/ivan/members/hana"_s, ivanToken, R"({"role": "viewer"})")
             .status,
@@ -311,12 +313,23 @@ void TestDesktopApp::switchesWorkspaces()
         QTRY_COMPARE_WITH_TIMEOUT(countIn(options.profile, u"hana"_s), 1, 20000);
         QVERIFY(window->windowTitle().contains(u"hana"_s));
 
-        // The switcher lists her workspaces with her role in each, the shared one too.
+        // The switcher lists her workspaces with her role in each, and ivan's invitation,
+        // which is not a workspace of hers until she accepts it.
         WorkspaceSwitcher *switcher = window->workspaceSwitcher();
         QCOMPARE(switcher->current(), u"hana"_s);
-        QTRY_VERIFY_WITH_TIMEOUT(switcher->actionFor(u"ivan"_s), 10000);
-        QVERIFY2(switcher->actionFor(u"ivan"_s)->text().contains(u"can view"_s),
-                 qPrintable(switcher->actionFor(u"ivan"_s)->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(switcher->invitationAction(u"ivan"_s, true), 10000);
+        QVERIFY(!switcher->actionFor(u"ivan"_s));
+        QVERIFY2(switcher->text().contains(u"1 invitation"_s), qPrintable(switcher->text()));
+        if (qEnvironmentVariableIsSet("FERRY_SHOT_DIR")) {
+            switcher->menu()->popup(switcher->mapToGlobal(QPoint(0, switcher->height())));
+            auto *answer = switcher->menu()->findChild<QMenu *>(u"invitation:ivan"_s);
+            answer->popup(switcher->menu()->mapToGlobal(QPoint(switcher->menu()->width(), 0)));
+            shot(switcher->menu(), u"switcher-invitation-menu"_s);
+            shot(answer, u"switcher-invitation-answer"_s);
+            shot(window, u"main-window-invitation"_s);
+            answer->hide();
+            switcher->menu()->hide();
+        }
         QVERIFY(switcher->actionFor(u"hana-garden"_s)->text().contains(u"owner"_s));
         QVERIFY(switcher->actionFor(u"hana"_s)->isChecked());
 
@@ -342,9 +355,10 @@ void TestDesktopApp::switchesWorkspaces()
                                   QStringList({u"garden plan"_s, u"tomatoes"_s}), 20000);
         QCOMPARE(serverTitles(u"hana"_s, token), QStringList({u"in her own"_s}));
 
-        // A workspace shared with her: its records, read from the server.
-        window->workspaceSwitcher()->actionFor(u"ivan"_s)->trigger();
-        QTRY_COMPARE(app.currentWorkspace(), u"ivan"_s);
+        // Accepting the invitation opens the workspace shared with her: its records, read
+        // from the server.
+        window->workspaceSwitcher()->invitationAction(u"ivan"_s, true)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(app.currentWorkspace(), u"ivan"_s, 10000);
         window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
         QTRY_COMPARE_WITH_TIMEOUT(countIn(options.profile, u"ivan"_s), 1, 20000);
         // As a viewer there: nothing to type into, and the editor says why.
@@ -360,14 +374,24 @@ void TestDesktopApp::switchesWorkspaces()
         QTRY_VERIFY(!window->editor()->isReadOnly());
         QVERIFY(!child<QWidget>(*window, "viewOnlyBanner")->isVisible());
         QVERIFY(window->workspaceSwitcher()->actionFor(u"ivan"_s)->text().contains(u"can edit"_s));
+        QVERIFY(!window->workspaceSwitcher()->invitationAction(u"ivan"_s, true));
 
-        // And back: her own records again, from the store they were in all along.
-        window->workspaceSwitcher()->actionFor(u"hana"_s)->trigger();
-        QTRY_COMPARE(app.currentWorkspace(), u"hana"_s);
+        // She leaves it (asked first), and is back in her own: her records again, from the
+        // store they were in all along.
+        QVERIFY(window->workspaceSwitcher()->leaveAction()->isVisible());
+        window->workspaceSwitcher()->leaveAction()->trigger();
+        QWidget *question = nullptr;
+        QTRY_VERIFY((question = topLevel("leaveWorkspaceQuestion")));
+        shot(question, u"leave-workspace-question"_s);
+        QTest::mouseClick(child<QPushButton>(*question, "confirmLeaveButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(app.currentWorkspace(), u"hana"_s, 10000);
+        QTRY_VERIFY(!api.send("GET", u"/v1/me"_s, token).body.contains("\"ivan\""));
         window = qobject_cast<MainWindow *>(topLevel("mainWindow"));
         QTRY_COMPARE(window->recordModel()->rowCount(), 1);
         QVERIFY(!window->editor()->isReadOnly()); // her own again
         QVERIFY(window->editor()->newAction()->isEnabled());
+        QTRY_VERIFY(!window->workspaceSwitcher()->actionFor(u"ivan"_s));
+        QVERIFY(!window->workspaceSwitcher()->leaveAction()->isVisible()); // hers to keep
         QCOMPARE(window->recordModel()
                      ->data(window->recordModel()->index(0, RecordTableModel::FirstFieldColumn))
                      .toString(),

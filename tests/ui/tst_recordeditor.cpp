@@ -6,12 +6,12 @@
 #include "serverprocess.h"
 #include "testdevice.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QCheckBox>
 #include <QColorDialog>
 #include <QComboBox>
 #include <QCompleter>
-#include <QAbstractItemView>
 #include <QCryptographicHash>
 #include <QImage>
 #include <QJsonArray>
@@ -335,7 +335,8 @@ void TestRecordEditor::manyTagsAreFoundBySearch()
             visible.append(tags->item(row)->text());
     }
     QCOMPARE(visible, QStringList {s("Reisen in Südtirol")});
-    const QList<QListWidgetItem *> found = tags->findItems(s("Reisen in Südtirol"), Qt::MatchExactly);
+    const QList<QListWidgetItem *> found
+        = tags->findItems(s("Reisen in Südtirol"), Qt::MatchExactly);
     QCOMPARE(found.size(), 1);
     found.first()->setCheckState(Qt::Checked);
     QCOMPARE(p.record(guid).fields.value(s("tags")).toArray(), QJsonArray {wanted});

@@ -7,8 +7,8 @@
 #include "models/recordfilterproxy.h"
 #include "models/recordtablemodel.h"
 
-#include <QColor>
 #include <QAbstractItemModelTester>
+#include <QColor>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QLocale>

@@ -11,10 +11,10 @@
 #include "widgetfinder.h"
 
 #include <QAction>
+#include <QFile>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 

@@ -158,8 +158,16 @@ void ShareDialog::onListed(const QString &workspace, const QList<MemberInfo> &me
         item->setText(UserColumn,
                       member.user == m_user ? tr("%1 (you)").arg(member.user) : member.user);
         item->setData(UserColumn, Qt::UserRole, member.user);
-        item->setText(RoleColumn, roleText(member.role));
+        // Invited: offered the role, no access until they accept it.
+        item->setText(RoleColumn,
+                      member.invited ? tr("Invited: %1").arg(roleText(member.role).toLower())
+                                     : roleText(member.role));
         item->setData(RoleColumn, RoleRole, member.role);
+        if (member.invited)
+            item->setToolTip(RoleColumn,
+                             tr("%1 has not accepted yet and has no access until "
+                                "they do.")
+                                 .arg(member.user));
         if (member.role == QLatin1String("owner"))
             owner = member.user;
         if (member.user == selected)
@@ -171,8 +179,14 @@ void ShareDialog::onListed(const QString &workspace, const QList<MemberInfo> &me
     m_note->setVisible(!m_owner);
     m_addRow->setVisible(m_owner);
     m_error->setProblem(QString());
-    const QString count = members.size() == 1 ? tr("One person has access.")
-                                              : tr("%1 people have access.").arg(members.size());
+    const qsizetype in = std::count_if(members.cbegin(), members.cend(),
+                                       [](const MemberInfo &m) { return !m.invited; });
+    QString count = in == 1 ? tr("One person has access.") : tr("%1 people have access.").arg(in);
+    if (in < members.size())
+        count += QLatin1Char(' ')
+            + (members.size() - in == 1
+                   ? tr("One invitation waits for an answer.")
+                   : tr("%1 invitations wait for an answer.").arg(members.size() - in));
     setBusy(false, m_done.isEmpty() ? count : m_done);
     m_done.clear();
     // The owner also sees what the workspace keeps on the server.
@@ -190,7 +204,9 @@ void ShareDialog::onChanged(const QString &, const MemberInfo &member)
     if (member.role.isEmpty()) {
         m_done = tr("%1 no longer has access.").arg(member.user);
     } else {
-        m_done = tr("%1: %2.").arg(member.user, roleText(member.role));
+        m_done = member.invited ? tr("%1 is invited (%2) and has access once they accept.")
+                                      .arg(member.user, roleText(member.role).toLower())
+                                : tr("%1: %2.").arg(member.user, roleText(member.role));
         if (m_newUser->text().trimmed() == member.user)
             m_newUser->clear(); // added; kept when refused, to correct it
     }

@@ -14,6 +14,7 @@ WorkspaceSwitcher::WorkspaceSwitcher(QWidget *parent)
     , m_problemAction(new QAction(this))
     , m_newAction(new QAction(tr("&New workspace…"), this))
     , m_refreshAction(new QAction(tr("&Refresh list"), this))
+    , m_leaveAction(new QAction(tr("&Leave this workspace…"), this))
 {
     setObjectName(QStringLiteral("workspaceSwitcher"));
     setAccessibleName(tr("Workspace"));
@@ -30,6 +31,10 @@ WorkspaceSwitcher::WorkspaceSwitcher(QWidget *parent)
     m_newAction->setObjectName(QStringLiteral("newWorkspaceAction"));
     m_newAction->setToolTip(tr("Make a workspace of your own on this server"));
     m_refreshAction->setObjectName(QStringLiteral("refreshWorkspacesAction"));
+    m_leaveAction->setObjectName(QStringLiteral("leaveWorkspaceAction"));
+    m_leaveAction->setToolTip(tr("Give up your access to this workspace; its owner can invite "
+                                 "you again"));
+    connect(m_leaveAction, &QAction::triggered, this, [this] { Q_EMIT leaveRequested(m_current); });
 
     connect(m_menu, &QMenu::aboutToShow, this, &WorkspaceSwitcher::refreshRequested);
     connect(m_refreshAction, &QAction::triggered, this, &WorkspaceSwitcher::refreshRequested);
@@ -63,6 +68,19 @@ void WorkspaceSwitcher::setCanCreate(bool canCreate)
     m_newAction->setEnabled(canCreate);
 }
 
+void WorkspaceSwitcher::setInvitations(const QList<Ferry::InvitationInfo> &invitations)
+{
+    m_invitations = invitations;
+    rebuildMenu();
+    updateButton();
+}
+
+QAction *WorkspaceSwitcher::invitationAction(const QString &workspace, bool accept) const
+{
+    return m_menu->findChild<QAction *>(
+        (accept ? QStringLiteral("accept:") : QStringLiteral("decline:")) + workspace);
+}
+
 QAction *WorkspaceSwitcher::actionFor(const QString &workspace) const
 {
     const QList<QAction *> actions = m_group->actions();
@@ -83,6 +101,20 @@ void WorkspaceSwitcher::rebuildMenu()
         action->deleteLater();
     }
     m_menu->clear();
+    // Submenus of invitations answered (or withdrawn) go; the others stay as they are.
+    for (auto it = m_answerMenus.begin(); it != m_answerMenus.end();) {
+        const QString workspace = it.key();
+        const bool waiting = std::any_of(
+            m_invitations.cbegin(), m_invitations.cend(),
+            [&workspace](const Ferry::InvitationInfo &i) { return i.workspace == workspace; });
+        if (waiting) {
+            ++it;
+            continue;
+        }
+        it.value()->setObjectName(QString());
+        it.value()->deleteLater();
+        it = m_answerMenus.erase(it);
+    }
     m_menu->addSection(tr("Workspaces"));
 
     QList<WorkspaceChoice> shown = m_workspaces;
@@ -104,8 +136,44 @@ void WorkspaceSwitcher::rebuildMenu()
     }
     m_menu->addAction(m_problemAction);
     m_problemAction->setVisible(!m_problemAction->text().isEmpty());
+
+    if (!m_invitations.isEmpty())
+        m_menu->addSection(tr("Invitations"));
+    for (const Ferry::InvitationInfo &invitation : std::as_const(m_invitations)) {
+        // A submenu per invitation: answering is one more click, never a slip of the mouse.
+        const QString title
+            = tr("%1 — from %2, %3")
+                  .arg(invitation.workspace, invitation.from, roleText(invitation.role).toLower());
+        if (QMenu *kept = m_answerMenus.value(invitation.workspace)) {
+            kept->setTitle(title);
+            m_menu->addMenu(kept);
+            continue;
+        }
+        QMenu *answer = m_menu->addMenu(title);
+        m_answerMenus.insert(invitation.workspace, answer);
+        answer->setObjectName(QStringLiteral("invitation:") + invitation.workspace);
+        QAction *accept = answer->addAction(tr("&Accept"));
+        accept->setObjectName(QStringLiteral("accept:") + invitation.workspace);
+        accept->setToolTip(tr("Join \"%1\" and see its records").arg(invitation.workspace));
+        QAction *decline = answer->addAction(tr("&Decline"));
+        decline->setObjectName(QStringLiteral("decline:") + invitation.workspace);
+        const QString workspace = invitation.workspace;
+        connect(accept, &QAction::triggered, this,
+                [this, workspace] { Q_EMIT invitationAnswered(workspace, true); });
+        connect(decline, &QAction::triggered, this,
+                [this, workspace] { Q_EMIT invitationAnswered(workspace, false); });
+    }
+
     m_menu->addSeparator();
     m_menu->addAction(m_newAction);
+    QString role;
+    for (const WorkspaceChoice &choice : std::as_const(m_workspaces)) {
+        if (choice.id == m_current)
+            role = choice.role;
+    }
+    // Only a workspace shared with the account can be left; its owner's stays theirs.
+    m_leaveAction->setVisible(role == QLatin1String("editor") || role == QLatin1String("viewer"));
+    m_menu->addAction(m_leaveAction);
     m_menu->addAction(m_refreshAction);
 }
 
@@ -117,7 +185,10 @@ void WorkspaceSwitcher::updateButton()
         setToolTip(tr("Sign in to choose a workspace"));
         return;
     }
-    setText(tr("Workspace: %1").arg(m_current));
+    setText(m_invitations.isEmpty() ? tr("Workspace: %1").arg(m_current)
+                : m_invitations.size() == 1
+                ? tr("Workspace: %1 · 1 invitation").arg(m_current)
+                : tr("Workspace: %1 · %2 invitations").arg(m_current).arg(m_invitations.size()));
     QString role;
     for (const WorkspaceChoice &choice : std::as_const(m_workspaces)) {
         if (choice.id == m_current)
