@@ -1,5 +1,7 @@
 #include "apiserver.h"
 
+#include "bodystream.h"
+
 #include "serverstore.h"
 #include "wire.h"
 
@@ -189,6 +191,12 @@ Reply ApiServer::error(const QString &code, const QString &message)
 
 bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (BodyStream::isSending(socket)) {
+        // A request sent before the answer to the one before it has gone out (pipelined):
+        // its answer cannot go first. Closing the connection tells the client to ask again.
+        socket->abort();
+        return true;
+    }
     QElapsedTimer timer;
     timer.start();
     const Reply reply = handle(request, socket);
@@ -196,7 +204,8 @@ bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
         answerLater(request, socket, reply);
         return true;
     }
-    log(request, reply.status, reply.body.size(), timer.elapsed());
+    log(request, reply.status, reply.stream ? reply.streamLength : reply.body.size(),
+        timer.elapsed());
     // Qt 6.4 upgrades a WebSocket request when this returns true, so nothing may be written
     // then; for a refused upgrade it calls missingHandler() and closes the connection after.
     if (reply.status == kSwitchingProtocols)
@@ -296,8 +305,9 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
     responder.writeHeader(QByteArrayLiteral("Content-Type"),
                           reply.contentType.isEmpty() ? QByteArrayLiteral("application/json")
                                                       : reply.contentType);
-    responder.writeHeader(QByteArrayLiteral("Content-Length"),
-                          QByteArray::number(reply.body.size()));
+    responder.writeHeader(
+        QByteArrayLiteral("Content-Length"),
+        QByteArray::number(reply.stream ? reply.streamLength : reply.body.size()));
     if (!reply.allow.isEmpty())
         responder.writeHeader(QByteArrayLiteral("Allow"), reply.allow);
     if (!reply.retryAfter.isEmpty())
@@ -306,7 +316,9 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
         responder.writeHeader(name, value);
     // Answers hold tokens and people's records: nothing on the way may keep a copy.
     responder.writeHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
-    responder.writeBody(reply.body);
+    responder.writeBody(reply.body); // ends the head
+    if (reply.stream)
+        BodyStream::start(socket, reply.stream, reply.streamLength);
 }
 
 Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QJsonObject;
@@ -38,6 +39,10 @@ struct Reply
     // on the server's thread (with the store) to make the answer. Other clients are served
     // meanwhile.
     std::function<std::function<Reply()>()> later {};
+    // Set for a body too large to hold (a blob): `streamLength` bytes read from this open
+    // device as the connection takes them, instead of `body`.
+    std::shared_ptr<QIODevice> stream {};
+    qint64 streamLength = 0;
 };
 
 // The protocol's HTTP front end (docs/protocol.md): routes requests itself so it can tell

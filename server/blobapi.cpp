@@ -126,10 +126,13 @@ Reply ApiServer::getBlob(const Call &call)
                                       "bytes */" + QByteArray::number(*size));
         return reply;
     }
-    const Ferry::Result<QByteArray> bytes = m_blobs.read(call.target, range.value());
+    const Ferry::Result<std::shared_ptr<QIODevice>> bytes
+        = m_blobs.open(call.target, range.value());
     if (!bytes)
         return failure(bytes.error());
-    Reply reply {range->partial ? 206 : 200, bytes.value(), {}};
+    Reply reply {range->partial ? 206 : 200, {}, {}};
+    reply.stream = bytes.value();
+    reply.streamLength = range->length;
     reply.contentType = QByteArrayLiteral("application/octet-stream");
     reply.headers.emplaceBack(QByteArray("Accept-Ranges"), QByteArray("bytes"));
     reply.headers.emplaceBack(QByteArray("ETag"), '"' + call.target.toLatin1() + '"');

@@ -533,20 +533,18 @@ Ferry::Result<StorageUse> BlobService::usage(const QString &workspace)
     return StorageUse {q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong()};
 }
 
-Ferry::Result<QByteArray> BlobService::read(const QString &id, const BlobRange &range)
+Ferry::Result<std::shared_ptr<QIODevice>> BlobService::open(const QString &id,
+                                                            const BlobRange &range)
 {
-    QFile file(filePath(id));
-    if (!file.open(QIODevice::ReadOnly) || file.size() != range.total)
+    auto file = std::make_shared<QFile>(filePath(id));
+    if (!file->open(QIODevice::ReadOnly) || file->size() != range.total)
         return storageError(QStringLiteral("reading blob %1").arg(id),
-                            file.error() == QFileDevice::NoError
+                            file->error() == QFileDevice::NoError
                                 ? QStringLiteral("the file has the wrong size")
-                                : file.errorString());
-    if (!file.seek(range.start))
-        return storageError(QStringLiteral("reading blob %1").arg(id), file.errorString());
-    QByteArray bytes = file.read(range.length);
-    if (bytes.size() != range.length)
-        return storageError(QStringLiteral("reading blob %1").arg(id), file.errorString());
-    return bytes;
+                                : file->errorString());
+    if (!file->seek(range.start))
+        return storageError(QStringLiteral("reading blob %1").arg(id), file->errorString());
+    return std::shared_ptr<QIODevice>(std::move(file));
 }
 
 } // namespace FerryServer

@@ -3,11 +3,13 @@
 #include "result.h"
 
 #include <QByteArray>
+#include <QIODevice>
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 #include <QUrlQuery>
 
+#include <memory>
 #include <optional>
 
 namespace FerryServer {
@@ -120,8 +122,9 @@ public:
     Ferry::Result<UploadState> write(const QString &workspace, const QString &user,
                                      const QString &id, const BlobPiece &piece,
                                      const QByteArray &bytes);
-    // Bytes of a blob the workspace has (sizeOf() said so).
-    Ferry::Result<QByteArray> read(const QString &id, const BlobRange &range);
+    // A blob the workspace has (sizeOf() said so), open and at the start of `range`: its bytes
+    // are read as they are sent, never held whole.
+    Ferry::Result<std::shared_ptr<QIODevice>> open(const QString &id, const BlobRange &range);
 
     // How long a blob stays after it was uploaded before a collection may release it: the
     // time between a client's upload and the push naming it, and more (--blob-grace).

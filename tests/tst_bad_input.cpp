@@ -430,18 +430,6 @@ void TestBadInput::rawHttpGarbage()
 
 namespace {
 
-qint64 residentKiB(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
-}
-
 // Everything the server answers on `socket` until it closes the connection (or `ms` pass).
 QByteArray answerUntilClosed(QTcpSocket &socket, int ms)
 {
@@ -505,7 +493,7 @@ void TestBadInput::requestHeadsAreBounded()
     ServerProcess server;
     QVERIFY2(server.start({QStringLiteral("--head-timeout"), QStringLiteral("0.5")}),
              qPrintable(server.lastError()));
-    const qint64 residentBefore = residentKiB(server.processId());
+    const qint64 residentBefore = server.residentKiB();
     QVERIFY(residentBefore > 0);
 
     QTcpSocket socket;
@@ -527,7 +515,7 @@ void TestBadInput::requestHeadsAreBounded()
         socket.waitForBytesWritten(1000);
         socket.waitForReadyRead(100);
     }
-    const qint64 residentAfter = residentKiB(server.processId());
+    const qint64 residentAfter = server.residentKiB();
     if (answer.isEmpty()) {
         const int requests = int(head.count("HTTP/1.1\r\n"));
         QByteArray got;

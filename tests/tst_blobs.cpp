@@ -75,6 +75,7 @@ private Q_SLOTS:
     void otherWorkspaceCannotRead();
     void viewerCannotUpload();
     void survivesRestart();
+    void largeDownloadIsStreamed();
 
 private:
     QString blobPath(const QString &workspace, const QString &id) const;
@@ -608,6 +609,120 @@ void TestBlobs::survivesRestart()
     QCOMPARE(state.json.value(QStringLiteral("size")).toInteger(), 80000);
     QCOMPARE(put(ws, half.mid(30000), idOf(half), contentRange(30000, 50000, 80000)).status, 201);
     QCOMPARE(get(ws, idOf(half)).body, half);
+}
+
+// A download is read from the blob's file as the connection takes it: a client that reads
+// slowly costs the server a bounded amount of memory, not the blob's size (twice, as when the
+// answer was built whole); one that goes away midway ends it; a request pipelined behind it
+// closes the connection rather than answer out of order.
+void TestBlobs::largeDownloadIsStreamed()
+{
+    const QString ws = m_server.newWorkspace(QStringLiteral("alice"));
+    constexpr qint64 kPiece = 4 * 1024 * 1024;
+    constexpr qint64 kSize = 12 * kPiece; // 48 MiB
+    const QByteArray blob = bytesFor("streamed", kSize);
+    const QString id = idOf(blob);
+    for (qint64 at = 0; at < kSize; at += kPiece)
+        QCOMPARE(put(ws, blob.mid(at, kPiece), id, contentRange(at, kPiece, kSize)).status,
+                 at + kPiece < kSize ? 200 : 201);
+
+    const QByteArray request = "GET " + blobPath(ws, id).toLatin1()
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + m_alice.toLatin1()
+        + "\r\n\r\n";
+    const auto connectSlow = [this](QTcpSocket &socket) {
+        socket.setReadBufferSize(64 * 1024); // reads no more than that until asked
+        socket.connectToHost(m_server.url().host(), m_server.port());
+        return socket.waitForConnected(5000);
+    };
+    // What the socket holds, or what comes within 5 s (empty: nothing came).
+    const auto readSome = [](QTcpSocket &socket) {
+        if (socket.bytesAvailable() == 0)
+            socket.waitForReadyRead(5000);
+        return socket.readAll();
+    };
+    const qint64 before = m_server.residentKiB();
+    QVERIFY(before > 0);
+
+    QTcpSocket slow;
+    QVERIFY(connectSlow(slow));
+    slow.write(request);
+    QTest::qWait(1500); // the server goes as far as the connection lets it
+    const qint64 during = m_server.residentKiB();
+    // Others are answered meanwhile.
+    QCOMPARE(get(ws, idOf(QByteArray())).status, 404);
+    QVERIFY2(during - before < 16 * 1024,
+             qPrintable(QStringLiteral("the server grew by %1 KiB while a client read a %2 KiB "
+                                       "download slowly")
+                            .arg(during - before)
+                            .arg(kSize / 1024)));
+
+    // Read to the end: the head, then exactly the blob's bytes.
+    QByteArray answer;
+    const qsizetype headEnd = [&] {
+        while (!answer.contains("\r\n\r\n")) {
+            const QByteArray bytes = readSome(slow);
+            if (bytes.isEmpty())
+                break;
+            answer += bytes;
+        }
+        return answer.indexOf("\r\n\r\n") + 4;
+    }();
+    QVERIFY(headEnd > 4);
+    QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.left(200).constData());
+    QVERIFY(
+        answer.left(headEnd).contains(QByteArray("Content-Length: " + QByteArray::number(kSize))));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(QByteArrayView(answer).sliced(headEnd));
+    qint64 received = answer.size() - headEnd;
+    answer.clear();
+    while (received < kSize) {
+        const QByteArray bytes = readSome(slow);
+        if (bytes.isEmpty())
+            break;
+        hash.addData(bytes);
+        received += bytes.size();
+    }
+    QCOMPARE(received, kSize);
+    QCOMPARE(QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex()), id);
+
+    // The same connection serves the next request as usual once the body is out.
+    slow.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray health;
+    while (!health.contains("\"ok\"")) {
+        const QByteArray bytes = readSome(slow);
+        if (bytes.isEmpty())
+            break;
+        health += bytes;
+    }
+    QVERIFY2(health.startsWith("HTTP/1.1 200"), health.constData());
+
+    // A client that goes away midway: the server goes on serving.
+    {
+        QTcpSocket gone;
+        QVERIFY(connectSlow(gone));
+        gone.write(request);
+        QVERIFY(!readSome(gone).isEmpty());
+        gone.abort();
+    }
+    QTest::qWait(200);
+    QCOMPARE(get(ws, id, "bytes=0-9").body, blob.first(10));
+
+    // A request pipelined behind the download: the connection closes, and what came before
+    // that is the start of the right answer.
+    QTcpSocket pipelining;
+    QVERIFY(connectSlow(pipelining));
+    pipelining.write(request);
+    QByteArray cut = readSome(pipelining);
+    QVERIFY(!cut.isEmpty());
+    pipelining.write(request);
+    for (QByteArray bytes = readSome(pipelining); !bytes.isEmpty(); bytes = readSome(pipelining))
+        cut += bytes;
+    const qsizetype cutHead = cut.indexOf("\r\n\r\n") + 4;
+    QVERIFY(cutHead > 4);
+    QVERIFY2(cut.size() - cutHead < kSize,
+             "the pipelined request was not refused: the whole body came");
+    QVERIFY(cut.sliced(cutHead) == blob.first(cut.size() - cutHead));
+    QCOMPARE(m_api.request("GET", QStringLiteral("/healthz"), {}).status, 200);
 }
 
 QTEST_MAIN(TestBlobs)

@@ -11,6 +11,9 @@
 
 namespace FerryTest {
 
+// The resident memory (VmRSS) of process `pid` in KiB, from /proc; -1 if unknown.
+qint64 residentKiB(qint64 pid);
+
 // A real ferry-server process on 127.0.0.1 with an ephemeral port and a data folder of its
 // own, for tests. Stopped (SIGTERM, then kill) when destroyed. With Tls it serves HTTPS and
 // wss with the test certificate in tests/data/tls (signed by a test CA no system trusts);
@@ -62,6 +65,8 @@ public:
     quint16 port() const { return m_port; }
     // The running server's process id; 0 if none.
     qint64 processId() const { return m_process ? m_process->processId() : 0; }
+    // The running server's resident memory (VmRSS) in KiB; -1 if unknown.
+    qint64 residentKiB() const { return FerryTest::residentKiB(processId()); }
     QString dataDir() const { return m_dir.path(); }
     QString lastError() const { return m_error; }
 
