@@ -181,8 +181,8 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     check(opened.ok(), "cannot open the store");
     check(server->store.ensureUser(kUser).ok(), "cannot create the user");
     check(server->store.createWorkspace(kWorkspace, kUser).ok(), "cannot create the workspace");
-    server->push = std::make_unique<FerryServer::PushService>(server->store.database());
-    server->pull = std::make_unique<FerryServer::PullService>(server->store.database());
+    server->push = std::make_unique<FerryServer::PushService>(server->store);
+    server->pull = std::make_unique<FerryServer::PullService>(server->store);
     server->blobs = std::make_unique<FerryServer::BlobService>(
         server->store.database(), QDir(server->dir.path()).filePath(QStringLiteral("blobs")),
         kMaxBlob);

@@ -10,6 +10,9 @@ packages=(
     libdtl-dev
     libssl-dev
     libargon2-dev
+    # PostgreSQL: ferry-server's store for teams (--database), and the throwaway cluster
+    # scripts/with-postgres.sh starts for the tests that run against it
+    postgresql libqt6sql6-psql
     clang libclang-rt-dev
     xvfb xdotool trayer imagemagick
     # Chinese, Japanese and Korean glyphs, for the journeys and screenshots in other scripts

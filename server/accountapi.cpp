@@ -149,13 +149,19 @@ Reply ApiServer::registerAccount(const Call &call)
         !problem.isEmpty())
         return invalid(problem);
     const QString address = addressKey(call.socket);
-    if (const qint64 waitMs = m_signIns.registrationWaitFor(address); waitMs > 0)
-        return tooManyAttempts(waitMs,
+    const Ferry::Result<qint64> waitMs = m_signIns.registrationWaitFor(address);
+    if (!waitMs)
+        return failure(waitMs.error());
+    if (waitMs.value() > 0)
+        return tooManyAttempts(waitMs.value(),
                                QStringLiteral("Too many accounts registered from "
                                               "this address; try again in %1 s."));
     if (std::optional<Reply> refused = refuseConcurrentCheck(QString(), address))
         return *refused;
-    m_signIns.registered(address);
+    if (const Ferry::Status counted = m_signIns.registered(address); !counted) {
+        checkDone(QString(), address);
+        return failure(counted.error());
+    }
     const QString user = body.value(QStringLiteral("user")).toString();
     Reply reply;
     reply.later
@@ -202,8 +208,11 @@ Reply ApiServer::signIn(const Call &call)
 
     const QString user = body.value(QStringLiteral("user")).toString();
     const QString address = addressKey(call.socket);
-    if (const qint64 waitMs = m_signIns.waitFor(user, address); waitMs > 0)
-        return tooManyAttempts(waitMs,
+    const Ferry::Result<qint64> waitMs = m_signIns.waitFor(user, address);
+    if (!waitMs)
+        return failure(waitMs.error());
+    if (waitMs.value() > 0)
+        return tooManyAttempts(waitMs.value(),
                                QStringLiteral("Too many failed sign-ins; try again in %1 s."));
     if (std::optional<Reply> refused = refuseConcurrentCheck(user, address))
         return *refused;
@@ -229,11 +238,15 @@ Reply ApiServer::passwordChecked(const QString &user, const QString &address, co
                                  bool good)
 {
     if (!good) {
-        m_signIns.failed(user, address);
+        // Counted before answering: a failure the store could not count is an error, so
+        // guesses can never go uncounted.
+        if (const Ferry::Status counted = m_signIns.failed(user, address); !counted)
+            return failure(counted.error());
         return error(QStringLiteral("bad_credentials"),
                      QStringLiteral("The user name or the password is wrong."));
     }
-    m_signIns.succeeded(user);
+    if (const Ferry::Status cleared = m_signIns.succeeded(user); !cleared)
+        return failure(cleared.error());
     const Ferry::Result<NewToken> token = m_store->createDeviceToken(user, device);
     if (!token)
         return failure(token.error());

@@ -142,7 +142,7 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
         return Success;
     }
     if (is(a, "blobs", "gc")) {
-        BlobService blobs(store.database(), QDir(store.dataDir()).filePath(QStringLiteral("blobs")),
+        BlobService blobs(store, QDir(store.dataDir()).filePath(QStringLiteral("blobs")),
                           BlobService::kDefaultMaxBlob);
         const Ferry::Result<GarbageReport> report = blobs.collectGarbage(
             a.blobGraceMs >= 0 ? a.blobGraceMs : BlobService::kDefaultGraceMs);
@@ -156,7 +156,7 @@ AdminCommand::ExitCode AdminCommand::run(ServerStore &store, const Arguments &a)
         return Success;
     }
     if (is(a, "blobs", "usage")) {
-        BlobService blobs(store.database(), QDir(store.dataDir()).filePath(QStringLiteral("blobs")),
+        BlobService blobs(store, QDir(store.dataDir()).filePath(QStringLiteral("blobs")),
                           BlobService::kDefaultMaxBlob);
         const Ferry::Result<QStringList> workspaces = store.workspaceIds();
         if (!workspaces) {

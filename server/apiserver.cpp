@@ -12,6 +12,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
+#include <QSqlDriver>
+#include <QSqlError>
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
@@ -84,10 +86,11 @@ const char *methodName(Method method)
 ApiServer::ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_store(store)
-    , m_push(store->database())
-    , m_pull(store->database())
-    , m_blobs(store->database(), QDir(store->dataDir()).filePath(QStringLiteral("blobs")), maxBlob)
+    , m_push(*store)
+    , m_pull(*store)
+    , m_blobs(*store, QDir(store->dataDir()).filePath(QStringLiteral("blobs")), maxBlob)
     , m_notify([store](const QString &workspace) { return store->sequenceOf(workspace); })
+    , m_signIns(*store)
     , m_maxBody(maxBody)
 {
     m_notify.setAccessCheck(
@@ -95,6 +98,8 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob, QObject
             const Ferry::Result<QString> role = store->roleOf(workspace, user);
             return store->deviceActive(user, device) && role && !role->isEmpty();
         });
+    if (store->backend().shared())
+        listenToOtherServers();
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
             m_notify.adopt(nextPendingWebSocketConnection());
@@ -103,6 +108,30 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob, QObject
     connect(&m_collection, &QTimer::timeout, this, &ApiServer::collectGarbage);
     m_collection.start();
     QTimer::singleShot(std::chrono::seconds(5), this, &ApiServer::collectGarbage);
+}
+
+void ApiServer::listenToOtherServers()
+{
+    QSqlDriver *driver = m_store->database().driver();
+    const QString channel = QString::fromLatin1(PushService::kChannel);
+    if (!driver->subscribeToNotification(channel)) {
+        std::fprintf(stderr,
+                     "ferry-server: cannot listen for other servers' pushes (%s); devices "
+                     "connected here learn of them at their next sync\n",
+                     qPrintable(driver->lastError().text()));
+        return;
+    }
+    connect(driver, &QSqlDriver::notification, this,
+            [this, channel](const QString &name, QSqlDriver::NotificationSource source,
+                            const QVariant &payload) {
+                if (name != channel || source == QSqlDriver::SelfSource)
+                    return; // this server's own pushes wake its sockets as they commit
+                const QStringList parts = payload.toString().split(QLatin1Char(' '));
+                bool ok = false;
+                const qint64 seq = parts.value(1).toLongLong(&ok);
+                if (parts.size() == 2 && ok && ServerStore::isValidId(parts.first()))
+                    m_notify.committed(parts.first(), seq);
+            });
 }
 
 void ApiServer::setBlobGrace(std::chrono::milliseconds grace)

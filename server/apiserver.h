@@ -137,6 +137,9 @@ private:
     Reply uploadState(const Call &call);
     Reply storage(const Call &call);
     void collectGarbage();
+    // Where several servers share the store: a push through another one wakes this one's
+    // notify sockets too (PushService::kChannel).
+    void listenToOtherServers();
 
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
     // Runs reply.later on a worker and answers on `socket` afterwards.

@@ -65,8 +65,9 @@ qint64 now()
 
 } // namespace
 
-BlobService::BlobService(QSqlDatabase db, const QString &folder, qint64 maxBlob)
-    : m_db(std::move(db))
+BlobService::BlobService(const ServerStore &store, const QString &folder, qint64 maxBlob)
+    : m_db(store.database())
+    , m_backend(store.backend())
     , m_folder(folder)
     , m_maxBlob(maxBlob)
 { }
@@ -367,6 +368,11 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
     }
     if (!m_db.transaction())
         return databaseError(QStringLiteral("storing a blob"), m_db.lastError().text());
+    // The log's numbers stay in order when two servers store blobs of one workspace at once.
+    if (Ferry::Status locked = m_backend.lockWorkspace(m_db, workspace); !locked) {
+        m_db.rollback();
+        return locked.error();
+    }
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO blobs (workspace, hash, size, user_name, created) "
                              "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
@@ -474,7 +480,7 @@ Ferry::Result<GarbageReport> BlobService::collectGarbage(qint64 graceMs)
         QSqlQuery q(m_db);
         q.setForwardOnly(true);
         q.prepare(QStringLiteral(
-            "SELECT fields FROM records WHERE workspace = ? AND instr(fields, 'sha256:') > 0"));
+            "SELECT fields FROM records WHERE workspace = ? AND fields LIKE '%sha256:%'"));
         q.addBindValue(it.key());
         if (!q.exec())
             return databaseError(QStringLiteral("reading records"), q.lastError().text());

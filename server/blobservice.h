@@ -14,6 +14,9 @@
 
 namespace FerryServer {
 
+class ServerStore;
+class StoreBackend;
+
 // Where one uploaded piece of a blob goes: bytes [start, start + length) of a blob of
 // `total` bytes (a PUT without Content-Range is the whole blob: start 0, total = length).
 struct BlobPiece
@@ -80,7 +83,8 @@ public:
     // An unfinished upload not continued for this long is discarded.
     static constexpr qint64 kStaleUploadMs = 24LL * 60 * 60 * 1000;
 
-    BlobService(QSqlDatabase db, const QString &folder, qint64 maxBlob);
+    // The blobs' bytes are files under `folder`; the store says which workspace has which.
+    BlobService(const ServerStore &store, const QString &folder, qint64 maxBlob);
 
     qint64 maxBlob() const { return m_maxBlob; }
 
@@ -144,6 +148,7 @@ private:
     void discardStaleUploads();
 
     QSqlDatabase m_db;
+    const StoreBackend &m_backend;
     QString m_folder;
     qint64 m_maxBlob;
 };

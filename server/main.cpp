@@ -131,6 +131,13 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     const QCommandLineOption dataOption(QStringLiteral("data"), QStringLiteral("Data directory."),
                                         QStringLiteral("DIR"), QStringLiteral("."));
+    const QCommandLineOption databaseOption(
+        QStringLiteral("database"),
+        QStringLiteral("Keep the data in PostgreSQL instead of DIR/ferry.db: "
+                       "postgresql://USER@HOST:PORT/DATABASE (password from PGPASSWORD or "
+                       "~/.pgpass). Several servers may share one; attachments stay in "
+                       "DIR/blobs, which they must then share too."),
+        QStringLiteral("URL"));
     const QCommandLineOption listenOption(
         QStringLiteral("listen"), QStringLiteral("Address to listen on."),
         QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8765"));
@@ -187,10 +194,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption tlsKeyOption(QStringLiteral("tls-key"),
                                           QStringLiteral("The certificate's PEM private key."),
                                           QStringLiteral("FILE"));
-    parser.addOptions({dataOption, listenOption, maxBodyOption, maxBlobOption, graceOption,
-                       pingOption, durabilityOption, headTimeoutOption, idleTimeoutOption,
-                       verboseOption, lifelineOption, userOption, ownerOption, roleOption,
-                       deviceOption, tlsCertOption, tlsKeyOption});
+    parser.addOptions({dataOption, databaseOption, listenOption, maxBodyOption, maxBlobOption,
+                       graceOption, pingOption, durabilityOption, headTimeoutOption,
+                       idleTimeoutOption, verboseOption, lifelineOption, userOption, ownerOption,
+                       roleOption, deviceOption, tlsCertOption, tlsKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional admin command: token create|revoke, "
                                                 "workspace create|add-member, user password, "
@@ -204,6 +211,7 @@ int main(int argc, char *argv[])
     }
 
     const QString dataDir = parser.value(dataOption);
+    const QString database = parser.value(databaseOption);
     bool graceOk = false;
     const double graceHours = parser.value(graceOption).toDouble(&graceOk);
     if (!graceOk || graceHours < 0 || graceHours > 24.0 * 366 * 10)
@@ -216,7 +224,7 @@ int main(int argc, char *argv[])
         if (const QString problem = AdminCommand::validate(admin); !problem.isEmpty())
             return badArguments(problem);
         ServerStore store;
-        if (Ferry::Status s = store.open(dataDir); !s) {
+        if (Ferry::Status s = store.open(dataDir, database); !s) {
             std::fprintf(stderr, "ferry-server: %s\n", s.error().message.toLocal8Bit().constData());
             return AdminCommand::Failed;
         }
@@ -292,7 +300,7 @@ int main(int argc, char *argv[])
     }
 
     ServerStore store;
-    if (Ferry::Status s = store.open(dataDir, durability); !s) {
+    if (Ferry::Status s = store.open(dataDir, database, durability); !s) {
         std::fprintf(stderr, "ferry-server: %s\n", s.error().message.toLocal8Bit().constData());
         return AdminCommand::Failed;
     }

@@ -111,8 +111,9 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
     return Query {*since, *from, history.value(), int(*limit), *count == 1, files.value()};
 }
 
-PullService::PullService(QSqlDatabase db)
-    : m_db(std::move(db))
+PullService::PullService(const ServerStore &store)
+    : m_db(store.database())
+    , m_backend(store.backend())
 { }
 
 Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 since, qint64 from,
@@ -120,7 +121,7 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
                                             const QString &files)
 {
     // One read transaction so the total and the page see the same snapshot.
-    QSqlQuery(m_db).exec(QStringLiteral("BEGIN"));
+    QSqlQuery(m_db).exec(m_backend.beginRead());
     struct EndRead
     {
         QSqlDatabase db;
@@ -187,14 +188,15 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
         }
     }
 
-    // CAST(... AS BLOB) hands back the stored UTF-8 bytes as they are (no round trip through
-    // QString), so they can be spliced into the page.
+    // The stored UTF-8 bytes as they are (no round trip through QString), so they can be
+    // spliced into the page.
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral(
-        "SELECT guid, entity, rev, created_rev, deleted, CAST(fields AS BLOB), "
-        "CAST(revs AS BLOB), device, user_name, changed_at, device_name FROM records "
-        "WHERE workspace = ? AND rev > ? AND rev <= ? ORDER BY rev, guid"));
+    q.prepare(QStringLiteral("SELECT guid, entity, rev, created_rev, deleted, %1, %2, device, "
+                             "user_name, changed_at, device_name FROM records "
+                             "WHERE workspace = ? AND rev > ? AND rev <= ? ORDER BY rev, guid")
+                  .arg(m_backend.bytesOf(QStringLiteral("fields")),
+                       m_backend.bytesOf(QStringLiteral("revs"))));
     q.addBindValue(workspace);
     q.addBindValue(since);
     q.addBindValue(upper);

@@ -11,6 +11,9 @@ class QUrlQuery;
 
 namespace FerryServer {
 
+class ServerStore;
+class StoreBackend;
+
 // Builds pull pages ("GET /v1/workspaces/{ws}/pull") straight from the records table into
 // JSON bytes. This is the initial-sync hot path, so records created after the cursor have
 // their stored field text spliced in without being parsed. Runs on the database's thread.
@@ -31,7 +34,7 @@ public:
     // invalid_request Error naming it. Unknown parameters are ignored.
     static Ferry::Result<Query> parseQuery(const QUrlQuery &query);
 
-    explicit PullService(QSqlDatabase db);
+    explicit PullService(const ServerStore &store);
 
     // The page body for changes after `since`, at most `limit` records unless a single push
     // is larger, each with the fields changed after `from` (<= since); with `withTotal` the
@@ -47,6 +50,7 @@ public:
 
 private:
     QSqlDatabase m_db;
+    const StoreBackend &m_backend;
 };
 
 } // namespace FerryServer

@@ -236,19 +236,26 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
                       restoring);
 }
 
-// BEGIN IMMEDIATE (SQLite) takes the write lock up front, so an admin command writing at the
-// same time makes us wait (busy timeout) instead of failing half-way. Rolls back unless
+// A push's transaction: it writes, and no other push to the workspace — from this server or
+// another on the same database — runs until it ends (StoreBackend::beginWrite(),
+// lockWorkspace()), so sequence numbers stay gap-free and in order. Rolls back unless
 // committed.
 class WriteTransaction
 {
 public:
-    explicit WriteTransaction(QSqlDatabase db)
+    WriteTransaction(QSqlDatabase db, const StoreBackend &backend, const QString &workspace)
         : m_db(std::move(db))
     {
         QSqlQuery q(m_db);
-        m_open = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
-        if (!m_open)
+        m_open = q.exec(backend.beginWrite());
+        if (!m_open) {
             m_error = q.lastError().text();
+            return;
+        }
+        if (Ferry::Status locked = backend.lockWorkspace(m_db, workspace); !locked) {
+            m_error = locked.error().message;
+            m_ok = false;
+        }
     }
     ~WriteTransaction()
     {
@@ -258,7 +265,7 @@ public:
     WriteTransaction(const WriteTransaction &) = delete;
     WriteTransaction &operator=(const WriteTransaction &) = delete;
 
-    bool isOpen() const { return m_open; }
+    bool isOpen() const { return m_open && m_ok; }
     QString error() const { return m_error; }
     bool commit()
     {
@@ -274,20 +281,22 @@ public:
 private:
     QSqlDatabase m_db;
     bool m_open = false;
+    bool m_ok = true;
     QString m_error;
 };
 
 } // namespace
 
-PushService::PushService(QSqlDatabase db)
-    : m_db(std::move(db))
+PushService::PushService(const ServerStore &store)
+    : m_db(store.database())
+    , m_backend(store.backend())
 { }
 
 PushAnswer PushService::push(const QString &workspace, const QString &user, const QByteArray &body,
                              const Wire::PushRequest &request, const HistoryCheck &history,
                              const QString &deviceName)
 {
-    WriteTransaction tx(m_db);
+    WriteTransaction tx(m_db, m_backend, workspace);
     if (!tx.isOpen())
         return databaseError(QStringLiteral("starting a push"), tx.error());
     // Bases from a history this server lost would be compared with revisions that mean
@@ -458,6 +467,11 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
         bump.addBindValue(workspace);
         if (!bump.exec())
             return databaseError(QStringLiteral("advancing the sequence"), bump.lastError().text());
+        if (Ferry::Status told
+            = m_backend.announce(m_db, QString::fromLatin1(kChannel),
+                                 workspace + QLatin1Char(' ') + QString::number(ctx.newSeq));
+            !told)
+            return told.error();
     }
 
     const QByteArray answer = Wire::encode(response);

@@ -10,6 +10,9 @@
 
 namespace FerryServer {
 
+class ServerStore;
+class StoreBackend;
+
 // The answer to a push: either the JSON body for a 200, or an Error whose code the HTTP
 // layer maps to a status (batch_mismatch and history_mismatch -> 409, database -> 500).
 using PushAnswer = Ferry::Result<QByteArray>;
@@ -20,7 +23,11 @@ using PushAnswer = Ferry::Result<QByteArray>;
 class PushService
 {
 public:
-    explicit PushService(QSqlDatabase db);
+    explicit PushService(const ServerStore &store);
+
+    // Where several servers share the store, each push that advances a workspace tells them
+    // all on this channel (StoreBackend::announce): "WORKSPACE SEQ".
+    static constexpr const char *kChannel = "ferry_push";
 
     // `body` is the raw request body (its hash identifies the batch content); `request` is
     // its parsed form. `user` is the authenticated caller, already checked to be allowed to
@@ -34,6 +41,7 @@ public:
 
 private:
     QSqlDatabase m_db;
+    const StoreBackend &m_backend;
 };
 
 } // namespace FerryServer

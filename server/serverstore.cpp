@@ -19,7 +19,7 @@ namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 8;
+constexpr int kSchemaVersion = 9;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -102,6 +102,13 @@ const char *const kSchemaV8[] = {
     "CREATE INDEX invitations_by_user ON invitations (user_name)",
 };
 
+// Failed sign-ins and registrations per account and address (SignInLimiter), in the store so
+// that every server sharing it counts together, and a restart forgets nothing.
+const char *const kSchemaV9[] = {
+    "CREATE TABLE signin_failures (kind TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,"
+    " last BIGINT NOT NULL, locked_until BIGINT NOT NULL, PRIMARY KEY (kind, key))",
+};
+
 // Touching a device's last use more often than this would write on every request.
 constexpr qint64 kLastUsedGranularityMs = 60 * 1000;
 
@@ -141,24 +148,20 @@ ServerStore::~ServerStore()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-Ferry::Status ServerStore::open(const QString &dataDir, Durability durability)
+Ferry::Status ServerStore::open(const QString &dataDir, const QString &database,
+                                Durability durability)
 {
+    Ferry::Result<std::unique_ptr<StoreBackend>> backend
+        = StoreBackend::choose(database, dataDir, durability);
+    if (!backend)
+        return backend.error();
     if (!QDir().mkpath(dataDir))
         return Ferry::Error {QStringLiteral("data_dir"),
                              QStringLiteral("Cannot create the data directory %1.").arg(dataDir)};
     m_dataDir = dataDir;
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("ferry.db")));
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open())
-        return databaseError(QStringLiteral("opening %1").arg(db.databaseName()),
-                             db.lastError().text());
-    const char *synchronous
-        = durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
-    for (const char *pragma : {"PRAGMA journal_mode=WAL", synchronous, "PRAGMA foreign_keys=ON"}) {
-        if (Ferry::Status s = exec(QString::fromLatin1(pragma)); !s)
-            return s;
-    }
+    m_backend = std::move(backend.value());
+    if (Ferry::Status s = m_backend->open(m_connectionName); !s)
+        return s;
     return migrate();
 }
 
@@ -175,13 +178,27 @@ Ferry::Status ServerStore::exec(const QString &sql)
     return Ferry::success();
 }
 
+// Every step the database lacks, in one transaction: a failed upgrade leaves the schema it
+// had, and of several servers starting at once on one new database only one creates it.
 Ferry::Status ServerStore::migrate()
 {
-    QSqlQuery q(database());
-    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
-        return databaseError(QStringLiteral("reading the schema version"), q.lastError().text());
-    const int version = q.value(0).toInt();
-    q.finish();
+    QSqlDatabase db = database();
+    if (Ferry::Status s = m_backend->migrationStart(db); !s)
+        return s;
+    struct Rollback
+    {
+        QSqlDatabase db;
+        bool done = false;
+        ~Rollback()
+        {
+            if (!done)
+                QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        }
+    } rollback {db};
+    const Ferry::Result<int> current = m_backend->schemaVersion(db);
+    if (!current)
+        return current.error();
+    const int version = current.value();
     if (version > kSchemaVersion)
         return Ferry::Error {QStringLiteral("schema_too_new"),
                              QStringLiteral("The database was written by a newer ferry-server "
@@ -191,7 +208,7 @@ Ferry::Status ServerStore::migrate()
     const std::pair<int, QStringList> steps[]
         = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}, {3, statements(kSchemaV3)},
            {4, statements(kSchemaV4)}, {5, statements(kSchemaV5)}, {6, statements(kSchemaV6)},
-           {7, statements(kSchemaV7)}, {8, statements(kSchemaV8)}};
+           {7, statements(kSchemaV7)}, {8, statements(kSchemaV8)}, {9, statements(kSchemaV9)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;
@@ -201,40 +218,32 @@ Ferry::Status ServerStore::migrate()
         if (Ferry::Status s = apply(stepVersion, sql, then); !s)
             return s;
     }
+    if (Ferry::Status s = exec(QStringLiteral("COMMIT")); !s)
+        return s;
+    rollback.done = true;
     return Ferry::success();
 }
 
-// One schema step in one transaction, so a failed upgrade leaves the previous schema.
+// One schema step, inside migrate()'s transaction.
 Ferry::Status ServerStore::apply(int version, const QStringList &sql,
                                  const std::function<Ferry::Status()> &then)
 {
-    QSqlDatabase db = database();
-    if (!db.transaction())
-        return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
     for (const QString &statement : sql) {
-        if (Ferry::Status s = exec(statement); !s) {
-            db.rollback();
+        if (Ferry::Status s = exec(m_backend->adapt(statement)); !s)
             return s;
-        }
     }
     if (then) {
-        if (Ferry::Status s = then(); !s) {
-            db.rollback();
+        if (Ferry::Status s = then(); !s)
             return s;
-        }
     }
-    QSqlQuery meta(db);
+    QSqlQuery meta(database());
     meta.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
     meta.addBindValue(QString::number(version));
-    if (!meta.exec() || !exec(QStringLiteral("PRAGMA user_version = %1").arg(version))) {
-        db.rollback();
+    if (!meta.exec())
         return databaseError(QStringLiteral("recording the schema version"),
                              meta.lastError().text());
-    }
-    if (!db.commit())
-        return databaseError(QStringLiteral("upgrading the schema"), db.lastError().text());
-    return Ferry::success();
+    return m_backend->setSchemaVersion(database(), version);
 }
 
 QByteArray ServerStore::hashToken(const QByteArray &token)
@@ -268,6 +277,10 @@ QString ServerStore::randomHex(int bytes)
 
 Ferry::Result<QString> ServerStore::roleOf(const QString &workspace, const QString &user)
 {
+    // No workspace has such an id (createWorkspace() checks), and a path may carry anything:
+    // even a NUL character, which PostgreSQL cannot take as text at all.
+    if (!isValidId(workspace))
+        return QString();
     QSqlQuery q(database());
     q.prepare(QStringLiteral("SELECT role FROM members WHERE workspace = ? AND user_name = ?"));
     q.addBindValue(workspace);
@@ -430,6 +443,10 @@ bool ServerStore::deviceActive(const QString &user, const QString &device)
 
 Ferry::Status ServerStore::revokeDevice(const QString &user, const QString &device)
 {
+    const Ferry::Error noSuchDevice {QStringLiteral("no_such_device"),
+                                     QStringLiteral("You have no signed-in device with that id.")};
+    if (!isValidId(device)) // ids are made by createDeviceToken(); see roleOf()
+        return noSuchDevice;
     QSqlQuery q(database());
     q.prepare(QStringLiteral(
         "UPDATE tokens SET revoked = 1 WHERE id = ? AND user_name = ? AND revoked = 0"));
@@ -438,8 +455,7 @@ Ferry::Status ServerStore::revokeDevice(const QString &user, const QString &devi
     if (!q.exec())
         return databaseError(QStringLiteral("revoking a device"), q.lastError().text());
     if (q.numRowsAffected() != 1)
-        return Ferry::Error {QStringLiteral("no_such_device"),
-                             QStringLiteral("You have no signed-in device with that id.")};
+        return noSuchDevice;
     return Ferry::success();
 }
 
@@ -574,25 +590,30 @@ Ferry::Status ServerStore::createWorkspace(const QString &workspace, const QStri
     QSqlDatabase db = database();
     if (!db.transaction())
         return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
-    if (workspaceExists(workspace)) {
+    // The primary key decides between two servers creating one id at once.
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO workspaces (id, owner, seq, created) VALUES (?, ?, 0, ?) "
+                             "ON CONFLICT DO NOTHING"));
+    q.addBindValue(workspace);
+    q.addBindValue(owner);
+    q.addBindValue(now());
+    if (!q.exec()) {
+        const QString message = q.lastError().text();
+        db.rollback();
+        return databaseError(QStringLiteral("creating workspace %1").arg(workspace), message);
+    }
+    if (q.numRowsAffected() != 1) {
         db.rollback();
         return Ferry::Error {QStringLiteral("workspace_exists"),
                              QStringLiteral("The workspace id \"%1\" is taken.").arg(workspace)};
     }
-    QSqlQuery q(db);
-    q.prepare(
-        QStringLiteral("INSERT INTO workspaces (id, owner, seq, created) VALUES (?, ?, 0, ?)"));
-    q.addBindValue(workspace);
-    q.addBindValue(owner);
-    q.addBindValue(now());
     QSqlQuery m(db);
     m.prepare(
         QStringLiteral("INSERT INTO members (workspace, user_name, role) VALUES (?, ?, 'owner')"));
     m.addBindValue(workspace);
     m.addBindValue(owner);
-    if (!q.exec() || !m.exec()) {
-        const QString message
-            = q.lastError().isValid() ? q.lastError().text() : m.lastError().text();
+    if (!m.exec()) {
+        const QString message = m.lastError().text();
         db.rollback();
         return databaseError(QStringLiteral("creating workspace %1").arg(workspace), message);
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "result.h"
+#include "storebackend.h"
 
 #include <QList>
 #include <QSqlDatabase>
@@ -8,6 +9,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace FerryServer {
@@ -59,10 +61,11 @@ struct NewToken
     QString device;
 };
 
-// ferry-server's database: one SQLite file (DIR/ferry.db) holding users, tokens, workspaces,
-// members, records, remembered push batches and which workspace has which blob. Owns the
-// connection; every method runs on the thread that opened it (the server is single-threaded). Push
-// and pull live in their own classes (PushService, PullService) and use database() directly.
+// ferry-server's database: users, tokens, workspaces, members, records, remembered push
+// batches and which workspace has which blob, in one SQLite file (DIR/ferry.db) or in
+// PostgreSQL (StoreBackend says what differs). Owns the connection; every method runs on the
+// thread that opened it (the server's thread). Push and pull live in their own classes
+// (PushService, PullService) and use database() and backend() directly.
 class ServerStore
 {
 public:
@@ -71,15 +74,15 @@ public:
     ServerStore(const ServerStore &) = delete;
     ServerStore &operator=(const ServerStore &) = delete;
 
-    // How a commit reaches the disk. Full: every commit (an answered push above all) is
-    // synced to the disk before it is answered, so it survives the machine losing power.
-    // Normal: SQLite's WAL default, which may lose the last commits on power loss (never on
-    // a crash of the process alone); faster, for a server whose data can be pulled again.
-    enum class Durability { Full, Normal };
+    using Durability = StoreBackend::Durability;
 
-    // Creates DIR if needed, opens DIR/ferry.db and brings the schema up to date.
-    Ferry::Status open(const QString &dataDir, Durability durability = Durability::Full);
+    // Creates DIR if needed (blobs live there), opens the database — DIR/ferry.db, or the
+    // PostgreSQL database `database` names (StoreBackend::choose) — and brings the schema up
+    // to date.
+    Ferry::Status open(const QString &dataDir, const QString &database = {},
+                       Durability durability = Durability::Full);
     QSqlDatabase database() const;
+    const StoreBackend &backend() const { return *m_backend; }
     // The folder given to open(): the database and the blobs live there.
     QString dataDir() const { return m_dataDir; }
 
@@ -169,11 +172,12 @@ private:
     Ferry::Status migrate();
     // One schema step: `statements`, then `then` (data the statements cannot compute).
     Ferry::Status apply(int version, const QStringList &statements,
-                        const std::function<Ferry::Status()> &then = {});
+                        const std::function<Ferry::Status()> &then);
     Ferry::Status exec(const QString &sql);
 
     QString m_connectionName;
     QString m_dataDir;
+    std::unique_ptr<StoreBackend> m_backend;
 };
 
 // The Error for a failed query, with the driver's message.

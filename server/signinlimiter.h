@@ -1,17 +1,20 @@
 #pragma once
 
-#include <QElapsedTimer>
-#include <QHash>
+#include "result.h"
+
 #include <QString>
 
 namespace FerryServer {
 
+class ServerStore;
+
 // Slows down password guessing (docs/protocol.md, "Rate limiting"): counts failed sign-ins
 // per account and per client address, and after a few free failures locks that key for a
 // window that doubles with every further failure. Registrations are counted per address the
-// same way (each one costs a password hash, so a flood of them would hold the server's
-// thread). Kept in memory only, so a restart forgets it. Handlers never sleep: a locked key is
-// refused at once with the seconds to wait. Single-threaded: the server thread.
+// same way (each one costs a password hash). The counts live in the store (table
+// signin_failures), so every server sharing it sees one count and a restart keeps it; times
+// are the wall clock's, which servers sharing a store must agree on. Handlers never sleep: a
+// locked key is refused at once with the time to wait. Runs on the store's thread.
 class SignInLimiter
 {
 public:
@@ -23,35 +26,26 @@ public:
     // A key with no failure for this long is forgotten.
     static constexpr qint64 kForgetAfterMs = 60 * 60 * 1000;
 
-    SignInLimiter();
+    explicit SignInLimiter(ServerStore &store);
 
     // Milliseconds until the account or the address may try again; 0 if it may now.
-    qint64 waitFor(const QString &user, const QString &address);
-    void failed(const QString &user, const QString &address);
+    Ferry::Result<qint64> waitFor(const QString &user, const QString &address);
+    Ferry::Status failed(const QString &user, const QString &address);
     // A good password: the account's count starts over. The address keeps its count (one
     // good account must not reset the guessing of others from the same place).
-    void succeeded(const QString &user);
+    Ferry::Status succeeded(const QString &user);
 
     // Milliseconds until the address may register another account; 0 if it may now.
-    qint64 registrationWaitFor(const QString &address);
-    void registered(const QString &address);
+    Ferry::Result<qint64> registrationWaitFor(const QString &address);
+    Ferry::Status registered(const QString &address);
 
 private:
-    struct Failures
-    {
-        int count = 0;
-        qint64 last = 0; // m_clock time of the last failure
-        qint64 lockedUntil = 0;
-    };
+    Ferry::Status record(const QString &kind, const QString &key, int free);
+    Ferry::Result<qint64> remaining(const QString &kind, const QString &key);
+    void forgetOld();
 
-    void record(QHash<QString, Failures> &table, const QString &key, int free);
-    qint64 remaining(QHash<QString, Failures> &table, const QString &key);
-    void forgetOld(QHash<QString, Failures> &table);
-
-    QHash<QString, Failures> m_accounts;
-    QHash<QString, Failures> m_addresses;
-    QHash<QString, Failures> m_registrations; // counted like failures, by address
-    QElapsedTimer m_clock;
+    ServerStore &m_store;
+    int m_recorded = 0;
 };
 
 } // namespace FerryServer

@@ -233,14 +233,11 @@ void TestAccounts::adminSetsPassword()
     QVERIFY(!m_server.createToken(QStringLiteral("scripted")).isEmpty());
     QCOMPARE(post(QStringLiteral("/v1/sessions"), session(QStringLiteral("scripted"))).status, 401);
     auto setPassword = [&](const QByteArray &input) {
-        QProcess admin;
-        admin.start(ServerProcess::binary(),
-                    {QStringLiteral("--data"), m_server.dataDir(), QStringLiteral("user"),
-                     QStringLiteral("password"), QStringLiteral("--user"),
-                     QStringLiteral("scripted")});
-        admin.write(input);
-        admin.closeWriteChannel();
-        return admin.waitForFinished(15000) ? admin.exitCode() : -1;
+        return m_server
+            .runAdmin({QStringLiteral("user"), QStringLiteral("password"), QStringLiteral("--user"),
+                       QStringLiteral("scripted")},
+                      input)
+            .exitCode;
     };
     QCOMPARE(setPassword("short\n"), 1);
     QCOMPARE(setPassword(kPassword.toUtf8() + '\n'), 0);

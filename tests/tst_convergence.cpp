@@ -18,6 +18,7 @@
 #include "serverprocess.h"
 #include "serverrecords.h"
 #include "testdevice.h"
+#include "testpostgres.h"
 
 #include "guid.h"
 #include "reconcile.h"
@@ -178,11 +179,14 @@ struct Device
 class Run
 {
 public:
-    Run(quint32 seed, int steps, ServerProcess &server, const QString &token)
+    // `twin`, if not null, serves the same store as `server` (PostgreSQL): every other
+    // device talks to it.
+    Run(quint32 seed, int steps, ServerProcess &server, ServerProcess *twin, const QString &token)
         : m_seed(seed)
         , m_steps(steps)
         , m_random(seed)
         , m_server(server)
+        , m_twin(twin)
         , m_token(token)
         , m_schema(schemaFrom(QByteArray(kSchema)))
         , m_narrowSchema(schemaFrom(olderSchema(kSchema)))
@@ -194,7 +198,15 @@ public:
     int restores() const { return m_restores; }
     QMap<FaultProxy::Chaos, int> faults() const
     {
-        return m_proxy ? m_proxy->chaosCounts() : QMap<FaultProxy::Chaos, int>();
+        QMap<FaultProxy::Chaos, int> counts;
+        for (const FaultProxy *proxy : {m_proxy.get(), m_twinProxy.get()}) {
+            if (!proxy)
+                continue;
+            const QMap<FaultProxy::Chaos, int> more = proxy->chaosCounts();
+            for (auto it = more.cbegin(); it != more.cend(); ++it)
+                counts[it.key()] += it.value();
+        }
+        return counts;
     }
 
 private:
@@ -257,6 +269,7 @@ private:
     int m_steps;
     QRandomGenerator m_random;
     ServerProcess &m_server;
+    ServerProcess *m_twin;
     QString m_token;
     Schema m_schema;
     Schema m_narrowSchema;
@@ -264,6 +277,7 @@ private:
     // Every third seed talks through a proxy that delays, throttles, cuts, resets, drops
     // and refuses answers (5xx) while the devices work; it is calm while they settle.
     std::unique_ptr<FaultProxy> m_proxy;
+    std::unique_ptr<FaultProxy> m_twinProxy; // the same, in front of the twin
     std::vector<std::unique_ptr<Device>> m_devices;
     int m_step = 0;
     qint64 m_counter = 0;
@@ -287,8 +301,10 @@ void Run::addDevice()
     d->narrow = m_devices.size() == 2 && (m_seed % 2) == 1;
     static const int kPageSizes[] = {0, 1, 2, 3, 5, 17};
     d->pageSize = kPageSizes[pick(6)];
-    d->device = std::make_unique<TestDevice>(
-        SyncConfig {m_proxy ? m_proxy->url() : m_server.url(), m_token, m_workspace}, schemaOf(*d));
+    const bool toTwin = m_twin && m_devices.size() % 2 == 1;
+    const QUrl url = toTwin ? (m_twinProxy ? m_twinProxy->url() : m_twin->url())
+                            : (m_proxy ? m_proxy->url() : m_server.url());
+    d->device = std::make_unique<TestDevice>(SyncConfig {url, m_token, m_workspace}, schemaOf(*d));
     RetryPolicy retry;
     retry.attempts = 1;
     d->device->setRetryPolicy(retry);
@@ -695,6 +711,9 @@ void Run::serverEvent()
     // A restart; a backup of the database (taken with the server stopped); or the database
     // put back from that backup, losing every push made since.
     const int what = pick(4);
+    // The twin lets go of the store while the other stops, copies or replaces it.
+    if (m_twin && !m_twin->terminate())
+        fail(QStringLiteral("the second server did not stop: ") + m_twin->lastError());
     bool ok = false;
     if (what == 0 || (what == 1 && !m_backup)) {
         trace(QStringLiteral("the server restarts"));
@@ -710,12 +729,16 @@ void Run::serverEvent()
     }
     if (!ok)
         fail(QStringLiteral("the server did not stop and start again: ") + m_server.lastError());
+    if (m_twin && !m_twin->restart())
+        fail(QStringLiteral("the second server did not start again: ") + m_twin->lastError());
 }
 
 bool Run::settle()
 {
-    if (m_proxy)
-        m_proxy->setChaos(m_seed, 0);
+    for (FaultProxy *proxy : {m_proxy.get(), m_twinProxy.get()}) {
+        if (proxy)
+            proxy->setChaos(m_seed, 0);
+    }
     for (auto &d : m_devices)
         d->online = true;
     for (int round = 0; round < 25 && !failed(); ++round) {
@@ -920,6 +943,12 @@ QString Run::run()
         if (!m_proxy->listen())
             return fail(QStringLiteral("the fault proxy cannot listen"));
         m_proxy->setChaos(m_seed, 20);
+        if (m_twin) {
+            m_twinProxy = std::make_unique<FaultProxy>(m_twin->port());
+            if (!m_twinProxy->listen())
+                return fail(QStringLiteral("the fault proxy cannot listen"));
+            m_twinProxy->setChaos(m_seed + 1, 20);
+        }
     }
     const int initial = 3 + pick(2);
     for (int i = 0; i < initial; ++i)
@@ -980,12 +1009,21 @@ private Q_SLOTS:
 
 private:
     ServerProcess m_server;
+    // With PostgreSQL, a second server on the same database: devices talk to both.
+    std::unique_ptr<ServerProcess> m_twin;
     QString m_token;
 };
 
 void TestConvergence::initTestCase()
 {
     QVERIFY2(m_server.start(), qPrintable(m_server.lastError()));
+    if (TestPostgres::enabled()) {
+        m_twin = std::make_unique<ServerProcess>();
+        m_twin->shareStoreWith(m_server);
+        QVERIFY2(m_twin->start(), qPrintable(m_twin->lastError()));
+        qInfo("two servers on one PostgreSQL database: %s and %s",
+              qPrintable(m_server.url().toString()), qPrintable(m_twin->url().toString()));
+    }
     m_token = m_server.createToken(QStringLiteral("alice"));
     QVERIFY(!m_token.isEmpty());
 }
@@ -1003,7 +1041,7 @@ void TestConvergence::randomRuns()
     int faults = 0;
     int restores = 0;
     for (int seed = first; seed < first + count; ++seed) {
-        Run run(quint32(seed), steps, m_server, m_token);
+        Run run(quint32(seed), steps, m_server, m_twin.get(), m_token);
         const QString failure = run.run();
         for (int n : run.faults())
             faults += n;

@@ -4,6 +4,7 @@
 
 #include "apiclient.h"
 #include "serverprocess.h"
+#include "serverrecords.h"
 #include "testdevice.h"
 #include "testprint.h"
 
@@ -54,10 +55,8 @@ QList<QByteArray> storedAnswers(const QString &dataDir, const QString &workspace
     QList<QByteArray> answers;
     const QString name = QStringLiteral("stored-answers");
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("ferry.db")));
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
-        if (!db.open())
+        QSqlDatabase db = openServerDatabase(name, dataDir);
+        if (!db.isOpen())
             qFatal("cannot open the server's database: %s", qPrintable(db.lastError().text()));
         QSqlQuery query(db);
         query.prepare(QStringLiteral("SELECT response FROM batches WHERE workspace = ?"));

@@ -4,6 +4,7 @@
 
 #include "apiclient.h"
 #include "serverprocess.h"
+#include "serverrecords.h"
 
 #include "guid.h"
 #include "wire.h"
@@ -482,10 +483,9 @@ void TestServerErrors::failedStoreReadIsAnError()
     api.setServer(server.url(), token);
     QCOMPARE(api.send("GET", QStringLiteral("/v1/workspaces/carol/pull"), token).status, 200);
     const auto renameMembers = [&server](const char *sql) {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"),
-                                                    QStringLiteral("beside the server"));
-        db.setDatabaseName(QDir(server.dataDir()).filePath(QStringLiteral("ferry.db")));
-        bool done = db.open();
+        QSqlDatabase db
+            = openServerDatabase(QStringLiteral("beside the server"), server.dataDir(), true);
+        bool done = db.isOpen();
         if (done) {
             QSqlQuery q(db);
             done = q.exec(QString::fromLatin1(sql));

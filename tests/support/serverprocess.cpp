@@ -1,8 +1,10 @@
 #include "serverprocess.h"
 
+#include "testpostgres.h"
 #include "tlstrust.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QSslCertificate>
@@ -26,6 +28,41 @@ ServerProcess::ServerProcess() = default;
 ServerProcess::~ServerProcess()
 {
     stop();
+    if (!m_database.isEmpty() && m_ownsDatabase)
+        TestPostgres::dropDatabase(m_database);
+}
+
+void ServerProcess::shareStoreWith(const ServerProcess &other)
+{
+    m_sharedDir = other.dataDir();
+    m_database = other.m_database;
+    m_ownsDatabase = false;
+}
+
+bool ServerProcess::prepareDatabase()
+{
+    if (!TestPostgres::enabled() || !m_database.isEmpty())
+        return true;
+    const QString name = TestPostgres::newName();
+    if (!TestPostgres::createDatabase(name)) {
+        m_error = QStringLiteral("could not create a PostgreSQL database for the server");
+        return false;
+    }
+    m_database = name;
+    QFile note(QDir(dataDir()).filePath(QLatin1String(kDatabaseNote)));
+    if (!note.open(QIODevice::WriteOnly) || note.write(TestPostgres::url(name).toUtf8()) <= 0) {
+        m_error = QStringLiteral("could not note the server's database");
+        return false;
+    }
+    return true;
+}
+
+QStringList ServerProcess::storeArguments() const
+{
+    QStringList arguments {QStringLiteral("--data"), dataDir()};
+    if (!m_database.isEmpty())
+        arguments << QStringLiteral("--database") << TestPostgres::url(m_database);
+    return arguments;
 }
 
 QString ServerProcess::binary()
@@ -70,6 +107,8 @@ bool ServerProcess::startTls(const QString &certificate, const QStringList &extr
         return false;
     }
     m_arguments = extraArguments;
+    if (!prepareDatabase())
+        return false;
     const QString listen
         = m_port ? QStringLiteral("127.0.0.1:%1").arg(m_port) : QStringLiteral("127.0.0.1:0");
     m_process = std::make_unique<QProcess>();
@@ -79,10 +118,9 @@ bool ServerProcess::startTls(const QString &certificate, const QStringList &extr
         tls = QStringList {QStringLiteral("--tls-cert"),
                            tlsFile(m_certificate + QStringLiteral(".pem")),
                            QStringLiteral("--tls-key"), tlsFile(QStringLiteral("server.key"))};
-    m_process->start(
-        binary(),
-        QStringList {QStringLiteral("--data"), m_dir.path(), QStringLiteral("--listen"), listen}
-            + tls + extraArguments);
+    m_process->start(binary(),
+                     storeArguments() + QStringList {QStringLiteral("--listen"), listen} + tls
+                         + extraArguments);
     if (!m_process->waitForStarted(10000)) {
         m_error = m_process->errorString();
         return false;
@@ -156,7 +194,7 @@ int ServerProcess::exitCode() const
 
 void ServerProcess::startAdmin(QProcess &process, const QStringList &arguments) const
 {
-    process.start(binary(), QStringList {QStringLiteral("--data"), m_dir.path()} + arguments);
+    process.start(binary(), storeArguments() + arguments);
 }
 
 QString ServerProcess::admin(const QStringList &arguments)
@@ -205,6 +243,16 @@ bool ServerProcess::backupDatabase(const QString &folder)
 {
     if (!terminate())
         return false;
+    if (!m_database.isEmpty()) {
+        // A copy of the database, named in the folder as the files would be.
+        const QString copy = TestPostgres::newName();
+        QFile note(QDir(folder).filePath(QLatin1String(kDatabaseNote)));
+        if (!TestPostgres::createDatabase(copy, m_database) || !note.open(QIODevice::WriteOnly))
+            return false;
+        note.write(copy.toUtf8());
+        note.close();
+        return restart();
+    }
     const QDir data(dataDir());
     for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files)) {
         if (!QFile::copy(data.filePath(name), QDir(folder).filePath(name)))
@@ -217,6 +265,16 @@ bool ServerProcess::restoreDatabase(const QString &folder)
 {
     if (!terminate())
         return false;
+    if (!m_database.isEmpty()) {
+        QFile note(QDir(folder).filePath(QLatin1String(kDatabaseNote)));
+        if (!note.open(QIODevice::ReadOnly))
+            return false;
+        const QString copy = QString::fromUtf8(note.readAll());
+        if (!TestPostgres::dropDatabase(m_database)
+            || !TestPostgres::createDatabase(m_database, copy))
+            return false;
+        return restart();
+    }
     const QDir data(dataDir());
     for (const QString &name : data.entryList({QStringLiteral("ferry.db*")}, QDir::Files)) {
         if (!QFile::remove(data.filePath(name)))

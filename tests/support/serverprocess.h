@@ -34,6 +34,11 @@ public:
     ServerProcess();
     ~ServerProcess();
 
+    // Serves `other`'s store — its data folder and, with PostgreSQL, its database — as a
+    // second server on the same data, the way a team runs several behind a proxy. Before
+    // start(); `other` must have started once and outlive this one.
+    void shareStoreWith(const ServerProcess &other);
+
     // Starts the server; false (with the reason in lastError()) if it did not come up.
     bool start(const QStringList &extraArguments = {}, Transport transport = Plain);
     // TLS with another certificate of tests/data/tls: "server", "wronghost" or "expired"
@@ -67,7 +72,13 @@ public:
     qint64 processId() const { return m_process ? m_process->processId() : 0; }
     // The running server's resident memory (VmRSS) in KiB; -1 if unknown.
     qint64 residentKiB() const { return FerryTest::residentKiB(processId()); }
-    QString dataDir() const { return m_dir.path(); }
+    QString dataDir() const { return m_sharedDir.isEmpty() ? m_dir.path() : m_sharedDir; }
+    // The PostgreSQL database the server keeps its data in (TestPostgres); empty when it
+    // keeps it in dataDir()'s SQLite file.
+    QString database() const { return m_database; }
+    // Where readServerRecords() and the like find a server's data folder's database: the
+    // file dataDir()/kDatabaseNote holds the PostgreSQL URL when there is one.
+    static constexpr const char *kDatabaseNote = ".test-database";
     QString lastError() const { return m_error; }
 
     // Runs an admin command against the data folder (e.g. {"token", "create", "--user", "a"});
@@ -87,6 +98,9 @@ public:
 
 private:
     void startAdmin(QProcess &process, const QStringList &arguments) const;
+    // --data, and --database when the test run has a PostgreSQL server.
+    QStringList storeArguments() const;
+    bool prepareDatabase();
 
     QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
@@ -96,6 +110,9 @@ private:
     quint16 m_port = 0;
     QString m_error;
     int m_workspaces = 0;
+    QString m_database;
+    bool m_ownsDatabase = true;
+    QString m_sharedDir; // another server's dataDir(), see shareStoreWith()
 };
 
 } // namespace FerryTest

@@ -1,6 +1,11 @@
 #include "serverrecords.h"
 
+#include "serverprocess.h"
+#include "testpostgres.h"
+
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -13,19 +18,31 @@ namespace FerryTest {
 
 namespace {
 
-// A connection of its own for one reading, removed when done.
+QSqlDatabase openFile(const QString &connection, const QString &path, bool writable)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+    db.setDatabaseName(path);
+    db.setConnectOptions(writable
+                             ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000")
+                             : QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
+    db.open();
+    return db;
+}
+
+// A connection of its own for one reading, removed when done: to an SQLite file, or to the
+// PostgreSQL database of a server's data folder (ServerProcess::kDatabaseNote).
 class ReadConnection
 {
 public:
-    explicit ReadConnection(const QString &path, bool readOnly = true)
+    explicit ReadConnection(const QString &path)
         : m_name(QUuid::createUuid().toString())
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        if (readOnly)
-            db.setConnectOptions(
-                QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
-        m_ok = db.open();
+        const QString folder = QFileInfo(path).dir().path();
+        QSqlDatabase db
+            = QFile::exists(QDir(folder).filePath(QLatin1String(ServerProcess::kDatabaseNote)))
+            ? openServerDatabase(m_name, folder)
+            : openFile(m_name, path, false);
+        m_ok = db.isOpen();
         if (!m_ok)
             m_error = db.lastError().text();
     }
@@ -53,6 +70,14 @@ Error readError(const QString &what, const QString &detail)
 }
 
 } // namespace
+
+QSqlDatabase openServerDatabase(const QString &connection, const QString &dataDir, bool writable)
+{
+    QFile note(QDir(dataDir).filePath(QLatin1String(ServerProcess::kDatabaseNote)));
+    if (note.open(QIODevice::ReadOnly))
+        return TestPostgres::open(connection, QString::fromUtf8(note.readAll()));
+    return openFile(connection, QDir(dataDir).filePath(QStringLiteral("ferry.db")), writable);
+}
 
 Result<QHash<QString, ServerRecord>> readServerRecords(const QString &dataDir,
                                                        const QString &workspace)
@@ -96,6 +121,13 @@ QString integrityCheck(const QString &path)
     ReadConnection connection(path);
     if (!connection.ok())
         return QStringLiteral("cannot open: ") + connection.error();
+    if (connection.db().driverName() == QLatin1String("QPSQL")) {
+        // PostgreSQL keeps its own files whole through a client's crash; what can be checked
+        // from here is that it answers.
+        QSqlQuery query(connection.db());
+        return query.exec(QStringLiteral("SELECT 1")) ? QStringLiteral("ok")
+                                                      : query.lastError().text();
+    }
     QSqlQuery query(connection.db());
     if (!query.exec(QStringLiteral("PRAGMA integrity_check")))
         return query.lastError().text();

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QSqlDatabase>
 #include <QString>
 
 namespace FerryTest {
@@ -17,6 +18,13 @@ struct ServerRecord
     bool deleted = false;
     QJsonObject fields; // every stored field, also of a tombstone
 };
+
+// Opens connection `connection` to the database of the server data folder `dataDir`: its
+// SQLite file, or its PostgreSQL database (ServerProcess::kDatabaseNote). Read-only where
+// the database allows it; a test that changes a server's data under it asks for writable.
+// Check isOpen(); the caller removes the connection.
+QSqlDatabase openServerDatabase(const QString &connection, const QString &dataDir,
+                                bool writable = false);
 
 // Every record of `workspace` in the server data folder `dataDir`, by guid. Opens the
 // database read-only, so it may run while the server serves.
