@@ -13,11 +13,19 @@
 // The load generator runs on the same machine as the server, so both share its cores; its
 // own cost is part of what is measured, as it would be for a server and clients on one host.
 //
+// Run through scripts/with-postgres.sh, the servers keep their data in a throwaway PostgreSQL
+// server, and --servers 2 runs two of them on the one database, each device talking to one of
+// them (a family's devices alternate, so pushes reach devices of the other server through
+// PostgreSQL's NOTIFY). The CPU of the PostgreSQL processes is printed beside the servers'.
+//
 //   bench_load [--steps 100,200,400,700,1000] [--seconds 10] [--sign-ins-per-second 4]
+//              [--servers 1]
 #include "serverprocess.h"
+#include "testpostgres.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
@@ -36,6 +44,7 @@
 #include <cstdio>
 #include <memory>
 #include <sys/resource.h>
+#include <vector>
 
 using namespace FerryTest;
 
@@ -292,10 +301,33 @@ qint64 cpuTicks(qint64 pid)
 {
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
     if (!stat.open(QIODevice::ReadOnly))
-        return -1;
+        return 0;
     const QByteArray line = stat.readAll();
     const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
     return fields.value(11).toLongLong() + fields.value(12).toLongLong();
+}
+
+// The PostgreSQL server's processes (the postmaster and one backend per connection): every
+// process named "postgres" on this machine, which with-postgres.sh's throwaway server is.
+QList<qint64> postgresProcesses()
+{
+    QList<qint64> pids;
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool number = false;
+        const qint64 pid = entry.toLongLong(&number);
+        QFile comm(QStringLiteral("/proc/%1/comm").arg(entry));
+        if (number && comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == "postgres")
+            pids.append(pid);
+    }
+    return pids;
+}
+
+qint64 cpuTicks(const QList<qint64> &pids)
+{
+    qint64 sum = 0;
+    for (qint64 pid : pids)
+        sum += cpuTicks(pid);
+    return sum;
 }
 
 struct StepResult
@@ -304,19 +336,23 @@ struct StepResult
     double pushP50 = 0, pushP99 = 0, notifyP50 = 0, notifyP99 = 0, signInP50 = 0;
     int errors = 0;
     qint64 pushes = 0;
-    double rssMiB = 0, cpuPercent = 0;
+    double rssMiB = 0, cpuPercent = 0, postgresCpuPercent = -1;
 };
 
-StepResult measure(int devices, int seconds, qint64 pid)
+// `servers`: the ferry-server processes, whose memory and CPU are summed.
+StepResult measure(int devices, int seconds, const QList<qint64> &servers)
 {
     g_window = Window();
-    const qint64 ticksBefore = cpuTicks(pid);
+    const QList<qint64> postgres = TestPostgres::enabled() ? postgresProcesses() : QList<qint64>();
+    const qint64 ticksBefore = cpuTicks(servers);
+    const qint64 postgresBefore = cpuTicks(postgres);
     const double start = nowMs();
     g_window.open = true;
     run(seconds * 1000);
     g_window.open = false;
     const double elapsed = nowMs() - start;
-    const qint64 ticks = cpuTicks(pid) - ticksBefore;
+    const qint64 ticks = cpuTicks(servers) - ticksBefore;
+    const qint64 postgresTicks = cpuTicks(postgres) - postgresBefore;
     run(300); // answers still under way land outside the window
 
     QList<double> heardMs;
@@ -334,17 +370,26 @@ StepResult measure(int devices, int seconds, qint64 pid)
     r.signInP50 = percentile(g_window.signInMs, 0.50);
     r.errors = g_window.errors;
     r.pushes = g_window.pushMs.size();
-    r.rssMiB = double(residentKiB(pid)) / 1024.0;
-    r.cpuPercent = 100.0 * double(ticks) / double(sysconf(_SC_CLK_TCK)) / (elapsed / 1000.0);
+    for (qint64 pid : servers)
+        r.rssMiB += double(residentKiB(pid)) / 1024.0;
+    const auto percent = [elapsed](qint64 used) {
+        return 100.0 * double(used) / double(sysconf(_SC_CLK_TCK)) / (elapsed / 1000.0);
+    };
+    r.cpuPercent = percent(ticks);
+    if (!postgres.isEmpty())
+        r.postgresCpuPercent = percent(postgresTicks);
     return r;
 }
 
 void print(const StepResult &r, const char *label)
 {
     std::printf("%-22s %5d devices  %6lld pushes  push p50 %6.1f  p99 %6.1f ms  "
-                "heard p50 %6.1f  p99 %6.1f ms  errors %d  server %5.1f MiB, CPU %3.0f%%%s\n",
+                "heard p50 %6.1f  p99 %6.1f ms  errors %d  server %5.1f MiB, CPU %3.0f%%%s%s\n",
                 label, r.devices, static_cast<long long>(r.pushes), r.pushP50, r.pushP99,
                 r.notifyP50, r.notifyP99, r.errors, r.rssMiB, r.cpuPercent,
+                r.postgresCpuPercent >= 0 ? qPrintable(
+                    QStringLiteral(", PostgreSQL CPU %1%").arg(r.postgresCpuPercent, 0, 'f', 0))
+                                          : "",
                 r.signInP50 > 0
                     ? qPrintable(QStringLiteral("  sign-in p50 %1 ms").arg(r.signInP50, 0, 'f', 1))
                     : "");
@@ -367,7 +412,18 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("sign-ins-per-second"),
                       QStringLiteral("Sign-ins during the last phase."), QStringLiteral("N"),
                       QStringLiteral("4")});
+    parser.addOption({QStringLiteral("servers"),
+                      QStringLiteral("ferry-servers sharing one PostgreSQL database (more than one "
+                                     "needs scripts/with-postgres.sh)."),
+                      QStringLiteral("N"), QStringLiteral("1")});
     parser.process(app);
+    const int serverCount = std::max(1, parser.value(QStringLiteral("servers")).toInt());
+    if (serverCount > 1 && !TestPostgres::enabled()) {
+        std::fprintf(stderr,
+                     "bench_load: several servers share a PostgreSQL database; run "
+                     "through scripts/with-postgres.sh\n");
+        return 1;
+    }
     QList<int> steps;
     for (const QString &n : parser.value(QStringLiteral("steps")).split(QLatin1Char(',')))
         steps.append(std::max(kFamily, n.toInt() / kFamily * kFamily));
@@ -387,19 +443,30 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    ServerProcess server;
-    // The server inherits the raised limit; normal durability is what a load test of the
+    // The servers inherit the raised limit; normal durability is what a load test of the
     // request path wants (bench_durability prints the cost of full).
-    if (!server.start({QStringLiteral("--durability"), QStringLiteral("normal")})) {
-        std::fprintf(stderr, "bench_load: the server did not start: %s\n",
-                     qPrintable(server.lastError()));
-        return 1;
+    std::vector<std::unique_ptr<ServerProcess>> servers;
+    QList<qint64> serverPids;
+    for (int i = 0; i < serverCount; ++i) {
+        auto server = std::make_unique<ServerProcess>();
+        if (i > 0)
+            server->shareStoreWith(*servers.front());
+        if (!server->start({QStringLiteral("--durability"), QStringLiteral("normal")})) {
+            std::fprintf(stderr, "bench_load: the server did not start: %s\n",
+                         qPrintable(server->lastError()));
+            return 1;
+        }
+        serverPids.append(server->processId());
+        servers.push_back(std::move(server));
     }
+    ServerProcess &server = *servers.front();
     g_clock.start();
-    std::printf("ferry-server (SQLite, one instance) under load: each device pushes one small "
+    std::printf("ferry-server (%s, %d instance%s) under load: each device pushes one small "
                 "change a second and pulls what its notify socket announces; families of %d "
-                "devices share a workspace. %d s measured per step.\n",
-                kFamily, seconds);
+                "devices share a workspace%s. %d s measured per step.\n",
+                TestPostgres::enabled() ? "PostgreSQL" : "SQLite", serverCount,
+                serverCount > 1 ? "s" : "", kFamily,
+                serverCount > 1 ? ", their devices spread over the instances" : "", seconds);
     std::printf("Targets: p99 push <= %.0f ms with 0 errors at %d devices; p99 from a push to "
                 "another device hearing of it <= %.0f ms.\n",
                 kPushP99TargetMs, kTargetDevices, kNotifyP99TargetMs);
@@ -417,7 +484,8 @@ int main(int argc, char *argv[])
                 std::fprintf(stderr, "bench_load: no token for %s\n", qPrintable(family));
                 return 1;
             }
-            devices.append(new Device(server.url(), family, token, &app));
+            const ServerProcess &to = *servers.at(devices.size() % servers.size());
+            devices.append(new Device(to.url(), family, token, &app));
         }
         run(2000); // every socket open, every timer started
         const int open = int(std::count_if(devices.cbegin(), devices.cend(),
@@ -425,7 +493,7 @@ int main(int argc, char *argv[])
         if (open < devices.size())
             std::printf("  (%d of %lld notify sockets open)\n", open,
                         static_cast<long long>(devices.size()));
-        const StepResult r = measure(count, seconds, server.processId());
+        const StepResult r = measure(count, seconds, serverPids);
         print(r, "step");
         if (r.errors == 0 && r.pushP99 <= kPushP99TargetMs)
             held = r;
@@ -439,7 +507,7 @@ int main(int argc, char *argv[])
         while (devices.size() > held.devices)
             delete devices.takeLast();
         run(2000);
-        const StepResult quiet = measure(held.devices, seconds, server.processId());
+        const StepResult quiet = measure(held.devices, seconds, serverPids);
         print(quiet, "without sign-ins");
         server.admin({QStringLiteral("token"), QStringLiteral("create"), QStringLiteral("--user"),
                       QStringLiteral("signer")});
@@ -469,7 +537,7 @@ int main(int argc, char *argv[])
                           });
         });
         signInTimer.start();
-        const StepResult busy = measure(held.devices, seconds, server.processId());
+        const StepResult busy = measure(held.devices, seconds, serverPids);
         signInTimer.stop();
         print(busy, "with sign-ins");
         std::printf("%-44s %9.1f ms   against %6.1f ms without sign-ins (%+.1f ms)\n",

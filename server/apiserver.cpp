@@ -346,8 +346,13 @@ void ApiServer::write(const QHttpServerRequest &request, QTcpSocket *socket, con
     // Answers hold tokens and people's records: nothing on the way may keep a copy.
     responder.writeHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
     responder.writeBody(reply.body); // ends the head
-    if (reply.stream)
+    if (reply.stream) {
         BodyStream::start(socket, reply.stream, reply.streamLength);
+        return;
+    }
+    // Out now, not when the event loop next comes round: requests waiting on other
+    // connections are answered first otherwise, and this answer waits for all of them.
+    socket->flush();
 }
 
 Reply ApiServer::handle(const QHttpServerRequest &request, QTcpSocket *socket)
