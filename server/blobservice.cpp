@@ -68,6 +68,7 @@ qint64 now()
 BlobService::BlobService(const ServerStore &store, const QString &folder, qint64 maxBlob)
     : m_db(store.database())
     , m_backend(store.backend())
+    , m_statements(store.statements())
     , m_folder(folder)
     , m_maxBlob(maxBlob)
 { }
@@ -369,7 +370,7 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
     if (!m_db.transaction())
         return databaseError(QStringLiteral("storing a blob"), m_db.lastError().text());
     // The log's numbers stay in order when two servers store blobs of one workspace at once.
-    if (Ferry::Status locked = m_backend.lockWorkspace(m_db, workspace); !locked) {
+    if (Ferry::Status locked = m_backend.lockWorkspace(m_statements, workspace); !locked) {
         m_db.rollback();
         return locked.error();
     }
@@ -421,13 +422,13 @@ Ferry::Result<QString> BlobService::parseFilesToken(const QUrlQuery &query)
     return files.value(0);
 }
 
-Ferry::Result<FilesCheck> BlobService::checkFiles(QSqlDatabase db, const QString &workspace,
+Ferry::Result<FilesCheck> BlobService::checkFiles(Statements &statements, const QString &workspace,
                                                   const QString &token)
 {
     FilesCheck check;
-    QSqlQuery q(db);
-    q.prepare(
+    const Statements::Held head = statements(
         QStringLiteral("SELECT token FROM blob_log WHERE workspace = ? ORDER BY n DESC LIMIT 1"));
+    QSqlQuery &q = *head;
     q.addBindValue(workspace);
     if (!q.exec())
         return databaseError(QStringLiteral("reading the uploads"), q.lastError().text());
@@ -435,12 +436,14 @@ Ferry::Result<FilesCheck> BlobService::checkFiles(QSqlDatabase db, const QString
         check.head = q.value(0).toString();
     if (token.isEmpty() || token == check.head)
         return check;
-    q.prepare(QStringLiteral("SELECT 1 FROM blob_log WHERE workspace = ? AND token = ?"));
-    q.addBindValue(workspace);
-    q.addBindValue(token);
-    if (!q.exec())
-        return databaseError(QStringLiteral("reading the uploads"), q.lastError().text());
-    check.lost = !q.next();
+    q.finish();
+    const Statements::Held held
+        = statements(QStringLiteral("SELECT 1 FROM blob_log WHERE workspace = ? AND token = ?"));
+    held->addBindValue(workspace);
+    held->addBindValue(token);
+    if (!held->exec())
+        return databaseError(QStringLiteral("reading the uploads"), held->lastError().text());
+    check.lost = !held->next();
     return check;
 }
 

@@ -15,6 +15,7 @@
 namespace FerryServer {
 
 class ServerStore;
+class Statements;
 class StoreBackend;
 
 // Where one uploaded piece of a blob goes: bytes [start, start + length) of a blob of
@@ -107,11 +108,11 @@ public:
     static Ferry::Result<QString> parseFilesToken(const QUrlQuery &query);
     // `token` (empty: none) against the workspace's log of uploads, read through `db` (pulls
     // check it inside their own read transaction).
-    static Ferry::Result<FilesCheck> checkFiles(QSqlDatabase db, const QString &workspace,
+    static Ferry::Result<FilesCheck> checkFiles(Statements &statements, const QString &workspace,
                                                 const QString &token);
     Ferry::Result<FilesCheck> checkFiles(const QString &workspace, const QString &token)
     {
-        return checkFiles(m_db, workspace, token);
+        return checkFiles(m_statements, workspace, token);
     }
 
     // Which of `ids` the workspace does not have, each once, in the order asked.
@@ -149,6 +150,7 @@ private:
 
     QSqlDatabase m_db;
     const StoreBackend &m_backend;
+    Statements &m_statements;
     QString m_folder;
     qint64 m_maxBlob;
 };

@@ -1,5 +1,7 @@
 #include "history.h"
 
+#include "statements.h"
+
 #include "serverstore.h"
 #include "wire.h"
 
@@ -119,20 +121,21 @@ Ferry::Status computeHistoryTokens(const QSqlDatabase &db)
     return Ferry::success();
 }
 
-Ferry::Status verifyHistory(const QSqlDatabase &db, const QString &workspace,
+Ferry::Status verifyHistory(Statements &statements, const QString &workspace,
                             const HistoryCheck &check)
 {
-    QSqlQuery seq(db);
-    seq.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
+    const Statements::Held heldSeq
+        = statements(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
+    QSqlQuery &seq = *heldSeq;
     seq.addBindValue(workspace);
     if (!seq.exec() || !seq.next())
         return databaseError(QStringLiteral("reading the sequence"), seq.lastError().text());
     const qint64 current = seq.value(0).toLongLong();
     bool known = check.seq <= current;
     if (known && !check.check.isEmpty() && check.seq > 0 && isHistoryToken(check.check)) {
-        QSqlQuery made(db);
-        made.prepare(QStringLiteral(
+        const Statements::Held held = statements(QStringLiteral(
             "SELECT 1 FROM batches WHERE workspace = ? AND seq = ? AND history = ?"));
+        QSqlQuery &made = *held;
         made.addBindValue(workspace);
         made.addBindValue(check.seq);
         made.addBindValue(check.check);
@@ -143,8 +146,9 @@ Ferry::Status verifyHistory(const QSqlDatabase &db, const QString &workspace,
         // The id of the push that made `seq`, as servers before history tokens named it: a
         // weaker check (a push sent again after a restore can land on its old number), kept
         // until the client's next pull or push gives it a token.
-        QSqlQuery made(db);
-        made.prepare(QStringLiteral("SELECT seq FROM batches WHERE workspace = ? AND batch = ?"));
+        const Statements::Held held = statements(
+            QStringLiteral("SELECT seq FROM batches WHERE workspace = ? AND batch = ?"));
+        QSqlQuery &made = *held;
         made.addBindValue(workspace);
         made.addBindValue(check.check);
         if (!made.exec())

@@ -11,6 +11,8 @@
 
 namespace FerryServer {
 
+class Statements;
+
 // What a client says it has seen (Ferry::Wire::HistoryCheck). A server restored from an older
 // backup lacks the push it names, and every revision the client holds from after the backup
 // means something else there.
@@ -42,7 +44,7 @@ Ferry::Status computeHistoryTokens(const QSqlDatabase &db);
 
 // Does this server hold the history `check` names? The error history_mismatch if not, a
 // database Error if it cannot tell. Call inside the transaction that then reads or writes.
-Ferry::Status verifyHistory(const QSqlDatabase &db, const QString &workspace,
+Ferry::Status verifyHistory(Statements &statements, const QString &workspace,
                             const HistoryCheck &check);
 
 } // namespace FerryServer

@@ -114,6 +114,7 @@ Ferry::Result<PullService::Query> PullService::parseQuery(const QUrlQuery &query
 PullService::PullService(const ServerStore &store)
     : m_db(store.database())
     , m_backend(store.backend())
+    , m_statements(store.statements())
 { }
 
 Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 since, qint64 from,
@@ -129,18 +130,18 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     } endRead {m_db};
 
     // Does this server still have the history the client has seen?
-    if (Ferry::Status s = verifyHistory(m_db, workspace, history); !s)
+    if (Ferry::Status s = verifyHistory(m_statements, workspace, history); !s)
         return s.error();
     if (since > history.seq) {
-        if (Ferry::Status s = verifyHistory(m_db, workspace, HistoryCheck {since, {}}); !s)
+        if (Ferry::Status s = verifyHistory(m_statements, workspace, HistoryCheck {since, {}}); !s)
             return s.error();
     }
 
     qint64 total = -1;
     if (withTotal) {
-        QSqlQuery count(m_db);
-        count.prepare(
+        const Statements::Held held = m_statements(
             QStringLiteral("SELECT COUNT(*) FROM records WHERE workspace = ? AND rev > ?"));
+        QSqlQuery &count = *held;
         count.addBindValue(workspace);
         count.addBindValue(since);
         if (!count.exec() || !count.next())
@@ -153,9 +154,10 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     qint64 upper = std::numeric_limits<qint64>::max();
     bool more = false;
     {
-        QSqlQuery beyond(m_db);
-        beyond.prepare(QStringLiteral("SELECT rev FROM records WHERE workspace = ? AND rev > ? "
-                                      "ORDER BY rev, guid LIMIT 1 OFFSET ?"));
+        const Statements::Held heldBeyond
+            = m_statements(QStringLiteral("SELECT rev FROM records WHERE workspace = ? AND rev > ? "
+                                          "ORDER BY rev, guid LIMIT 1 OFFSET ?"));
+        QSqlQuery &beyond = *heldBeyond;
         beyond.addBindValue(workspace);
         beyond.addBindValue(since);
         beyond.addBindValue(limit);
@@ -163,9 +165,9 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
             return databaseError(QStringLiteral("paging changes"), beyond.lastError().text());
         if (beyond.next()) {
             const qint64 past = beyond.value(0).toLongLong();
-            QSqlQuery first(m_db);
-            first.prepare(
+            const Statements::Held heldFirst = m_statements(
                 QStringLiteral("SELECT MIN(rev) FROM records WHERE workspace = ? AND rev > ?"));
+            QSqlQuery &first = *heldFirst;
             first.addBindValue(workspace);
             first.addBindValue(since);
             if (!first.exec() || !first.next())
@@ -175,9 +177,9 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
                 more = true;
             } else { // one push larger than the limit: all of it, and maybe nothing after
                 upper = past;
-                QSqlQuery after(m_db);
-                after.prepare(QStringLiteral(
+                const Statements::Held heldAfter = m_statements(QStringLiteral(
                     "SELECT 1 FROM records WHERE workspace = ? AND rev > ? LIMIT 1"));
+                QSqlQuery &after = *heldAfter;
                 after.addBindValue(workspace);
                 after.addBindValue(past);
                 if (!after.exec())
@@ -190,13 +192,15 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
 
     // The stored UTF-8 bytes as they are (no round trip through QString), so they can be
     // spliced into the page.
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT guid, entity, rev, created_rev, deleted, %1, %2, device, "
-                             "user_name, changed_at, device_name FROM records "
-                             "WHERE workspace = ? AND rev > ? AND rev <= ? ORDER BY rev, guid")
-                  .arg(m_backend.bytesOf(QStringLiteral("fields")),
-                       m_backend.bytesOf(QStringLiteral("revs"))));
+    const Statements::Held held
+        = m_statements(QStringLiteral("SELECT guid, entity, rev, created_rev, deleted, %1, %2, "
+                                      "device, user_name, changed_at, device_name FROM records "
+                                      "WHERE workspace = ? AND rev > ? AND rev <= ? "
+                                      "ORDER BY rev, guid")
+                           .arg(m_backend.bytesOf(QStringLiteral("fields")),
+                                m_backend.bytesOf(QStringLiteral("revs"))),
+                       true);
+    QSqlQuery &q = *held;
     q.addBindValue(workspace);
     q.addBindValue(since);
     q.addBindValue(upper);
@@ -226,8 +230,9 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     out.append(QByteArray::number(cursor));
     // The history token of `cursor`, for the client to send back as `check` next time.
     if (cursor > 0) {
-        QSqlQuery made(m_db);
-        made.prepare(QStringLiteral("SELECT history FROM batches WHERE workspace = ? AND seq = ?"));
+        const Statements::Held heldMade = m_statements(
+            QStringLiteral("SELECT history FROM batches WHERE workspace = ? AND seq = ?"));
+        QSqlQuery &made = *heldMade;
         made.addBindValue(workspace);
         made.addBindValue(cursor);
         if (!made.exec())
@@ -243,8 +248,9 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
     // told of as seen, so that a restore from an older backup is noticed (they could be left
     // below the cursor in it).
     if (more) {
-        QSqlQuery head(m_db);
-        head.prepare(QStringLiteral("SELECT seq, history FROM workspaces WHERE id = ?"));
+        const Statements::Held heldHead
+            = m_statements(QStringLiteral("SELECT seq, history FROM workspaces WHERE id = ?"));
+        QSqlQuery &head = *heldHead;
         head.addBindValue(workspace);
         if (!head.exec())
             return databaseError(QStringLiteral("reading the history"), head.lastError().text());
@@ -260,7 +266,8 @@ Ferry::Result<QByteArray> PullService::page(const QString &workspace, qint64 sin
         out.append(QByteArray::number(total));
     }
     if (!files.isEmpty()) {
-        const Ferry::Result<FilesCheck> uploads = BlobService::checkFiles(m_db, workspace, files);
+        const Ferry::Result<FilesCheck> uploads
+            = BlobService::checkFiles(m_statements, workspace, files);
         if (!uploads)
             return uploads.error();
         if (uploads->lost)

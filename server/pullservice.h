@@ -13,6 +13,7 @@ namespace FerryServer {
 
 class ServerStore;
 class StoreBackend;
+class Statements;
 
 // Builds pull pages ("GET /v1/workspaces/{ws}/pull") straight from the records table into
 // JSON bytes. This is the initial-sync hot path, so records created after the cursor have
@@ -51,6 +52,7 @@ public:
 private:
     QSqlDatabase m_db;
     const StoreBackend &m_backend;
+    Statements &m_statements;
 };
 
 } // namespace FerryServer

@@ -243,7 +243,8 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
 class WriteTransaction
 {
 public:
-    WriteTransaction(QSqlDatabase db, const StoreBackend &backend, const QString &workspace)
+    WriteTransaction(QSqlDatabase db, const StoreBackend &backend, Statements &statements,
+                     const QString &workspace)
         : m_db(std::move(db))
     {
         QSqlQuery q(m_db);
@@ -252,7 +253,7 @@ public:
             m_error = q.lastError().text();
             return;
         }
-        if (Ferry::Status locked = backend.lockWorkspace(m_db, workspace); !locked) {
+        if (Ferry::Status locked = backend.lockWorkspace(statements, workspace); !locked) {
             m_error = locked.error().message;
             m_ok = false;
         }
@@ -290,25 +291,26 @@ private:
 PushService::PushService(const ServerStore &store)
     : m_db(store.database())
     , m_backend(store.backend())
+    , m_statements(store.statements())
 { }
 
 PushAnswer PushService::push(const QString &workspace, const QString &user, const QByteArray &body,
                              const Wire::PushRequest &request, const HistoryCheck &history,
                              const QString &deviceName)
 {
-    WriteTransaction tx(m_db, m_backend, workspace);
+    WriteTransaction tx(m_db, m_backend, m_statements, workspace);
     if (!tx.isOpen())
         return databaseError(QStringLiteral("starting a push"), tx.error());
     // Bases from a history this server lost would be compared with revisions that mean
     // something else here.
-    if (Ferry::Status s = verifyHistory(m_db, workspace, history); !s)
+    if (Ferry::Status s = verifyHistory(m_statements, workspace, history); !s)
         return s.error();
 
     const QString bodyHash
         = QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
-    QSqlQuery batchQuery(m_db);
-    batchQuery.prepare(QStringLiteral(
+    const Statements::Held heldBatch = m_statements(QStringLiteral(
         "SELECT body_hash, response FROM batches WHERE workspace = ? AND batch = ?"));
+    QSqlQuery &batchQuery = *heldBatch;
     batchQuery.addBindValue(workspace);
     batchQuery.addBindValue(request.batch);
     if (!batchQuery.exec())
@@ -323,8 +325,9 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     }
     batchQuery.finish();
 
-    QSqlQuery seqQuery(m_db);
-    seqQuery.prepare(QStringLiteral("SELECT seq, history FROM workspaces WHERE id = ?"));
+    const Statements::Held heldSeq
+        = m_statements(QStringLiteral("SELECT seq, history FROM workspaces WHERE id = ?"));
+    QSqlQuery &seqQuery = *heldSeq;
     seqQuery.addBindValue(workspace);
     if (!seqQuery.exec() || !seqQuery.next())
         return databaseError(QStringLiteral("reading the workspace sequence"),
@@ -336,19 +339,21 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     PushContext ctx {seq + 1, request.device, deviceName, user,
                      QDateTime::currentMSecsSinceEpoch()};
 
-    QSqlQuery load(m_db);
-    load.prepare(QStringLiteral("SELECT entity, rev, created_rev, deleted, fields, revs, device, "
-                                "user_name, changed_at, device_name FROM records "
-                                "WHERE workspace = ? AND guid = ?"));
-    QSqlQuery insert(m_db);
-    insert.prepare(
+    const Statements::Held heldLoad = m_statements(
+        QStringLiteral("SELECT entity, rev, created_rev, deleted, fields, revs, device, "
+                       "user_name, changed_at, device_name FROM records "
+                       "WHERE workspace = ? AND guid = ?"));
+    QSqlQuery &load = *heldLoad;
+    const Statements::Held heldInsert = m_statements(
         QStringLiteral("INSERT INTO records (workspace, guid, entity, rev, created_rev, deleted, "
                        "fields, revs, device, user_name, changed_at, device_name) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    QSqlQuery update(m_db);
-    update.prepare(QStringLiteral("UPDATE records SET rev = ?, deleted = ?, fields = ?, revs = ?, "
-                                  "device = ?, user_name = ?, changed_at = ?, device_name = ? "
-                                  "WHERE workspace = ? AND guid = ?"));
+    QSqlQuery &insert = *heldInsert;
+    const Statements::Held heldUpdate = m_statements(
+        QStringLiteral("UPDATE records SET rev = ?, deleted = ?, fields = ?, revs = ?, "
+                       "device = ?, user_name = ?, changed_at = ?, device_name = ? "
+                       "WHERE workspace = ? AND guid = ?"));
+    QSqlQuery &update = *heldUpdate;
 
     Wire::PushResponse response;
     response.results.reserve(request.mutations.size());
@@ -460,25 +465,26 @@ PushAnswer PushService::push(const QString &workspace, const QString &user, cons
     response.made = anyChange;
     response.check = anyChange ? nextHistoryToken(token, request.batch, bodyHash) : token;
     if (anyChange) {
-        QSqlQuery bump(m_db);
-        bump.prepare(QStringLiteral("UPDATE workspaces SET seq = ?, history = ? WHERE id = ?"));
+        const Statements::Held heldBump = m_statements(
+            QStringLiteral("UPDATE workspaces SET seq = ?, history = ? WHERE id = ?"));
+        QSqlQuery &bump = *heldBump;
         bump.addBindValue(ctx.newSeq);
         bump.addBindValue(response.check);
         bump.addBindValue(workspace);
         if (!bump.exec())
             return databaseError(QStringLiteral("advancing the sequence"), bump.lastError().text());
         if (Ferry::Status told
-            = m_backend.announce(m_db, QString::fromLatin1(kChannel),
+            = m_backend.announce(m_statements, QString::fromLatin1(kChannel),
                                  workspace + QLatin1Char(' ') + QString::number(ctx.newSeq));
             !told)
             return told.error();
     }
 
     const QByteArray answer = Wire::encode(response);
-    QSqlQuery remember(m_db);
-    remember.prepare(
+    const Statements::Held heldRemember = m_statements(
         QStringLiteral("INSERT INTO batches (workspace, batch, body_hash, response, created, seq, "
                        "history) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    QSqlQuery &remember = *heldRemember;
     remember.addBindValue(workspace);
     remember.addBindValue(request.batch);
     remember.addBindValue(bodyHash);

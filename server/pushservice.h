@@ -12,6 +12,7 @@ namespace FerryServer {
 
 class ServerStore;
 class StoreBackend;
+class Statements;
 
 // The answer to a push: either the JSON body for a 200, or an Error whose code the HTTP
 // layer maps to a status (batch_mismatch and history_mismatch -> 409, database -> 500).
@@ -42,6 +43,7 @@ public:
 private:
     QSqlDatabase m_db;
     const StoreBackend &m_backend;
+    Statements &m_statements;
 };
 
 } // namespace FerryServer

@@ -112,7 +112,7 @@ const char *const kSchemaV9[] = {
 // Touching a device's last use more often than this would write on every request.
 constexpr qint64 kLastUsedGranularityMs = 60 * 1000;
 
-template<size_t N> QStringList statements(const char *const (&sql)[N])
+template<size_t N> QStringList listOf(const char *const (&sql)[N])
 {
     QStringList list;
     for (const char *statement : sql)
@@ -140,6 +140,7 @@ ServerStore::ServerStore()
 
 ServerStore::~ServerStore()
 {
+    m_statements.reset();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isOpen())
@@ -162,6 +163,7 @@ Ferry::Status ServerStore::open(const QString &dataDir, const QString &database,
     m_backend = std::move(backend.value());
     if (Ferry::Status s = m_backend->open(m_connectionName); !s)
         return s;
+    m_statements = std::make_unique<Statements>(m_connectionName);
     return migrate();
 }
 
@@ -206,9 +208,9 @@ Ferry::Status ServerStore::migrate()
                                  .arg(version)
                                  .arg(kSchemaVersion)};
     const std::pair<int, QStringList> steps[]
-        = {{1, statements(kSchemaV1)}, {2, statements(kSchemaV2)}, {3, statements(kSchemaV3)},
-           {4, statements(kSchemaV4)}, {5, statements(kSchemaV5)}, {6, statements(kSchemaV6)},
-           {7, statements(kSchemaV7)}, {8, statements(kSchemaV8)}, {9, statements(kSchemaV9)}};
+        = {{1, listOf(kSchemaV1)}, {2, listOf(kSchemaV2)}, {3, listOf(kSchemaV3)},
+           {4, listOf(kSchemaV4)}, {5, listOf(kSchemaV5)}, {6, listOf(kSchemaV6)},
+           {7, listOf(kSchemaV7)}, {8, listOf(kSchemaV8)}, {9, listOf(kSchemaV9)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;
@@ -281,8 +283,9 @@ Ferry::Result<QString> ServerStore::roleOf(const QString &workspace, const QStri
     // even a NUL character, which PostgreSQL cannot take as text at all.
     if (!isValidId(workspace))
         return QString();
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT role FROM members WHERE workspace = ? AND user_name = ?"));
+    const Statements::Held held = statements()(
+        QStringLiteral("SELECT role FROM members WHERE workspace = ? AND user_name = ?"));
+    QSqlQuery &q = *held;
     q.addBindValue(workspace);
     q.addBindValue(user);
     if (!q.exec())
@@ -307,8 +310,9 @@ QList<Membership> ServerStore::membershipsOf(const QString &user)
 
 qint64 ServerStore::sequenceOf(const QString &workspace)
 {
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
+    const Statements::Held held
+        = statements()(QStringLiteral("SELECT seq FROM workspaces WHERE id = ?"));
+    QSqlQuery &q = *held;
     q.addBindValue(workspace);
     if (!q.exec() || !q.next())
         return -1;
@@ -397,9 +401,9 @@ Ferry::Result<NewToken> ServerStore::createDeviceToken(const QString &user,
 
 std::optional<TokenOwner> ServerStore::authenticate(const QByteArray &token)
 {
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral(
+    const Statements::Held held = statements()(QStringLiteral(
         "SELECT user_name, id, last_used, device_name FROM tokens WHERE hash = ? AND revoked = 0"));
+    QSqlQuery &q = *held;
     q.addBindValue(QString::fromLatin1(hashToken(token)));
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -407,8 +411,9 @@ std::optional<TokenOwner> ServerStore::authenticate(const QByteArray &token)
     const qint64 lastUsed = q.value(2).toLongLong();
     q.finish();
     if (const qint64 t = now(); t - lastUsed >= kLastUsedGranularityMs) {
-        QSqlQuery touch(database());
-        touch.prepare(QStringLiteral("UPDATE tokens SET last_used = ? WHERE id = ?"));
+        const Statements::Held kept
+            = statements()(QStringLiteral("UPDATE tokens SET last_used = ? WHERE id = ?"));
+        QSqlQuery &touch = *kept;
         touch.addBindValue(t);
         touch.addBindValue(owner.device);
         touch.exec(); // only bookkeeping: a failure must not refuse the request
@@ -433,9 +438,9 @@ QList<Device> ServerStore::devicesOf(const QString &user)
 
 bool ServerStore::deviceActive(const QString &user, const QString &device)
 {
-    QSqlQuery q(database());
-    q.prepare(
+    const Statements::Held held = statements()(
         QStringLiteral("SELECT 1 FROM tokens WHERE id = ? AND user_name = ? AND revoked = 0"));
+    QSqlQuery &q = *held;
     q.addBindValue(device);
     q.addBindValue(user);
     return q.exec() && q.next();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "result.h"
+#include "statements.h"
 #include "storebackend.h"
 
 #include <QList>
@@ -83,6 +84,8 @@ public:
                        Durability durability = Durability::Full);
     QSqlDatabase database() const;
     const StoreBackend &backend() const { return *m_backend; }
+    // The connection's kept prepared statements, for the queries run on every request.
+    Statements &statements() const { return *m_statements; }
     // The folder given to open(): the database and the blobs live there.
     QString dataDir() const { return m_dataDir; }
 
@@ -178,6 +181,7 @@ private:
     QString m_connectionName;
     QString m_dataDir;
     std::unique_ptr<StoreBackend> m_backend;
+    std::unique_ptr<Statements> m_statements; // let go before the connection closes
 };
 
 // The Error for a failed query, with the driver's message.

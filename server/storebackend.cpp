@@ -1,6 +1,7 @@
 #include "storebackend.h"
 
 #include "serverstore.h"
+#include "statements.h"
 
 #include <QDir>
 #include <QRegularExpression>
@@ -65,7 +66,7 @@ public:
 
     Ferry::Status migrationStart(QSqlDatabase db) const override { return run(db, beginWrite()); }
 
-    Ferry::Status announce(const QSqlDatabase &, const QString &, const QString &) const override
+    Ferry::Status announce(Statements &, const QString &, const QString &) const override
     {
         return Ferry::success();
     }
@@ -170,11 +171,11 @@ public:
         return adapted;
     }
 
-    Ferry::Status announce(const QSqlDatabase &db, const QString &channel,
+    Ferry::Status announce(Statements &statements, const QString &channel,
                            const QString &message) const override
     {
-        QSqlQuery q(db);
-        q.prepare(QStringLiteral("SELECT pg_notify(?, ?)"));
+        const Statements::Held held = statements(QStringLiteral("SELECT pg_notify(?, ?)"));
+        QSqlQuery &q = *held;
         q.addBindValue(channel);
         q.addBindValue(message);
         if (!q.exec())
@@ -211,13 +212,13 @@ Ferry::Error invalidDatabase(const QString &why)
 
 } // namespace
 
-Ferry::Status StoreBackend::lockWorkspace(const QSqlDatabase &db, const QString &workspace) const
+Ferry::Status StoreBackend::lockWorkspace(Statements &statements, const QString &workspace) const
 {
     const QString lock = lockWorkspace();
     if (lock.isEmpty())
         return Ferry::success();
-    QSqlQuery q(db);
-    q.prepare(lock);
+    const Statements::Held held = statements(lock);
+    QSqlQuery &q = *held;
     q.addBindValue(workspace);
     if (!q.exec())
         return databaseError(QStringLiteral("waiting for other writers of %1").arg(workspace),

@@ -9,6 +9,8 @@
 
 namespace FerryServer {
 
+class Statements;
+
 // What differs between the two databases ferry-server keeps its data in: SQLite, one file in
 // the data folder (the default, for a person or a family), and PostgreSQL (--database
 // postgresql://…, for a team, and for several servers sharing one database). The tables and
@@ -60,11 +62,11 @@ public:
     // excludes all other writers. Sequence numbers stay gap-free and in order with it.
     virtual QString lockWorkspace() const = 0;
     // Runs lockWorkspace() for `workspace`, if there is one.
-    Ferry::Status lockWorkspace(const QSqlDatabase &db, const QString &workspace) const;
+    Ferry::Status lockWorkspace(Statements &statements, const QString &workspace) const;
     // Where several servers share the store: tells every one of them listening on `channel`
     // (QSqlDriver::subscribeToNotification) `message` when the current transaction commits,
     // and nothing if it rolls back. Nothing to do where a server is alone with its store.
-    virtual Ferry::Status announce(const QSqlDatabase &db, const QString &channel,
+    virtual Ferry::Status announce(Statements &statements, const QString &channel,
                                    const QString &message) const = 0;
     // An expression giving the UTF-8 bytes of text column `column` as they are stored.
     virtual QString bytesOf(const QString &column) const = 0;

@@ -707,8 +707,10 @@ void TestBlobs::largeDownloadIsStreamed()
     QTest::qWait(200);
     QCOMPARE(get(ws, id, "bytes=0-9").body, blob.first(10));
 
-    // A request pipelined behind the download: the connection closes, and what came before
-    // that is the start of the right answer.
+    // A request pipelined behind the download: answers never overlap or change places. The
+    // server closes the connection if the request comes while the body is still going out (what
+    // came before is the start of the right answer); if the body was all out first, the second
+    // answer follows it whole.
     QTcpSocket pipelining;
     QVERIFY(connectSlow(pipelining));
     pipelining.write(request);
@@ -719,9 +721,14 @@ void TestBlobs::largeDownloadIsStreamed()
         cut += bytes;
     const qsizetype cutHead = cut.indexOf("\r\n\r\n") + 4;
     QVERIFY(cutHead > 4);
-    QVERIFY2(cut.size() - cutHead < kSize,
-             "the pipelined request was not refused: the whole body came");
-    QVERIFY(cut.sliced(cutHead) == blob.first(cut.size() - cutHead));
+    const QByteArray firstBody = cut.sliced(cutHead).first(std::min(cut.size() - cutHead, kSize));
+    QVERIFY(firstBody == blob.first(firstBody.size()));
+    if (firstBody.size() == kSize) {
+        const QByteArray second = cut.sliced(cutHead + kSize);
+        QVERIFY2(second.startsWith("HTTP/1.1 200") && second.endsWith(blob.last(1024)),
+                 "after the first answer came something other than the second");
+        QCOMPARE(second.size() - (second.indexOf("\r\n\r\n") + 4), kSize);
+    }
     QCOMPARE(m_api.request("GET", QStringLiteral("/healthz"), {}).status, 200);
 }
 
