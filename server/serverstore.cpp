@@ -172,12 +172,17 @@ QSqlDatabase ServerStore::database() const
     return QSqlDatabase::database(m_connectionName, false);
 }
 
-Ferry::Status ServerStore::exec(const QString &sql)
+Ferry::Status execute(const QSqlDatabase &db, const QString &sql)
 {
-    QSqlQuery q(database());
+    QSqlQuery q(db);
     if (!q.exec(sql))
         return databaseError(sql.left(60), q.lastError().text());
     return Ferry::success();
+}
+
+Ferry::Status ServerStore::exec(const QString &sql)
+{
+    return execute(database(), sql);
 }
 
 // Every step the database lacks, in one transaction: a failed upgrade leaves the schema it

@@ -186,5 +186,7 @@ private:
 
 // The Error for a failed query, with the driver's message.
 Ferry::Error databaseError(const QString &what, const QString &driverMessage);
+// Runs one statement without bound values on `db`.
+Ferry::Status execute(const QSqlDatabase &db, const QString &sql);
 
 } // namespace FerryServer

@@ -14,14 +14,6 @@ namespace FerryServer {
 
 namespace {
 
-Ferry::Status run(const QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery q(db);
-    if (!q.exec(sql))
-        return databaseError(sql.left(60), q.lastError().text());
-    return Ferry::success();
-}
-
 class SqliteBackend final : public StoreBackend
 {
 public:
@@ -44,7 +36,7 @@ public:
                                                                    : "PRAGMA synchronous=NORMAL";
         for (const char *pragma :
              {"PRAGMA journal_mode=WAL", synchronous, "PRAGMA foreign_keys=ON"}) {
-            if (Ferry::Status s = run(db, QString::fromLatin1(pragma)); !s)
+            if (Ferry::Status s = execute(db, QString::fromLatin1(pragma)); !s)
                 return s;
         }
         return Ferry::success();
@@ -61,10 +53,13 @@ public:
 
     Ferry::Status setSchemaVersion(const QSqlDatabase &db, int version) const override
     {
-        return run(db, QStringLiteral("PRAGMA user_version = %1").arg(version));
+        return execute(db, QStringLiteral("PRAGMA user_version = %1").arg(version));
     }
 
-    Ferry::Status migrationStart(QSqlDatabase db) const override { return run(db, beginWrite()); }
+    Ferry::Status migrationStart(QSqlDatabase db) const override
+    {
+        return execute(db, beginWrite());
+    }
 
     Ferry::Status announce(Statements &, const QString &, const QString &) const override
     {
@@ -124,7 +119,7 @@ public:
         if (m_durability == Durability::Normal)
             settings.append(QStringLiteral("SET synchronous_commit = off"));
         for (const QString &setting : settings) {
-            if (Ferry::Status s = run(db, setting); !s)
+            if (Ferry::Status s = execute(db, setting); !s)
                 return s;
         }
         return Ferry::success();
@@ -151,13 +146,13 @@ public:
 
     Ferry::Status migrationStart(QSqlDatabase db) const override
     {
-        if (Ferry::Status s = run(db, QStringLiteral("BEGIN")); !s)
+        if (Ferry::Status s = execute(db, QStringLiteral("BEGIN")); !s)
             return s;
         // Servers started together on a new database: one creates the tables, the others
         // wait here and then find them made.
-        return run(db,
-                   QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('ferry-server "
-                                  "schema'))"));
+        return execute(db,
+                       QStringLiteral("SELECT pg_advisory_xact_lock(hashtext('ferry-server "
+                                      "schema'))"));
     }
 
     QString adapt(const QString &statement) const override
