@@ -184,8 +184,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     server->push = std::make_unique<FerryServer::PushService>(server->store);
     server->pull = std::make_unique<FerryServer::PullService>(server->store);
     server->blobs = std::make_unique<FerryServer::BlobService>(
-        server->store.database(), QDir(server->dir.path()).filePath(QStringLiteral("blobs")),
-        kMaxBlob);
+        server->store, QDir(server->dir.path()).filePath(QStringLiteral("blobs")), kMaxBlob);
     return 0;
 }
 
