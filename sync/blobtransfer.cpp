@@ -18,6 +18,8 @@ namespace {
 
 constexpr int kIdleTimeoutMs = 60 * 1000;
 constexpr qint64 kReadBufferBytes = 4 * 1024 * 1024;
+constexpr qint64 kSliceBytes = 64 * 1024;
+constexpr qint64 kHashBesideBytes = 4 * 1024 * 1024;
 
 int statusOf(const QNetworkReply *reply)
 {
@@ -331,8 +333,8 @@ void BlobTransfer::requestDownload()
         return;
     }
     // What an earlier attempt kept is hashed now; what arrives is hashed as it is written.
-    m_partHash.reset();
-    if (!m_part.seek(0) || !m_partHash.addData(&m_part)) {
+    m_partHash.sha().reset();
+    if (!m_part.seek(0) || !m_partHash.sha().addData(&m_part)) {
         finish(Error {QStringLiteral("blob"),
                       tr("Cannot read %1: %2").arg(m_part.fileName(), m_part.errorString())},
                false);
@@ -367,9 +369,12 @@ void BlobTransfer::onDownloadData()
     if (m_expectedEnd < 0) {
         if (status == 200) {
             // The whole blob from the start: what an earlier attempt kept is not needed.
-            m_part.resize(0);
+            // (An empty part is left alone: ext4 writes out a file truncated to nothing
+            // and written again when it is closed.)
+            if (m_part.size() > 0)
+                m_part.resize(0);
             m_part.seek(0);
-            m_partHash.reset();
+            m_partHash.sha().reset();
             m_done = 0;
             m_expectedEnd = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
         } else {
@@ -389,17 +394,28 @@ void BlobTransfer::onDownloadData()
         }
         m_total = m_expectedEnd;
     }
-    const QByteArray bytes = reply->readAll();
-    if (m_part.pos() + bytes.size() > m_expectedEnd) {
-        badAnswer(tr("more bytes of %1 than it has").arg(shortId(m_blob)));
-        return;
-    }
-    m_partHash.addData(bytes);
-    if (m_part.write(bytes) != bytes.size()) {
-        finish(Error {QStringLiteral("blob"),
-                      tr("Cannot write %1: %2").arg(m_part.fileName(), m_part.errorString())},
-               false);
-        return;
+    // A slice at a time, small enough to stay in the processor's cache while it is hashed
+    // and written (a whole read buffer at once is read from memory twice). A large file is
+    // hashed on another thread meanwhile.
+    const bool large = m_expectedEnd > kHashBesideBytes;
+    for (;;) {
+        const QByteArray slice = reply->read(kSliceBytes);
+        if (slice.isEmpty())
+            break;
+        if (m_part.pos() + slice.size() > m_expectedEnd) {
+            badAnswer(tr("more bytes of %1 than it has").arg(shortId(m_blob)));
+            return;
+        }
+        if (large)
+            m_partHash.add(slice);
+        else
+            m_partHash.sha().addData(slice);
+        if (m_part.write(slice) != slice.size()) {
+            finish(Error {QStringLiteral("blob"),
+                          tr("Cannot write %1: %2").arg(m_part.fileName(), m_part.errorString())},
+                   false);
+            return;
+        }
     }
     m_done = m_part.pos();
     Q_EMIT progress(m_done, m_total);
@@ -416,7 +432,7 @@ void BlobTransfer::onDownloadFinished(QNetworkReply *reply)
         m_reply = nullptr;
         m_part.close();
         const Status adopted
-            = BlobStore::adoptPart(m_folder, m_blob, BlobStore::valueOf(m_partHash));
+            = BlobStore::adoptPart(m_folder, m_blob, BlobStore::valueOf(m_partHash.sha()));
         finish(adopted ? Error {} : adopted.error(), false);
         return;
     }
@@ -449,7 +465,8 @@ void BlobTransfer::onDownloadFinished(QNetworkReply *reply)
         return;
     }
     m_part.close();
-    const Status adopted = BlobStore::adoptPart(m_folder, m_blob, BlobStore::valueOf(m_partHash));
+    const Status adopted
+        = BlobStore::adoptPart(m_folder, m_blob, BlobStore::valueOf(m_partHash.sha()));
     finish(adopted ? Error {} : adopted.error(), false);
 }
 

@@ -104,8 +104,9 @@ private:
     QString m_blob;
     QFile m_part;
     qint64 m_expectedEnd = -1; // the blob's size, once the answer says
-    // The part's bytes, hashed as they are written: no second reading of a large file.
-    Sha256 m_partHash;
+    // The part's bytes, hashed as they are written (beside the writing, for a large file):
+    // no second reading of the file.
+    BackgroundSha256 m_partHash;
 };
 
 } // namespace Ferry

@@ -1,6 +1,7 @@
 #include "sha256.h"
 
 #include <QIODevice>
+#include <QThreadPool>
 
 #include <openssl/evp.h>
 
@@ -59,6 +60,64 @@ QByteArray Sha256::hash(QByteArrayView bytes)
     Sha256 sha;
     sha.addData(bytes);
     return sha.result();
+}
+
+namespace {
+
+QThreadPool *hashPool()
+{
+    static QThreadPool pool;
+    return &pool;
+}
+
+} // namespace
+
+BackgroundSha256::~BackgroundSha256()
+{
+    waitIdle();
+}
+
+void BackgroundSha256::add(const QByteArray &bytes)
+{
+    if (bytes.isEmpty())
+        return;
+    QMutexLocker lock(&m_mutex);
+    while (m_waitingBytes > kMaxWaiting)
+        m_changed.wait(&m_mutex);
+    m_waiting.append(bytes);
+    m_waitingBytes += bytes.size();
+    if (!m_running) {
+        m_running = true;
+        hashPool()->start([this] { run(); });
+    }
+}
+
+Sha256 &BackgroundSha256::sha()
+{
+    waitIdle();
+    return m_sha;
+}
+
+void BackgroundSha256::waitIdle()
+{
+    QMutexLocker lock(&m_mutex);
+    while (m_running)
+        m_changed.wait(&m_mutex);
+}
+
+void BackgroundSha256::run()
+{
+    QMutexLocker lock(&m_mutex);
+    while (!m_waiting.isEmpty()) {
+        const QByteArray bytes = m_waiting.takeFirst();
+        lock.unlock();
+        m_sha.addData(bytes);
+        lock.relock();
+        m_waitingBytes -= bytes.size();
+        m_changed.wakeAll();
+    }
+    m_running = false;
+    m_changed.wakeAll();
 }
 
 } // namespace Ferry

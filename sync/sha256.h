@@ -2,6 +2,9 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
+#include <QMutex>
+#include <QWaitCondition>
 
 class QIODevice;
 struct evp_md_ctx_st;
@@ -30,6 +33,35 @@ public:
 
 private:
     evp_md_ctx_st *m_context;
+};
+
+// The hash of bytes handed over in order, computed on a pool thread while the caller goes on
+// with the same bytes (writing them out): a large download costs the slower of the two, not
+// their sum. At most kMaxWaiting bytes wait; add() waits while more do.
+class BackgroundSha256
+{
+public:
+    static constexpr qsizetype kMaxWaiting = 4 * 1024 * 1024;
+
+    BackgroundSha256() = default;
+    ~BackgroundSha256();
+    BackgroundSha256(const BackgroundSha256 &) = delete;
+    BackgroundSha256 &operator=(const BackgroundSha256 &) = delete;
+
+    void add(const QByteArray &bytes);
+    // The hash with every byte added so far in it (waits for them), to read or add to.
+    Sha256 &sha();
+
+private:
+    void run();
+    void waitIdle();
+
+    Sha256 m_sha;
+    QMutex m_mutex;
+    QWaitCondition m_changed;
+    QList<QByteArray> m_waiting;
+    qsizetype m_waitingBytes = 0;
+    bool m_running = false;
 };
 
 } // namespace Ferry
