@@ -19,7 +19,7 @@ namespace FerryServer {
 
 namespace {
 
-constexpr int kSchemaVersion = 9;
+constexpr int kSchemaVersion = 10;
 
 const char *const kSchemaV1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -107,6 +107,18 @@ const char *const kSchemaV8[] = {
 const char *const kSchemaV9[] = {
     "CREATE TABLE signin_failures (kind TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL,"
     " last BIGINT NOT NULL, locked_until BIGINT NOT NULL, PRIMARY KEY (kind, key))",
+};
+
+// A user name is one name in any case, kept by a unique key (the name folded), not by a look
+// before the insert: two registrations of "Alice" and "alice" at once (on two servers, or
+// one server's hashing pool) both passed the look. Names that already differ only in case
+// keep working: the first of them in byte order gets the folded key, the others "!" and
+// their spelling, which no name folds to.
+const char *const kSchemaV10[] = {
+    "ALTER TABLE users ADD COLUMN name_key TEXT",
+    "UPDATE users SET name_key = CASE WHEN name = (SELECT min(u.name) FROM users u"
+    " WHERE lower(u.name) = lower(users.name)) THEN lower(name) ELSE '!' || name END",
+    "CREATE UNIQUE INDEX users_by_key ON users (name_key)",
 };
 
 // Touching a device's last use more often than this would write on every request.
@@ -213,9 +225,10 @@ Ferry::Status ServerStore::migrate()
                                  .arg(version)
                                  .arg(kSchemaVersion)};
     const std::pair<int, QStringList> steps[]
-        = {{1, listOf(kSchemaV1)}, {2, listOf(kSchemaV2)}, {3, listOf(kSchemaV3)},
-           {4, listOf(kSchemaV4)}, {5, listOf(kSchemaV5)}, {6, listOf(kSchemaV6)},
-           {7, listOf(kSchemaV7)}, {8, listOf(kSchemaV8)}, {9, listOf(kSchemaV9)}};
+        = {{1, listOf(kSchemaV1)},  {2, listOf(kSchemaV2)}, {3, listOf(kSchemaV3)},
+           {4, listOf(kSchemaV4)},  {5, listOf(kSchemaV5)}, {6, listOf(kSchemaV6)},
+           {7, listOf(kSchemaV7)},  {8, listOf(kSchemaV8)}, {9, listOf(kSchemaV9)},
+           {10, listOf(kSchemaV10)}};
     for (const auto &[stepVersion, sql] : steps) {
         if (version >= stepVersion)
             continue;
@@ -358,14 +371,16 @@ Ferry::Status ServerStore::ensureUser(const QString &user)
                              QStringLiteral("A user name is 1 to 64 letters, digits, - or _.")};
     if (userExists(user))
         return Ferry::success();
-    if (Ferry::Status unique = nameIsFree(user); !unique)
-        return unique;
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("INSERT INTO users (name, created) VALUES (?, ?)"));
+    q.prepare(QStringLiteral("INSERT INTO users (name, name_key, created) VALUES (?, lower(?), ?) "
+                             "ON CONFLICT DO NOTHING"));
+    q.addBindValue(user);
     q.addBindValue(user);
     q.addBindValue(now());
     if (!q.exec())
         return databaseError(QStringLiteral("creating user %1").arg(user), q.lastError().text());
+    if (q.numRowsAffected() != 1 && !userExists(user))
+        return nameTaken(user);
     return Ferry::success();
 }
 
@@ -474,34 +489,28 @@ Ferry::Status ServerStore::createAccount(const QString &user, const QByteArray &
     if (!isValidId(user))
         return Ferry::Error {QStringLiteral("invalid_user"),
                              QStringLiteral("A user name is 1 to 64 letters, digits, - or _.")};
-    if (Ferry::Status unique = nameIsFree(user); !unique)
-        return unique;
     QSqlQuery q(database());
-    // The primary key decides a race between two registrations of one name.
-    q.prepare(QStringLiteral(
-        "INSERT INTO users (name, created, password) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"));
+    // The unique keys decide a race between two registrations of one name in any case.
+    q.prepare(QStringLiteral("INSERT INTO users (name, name_key, created, password) "
+                             "VALUES (?, lower(?), ?, ?) ON CONFLICT DO NOTHING"));
+    q.addBindValue(user);
     q.addBindValue(user);
     q.addBindValue(now());
     q.addBindValue(QString::fromLatin1(passwordHash));
     if (!q.exec())
         return databaseError(QStringLiteral("creating user %1").arg(user), q.lastError().text());
     if (q.numRowsAffected() != 1)
-        return Ferry::Error {QStringLiteral("user_exists"),
-                             QStringLiteral("The user name \"%1\" is taken.").arg(user)};
+        return nameTaken(user);
     return Ferry::success();
 }
 
-Ferry::Status ServerStore::nameIsFree(const QString &user)
+Ferry::Error ServerStore::nameTaken(const QString &user)
 {
     // Names are ASCII (isValidId), so lower() folds every case SQLite and PostgreSQL agree on.
     QSqlQuery q(database());
     q.prepare(QStringLiteral("SELECT name FROM users WHERE lower(name) = lower(?) LIMIT 1"));
     q.addBindValue(user);
-    if (!q.exec())
-        return databaseError(QStringLiteral("looking up user %1").arg(user), q.lastError().text());
-    if (!q.next())
-        return Ferry::success();
-    const QString taken = q.value(0).toString();
+    const QString taken = q.exec() && q.next() ? q.value(0).toString() : user;
     return Ferry::Error {
         QStringLiteral("user_exists"),
         taken == user ? QStringLiteral("The user name \"%1\" is taken.").arg(user)

@@ -118,15 +118,13 @@ public:
     Ferry::Status revokeDevice(const QString &user, const QString &device);
 
     // Accounts. A user made by "token create" has no password until one is set.
-    // Fails with "user_exists" if the name is taken.
+    // Fails with "user_exists" if the name is taken, in any case.
     Ferry::Status createAccount(const QString &user, const QByteArray &passwordHash);
     QByteArray passwordHashOf(const QString &user);
     Ferry::Status setPasswordHash(const QString &user, const QByteArray &passwordHash);
     bool registrationOpen();
     Ferry::Status setRegistrationOpen(bool open);
     bool userExists(const QString &user);
-    // user_exists if a user has this name in any case.
-    Ferry::Status nameIsFree(const QString &user);
     bool workspaceExists(const QString &workspace);
     // Every workspace's id, in order.
     Ferry::Result<QStringList> workspaceIds();
@@ -170,6 +168,8 @@ public:
     static bool isValidDeviceName(const QString &name);
 
 private:
+    // user_exists for `user`, naming the spelling that has it when that differs in case.
+    Ferry::Error nameTaken(const QString &user);
     // `sql` counts rows for the one bound user name.
     Ferry::Result<qint64> countOf(const QString &sql, const QString &user);
     Ferry::Status migrate();

@@ -5,6 +5,7 @@
 #include "accountanswers.h"
 #include "apiclient.h"
 #include "serverprocess.h"
+#include "serverrecords.h"
 #include "testdevice.h"
 
 #include <QElapsedTimer>
@@ -16,6 +17,8 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace Ferry;
@@ -62,6 +65,7 @@ private Q_SLOTS:
     void tokensAreNotCached();
     void badRegistrations_data();
     void badRegistrations();
+    void namesOneInCaseFromBeforeStillSignIn();
     void registrationClosedByAdmin();
     void adminSetsPassword();
     void devicesListRevokeAndSignOut();
@@ -207,6 +211,49 @@ void TestAccounts::badRegistrations()
     QVERIFY(!r.json.value(QStringLiteral("message")).toString().isEmpty());
     // The taken account still has its own password.
     QVERIFY(!signIn(QStringLiteral("owner1")).isEmpty());
+}
+
+// Names are one name in any case by a unique key on the folded name (schema 10), not by a
+// look before the insert. A store from before it may hold names that differ only in case:
+// the upgrade keeps every one of them signing in, and no new spelling of them is taken.
+void TestAccounts::namesOneInCaseFromBeforeStillSignIn()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.lastError()));
+    ApiClient api;
+    api.setServer(server.url(), {});
+    const auto call = [&api](const QString &path, const QByteArray &payload) {
+        return api.request("POST", path, {}, payload).status;
+    };
+    QCOMPARE(call(QStringLiteral("/v1/accounts"), account(QStringLiteral("Legacy"))), 201);
+    QCOMPARE(call(QStringLiteral("/v1/accounts"), account(QStringLiteral("legacy"))), 409);
+
+    // Back to schema 9, with two more spellings of the name, as that schema let in.
+    QVERIFY(server.terminate());
+    {
+        QSqlDatabase db = openServerDatabase(QStringLiteral("downgrade"), server.dataDir(), true);
+        QVERIFY(db.isOpen());
+        QSqlQuery q(db);
+        for (const char *sql :
+             {"DROP INDEX users_by_key", "ALTER TABLE users DROP COLUMN name_key",
+              "INSERT INTO users (name, created, password) SELECT 'legacy', 0, password FROM users "
+              "WHERE name = 'Legacy'",
+              "INSERT INTO users (name, created, password) SELECT 'LEGACY', 0, password FROM users "
+              "WHERE name = 'Legacy'",
+              "UPDATE meta SET value = '9' WHERE key = 'schema_version'"})
+            QVERIFY2(q.exec(QString::fromLatin1(sql)), qPrintable(q.lastError().text()));
+        if (db.driverName() == QLatin1String("QSQLITE"))
+            QVERIFY2(q.exec(QStringLiteral("PRAGMA user_version = 9")),
+                     qPrintable(q.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+    QVERIFY2(server.restart(), qPrintable(server.lastError()));
+
+    for (const char *user : {"Legacy", "legacy", "LEGACY"})
+        QCOMPARE(call(QStringLiteral("/v1/sessions"), session(QLatin1String(user))), 201);
+    for (const char *user : {"lEgAcY", "legacy", "LeGaCy"})
+        QCOMPARE(call(QStringLiteral("/v1/accounts"), account(QLatin1String(user))), 409);
 }
 
 void TestAccounts::registrationClosedByAdmin()

@@ -935,7 +935,8 @@ void TestReplication::historyTokensComeToAnUpgradedServer()
         QVERIFY(q.next());
         batchAtCursor = q.value(0).toString();
         q.finish();
-        for (const char *sql : {"DROP TABLE signin_failures", "DROP TABLE invitations",
+        for (const char *sql : {"DROP INDEX users_by_key", "ALTER TABLE users DROP COLUMN name_key",
+                                "DROP TABLE signin_failures", "DROP TABLE invitations",
                                 "DROP TABLE blob_log", "ALTER TABLE batches DROP COLUMN history",
                                 "ALTER TABLE workspaces DROP COLUMN history",
                                 "UPDATE meta SET value = '5' WHERE key = 'schema_version'"})
