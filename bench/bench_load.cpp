@@ -190,16 +190,39 @@ public:
                     g_window.error(QStringLiteral("notify socket: ") + m_notify.errorString());
                 });
         m_notify.open(request);
-        m_timer.setInterval(1000);
-        connect(&m_timer, &QTimer::timeout, this, &Device::push);
-        // Spread over the second, as real devices would be.
-        QTimer::singleShot(QRandomGenerator::global()->bounded(1000), this,
-                           [this] { m_timer.start(); });
+        m_timer.setSingleShot(true);
+        m_timer.setTimerType(Qt::PreciseTimer);
+        connect(&m_timer, &QTimer::timeout, this, &Device::tick);
+    }
+
+    // Starts pushing, at a moment of the second of its own, as real devices would.
+    // (Called once the devices of a step are made: making one waits for an admin command.)
+    void start()
+    {
+        m_nextPush = nowMs() + QRandomGenerator::global()->bounded(1000);
+        schedule();
     }
 
     bool notifyOpen() const { return m_notify.state() == QAbstractSocket::ConnectedState; }
 
 private:
+    // Every device keeps its own moment of the second. A timer that repeats would start again
+    // from whenever it fired late (the load generator is one thread, and it stalls when the
+    // machine is saturated), and after one stall every device would push at the same moment
+    // and stay in step, which no devices of different people do.
+    void schedule() { m_timer.start(std::max(0, int(m_nextPush - nowMs()))); }
+
+    void tick()
+    {
+        // Late (the generator stalled): this push now, the next at its own moment again.
+        const double now = nowMs();
+        do
+            m_nextPush += 1000;
+        while (m_nextPush <= now);
+        schedule();
+        push();
+    }
+
     void push()
     {
         if (m_http->busy()) {
@@ -283,6 +306,7 @@ private:
     HttpLink *m_http;
     QWebSocket m_notify;
     QTimer m_timer;
+    double m_nextPush = 0; // when the next push is due (nowMs())
     qint64 m_cursor = 0;
     qint64 m_told = 0;
     bool m_pushWaiting = false;
@@ -472,6 +496,7 @@ int main(int argc, char *argv[])
                 kPushP99TargetMs, kTargetDevices, kNotifyP99TargetMs);
 
     QList<Device *> devices;
+    qsizetype started = 0;
     StepResult held;
     for (const int count : std::as_const(steps)) {
         while (devices.size() < count) {
@@ -487,6 +512,8 @@ int main(int argc, char *argv[])
             const ServerProcess &to = *servers.at(devices.size() % servers.size());
             devices.append(new Device(to.url(), family, token, &app));
         }
+        for (; started < devices.size(); ++started)
+            devices.at(started)->start();
         run(2000); // every socket open, every timer started
         const int open = int(std::count_if(devices.cbegin(), devices.cend(),
                                            [](const Device *d) { return d->notifyOpen(); }));
