@@ -15,9 +15,11 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QTcpSocket>
+#include <QThread>
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace FerryServer {
@@ -58,6 +60,8 @@ bool isWebSocketUpgrade(const QHttpServerRequest &request)
 
 // Not an HTTP answer: the notify upgrade was accepted and Qt's WebSocket server takes over.
 constexpr int kSwitchingProtocols = 101;
+// Set on a socket while its answer is made on another thread (ApiServer::answerLater).
+constexpr const char *kAnswerPending = "ferryAnswerPending";
 
 const char *methodName(Method method)
 {
@@ -87,11 +91,11 @@ ApiServer::ApiServer(ServerStore *store, qint64 maxBody, qint64 maxBlob, QObject
     : QAbstractHttpServer(parent)
     , m_store(store)
     , m_push(*store)
-    , m_pull(*store)
     , m_blobs(*store, QDir(store->dataDir()).filePath(QStringLiteral("blobs")), maxBlob)
     , m_notify([store](const QString &workspace) { return store->sequenceOf(workspace); })
     , m_signIns(*store)
     , m_maxBody(maxBody)
+    , m_readers(*store, std::clamp(QThread::idealThreadCount(), 2, 8))
 {
     m_notify.setAccessCheck(
         [store](const QString &user, const QString &workspace, const QString &device) {
@@ -220,7 +224,7 @@ Reply ApiServer::error(const QString &code, const QString &message)
 
 bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    if (BodyStream::isSending(socket)) {
+    if (BodyStream::isSending(socket) || socket->property(kAnswerPending).toBool()) {
         // A request sent before the answer to the one before it has gone out (pipelined):
         // its answer cannot go first. Closing the connection tells the client to ask again.
         socket->abort();
@@ -229,7 +233,7 @@ bool ApiServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
     QElapsedTimer timer;
     timer.start();
     const Reply reply = handle(request, socket);
-    if (reply.later) {
+    if (reply.later || reply.read) {
         answerLater(request, socket, reply);
         return true;
     }
@@ -256,24 +260,36 @@ ApiServer::~ApiServer()
 void ApiServer::answerLater(const QHttpServerRequest &request, QTcpSocket *socket,
                             const Reply &reply)
 {
-    ++m_waiting;
     QElapsedTimer timer;
     timer.start();
+    socket->setProperty(kAnswerPending, true);
     // The request object lives as long as its connection (Qt deletes it with the socket), so
     // a live socket means a live request; a client that went away gets no answer.
     const QPointer<QTcpSocket> client(socket);
     const QHttpServerRequest *asked = &request;
-    m_workers.start([this, work = reply.later, client, asked, timer] {
+    // On the server's thread, once the answer is made.
+    const auto answer = [this, client, asked, timer](const Reply &made) {
+        if (!client || client->state() != QAbstractSocket::ConnectedState)
+            return;
+        client->setProperty(kAnswerPending, false);
+        log(*asked, made.status, made.body.size(), timer.elapsed());
+        write(*asked, client, made);
+    };
+    if (reply.read) {
+        m_readers.run([this, read = reply.read, answer](ReadPool::Reader &reader) {
+            QMetaObject::invokeMethod(
+                this, [answer, made = read(reader)] { answer(made); }, Qt::QueuedConnection);
+        });
+        return;
+    }
+    ++m_waiting;
+    m_workers.start([this, work = reply.later, answer] {
         std::function<Reply()> then = work();
         QMetaObject::invokeMethod(
             this,
-            [this, then = std::move(then), client, asked, timer] {
+            [this, then = std::move(then), answer] {
                 --m_waiting;
-                const Reply answer = then();
-                if (!client || client->state() != QAbstractSocket::ConnectedState)
-                    return;
-                log(*asked, answer.status, answer.body.size(), timer.elapsed());
-                write(*asked, client, answer);
+                answer(then());
             },
             Qt::QueuedConnection);
     });
@@ -596,12 +612,18 @@ Reply ApiServer::pull(const Call &call)
         = PullService::parseQuery(QUrlQuery(call.request.url()));
     if (!query)
         return failure(query.error(), 400);
-    const Ferry::Result<QByteArray> page
-        = m_pull.page(call.workspace, query->since, query->from, query->limit, query->withTotal,
-                      query->history, query->files);
-    if (!page)
-        return failure(page.error());
-    return Reply {200, page.value(), {}};
+    // A page may be megabytes of records: made on a reader, while others are answered.
+    Reply reply;
+    reply.read = [workspace = call.workspace, q = query.value()](ReadPool::Reader &reader) {
+        if (!reader.opened)
+            return failure(reader.opened.error());
+        const Ferry::Result<QByteArray> page = reader.pull->page(
+            workspace, q.since, q.from, q.limit, q.withTotal, q.history, q.files);
+        if (!page)
+            return failure(page.error());
+        return Reply {200, page.value(), {}};
+    };
+    return reply;
 }
 
 Reply ApiServer::notify(const Call &call)

@@ -4,6 +4,7 @@
 #include "notifyhub.h"
 #include "pullservice.h"
 #include "pushservice.h"
+#include "readpool.h"
 #include "signinlimiter.h"
 
 #include <QAbstractHttpServer>
@@ -39,6 +40,10 @@ struct Reply
     // on the server's thread (with the store) to make the answer. Other clients are served
     // meanwhile.
     std::function<std::function<Reply()>()> later {};
+    // Set by a handler whose answer reads much (a pull page): `read` runs on a thread of the
+    // read pool, with a connection of its own, and returns the answer. It touches nothing
+    // but what it captured and the reader.
+    std::function<Reply(ReadPool::Reader &reader)> read {};
     // Set for a body too large to hold (a blob): `streamLength` bytes read from this open
     // device as the connection takes them, instead of `body`.
     std::shared_ptr<QIODevice> stream {};
@@ -50,8 +55,9 @@ struct Reply
 // pushes and pulls to PushService and PullService, attachments to BlobService and notify
 // sockets to NotifyHub. Every
 // handler runs on the server thread and answers at once, so the socket is alive while the
-// answer is written; the few with long work (password hashes) hand it to a worker thread
-// (Reply::later) and answer when it is done, if the client is still there.
+// answer is written; those with long work hand it to another thread — a password hash to a
+// worker (Reply::later), a pull page to a reader with its own connection to the store
+// (Reply::read) — and answer when it is done, if the client is still there.
 class ApiServer : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -142,7 +148,9 @@ private:
     void listenToOtherServers();
 
     void write(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
-    // Runs reply.later on a worker and answers on `socket` afterwards.
+    // Runs reply.later on a worker, or reply.read on a reader, and answers on `socket`
+    // afterwards. A request that comes on the socket before that closes it (an answer cannot
+    // overtake the one before it).
     void answerLater(const QHttpServerRequest &request, QTcpSocket *socket, const Reply &reply);
     // A password check (or hash) for `user` from `address` may start: refuses a second one
     // for the same account while one runs (each failure must count before the next guess),
@@ -154,7 +162,6 @@ private:
 
     ServerStore *m_store;
     PushService m_push;
-    PullService m_pull;
     BlobService m_blobs;
     NotifyHub m_notify;
     SignInLimiter m_signIns;
@@ -164,6 +171,7 @@ private:
     bool m_verbose = false;
     std::optional<Reply> m_refusedUpgrade; // written by missingHandler(), see handleRequest()
     QThreadPool m_workers; // Reply::later
+    ReadPool m_readers; // Reply::read
     int m_waiting = 0; // answers waiting for a worker
     QHash<QString, int> m_checkingUsers;
     QHash<QString, int> m_checkingAddresses;

@@ -172,11 +172,29 @@ Ferry::Status ServerStore::open(const QString &dataDir, const QString &database,
         return Ferry::Error {QStringLiteral("data_dir"),
                              QStringLiteral("Cannot create the data directory %1.").arg(dataDir)};
     m_dataDir = dataDir;
+    m_databaseName = database;
+    m_durability = durability;
     m_backend = std::move(backend.value());
     if (Ferry::Status s = m_backend->open(m_connectionName); !s)
         return s;
     m_statements = std::make_unique<Statements>(m_connectionName);
     return migrate();
+}
+
+Ferry::Status ServerStore::openAnother(const ServerStore &other)
+{
+    Ferry::Result<std::unique_ptr<StoreBackend>> backend
+        = StoreBackend::choose(other.m_databaseName, other.m_dataDir, other.m_durability);
+    if (!backend)
+        return backend.error();
+    m_dataDir = other.m_dataDir;
+    m_databaseName = other.m_databaseName;
+    m_durability = other.m_durability;
+    m_backend = std::move(backend.value());
+    if (Ferry::Status s = m_backend->open(m_connectionName); !s)
+        return s;
+    m_statements = std::make_unique<Statements>(m_connectionName);
+    return Ferry::success();
 }
 
 QSqlDatabase ServerStore::database() const

@@ -82,6 +82,9 @@ public:
     // to date.
     Ferry::Status open(const QString &dataDir, const QString &database = {},
                        Durability durability = Durability::Full);
+    // Opens another connection to the database `other` opened, for a thread of its own (it
+    // reads; the schema is `other`'s business).
+    Ferry::Status openAnother(const ServerStore &other);
     QSqlDatabase database() const;
     const StoreBackend &backend() const { return *m_backend; }
     // The connection's kept prepared statements, for the queries run on every request.
@@ -180,6 +183,8 @@ private:
 
     QString m_connectionName;
     QString m_dataDir;
+    QString m_databaseName; // open()'s `database`
+    Durability m_durability = Durability::Full;
     std::unique_ptr<StoreBackend> m_backend;
     std::unique_ptr<Statements> m_statements; // let go before the connection closes
 };

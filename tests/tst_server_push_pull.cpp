@@ -11,7 +11,11 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
+#include <QTcpSocket>
 #include <QTest>
+
+#include <algorithm>
+#include <memory>
 
 using namespace FerryTest;
 
@@ -58,6 +62,7 @@ private Q_SLOTS:
     void pullPagingKeepsPushesWhole();
     void pullPageHoldsOversizedPush();
     void pullPageEndsAtItsByteBudget();
+    void largePullsDoNotHoldOthersUp();
     void deltaPullHasOnlyChangedFields();
     void unknownFieldsAndNullsSurvive();
     void adminBadArguments_data();
@@ -465,6 +470,72 @@ void TestServerPushPull::pullPageEndsAtItsByteBudget()
     QCOMPARE(QSet<QString>(lastPulled.cbegin(), lastPulled.cend()),
              QSet<QString>(lastPushed.cbegin(), lastPushed.cend()));
     QCOMPARE(pulled.size(), pushed.size());
+}
+
+// One request on a connection of its own; `started` runs when the head of its answer is in
+// (a large body comes in later as the socket takes it, while smaller answers overtake it).
+class RawRequest : public QObject
+{
+public:
+    RawRequest(const QUrl &server, std::function<void(int)> started)
+        : m_started(std::move(started))
+    {
+        connect(&m_socket, &QTcpSocket::readyRead, this, [this] {
+            const QByteArray got = m_socket.readAll();
+            if (m_buffer.size() < 4096)
+                m_buffer += got.left(4096);
+            if (m_started && m_buffer.contains("\r\n\r\n"))
+                std::exchange(m_started, {})(m_buffer.mid(9, 3).toInt());
+        });
+        m_socket.connectToHost(server.host(), quint16(server.port()));
+    }
+
+    bool connected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    void send(const QByteArray &request)
+    {
+        m_socket.write(request);
+        m_socket.flush();
+    }
+
+private:
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+    std::function<void(int)> m_started;
+};
+
+void TestServerPushPull::largePullsDoNotHoldOthersUp()
+{
+    // Eight clients ask for a page of 8 MB each and another one, right after, who it is: the
+    // pages are made beside the server's thread, so that answer does not wait for them.
+    const QString ws = m_api.newWorkspace();
+    const QString body(8000, QLatin1Char('x'));
+    QJsonArray records;
+    for (int i = 0; i < 1000; ++i)
+        records.append(mutation(Ferry::createGuid(), 0, {{QStringLiteral("body"), body}}));
+    QCOMPARE(m_api.push(ws, records).status, 200);
+
+    QStringList order;
+    std::vector<std::unique_ptr<RawRequest>> pulls;
+    for (int i = 0; i < 8; ++i)
+        pulls.push_back(std::make_unique<RawRequest>(m_server.url(), [&](int status) {
+            order.append(QStringLiteral("pull %1").arg(status));
+        }));
+    RawRequest me(m_server.url(),
+                  [&](int status) { order.append(QStringLiteral("me %1").arg(status)); });
+    QTRY_VERIFY(me.connected() && std::all_of(pulls.cbegin(), pulls.cend(), [](const auto &p) {
+                    return p->connected();
+                }));
+    QTest::qWait(100); // the server has taken every connection
+
+    const QByteArray auth = "Authorization: Bearer " + m_alice.toLatin1() + "\r\n";
+    for (const auto &pull : pulls)
+        pull->send("GET /v1/workspaces/" + ws.toLatin1()
+                   + "/pull?since=0&limit=1000 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "\r\n");
+    me.send("GET /v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "\r\n");
+    QTRY_COMPARE_WITH_TIMEOUT(order.size(), 9, 60000);
+    QCOMPARE(order.count(QStringLiteral("pull 200")), 8);
+    // Answered before most pages were made (on the server's thread it came after them).
+    QVERIFY2(order.indexOf(QStringLiteral("me 200")) < 4, qPrintable(order.join(u", ")));
 }
 
 void TestServerPushPull::deltaPullHasOnlyChangedFields()
