@@ -116,8 +116,8 @@ const char *const kSchemaV9[] = {
 // their spelling, which no name folds to.
 const char *const kSchemaV10[] = {
     "ALTER TABLE users ADD COLUMN name_key TEXT",
-    "UPDATE users SET name_key = CASE WHEN name = (SELECT min(u.name) FROM users u"
-    " WHERE lower(u.name) = lower(users.name)) THEN lower(name) ELSE '!' || name END",
+    ("UPDATE users SET name_key = CASE WHEN name = (SELECT min(u.name) FROM users u"
+     " WHERE lower(u.name) = lower(users.name)) THEN lower(name) ELSE '!' || name END"),
     "CREATE UNIQUE INDEX users_by_key ON users (name_key)",
 };
 
