@@ -573,8 +573,6 @@ Reply ApiServer::createWorkspace(const Call &call)
     if (!id.isString() || !ServerStore::isValidId(id.toString()))
         return error(QStringLiteral("invalid_request"),
                      QStringLiteral("id: must be a string of 1 to 64 letters, digits, - or _"));
-    if (const Ferry::Status room = m_store->roomForAnotherWorkspace(call.user); !room)
-        return failure(room.error());
     const Ferry::Status created = m_store->createWorkspace(id.toString(), call.user);
     if (!created)
         return failure(created.error());

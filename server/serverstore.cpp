@@ -627,6 +627,13 @@ Ferry::Status ServerStore::createWorkspace(const QString &workspace, const QStri
     QSqlDatabase db = database();
     if (!db.transaction())
         return databaseError(QStringLiteral("starting a transaction"), db.lastError().text());
+    Ferry::Status room = m_backend->lockUser(*m_statements, owner);
+    if (room)
+        room = roomForAnotherWorkspace(owner);
+    if (!room) {
+        db.rollback();
+        return room.error();
+    }
     // The primary key decides between two servers creating one id at once.
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO workspaces (id, owner, seq, created) VALUES (?, ?, 0, ?) "
@@ -726,6 +733,8 @@ Ferry::Status ServerStore::invite(const QString &workspace, const QString &user,
         db.rollback();
         return error;
     };
+    if (const Ferry::Status locked = m_backend->lockUser(*m_statements, user); !locked)
+        return fail(locked.error());
     const Ferry::Result<qint64> waiting
         = countOf(QStringLiteral("SELECT count(*) FROM invitations WHERE user_name = ?"), user);
     if (!waiting)
@@ -780,6 +789,8 @@ Ferry::Result<QString> ServerStore::acceptInvitation(const QString &workspace, c
     if (!q.next())
         return fail(noInvitation(workspace));
     const QString role = q.value(0).toString();
+    if (const Ferry::Status locked = m_backend->lockUser(*m_statements, user); !locked)
+        return fail(locked.error());
     if (const Ferry::Status room = roomForAnotherWorkspace(user); !room)
         return fail(room.error());
     QSqlQuery drop(db);

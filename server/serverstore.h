@@ -131,7 +131,8 @@ public:
     bool workspaceExists(const QString &workspace);
     // Every workspace's id, in order.
     Ferry::Result<QStringList> workspaceIds();
-    // Fails with "workspace_exists" if the id is taken.
+    // Fails with "workspace_exists" if the id is taken, too_many_workspaces if the owner has
+    // no room for another (roomForAnotherWorkspace(), in the same transaction).
     Ferry::Status createWorkspace(const QString &workspace, const QString &owner);
     // A workspace the user owns: the one named after them, else another they own, else a new
     // one named after them (with a random suffix when someone else holds that id). Returns

@@ -69,6 +69,7 @@ public:
     QString beginWrite() const override { return QStringLiteral("BEGIN IMMEDIATE"); }
     QString beginRead() const override { return QStringLiteral("BEGIN"); }
     QString lockWorkspace() const override { return {}; } // BEGIN IMMEDIATE excludes all
+    QString lockUser() const override { return {}; }
     QString bytesOf(const QString &column) const override
     {
         // Hands back the stored UTF-8 bytes as they are, without a round trip through QString.
@@ -186,6 +187,10 @@ public:
     {
         return QStringLiteral("SELECT 1 FROM workspaces WHERE id = ? FOR UPDATE");
     }
+    QString lockUser() const override
+    {
+        return QStringLiteral("SELECT 1 FROM users WHERE name = ? FOR UPDATE");
+    }
     QString bytesOf(const QString &column) const override
     {
         return QStringLiteral("convert_to(%1, 'UTF8')").arg(column);
@@ -207,18 +212,31 @@ Ferry::Error invalidDatabase(const QString &why)
 
 } // namespace
 
-Ferry::Status StoreBackend::lockWorkspace(Statements &statements, const QString &workspace) const
+namespace {
+
+Ferry::Status lockRow(Statements &statements, const QString &lock, const QString &key)
 {
-    const QString lock = lockWorkspace();
     if (lock.isEmpty())
         return Ferry::success();
     const Statements::Held held = statements(lock);
     QSqlQuery &q = *held;
-    q.addBindValue(workspace);
+    q.addBindValue(key);
     if (!q.exec())
-        return databaseError(QStringLiteral("waiting for other writers of %1").arg(workspace),
+        return databaseError(QStringLiteral("waiting for other writers of %1").arg(key),
                              q.lastError().text());
     return Ferry::success();
+}
+
+} // namespace
+
+Ferry::Status StoreBackend::lockWorkspace(Statements &statements, const QString &workspace) const
+{
+    return lockRow(statements, lockWorkspace(), workspace);
+}
+
+Ferry::Status StoreBackend::lockUser(Statements &statements, const QString &user) const
+{
+    return lockRow(statements, lockUser(), user);
 }
 
 Ferry::Result<std::unique_ptr<StoreBackend>>

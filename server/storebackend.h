@@ -63,6 +63,11 @@ public:
     virtual QString lockWorkspace() const = 0;
     // Runs lockWorkspace() for `workspace`, if there is one.
     Ferry::Status lockWorkspace(Statements &statements, const QString &workspace) const;
+    // Like lockWorkspace(), for one account (bound value: the user name): what is counted
+    // against its caps (invitations waiting, workspaces held) is changed by one transaction at
+    // a time, so two servers cannot both take the last place.
+    virtual QString lockUser() const = 0;
+    Ferry::Status lockUser(Statements &statements, const QString &user) const;
     // Where several servers share the store: tells every one of them listening on `channel`
     // (QSqlDriver::subscribeToNotification) `message` when the current transaction commits,
     // and nothing if it rolls back. Nothing to do where a server is alone with its store.

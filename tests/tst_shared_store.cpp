@@ -44,6 +44,7 @@ private Q_SLOTS:
     void concurrentPushesTakeEverySequenceOnce();
     void pushThroughOneWakesTheOther();
     void lockoutHoldsOnEveryServer();
+    void invitationsAtOnceKeepTheCap();
     void serversStartedTogetherMakeTheSchemaOnce();
 
 private:
@@ -115,6 +116,62 @@ void TestSharedStore::concurrentPushesTakeEverySequenceOnce()
             revs.append(change.toObject().value(QStringLiteral("rev")).toInteger());
         std::sort(revs.begin(), revs.end());
         QCOMPARE(revs, expected);
+    }
+}
+
+// 120 invitations for one account sent through both servers at once: each server counts
+// what waits and adds one, and without the account locked for the count both would take the
+// last places; exactly 100 are accepted and the rest refused with too_many_invitations. The
+// race is lost only now and then, so eight accounts are invited this way, one after another.
+void TestSharedStore::invitationsAtOnceKeepTheCap()
+{
+    constexpr int kInvitations = 120;
+    constexpr int kCap = 100; // ServerStore::kMaxInvitations
+    constexpr int kAccounts = 8;
+    const QString owner = m_one.createToken(QStringLiteral("owner"));
+    QVERIFY(!owner.isEmpty());
+    ApiClient api;
+    api.setServer(m_one.url(), {});
+    for (int i = 0; i < kInvitations; ++i)
+        QCOMPARE(api.send("POST", QStringLiteral("/v1/workspaces"), owner,
+                          json({{QStringLiteral("id"), QStringLiteral("room%1").arg(i)}}))
+                     .status,
+                 201);
+
+    QNetworkAccessManager network;
+    for (int account = 0; account < kAccounts; ++account) {
+        const QString name = QStringLiteral("carol%1").arg(account);
+        const QString token = m_one.createToken(name);
+        QVERIFY(!token.isEmpty());
+        std::vector<std::unique_ptr<QNetworkReply>> replies;
+        for (int i = 0; i < kInvitations; ++i) {
+            const ServerProcess &server = i % 2 == 0 ? m_one : m_two;
+            QNetworkRequest request(server.url().resolved(
+                QUrl(QStringLiteral("/v1/workspaces/room%1/members/%2").arg(i).arg(name))));
+            request.setRawHeader("Authorization", "Bearer " + owner.toLatin1());
+            request.setHeader(QNetworkRequest::ContentTypeHeader,
+                              QStringLiteral("application/json"));
+            replies.emplace_back(network.put(request, R"({"role":"editor"})"));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.cbegin(), replies.cend(),
+                                             [](const auto &reply) { return reply->isFinished(); }),
+                                 60000);
+        int invited = 0;
+        int refused = 0;
+        for (const auto &reply : replies) {
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const QByteArray body = reply->readAll();
+            if (status == 200)
+                ++invited;
+            else if (status == 409 && body.contains("too_many_invitations"))
+                ++refused;
+            else
+                QFAIL(qPrintable(QStringLiteral("%1 %2").arg(status).arg(QString::fromUtf8(body))));
+        }
+        QCOMPARE(invited, kCap);
+        QCOMPARE(refused, kInvitations - kCap);
+        const ApiResponse me = api.send("GET", QStringLiteral("/v1/me"), token);
+        QCOMPARE(me.json.value(QStringLiteral("invitations")).toArray().size(), kCap);
     }
 }
 
