@@ -6,6 +6,7 @@
 // equal the server with nothing left to send; every SQLite file must pass integrity_check. A
 // trial is deterministic from its seed in what it makes and edits and in when it kills (a
 // fraction of an un-killed sync measured first); a failure prints the command that replays it.
+// Under scripts/with-postgres.sh the servers keep their data in PostgreSQL and are read there.
 //
 //   FERRY_CRASH_TRIALS=N      trials of each kind (default 20), seeds from FERRY_CRASH_FIRST_SEED
 //   FERRY_CRASH_SEED=S        run seed S only, FERRY_CRASH_TRIALS times (default once): where
@@ -102,43 +103,80 @@ QString summarise(const QStringList &problems)
     return shown.join(QStringLiteral("\n    "));
 }
 
-// One read-only query on an SQLite file, outside the code under test: the first column of
+// One read-only query on an open database, outside the code under test: the first column of
 // each row.
-Result<QVariantList> column(const QString &path, const QString &sql,
-                            const QVariantList &values = {})
+Result<QVariantList> column(QSqlDatabase db, const QString &sql, const QVariantList &values)
+{
+    Result<QVariantList> rows = QVariantList();
+    QSqlQuery query(db);
+    bool ok = db.isOpen() && query.prepare(sql);
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    ok = ok && query.exec();
+    while (ok && query.next())
+        rows->append(query.value(0));
+    if (!ok)
+        rows = Error {
+            QStringLiteral("test"),
+            QStringLiteral("%1: %2 %3").arg(sql, db.lastError().text(), query.lastError().text())};
+    return rows;
+}
+
+// column() on a connection of its own, removed when done: `open` makes it.
+template<typename Open>
+Result<QVariantList> columnOn(Open open, const QString &sql, const QVariantList &values)
 {
     const QString name = QUuid::createUuid().toString();
     Result<QVariantList> rows = QVariantList();
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
-        QSqlQuery query(db);
-        bool ok = db.open() && query.prepare(sql);
-        for (const QVariant &value : values)
-            query.addBindValue(value);
-        ok = ok && query.exec();
-        while (ok && query.next())
-            rows->append(query.value(0));
-        if (!ok)
-            rows = Error {QStringLiteral("test"),
-                          QStringLiteral("%1: %2 %3")
-                              .arg(sql, db.lastError().text(), query.lastError().text())};
+        QSqlDatabase db = open(name);
+        rows = column(db, sql, values);
+        db.close();
     }
     QSqlDatabase::removeDatabase(name);
     return rows;
 }
 
-QString serverDatabase(const ServerProcess &server)
+// column() on a device's SQLite file.
+Result<QVariantList> column(const QString &path, const QString &sql,
+                            const QVariantList &values = {})
 {
-    return QDir(server.dataDir()).filePath(QStringLiteral("ferry.db"));
+    return columnOn(
+        [&path](const QString &name) {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(path);
+            db.setConnectOptions(
+                QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=10000"));
+            db.open();
+            return db;
+        },
+        sql, values);
+}
+
+// column() on a server's database, SQLite or PostgreSQL.
+Result<QVariantList> serverColumn(const ServerProcess &server, const QString &sql,
+                                  const QVariantList &values = {})
+{
+    const QString dataDir = server.dataDir();
+    return columnOn([&dataDir](const QString &name) { return openServerDatabase(name, dataDir); },
+                    sql, values);
+}
+
+// `PRAGMA integrity_check` of the server's SQLite file. A PostgreSQL server is not what the
+// trials kill (ferry-server is): a killed server's transaction is rolled back by PostgreSQL,
+// and what the kill could still have got wrong is read by verify() and landing().
+QString serverIntegrity(const ServerProcess &server)
+{
+    if (!server.database().isEmpty())
+        return QStringLiteral("ok");
+    return integrityCheck(QDir(server.dataDir()).filePath(QStringLiteral("ferry.db")));
 }
 
 // The batch ids the server remembers for a workspace.
 Result<QVariantList> serverBatches(const ServerProcess &server, const QString &workspace)
 {
-    return column(serverDatabase(server),
-                  QStringLiteral("SELECT batch FROM batches WHERE workspace = ?"), {workspace});
+    return serverColumn(server, QStringLiteral("SELECT batch FROM batches WHERE workspace = ?"),
+                        {workspace});
 }
 
 // The push batch a store holds to send (again): none or one.
@@ -239,9 +277,8 @@ QStringList compareServer(const Model &model, const QHash<QString, ServerRecord>
 // server took advanced the sequence once.
 QStringList pushedTwice(const ServerProcess &server, const QString &workspace, qint64 sequence)
 {
-    const Result<QVariantList> answers
-        = column(serverDatabase(server),
-                 QStringLiteral("SELECT response FROM batches WHERE workspace = ?"), {workspace});
+    const Result<QVariantList> answers = serverColumn(
+        server, QStringLiteral("SELECT response FROM batches WHERE workspace = ?"), {workspace});
     if (!answers)
         return {answers.error().message};
     QStringList problems;
@@ -626,7 +663,7 @@ QString TestCrash::verify(ServerProcess &server, const QString &workspace, const
             problems.append(
                 QStringLiteral("%1: integrity_check: %2").arg(store->path(), integrity));
     }
-    const QString integrity = integrityCheck(serverDatabase(server));
+    const QString integrity = serverIntegrity(server);
     if (integrity != QLatin1String("ok"))
         problems.append(QStringLiteral("the server's database: integrity_check: ") + integrity);
     return summarise(problems);
@@ -857,7 +894,7 @@ QString TestCrash::serverTrial(quint32 seed, qint64 spanUs, Outcome *outcome)
                                   cursorBefore);
         if (afterLostAnswer)
             outcome->landed += QStringLiteral(" (lost on the way)");
-        const QString integrity = integrityCheck(serverDatabase(m_crashing));
+        const QString integrity = serverIntegrity(m_crashing);
         EXPECT(integrity == QLatin1String("ok"),
                QStringLiteral("the server's database after the kill: ") + integrity);
         EXPECT(m_crashing.restart(), QStringLiteral("restart: ") + m_crashing.lastError());
