@@ -2,6 +2,7 @@
 
 #include "serverstore.h"
 #include "sha256.h"
+#include "storebackend.h"
 #include "wire.h"
 
 #include <QDateTime>
@@ -356,6 +357,13 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
                                  .arg(actual, id)};
     }
 
+    // The log's numbers stay in order when two servers store blobs of one workspace at once,
+    // and a collection removing this blob's file waits, or is waited for (lockBlob()).
+    WriteTransaction tx(m_db, m_backend, m_statements, workspace);
+    if (!tx.isOpen())
+        return databaseError(QStringLiteral("storing a blob"), tx.error());
+    if (Ferry::Status locked = m_backend.lockBlob(m_statements, hexOf(id)); !locked)
+        return locked.error();
     // The file first, then the row: a file without a row is only unreferenced bytes.
     const QString finalPath = filePath(id);
     if (const QFileInfo stored(finalPath); stored.exists() && stored.size() == size) {
@@ -366,13 +374,6 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
         QFile::remove(finalPath); // a leftover of the wrong size, never a good blob
         if (!QFile::rename(partPath, finalPath))
             return storageError(QStringLiteral("storing a blob"), finalPath);
-    }
-    if (!m_db.transaction())
-        return databaseError(QStringLiteral("storing a blob"), m_db.lastError().text());
-    // The log's numbers stay in order when two servers store blobs of one workspace at once.
-    if (Ferry::Status locked = m_backend.lockWorkspace(m_statements, workspace); !locked) {
-        m_db.rollback();
-        return locked.error();
     }
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO blobs (workspace, hash, size, user_name, created) "
@@ -389,7 +390,6 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
     if (!q.exec() || !done.exec()) {
         const QString message
             = q.lastError().isValid() ? q.lastError().text() : done.lastError().text();
-        m_db.rollback();
         return databaseError(QStringLiteral("storing a blob"), message);
     }
     if (q.numRowsAffected() > 0) {
@@ -403,13 +403,11 @@ Ferry::Result<UploadState> BlobService::finish(const QString &workspace, const Q
         log.addBindValue(workspace);
         log.addBindValue(ServerStore::randomHex(16));
         log.addBindValue(now());
-        if (!log.exec()) {
-            m_db.rollback();
+        if (!log.exec())
             return databaseError(QStringLiteral("storing a blob"), log.lastError().text());
-        }
     }
-    if (!m_db.commit())
-        return databaseError(QStringLiteral("storing a blob"), m_db.lastError().text());
+    if (!tx.commit())
+        return databaseError(QStringLiteral("storing a blob"), tx.error());
     return UploadState {size, size, true, true};
 }
 
@@ -450,19 +448,20 @@ Ferry::Result<FilesCheck> BlobService::checkFiles(Statements &statements, const 
 Ferry::Result<GarbageReport> BlobService::collectGarbage(qint64 graceMs)
 {
     GarbageReport report;
-    if (!m_db.transaction())
-        return databaseError(QStringLiteral("starting a collection"), m_db.lastError().text());
-    struct Rollback
-    {
-        QSqlDatabase &db;
-        bool done = false;
-        ~Rollback()
-        {
-            if (!done)
-                db.rollback();
-        }
-    } rollback {m_db};
+    const Ferry::Result<QHash<QString, qint64>> released = releaseUnnamed(graceMs, report);
+    if (!released)
+        return released.error();
+    if (Ferry::Status removed = removeUnheldFiles(released.value(), report); !removed)
+        return removed.error();
+    return report;
+}
 
+Ferry::Result<QHash<QString, qint64>> BlobService::releaseUnnamed(qint64 graceMs,
+                                                                  GarbageReport &report)
+{
+    WriteTransaction tx(m_db, m_backend, m_statements);
+    if (!tx.isOpen())
+        return databaseError(QStringLiteral("starting a collection"), tx.error());
     QHash<QString, QList<std::pair<QString, qint64>>> candidates; // workspace -> hash, size
     {
         QSqlQuery q(m_db);
@@ -505,9 +504,22 @@ Ferry::Result<GarbageReport> BlobService::collectGarbage(qint64 graceMs)
             released.insert(hash, size);
         }
     }
-    // The files no workspace holds now, and no upload is under way for.
-    QStringList unheld;
+    if (!tx.commit())
+        return databaseError(QStringLiteral("ending a collection"), tx.error());
+    return released;
+}
+
+Ferry::Status BlobService::removeUnheldFiles(const QHash<QString, qint64> &released,
+                                             GarbageReport &report)
+{
+    // One transaction per file: each holds its blob's lock (on PostgreSQL an entry in a
+    // shared table of bounded size) only while it decides and removes.
     for (auto it = released.cbegin(); it != released.cend(); ++it) {
+        WriteTransaction tx(m_db, m_backend, m_statements);
+        if (!tx.isOpen())
+            return databaseError(QStringLiteral("checking a blob"), tx.error());
+        if (Ferry::Status locked = m_backend.lockBlob(m_statements, it.key()); !locked)
+            return locked;
         QSqlQuery q(m_db);
         q.prepare(QStringLiteral("SELECT (SELECT COUNT(*) FROM blobs WHERE hash = ?) + "
                                  "(SELECT COUNT(*) FROM blob_uploads WHERE hash = ?)"));
@@ -515,19 +527,15 @@ Ferry::Result<GarbageReport> BlobService::collectGarbage(qint64 graceMs)
         q.addBindValue(it.key());
         if (!q.exec() || !q.next())
             return databaseError(QStringLiteral("checking a blob"), q.lastError().text());
-        if (q.value(0).toLongLong() == 0)
-            unheld.append(it.key());
-    }
-    if (!m_db.commit())
-        return databaseError(QStringLiteral("ending a collection"), m_db.lastError().text());
-    rollback.done = true;
-    for (const QString &hash : std::as_const(unheld)) {
-        if (QFile::remove(filePath(kPrefix + hash))) {
+        if (q.value(0).toLongLong() == 0 && QFile::remove(filePath(kPrefix + it.key()))) {
             ++report.files;
-            report.bytes += released.value(hash);
+            report.bytes += it.value();
         }
+        q.finish();
+        if (!tx.commit())
+            return databaseError(QStringLiteral("checking a blob"), tx.error());
     }
-    return report;
+    return Ferry::success();
 }
 
 Ferry::Result<StorageUse> BlobService::usage(const QString &workspace)

@@ -3,6 +3,7 @@
 #include "result.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QIODevice>
 #include <QSqlDatabase>
 #include <QString>
@@ -138,6 +139,14 @@ public:
     // names any more (tombstones included: a restore brings their fields back), and removes
     // the files of blobs no workspace holds then. Unfinished uploads are left alone.
     Ferry::Result<GarbageReport> collectGarbage(qint64 graceMs);
+    // collectGarbage()'s two steps, public for the tests that run something between them.
+    // The first releases blobs from their workspaces in one transaction (counted in
+    // `report`) and returns the hashes (and sizes) released; the second removes each one's file if
+    // no workspace holds it and no upload of it is under way, deciding under lockBlob() at the
+    // moment it removes: an upload of the same bytes to another workspace that finished in between
+    // keeps the file.
+    Ferry::Result<QHash<QString, qint64>> releaseUnnamed(qint64 graceMs, GarbageReport &report);
+    Ferry::Status removeUnheldFiles(const QHash<QString, qint64> &released, GarbageReport &report);
     Ferry::Result<StorageUse> usage(const QString &workspace);
 
 private:

@@ -236,56 +236,6 @@ MutationResult applyMutation(const Wire::Mutation &m, StoredRecord &record, cons
                       restoring);
 }
 
-// A push's transaction: it writes, and no other push to the workspace — from this server or
-// another on the same database — runs until it ends (StoreBackend::beginWrite(),
-// lockWorkspace()), so sequence numbers stay gap-free and in order. Rolls back unless
-// committed.
-class WriteTransaction
-{
-public:
-    WriteTransaction(QSqlDatabase db, const StoreBackend &backend, Statements &statements,
-                     const QString &workspace)
-        : m_db(std::move(db))
-    {
-        QSqlQuery q(m_db);
-        m_open = q.exec(backend.beginWrite());
-        if (!m_open) {
-            m_error = q.lastError().text();
-            return;
-        }
-        if (Ferry::Status locked = backend.lockWorkspace(statements, workspace); !locked) {
-            m_error = locked.error().message;
-            m_ok = false;
-        }
-    }
-    ~WriteTransaction()
-    {
-        if (m_open)
-            QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
-    }
-    WriteTransaction(const WriteTransaction &) = delete;
-    WriteTransaction &operator=(const WriteTransaction &) = delete;
-
-    bool isOpen() const { return m_open && m_ok; }
-    QString error() const { return m_error; }
-    bool commit()
-    {
-        QSqlQuery q(m_db);
-        if (!q.exec(QStringLiteral("COMMIT"))) {
-            m_error = q.lastError().text();
-            return false;
-        }
-        m_open = false;
-        return true;
-    }
-
-private:
-    QSqlDatabase m_db;
-    bool m_open = false;
-    bool m_ok = true;
-    QString m_error;
-};
-
 } // namespace
 
 PushService::PushService(const ServerStore &store)

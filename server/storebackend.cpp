@@ -70,6 +70,7 @@ public:
     QString beginRead() const override { return QStringLiteral("BEGIN"); }
     QString lockWorkspace() const override { return {}; } // BEGIN IMMEDIATE excludes all
     QString lockUser() const override { return {}; }
+    QString lockBlob() const override { return {}; }
     QString bytesOf(const QString &column) const override
     {
         // Hands back the stored UTF-8 bytes as they are, without a round trip through QString.
@@ -191,6 +192,12 @@ public:
     {
         return QStringLiteral("SELECT 1 FROM users WHERE name = ? FOR UPDATE");
     }
+    QString lockBlob() const override
+    {
+        // A blob's file has no row of its own to lock; two hashes that share a hashtext()
+        // only wait for each other. Key 1 keeps these apart from the schema lock.
+        return QStringLiteral("SELECT pg_advisory_xact_lock(1, hashtext(?))");
+    }
     QString bytesOf(const QString &column) const override
     {
         return QStringLiteral("convert_to(%1, 'UTF8')").arg(column);
@@ -237,6 +244,46 @@ Ferry::Status StoreBackend::lockWorkspace(Statements &statements, const QString 
 Ferry::Status StoreBackend::lockUser(Statements &statements, const QString &user) const
 {
     return lockRow(statements, lockUser(), user);
+}
+
+Ferry::Status StoreBackend::lockBlob(Statements &statements, const QString &hash) const
+{
+    return lockRow(statements, lockBlob(), hash);
+}
+
+WriteTransaction::WriteTransaction(QSqlDatabase db, const StoreBackend &backend,
+                                   Statements &statements, const QString &workspace)
+    : m_db(std::move(db))
+{
+    QSqlQuery q(m_db);
+    m_open = q.exec(backend.beginWrite());
+    if (!m_open) {
+        m_error = q.lastError().text();
+        return;
+    }
+    if (workspace.isEmpty())
+        return;
+    if (Ferry::Status locked = backend.lockWorkspace(statements, workspace); !locked) {
+        m_error = locked.error().message;
+        m_ok = false;
+    }
+}
+
+WriteTransaction::~WriteTransaction()
+{
+    if (m_open)
+        QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+}
+
+bool WriteTransaction::commit()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("COMMIT"))) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    m_open = false;
+    return true;
 }
 
 Ferry::Result<std::unique_ptr<StoreBackend>>

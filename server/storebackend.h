@@ -68,6 +68,12 @@ public:
     // a time, so two servers cannot both take the last place.
     virtual QString lockUser() const = 0;
     Ferry::Status lockUser(Statements &statements, const QString &user) const;
+    // Like lockWorkspace(), for one blob's file in the blob folder the servers share (bound
+    // value: the hash): whether a file is still held by some workspace, and storing or
+    // removing it, are decided by one transaction at a time (BlobService::finish(),
+    // removeUnheldFiles()).
+    virtual QString lockBlob() const = 0;
+    Ferry::Status lockBlob(Statements &statements, const QString &hash) const;
     // Where several servers share the store: tells every one of them listening on `channel`
     // (QSqlDriver::subscribeToNotification) `message` when the current transaction commits,
     // and nothing if it rolls back. Nothing to do where a server is alone with its store.
@@ -75,6 +81,29 @@ public:
                                    const QString &message) const = 0;
     // An expression giving the UTF-8 bytes of text column `column` as they are stored.
     virtual QString bytesOf(const QString &column) const = 0;
+};
+
+// A transaction that writes (StoreBackend::beginWrite()) and, given a workspace, holds
+// lockWorkspace() for it: no other writer of that workspace — on this server or another on
+// the same database — runs until it ends. Rolls back unless committed.
+class WriteTransaction
+{
+public:
+    WriteTransaction(QSqlDatabase db, const StoreBackend &backend, Statements &statements,
+                     const QString &workspace = {});
+    ~WriteTransaction();
+    WriteTransaction(const WriteTransaction &) = delete;
+    WriteTransaction &operator=(const WriteTransaction &) = delete;
+
+    bool isOpen() const { return m_open && m_ok; }
+    QString error() const { return m_error; }
+    bool commit();
+
+private:
+    QSqlDatabase m_db;
+    bool m_open = false;
+    bool m_ok = true;
+    QString m_error;
 };
 
 } // namespace FerryServer
