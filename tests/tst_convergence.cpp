@@ -28,6 +28,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -181,12 +182,15 @@ class Run
 public:
     // `twin`, if not null, serves the same store as `server` (PostgreSQL): every other
     // device talks to it.
-    Run(quint32 seed, int steps, ServerProcess &server, ServerProcess *twin, const QString &token)
+    // The devices sign in as `owner` with `token`; the seed's workspace is made for `owner`.
+    Run(quint32 seed, int steps, ServerProcess &server, ServerProcess *twin, const QString &owner,
+        const QString &token)
         : m_seed(seed)
         , m_steps(steps)
         , m_random(seed)
         , m_server(server)
         , m_twin(twin)
+        , m_owner(owner)
         , m_token(token)
         , m_schema(schemaFrom(QByteArray(kSchema)))
         , m_narrowSchema(schemaFrom(olderSchema(kSchema)))
@@ -270,6 +274,7 @@ private:
     QRandomGenerator m_random;
     ServerProcess &m_server;
     ServerProcess *m_twin;
+    QString m_owner;
     QString m_token;
     Schema m_schema;
     Schema m_narrowSchema;
@@ -937,7 +942,7 @@ void Run::checkFinal()
 
 QString Run::run()
 {
-    m_workspace = m_server.newWorkspace(QStringLiteral("alice"));
+    m_workspace = m_server.newWorkspace(m_owner);
     if (m_seed % 3 == 0) {
         m_proxy = std::make_unique<FaultProxy>(m_server.port());
         if (!m_proxy->listen())
@@ -1011,7 +1016,11 @@ private:
     ServerProcess m_server;
     // With PostgreSQL, a second server on the same database: devices talk to both.
     std::unique_ptr<ServerProcess> m_twin;
-    QString m_token;
+    // Every seed makes a workspace, and one account may hold at most
+    // ServerStore::kMaxMemberships: each block of kSeedsPerAccount seeds has an account of its
+    // own ("alice0", "alice1", …), so a long soak never meets the cap.
+    static constexpr int kSeedsPerAccount = 500;
+    QHash<int, QString> m_tokens; // by block
 };
 
 void TestConvergence::initTestCase()
@@ -1024,8 +1033,6 @@ void TestConvergence::initTestCase()
         qInfo("two servers on one PostgreSQL database: %s and %s",
               qPrintable(m_server.url().toString()), qPrintable(m_twin->url().toString()));
     }
-    m_token = m_server.createToken(QStringLiteral("alice"));
-    QVERIFY(!m_token.isEmpty());
 }
 
 void TestConvergence::randomRuns()
@@ -1041,7 +1048,13 @@ void TestConvergence::randomRuns()
     int faults = 0;
     int restores = 0;
     for (int seed = first; seed < first + count; ++seed) {
-        Run run(quint32(seed), steps, m_server, m_twin.get(), m_token);
+        const int block = seed / kSeedsPerAccount;
+        const QString owner = QStringLiteral("alice%1").arg(block);
+        if (!m_tokens.contains(block)) {
+            m_tokens.insert(block, m_server.createToken(owner));
+            QVERIFY(!m_tokens.value(block).isEmpty());
+        }
+        Run run(quint32(seed), steps, m_server, m_twin.get(), owner, m_tokens.value(block));
         const QString failure = run.run();
         for (int n : run.faults())
             faults += n;
