@@ -15,6 +15,8 @@ packages=(
     postgresql libqt6sql6-psql
     clang libclang-rt-dev
     xvfb xdotool trayer imagemagick
+    # The package journey (scripts/test-package.sh): its metadata checked, /healthz asked
+    appstream desktop-file-utils curl
     # Chinese, Japanese and Korean glyphs, for the journeys and screenshots in other scripts
     fonts-wqy-microhei
 )

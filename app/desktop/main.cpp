@@ -13,7 +13,11 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("Ferry"));
     QApplication::setApplicationDisplayName(QStringLiteral("Ferry"));
     QApplication::setApplicationVersion(QStringLiteral(FERRY_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("ferry"));
+    // The installed desktop entry (installer/), which also names the icon in the theme.
+    QApplication::setDesktopFileName(QStringLiteral("org.ferrysync.Ferry"));
+    QApplication::setWindowIcon(
+        QIcon::fromTheme(QStringLiteral("org.ferrysync.Ferry"),
+                         QIcon(QStringLiteral(":/icons/app/org.ferrysync.Ferry.svg"))));
     // Closing the window leaves Ferry in the tray; quitting is explicit.
     QApplication::setQuitOnLastWindowClosed(false);
 

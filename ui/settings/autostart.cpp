@@ -156,7 +156,7 @@ QByteArray Autostart::desktopEntry(const QString &program)
                           "Name=Ferry\n"
                           "Comment=Keep records in sync in the background\n"
                           "Exec=%1 %2\n"
-                          "Icon=ferry\n"
+                          "Icon=org.ferrysync.Ferry\n"
                           "Terminal=false\n"
                           "X-GNOME-Autostart-enabled=true\n")
         .arg(quoteExecArgument(program), minimizedArgument())
